@@ -1,0 +1,166 @@
+//! IPv4 addresses as the Linux socket ABI lays them out: `struct in_addr` and `struct sockaddr_in`.
+
+use zerocopy::byteorder::{NativeEndian, NetworkEndian, U16, U32};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
+
+use crate::{Error, Result};
+
+/// `AF_INET`, the IPv4 address family.
+pub const AF_INET: u16 = 2;
+/// `AF_UNSPEC`: no address (a zeroed offender in a local `IP_RECVERR` error uses it).
+pub const AF_UNSPEC: u16 = 0;
+
+/// `struct in_addr`: an IPv4 address in network byte order.
+#[derive(
+    FromBytes,
+    IntoBytes,
+    KnownLayout,
+    Immutable,
+    Unaligned,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+)]
+#[repr(C)]
+pub struct InAddr {
+    /// The address, network byte order (`.get()` gives the host-order `u32`).
+    pub s_addr: U32<NetworkEndian>,
+}
+
+impl InAddr {
+    /// `INADDR_ANY` (0.0.0.0).
+    pub const ANY: InAddr = InAddr { s_addr: U32::ZERO };
+
+    /// The address from its four octets, in the order they are written (`a.b.c.d`).
+    pub const fn from_octets(octets: [u8; 4]) -> Self {
+        InAddr {
+            s_addr: U32::from_bytes(octets),
+        }
+    }
+
+    /// The four octets in the order they are written.
+    pub fn octets(&self) -> [u8; 4] {
+        self.s_addr.to_bytes()
+    }
+
+    /// As a `core::net::Ipv4Addr`.
+    pub fn ip(&self) -> core::net::Ipv4Addr {
+        core::net::Ipv4Addr::from(self.octets())
+    }
+
+    /// Views an `in_addr` at the start of `bytes`.
+    pub fn ref_from_prefix(bytes: &[u8]) -> Result<&Self> {
+        view_prefix(bytes, "in_addr")
+    }
+}
+
+impl From<core::net::Ipv4Addr> for InAddr {
+    fn from(ip: core::net::Ipv4Addr) -> Self {
+        InAddr::from_octets(ip.octets())
+    }
+}
+
+impl From<InAddr> for core::net::Ipv4Addr {
+    fn from(a: InAddr) -> Self {
+        a.ip()
+    }
+}
+
+impl core::fmt::Debug for InAddr {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "InAddr({})", self.ip())
+    }
+}
+
+impl core::fmt::Display for InAddr {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Display::fmt(&self.ip(), f)
+    }
+}
+
+/// `struct sockaddr_in` (16 bytes): family in host order, port and address in network order.
+#[derive(
+    FromBytes,
+    IntoBytes,
+    KnownLayout,
+    Immutable,
+    Unaligned,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Debug,
+)]
+#[repr(C)]
+pub struct SockaddrIn {
+    /// Address family, host byte order; `AF_INET` for a valid IPv4 address.
+    pub sin_family: U16<NativeEndian>,
+    /// Port, network byte order (`.get()` gives the port number).
+    pub sin_port: U16<NetworkEndian>,
+    /// The IPv4 address.
+    pub sin_addr: InAddr,
+    /// Padding to the size of `struct sockaddr`; the kernel ignores it.
+    pub sin_zero: [u8; 8],
+}
+
+impl SockaddrIn {
+    /// An `AF_INET` socket address.
+    pub fn new(addr: core::net::SocketAddrV4) -> Self {
+        SockaddrIn {
+            sin_family: U16::new(AF_INET),
+            sin_port: U16::new(addr.port()),
+            sin_addr: InAddr::from(*addr.ip()),
+            sin_zero: [0; 8],
+        }
+    }
+
+    /// Views a `sockaddr_in` at the start of `bytes`, whatever its family.
+    pub fn ref_from_prefix(bytes: &[u8]) -> Result<&Self> {
+        view_prefix(bytes, "sockaddr_in")
+    }
+
+    /// The address family (host order).
+    pub fn family(&self) -> u16 {
+        self.sin_family.get()
+    }
+
+    /// The port number.
+    pub fn port(&self) -> u16 {
+        self.sin_port.get()
+    }
+
+    /// As a `SocketAddrV4`, if the family is `AF_INET`.
+    pub fn socket_addr(&self) -> Result<core::net::SocketAddrV4> {
+        if self.family() != AF_INET {
+            return Err(Error::BadFamily {
+                what: "sockaddr_in",
+                family: self.family(),
+            });
+        }
+        Ok(core::net::SocketAddrV4::new(
+            self.sin_addr.ip(),
+            self.port(),
+        ))
+    }
+}
+
+impl From<core::net::SocketAddrV4> for SockaddrIn {
+    fn from(addr: core::net::SocketAddrV4) -> Self {
+        SockaddrIn::new(addr)
+    }
+}
+
+/// Views a `T` at the start of `bytes`, or says how short the input was.
+pub(crate) fn view_prefix<'a, T>(bytes: &'a [u8], what: &'static str) -> Result<&'a T>
+where
+    T: FromBytes + KnownLayout + Immutable + Unaligned,
+{
+    T::ref_from_prefix(bytes)
+        .map(|(view, _rest)| view)
+        .map_err(|_| Error::truncated(what, core::mem::size_of::<T>(), bytes.len()))
+}

@@ -1,0 +1,1 @@
+//! bindscope: the library behind the `bindscope` command.

@@ -1,0 +1,1 @@
+//! Kernel-behaviour regression scenarios: harness and scenarios.

@@ -1,0 +1,2 @@
+//! Project tasks: set-up, build, run, test.
+fn main() {}
