@@ -1,1 +1,503 @@
-//! TODO: event
+//! The records bindscope's eBPF program writes into its ring buffer, and the load-time settings
+//! it reads: defined once here so the kernel side and userspace cannot disagree on a layout.
+//!
+//! Every record starts with an [`EventHeader`] whose `kind` says which record follows. Records
+//! carry *raw* ABI bytes (an `optval`, a `struct ifreq`, a control buffer) exactly as the traced
+//! process passed them or the kernel returned them; userspace decodes them with the rest of this
+//! crate. The eBPF side copies, it never interprets.
+//!
+//! The layouts are this crate's usual alignment-1 `zerocopy` structs, so userspace views a record
+//! in place in the ring buffer with [`Event::parse`].
+
+use zerocopy::byteorder::{NativeEndian, I32, I64, U16, U32, U64};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
+
+use crate::addr::view_prefix;
+use crate::{Error, Result};
+
+/// Bytes of a task's `comm` (`TASK_COMM_LEN`).
+pub const COMM_LEN: usize = 16;
+/// Bytes of `optval` a sockopt record keeps: every option bindscope decodes fits (a whole
+/// `struct ifreq` is 40).
+pub const OPTVAL_CAPTURE: usize = 64;
+/// Bytes of a `struct ifreq` (x86_64), the argument of the netdevice ioctls.
+pub const IFREQ_CAPTURE: usize = 40;
+/// Bytes of a control buffer a cmsg record keeps (room for an `IP_PKTINFO` and an `IP_RECVERR`
+/// message with its offender, several times over).
+pub const CONTROL_CAPTURE: usize = 128;
+/// Bytes of `msg_name` a cmsg record keeps (a `sockaddr_in`).
+pub const NAME_CAPTURE: usize = 16;
+
+/// Which record follows the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u32)]
+pub enum EventKind {
+    /// A [`SockoptEvent`]: `setsockopt()` on an option that pins or steers a socket.
+    Sockopt = 1,
+    /// A [`RouteEvent`]: one IPv4 FIB table lookup (`fib:fib_table_lookup`).
+    Route = 2,
+    /// An [`IoctlEvent`]: a netdevice ioctl taking a `struct ifreq`.
+    Ioctl = 3,
+    /// A [`CmsgEvent`]: control data of `sendmsg()`, or of `recvmsg(MSG_ERRQUEUE)`.
+    Cmsg = 4,
+}
+
+impl EventKind {
+    /// The kind for a header's `kind` field, if known.
+    pub const fn from_u32(value: u32) -> Option<Self> {
+        match value {
+            1 => Some(EventKind::Sockopt),
+            2 => Some(EventKind::Route),
+            3 => Some(EventKind::Ioctl),
+            4 => Some(EventKind::Cmsg),
+            _ => None,
+        }
+    }
+}
+
+/// What every record starts with: who did it, where, and when.
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug)]
+#[repr(C)]
+pub struct EventHeader {
+    /// An [`EventKind`] as `u32`.
+    pub kind: U32<NativeEndian>,
+    /// The CPU the event was recorded on (route lookups of one decision share it).
+    pub cpu: U32<NativeEndian>,
+    /// `bpf_ktime_get_ns()`: monotonic clock, nanoseconds since boot.
+    pub ts_ns: U64<NativeEndian>,
+    /// Thread-group id (what userspace calls the pid).
+    pub pid: U32<NativeEndian>,
+    /// Thread id.
+    pub tid: U32<NativeEndian>,
+    /// Inode of the current task's network namespace; 0 when it could not be read.
+    pub netns: U32<NativeEndian>,
+    /// Reserved, zero.
+    pub _reserved: U32<NativeEndian>,
+    /// The task's `comm`, NUL-padded.
+    pub comm: [u8; COMM_LEN],
+}
+
+/// `setsockopt(fd, level, optname, optval, optlen)` and what it returned.
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug)]
+#[repr(C)]
+pub struct SockoptEvent {
+    /// Common header; `kind` is [`EventKind::Sockopt`].
+    pub header: EventHeader,
+    /// The socket's file descriptor.
+    pub fd: I32<NativeEndian>,
+    /// `level` (`SOL_SOCKET`, `IPPROTO_IP`).
+    pub level: I32<NativeEndian>,
+    /// `optname`.
+    pub optname: I32<NativeEndian>,
+    /// `optlen` as the process passed it.
+    pub optlen: I32<NativeEndian>,
+    /// The syscall's return value: 0, or a negative errno.
+    pub ret: I64<NativeEndian>,
+    /// Bytes of `optval` copied (at most [`OPTVAL_CAPTURE`]); see also `capture_failed`.
+    pub captured: U32<NativeEndian>,
+    /// 1 when reading `optval` from user memory failed (bad pointer, page not present).
+    pub capture_failed: U32<NativeEndian>,
+    /// The first `captured` bytes of `optval`.
+    pub optval: [u8; OPTVAL_CAPTURE],
+}
+
+impl SockoptEvent {
+    /// The captured part of `optval` (never longer than the buffer, whatever `captured` says).
+    pub fn optval(&self) -> &[u8] {
+        clamp(&self.optval, self.captured.get())
+    }
+}
+
+/// One FIB table lookup as the `fib:fib_table_lookup` tracepoint reports it.
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug)]
+#[repr(C)]
+pub struct RouteEvent {
+    /// Common header; `kind` is [`EventKind::Route`].
+    pub header: EventHeader,
+    /// The table consulted (254 main, 255 local, ...).
+    pub tb_id: U32<NativeEndian>,
+    /// 0 on a match; `-EAGAIN` when this table had no match (policy rules go on to the next
+    /// table); another negative errno for unreachable/prohibit/blackhole routes.
+    pub err: I32<NativeEndian>,
+    /// Requested output interface (`flowi4_oif`): the constraint SO_BINDTODEVICE,
+    /// IP_UNICAST_IF or IP_PKTINFO put on the lookup; 0 = any.
+    pub oif: I32<NativeEndian>,
+    /// Input interface (`flowi4_iif`); 1 (loopback) for locally generated traffic.
+    pub iif: I32<NativeEndian>,
+    /// IP protocol of the flow.
+    pub proto: u8,
+    /// TOS (DSCP) of the flow.
+    pub tos: u8,
+    /// Scope of the flow.
+    pub scope: u8,
+    /// `flowi4_flags`.
+    pub flags: u8,
+    /// Source address of the flow (network order; 0.0.0.0 when not yet chosen).
+    pub src: [u8; 4],
+    /// Destination address.
+    pub dst: [u8; 4],
+    /// Gateway of the chosen next hop (0.0.0.0 when directly connected or on a miss).
+    pub gw4: [u8; 4],
+    /// Source port (host order).
+    pub sport: U16<NativeEndian>,
+    /// Destination port (host order).
+    pub dport: U16<NativeEndian>,
+    /// Name of the chosen next hop's device, NUL-padded; "-" or empty on a miss.
+    pub dev: [u8; 16],
+}
+
+/// A netdevice ioctl on a `struct ifreq`, captured after the call (so a `SIOCG*` request
+/// holds the kernel's answer).
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug)]
+#[repr(C)]
+pub struct IoctlEvent {
+    /// Common header; `kind` is [`EventKind::Ioctl`].
+    pub header: EventHeader,
+    /// The file descriptor.
+    pub fd: I32<NativeEndian>,
+    /// The request number (`SIOCGIFINDEX`, ...).
+    pub request: U32<NativeEndian>,
+    /// The syscall's return value: 0, or a negative errno.
+    pub ret: I64<NativeEndian>,
+    /// Bytes of the argument copied (at most [`IFREQ_CAPTURE`]).
+    pub captured: U32<NativeEndian>,
+    /// 1 when reading the argument from user memory failed.
+    pub capture_failed: U32<NativeEndian>,
+    /// The `struct ifreq` (or, for `SIOCGIFCONF`, the `struct ifconf`) after the call.
+    pub ifreq: [u8; IFREQ_CAPTURE],
+}
+
+impl IoctlEvent {
+    /// The captured part of the argument.
+    pub fn arg(&self) -> &[u8] {
+        clamp(&self.ifreq, self.captured.get())
+    }
+}
+
+/// Which call a [`CmsgEvent`] comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u32)]
+pub enum CmsgDirection {
+    /// `sendmsg()` with control data (e.g. `IP_PKTINFO` choosing interface and source).
+    Send = 1,
+    /// `recvmsg(MSG_ERRQUEUE)`: an `IP_RECVERR` error report.
+    RecvErrQueue = 2,
+}
+
+impl CmsgDirection {
+    /// The direction for a record's `direction` field, if known.
+    pub const fn from_u32(value: u32) -> Option<Self> {
+        match value {
+            1 => Some(CmsgDirection::Send),
+            2 => Some(CmsgDirection::RecvErrQueue),
+            _ => None,
+        }
+    }
+}
+
+/// Control data of `sendmsg()` (as passed) or of `recvmsg(MSG_ERRQUEUE)` (as returned).
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug)]
+#[repr(C)]
+pub struct CmsgEvent {
+    /// Common header; `kind` is [`EventKind::Cmsg`].
+    pub header: EventHeader,
+    /// The socket's file descriptor.
+    pub fd: I32<NativeEndian>,
+    /// A [`CmsgDirection`] as `u32`.
+    pub direction: U32<NativeEndian>,
+    /// The syscall's return value: bytes sent/received, or a negative errno.
+    pub ret: I64<NativeEndian>,
+    /// The `flags` argument of the call.
+    pub flags: U32<NativeEndian>,
+    /// `msg_controllen` (after the call for `recvmsg`).
+    pub controllen: U32<NativeEndian>,
+    /// Bytes of the control buffer copied (at most [`CONTROL_CAPTURE`]).
+    pub captured: U32<NativeEndian>,
+    /// `msg_namelen` (after the call for `recvmsg`).
+    pub namelen: U32<NativeEndian>,
+    /// Bytes of `msg_name` copied (at most [`NAME_CAPTURE`]).
+    pub name_captured: U32<NativeEndian>,
+    /// 1 when reading user memory failed.
+    pub capture_failed: U32<NativeEndian>,
+    /// `msg_name`: the destination of a send, the origin of a received error.
+    pub name: [u8; NAME_CAPTURE],
+    /// The control buffer.
+    pub control: [u8; CONTROL_CAPTURE],
+}
+
+impl CmsgEvent {
+    /// The captured control bytes.
+    pub fn control(&self) -> &[u8] {
+        clamp(&self.control, self.captured.get())
+    }
+
+    /// The captured `msg_name` bytes.
+    pub fn name(&self) -> &[u8] {
+        clamp(&self.name, self.name_captured.get())
+    }
+}
+
+/// A record viewed in place.
+#[derive(Debug, Clone, Copy)]
+pub enum Event<'a> {
+    /// See [`SockoptEvent`].
+    Sockopt(&'a SockoptEvent),
+    /// See [`RouteEvent`].
+    Route(&'a RouteEvent),
+    /// See [`IoctlEvent`].
+    Ioctl(&'a IoctlEvent),
+    /// See [`CmsgEvent`].
+    Cmsg(&'a CmsgEvent),
+}
+
+impl<'a> Event<'a> {
+    /// Views one ring-buffer record.
+    ///
+    /// ```
+    /// use sockabi::event::{Event, EventKind, RouteEvent};
+    /// use zerocopy::FromZeros;
+    ///
+    /// let mut record = RouteEvent::new_zeroed();
+    /// record.header.kind.set(EventKind::Route as u32);
+    /// record.dst = [198, 51, 100, 159];
+    /// let bytes = zerocopy::IntoBytes::as_bytes(&record);
+    /// match Event::parse(bytes)? {
+    ///     Event::Route(route) => assert_eq!(route.dst, [198, 51, 100, 159]),
+    ///     other => panic!("unexpected {other:?}"),
+    /// }
+    /// # Ok::<(), sockabi::Error>(())
+    /// ```
+    pub fn parse(bytes: &'a [u8]) -> Result<Self> {
+        let header: &EventHeader = view_prefix(bytes, "event header")?;
+        match EventKind::from_u32(header.kind.get()) {
+            Some(EventKind::Sockopt) => view_prefix(bytes, "sockopt event").map(Event::Sockopt),
+            Some(EventKind::Route) => view_prefix(bytes, "route event").map(Event::Route),
+            Some(EventKind::Ioctl) => view_prefix(bytes, "ioctl event").map(Event::Ioctl),
+            Some(EventKind::Cmsg) => view_prefix(bytes, "cmsg event").map(Event::Cmsg),
+            None => Err(Error::Invalid {
+                what: "event header",
+                reason: "unknown event kind",
+            }),
+        }
+    }
+
+    /// The common header.
+    pub fn header(&self) -> &'a EventHeader {
+        match *self {
+            Event::Sockopt(e) => &e.header,
+            Event::Route(e) => &e.header,
+            Event::Ioctl(e) => &e.header,
+            Event::Cmsg(e) => &e.header,
+        }
+    }
+}
+
+/// The first `len` bytes of `buf`, or all of it if `len` is larger.
+fn clamp(buf: &[u8], len: u32) -> &[u8] {
+    let len = usize::try_from(len).unwrap_or(usize::MAX).min(buf.len());
+    &buf[..len]
+}
+
+/// `struct user_msghdr` as a 64-bit process passes it to `sendmsg`/`recvmsg`: pointers as
+/// integers, since the eBPF side only follows them with `bpf_probe_read_user`.
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, Default)]
+#[repr(C)]
+pub struct UserMsghdr {
+    /// `void *msg_name`.
+    pub msg_name: U64<NativeEndian>,
+    /// `int msg_namelen` (+ 4 bytes of padding, kept in `_pad1`).
+    pub msg_namelen: U32<NativeEndian>,
+    /// Padding after `msg_namelen`.
+    pub _pad1: U32<NativeEndian>,
+    /// `struct iovec *msg_iov`.
+    pub msg_iov: U64<NativeEndian>,
+    /// `size_t msg_iovlen`.
+    pub msg_iovlen: U64<NativeEndian>,
+    /// `void *msg_control`.
+    pub msg_control: U64<NativeEndian>,
+    /// `size_t msg_controllen`.
+    pub msg_controllen: U64<NativeEndian>,
+    /// `int msg_flags` (+ padding).
+    pub msg_flags: U32<NativeEndian>,
+    /// Padding at the end.
+    pub _pad2: U32<NativeEndian>,
+}
+
+/// `MSG_ERRQUEUE`: `recvmsg` flag that reads the socket's error queue (`IP_RECVERR` reports).
+pub const MSG_ERRQUEUE: u32 = 0x2000;
+
+/// Whether bindscope traces `setsockopt(level, optname)`: the options that pin a socket to an
+/// interface, or steer its routing and error reporting. The eBPF side filters with this on
+/// syscall entry, so untraced options cost one comparison.
+pub const fn is_traced_sockopt(level: i32, optname: i32) -> bool {
+    const SOL_SOCKET: i32 = 1;
+    const IPPROTO_IP: i32 = 0;
+    match level {
+        // SO_BINDTODEVICE, SO_MARK, SO_BINDTOIFINDEX
+        SOL_SOCKET => matches!(optname, 25 | 36 | 62),
+        // IP_TOS, IP_TTL, IP_PKTINFO, IP_MTU_DISCOVER, IP_RECVERR, IP_FREEBIND,
+        // IP_TRANSPARENT, IP_MULTICAST_IF..IP_DROP_SOURCE_MEMBERSHIP (32..=40),
+        // IP_MULTICAST_ALL, IP_UNICAST_IF
+        IPPROTO_IP => matches!(optname, 1 | 2 | 8 | 10 | 11 | 15 | 19 | 32..=40 | 49 | 50),
+        _ => false,
+    }
+}
+
+/// Whether bindscope traces `ioctl(fd, request, ...)`: the netdevice requests
+/// (`SIOCGIFNAME` 0x8910 up to `SIOCSIFTXQLEN` 0x8943 and the bonding/bridge ones after it),
+/// which take a `struct ifreq` (`SIOCGIFCONF` takes a `struct ifconf`).
+pub const fn is_traced_ioctl(request: u32) -> bool {
+    request >= 0x8910 && request <= 0x895f
+}
+
+/// Fields of the `fib:fib_table_lookup` tracepoint record. Their offsets differ between kernels,
+/// so userspace reads them from the tracepoint's `format` file and hands them to the program in
+/// the `FIB_OFFSETS` global, indexed by these constants. An offset of [`OFFSET_ABSENT`] means
+/// the field does not exist on this kernel.
+pub mod fib_field {
+    /// `tb_id`.
+    pub const TB_ID: usize = 0;
+    /// `err`.
+    pub const ERR: usize = 1;
+    /// `oif`.
+    pub const OIF: usize = 2;
+    /// `iif`.
+    pub const IIF: usize = 3;
+    /// `proto`.
+    pub const PROTO: usize = 4;
+    /// `tos` (`dscp` on kernels that renamed it).
+    pub const TOS: usize = 5;
+    /// `scope`.
+    pub const SCOPE: usize = 6;
+    /// `flags`.
+    pub const FLAGS: usize = 7;
+    /// `src`.
+    pub const SRC: usize = 8;
+    /// `dst`.
+    pub const DST: usize = 9;
+    /// `gw4`.
+    pub const GW4: usize = 10;
+    /// `sport`.
+    pub const SPORT: usize = 11;
+    /// `dport`.
+    pub const DPORT: usize = 12;
+    /// `name` (the device).
+    pub const NAME: usize = 13;
+    /// How many fields there are.
+    pub const COUNT: usize = 14;
+    /// The tracepoint's field names, indexed by the constants above.
+    pub const NAMES: [&str; COUNT] = [
+        "tb_id", "err", "oif", "iif", "proto", "tos", "scope", "flags", "src", "dst", "gw4",
+        "sport", "dport", "name",
+    ];
+}
+
+/// The offset value that marks a field as absent on this kernel.
+pub const OFFSET_ABSENT: u32 = u32::MAX;
+
+/// Offsets of the syscall tracepoint fields the program reads (from the `format` files of
+/// `syscalls:sys_enter_*`), in the `SYSCALL_OFFSETS` global, indexed by these constants.
+pub mod syscall_field {
+    /// `setsockopt`'s `fd`.
+    pub const SETSOCKOPT_FD: usize = 0;
+    /// `setsockopt`'s `level`.
+    pub const SETSOCKOPT_LEVEL: usize = 1;
+    /// `setsockopt`'s `optname`.
+    pub const SETSOCKOPT_OPTNAME: usize = 2;
+    /// `setsockopt`'s `optval`.
+    pub const SETSOCKOPT_OPTVAL: usize = 3;
+    /// `setsockopt`'s `optlen`.
+    pub const SETSOCKOPT_OPTLEN: usize = 4;
+    /// `ioctl`'s `fd`.
+    pub const IOCTL_FD: usize = 5;
+    /// `ioctl`'s `cmd`.
+    pub const IOCTL_CMD: usize = 6;
+    /// `ioctl`'s `arg`.
+    pub const IOCTL_ARG: usize = 7;
+    /// `sendmsg`'s `fd`.
+    pub const SENDMSG_FD: usize = 8;
+    /// `sendmsg`'s `msg`.
+    pub const SENDMSG_MSG: usize = 9;
+    /// `sendmsg`'s `flags`.
+    pub const SENDMSG_FLAGS: usize = 10;
+    /// `recvmsg`'s `fd`.
+    pub const RECVMSG_FD: usize = 11;
+    /// `recvmsg`'s `msg`.
+    pub const RECVMSG_MSG: usize = 12;
+    /// `recvmsg`'s `flags`.
+    pub const RECVMSG_FLAGS: usize = 13;
+    /// `ret` of `sys_exit_*` (the same for every syscall).
+    pub const EXIT_RET: usize = 14;
+    /// How many fields there are.
+    pub const COUNT: usize = 15;
+}
+
+/// Offsets into kernel structs (from BTF) that lead from the current task to its network
+/// namespace's inode: `task_struct.nsproxy`, `nsproxy.net_ns`, `net.ns.inum`. In the
+/// `NETNS_OFFSETS` global, indexed by these constants.
+pub mod netns_field {
+    /// Offset of `nsproxy` in `struct task_struct`.
+    pub const TASK_NSPROXY: usize = 0;
+    /// Offset of `net_ns` in `struct nsproxy`.
+    pub const NSPROXY_NET_NS: usize = 1;
+    /// Offset of `ns.inum` in `struct net`.
+    pub const NET_NS_INUM: usize = 2;
+    /// How many offsets there are.
+    pub const COUNT: usize = 3;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::mem::size_of;
+
+    #[test]
+    fn record_sizes_are_stable() {
+        assert_eq!(size_of::<EventHeader>(), 48);
+        assert_eq!(size_of::<SockoptEvent>(), 48 + 32 + OPTVAL_CAPTURE);
+        assert_eq!(size_of::<RouteEvent>(), 48 + 16 + 4 + 12 + 4 + 16);
+        assert_eq!(size_of::<IoctlEvent>(), 48 + 24 + IFREQ_CAPTURE);
+        assert_eq!(size_of::<UserMsghdr>(), 56);
+    }
+
+    #[test]
+    fn parse_rejects_short_and_unknown() {
+        assert!(matches!(
+            Event::parse(&[0; 10]),
+            Err(Error::Truncated {
+                needed: 48,
+                got: 10,
+                ..
+            })
+        ));
+        let mut bytes = [0u8; 200];
+        bytes[0] = 9;
+        assert!(matches!(Event::parse(&bytes), Err(Error::Invalid { .. })));
+        bytes[0] = EventKind::Cmsg as u8;
+        assert!(matches!(
+            Event::parse(&bytes[..100]),
+            Err(Error::Truncated { .. })
+        ));
+    }
+
+    #[test]
+    fn captured_lengths_are_clamped() {
+        let mut bytes = [0u8; size_of::<SockoptEvent>()];
+        bytes[0] = EventKind::Sockopt as u8;
+        let Ok(Event::Sockopt(e)) = Event::parse(&bytes) else {
+            panic!("not a sockopt event")
+        };
+        assert!(e.optval().is_empty());
+        let mut owned = *e;
+        owned.captured.set(10_000);
+        assert_eq!(owned.optval().len(), OPTVAL_CAPTURE);
+    }
+
+    #[test]
+    fn traced_sockopts() {
+        assert!(is_traced_sockopt(1, 25));
+        assert!(is_traced_sockopt(0, 35));
+        assert!(!is_traced_sockopt(1, 2));
+        assert!(!is_traced_sockopt(6, 1));
+    }
+}
