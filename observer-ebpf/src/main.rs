@@ -1,0 +1,569 @@
+//! bindscope's eBPF programs: trace the calls that pin sockets to interfaces and every IPv4 FIB
+//! table lookup, filter in the kernel, and copy raw ABI bytes into `sockabi::event` records.
+//!
+//! Nothing here interprets socket-ABI bytes: decoding is userspace's job (with `sockabi`).
+//! Everything that differs between kernels (tracepoint field offsets, struct offsets on the way
+//! from a task to its network namespace) arrives in globals the loader sets from the running
+//! kernel's tracefs `format` files and BTF.
+//!
+//! Syscalls are traced as enter/exit pairs: the entry stashes the arguments (keyed by thread),
+//! the exit reads user memory and emits one record with the return value. Reading on exit means
+//! `SIOCG*` ioctls and `recvmsg(MSG_ERRQUEUE)` capture what the kernel wrote back.
+#![no_std]
+#![no_main]
+
+use core::ffi::c_void;
+
+use aya_ebpf::helpers::generated::bpf_probe_read_user;
+use aya_ebpf::helpers::{
+    bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_task,
+    bpf_get_smp_processor_id, bpf_ktime_get_ns, bpf_probe_read_kernel,
+};
+use aya_ebpf::macros::{map, tracepoint};
+use aya_ebpf::maps::{LruHashMap, PerCpuArray, RingBuf};
+use aya_ebpf::programs::TracePointContext;
+use aya_log_ebpf::debug;
+use sockabi::event::{
+    fib_field as fib, is_traced_ioctl, is_traced_sockopt, netns_field, syscall_field as sys,
+    CmsgDirection, CmsgEvent, EventHeader, EventKind, IoctlEvent, RouteEvent, SockoptEvent,
+    UserMsghdr, COMM_LEN, CONTROL_CAPTURE, IFREQ_CAPTURE, MSG_ERRQUEUE, NAME_CAPTURE,
+    OFFSET_ABSENT, OPTVAL_CAPTURE,
+};
+use zerocopy::byteorder::{I32, I64, U16, U32, U64};
+
+/// The records for userspace. Its size is set by the loader (`--ring-size`).
+#[map]
+static EVENTS: RingBuf = RingBuf::with_byte_size(1 << 20, 0);
+
+/// Failed ring-buffer reservations, per CPU: the lost events userspace reports.
+#[map]
+static LOST: PerCpuArray<u64> = PerCpuArray::with_max_entries(1, 0);
+
+/// Arguments stashed at syscall entry, keyed by `pid_tgid`, taken at exit. LRU, so threads
+/// killed inside a syscall cannot fill it up.
+#[map]
+static PENDING: LruHashMap<u64, Pending> = LruHashMap::with_max_entries(16384, 0);
+
+/// `fib:fib_table_lookup` field offsets, indexed by `sockabi::event::fib_field`.
+#[no_mangle]
+static FIB_OFFSETS: [u32; fib::COUNT] = [OFFSET_ABSENT; fib::COUNT];
+/// Syscall tracepoint field offsets, indexed by `sockabi::event::syscall_field`.
+#[no_mangle]
+static SYSCALL_OFFSETS: [u32; sys::COUNT] = [OFFSET_ABSENT; sys::COUNT];
+/// Struct offsets from a task to its netns inode, indexed by `sockabi::event::netns_field`.
+#[no_mangle]
+static NETNS_OFFSETS: [u32; netns_field::COUNT] = [OFFSET_ABSENT; netns_field::COUNT];
+/// Only this thread group (0: all).
+#[no_mangle]
+static FILTER_PID: u32 = 0;
+/// Only tasks with this `comm` (all zero: all).
+#[no_mangle]
+static FILTER_COMM: [u8; COMM_LEN] = [0; COMM_LEN];
+/// Only this network namespace inode (0: all).
+#[no_mangle]
+static FILTER_NETNS: u32 = 0;
+/// Route lookups: only those whose oif or iif is this ifindex, or whose result device is
+/// `FILTER_IFNAME` (0: all).
+#[no_mangle]
+static FILTER_IFINDEX: i32 = 0;
+/// The device name that goes with `FILTER_IFINDEX`.
+#[no_mangle]
+static FILTER_IFNAME: [u8; 16] = [0; 16];
+/// Route lookups: only destinations with `dst & FILTER_DST_MASK == FILTER_DST_NET` (both as
+/// the raw network-order bytes read as a native `u32`; mask 0: all).
+#[no_mangle]
+static FILTER_DST_NET: u32 = 0;
+/// See `FILTER_DST_NET`.
+#[no_mangle]
+static FILTER_DST_MASK: u32 = 0;
+/// Syscall records only when the call failed (1) or always (0).
+#[no_mangle]
+static ERRORS_ONLY: u32 = 0;
+
+/// Reads a global the loader may have patched (volatile, so the compiler cannot fold the
+/// default value in).
+#[inline(always)]
+fn global<T: Copy>(value: &T) -> T {
+    // SAFETY: a plain read of a static.
+    unsafe { core::ptr::read_volatile(value) }
+}
+
+/// What a syscall entry leaves for its exit.
+#[derive(Clone, Copy)]
+#[repr(C)]
+struct Pending {
+    kind: u32,
+    fd: i32,
+    /// setsockopt: level; ioctl: request; sendmsg/recvmsg: flags.
+    a: u32,
+    /// setsockopt: optname.
+    b: i32,
+    /// setsockopt: optval; ioctl: arg; sendmsg/recvmsg: msg.
+    ptr: u64,
+    /// setsockopt: optlen.
+    len: i64,
+    netns: u32,
+    _pad: u32,
+}
+
+/// The current task, if it passes the pid/comm/netns filters.
+struct Task {
+    pid_tgid: u64,
+    netns: u32,
+}
+
+#[inline(always)]
+fn current_task() -> Option<Task> {
+    let pid_tgid = bpf_get_current_pid_tgid();
+    let want_pid = global(&FILTER_PID);
+    if want_pid != 0 && want_pid != (pid_tgid >> 32) as u32 {
+        return None;
+    }
+    let want_comm = global(&FILTER_COMM);
+    if want_comm[0] != 0 && !same16(&bpf_get_current_comm().ok()?, &want_comm) {
+        return None;
+    }
+    let netns = current_netns();
+    let want_netns = global(&FILTER_NETNS);
+    if want_netns != 0 && want_netns != netns {
+        return None;
+    }
+    Some(Task { pid_tgid, netns })
+}
+
+/// Compares two 16-byte names without a `memcmp` call (which BPF has not).
+#[inline(always)]
+fn same16(a: &[u8; 16], b: &[u8; 16]) -> bool {
+    let mut i = 0;
+    while i < 16 {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The inode of the current task's network namespace: `task->nsproxy->net_ns->ns.inum`,
+/// with offsets from BTF; 0 if unknown.
+#[inline(always)]
+fn current_netns() -> u32 {
+    let off = global(&NETNS_OFFSETS);
+    if off[0] == OFFSET_ABSENT || off[1] == OFFSET_ABSENT || off[2] == OFFSET_ABSENT {
+        return 0;
+    }
+    // SAFETY: bpf_probe_read_kernel checks every address; a bad offset reads garbage or fails,
+    // it cannot fault.
+    unsafe {
+        let task = bpf_get_current_task() as *const u8;
+        let Ok(nsproxy) =
+            bpf_probe_read_kernel(task.wrapping_add(off[0] as usize) as *const *const u8)
+        else {
+            return 0;
+        };
+        if nsproxy.is_null() {
+            return 0;
+        }
+        let Ok(net) =
+            bpf_probe_read_kernel(nsproxy.wrapping_add(off[1] as usize) as *const *const u8)
+        else {
+            return 0;
+        };
+        if net.is_null() {
+            return 0;
+        }
+        bpf_probe_read_kernel(net.wrapping_add(off[2] as usize) as *const u32).unwrap_or(0)
+    }
+}
+
+#[inline(always)]
+fn fill_header(header: *mut EventHeader, kind: EventKind, pid_tgid: u64, netns: u32) {
+    // SAFETY: `header` points into a ring-buffer reservation of the right size.
+    unsafe {
+        (*header).kind = U32::new(kind as u32);
+        (*header).cpu = U32::new(bpf_get_smp_processor_id());
+        (*header).ts_ns = U64::new(bpf_ktime_get_ns());
+        (*header).pid = U32::new((pid_tgid >> 32) as u32);
+        (*header).tid = U32::new(pid_tgid as u32);
+        (*header).netns = U32::new(netns);
+        (*header)._reserved = U32::new(0);
+        (*header).comm = bpf_get_current_comm().unwrap_or([0; COMM_LEN]);
+    }
+}
+
+#[inline(always)]
+fn count_lost() {
+    if let Some(counter) = LOST.get_ptr_mut(0) {
+        // SAFETY: a per-CPU slot, only this CPU writes it.
+        unsafe { *counter += 1 };
+    }
+}
+
+/// Reads a syscall tracepoint argument (all are 8 bytes wide) at the offset the loader gave.
+#[inline(always)]
+fn arg(ctx: &TracePointContext, field: usize) -> Option<u64> {
+    let offset = global(&SYSCALL_OFFSETS)[field];
+    if offset == OFFSET_ABSENT {
+        return None;
+    }
+    // SAFETY: read through bpf_probe_read; the offset comes from the tracepoint's format file.
+    unsafe { ctx.read_at::<u64>(offset as usize).ok() }
+}
+
+/// Copies up to `cap` bytes of user memory; returns the bytes copied and whether it failed.
+/// `len` is clamped here so the verifier sees a bounded size.
+#[inline(always)]
+fn copy_user(dst: *mut u8, cap: usize, src: u64, len: i64) -> (u32, u32) {
+    let len = if len <= 0 {
+        0
+    } else if len as u64 > cap as u64 {
+        cap as u32
+    } else {
+        len as u32
+    };
+    if len == 0 || src == 0 {
+        return (0, (src == 0 && len != 0) as u32);
+    }
+    // SAFETY: `dst` has `cap` bytes; `len <= cap`; the helper checks `src`.
+    let rc = unsafe { bpf_probe_read_user(dst as *mut c_void, len, src as *const c_void) };
+    if rc == 0 {
+        (len, 0)
+    } else {
+        (0, 1)
+    }
+}
+
+/// Stashes a syscall's arguments for its exit.
+#[inline(always)]
+fn stash(task: &Task, pending: Pending) {
+    let _ = PENDING.insert(&task.pid_tgid, &Pending { netns: task.netns, ..pending }, 0);
+}
+
+/// Takes what the entry of a `kind` syscall stashed for this thread.
+#[inline(always)]
+fn take(kind: EventKind) -> Option<(u64, Pending)> {
+    let pid_tgid = bpf_get_current_pid_tgid();
+    // SAFETY: the value is copied out before the entry is removed.
+    let pending = unsafe { *PENDING.get(&pid_tgid)? };
+    let _ = PENDING.remove(&pid_tgid);
+    (pending.kind == kind as u32).then_some((pid_tgid, pending))
+}
+
+#[inline(always)]
+fn exit_ret(ctx: &TracePointContext) -> Option<i64> {
+    arg(ctx, sys::EXIT_RET).map(|v| v as i64)
+}
+
+// ---- setsockopt -------------------------------------------------------------------------
+
+#[tracepoint]
+pub fn enter_setsockopt(ctx: TracePointContext) -> u32 {
+    let _ = try_enter_setsockopt(&ctx);
+    0
+}
+
+fn try_enter_setsockopt(ctx: &TracePointContext) -> Option<()> {
+    let level = arg(ctx, sys::SETSOCKOPT_LEVEL)? as i32;
+    let optname = arg(ctx, sys::SETSOCKOPT_OPTNAME)? as i32;
+    if !is_traced_sockopt(level, optname) {
+        return None;
+    }
+    let task = current_task()?;
+    let pending = Pending {
+        kind: EventKind::Sockopt as u32,
+        fd: arg(ctx, sys::SETSOCKOPT_FD)? as i32,
+        a: level as u32,
+        b: optname,
+        ptr: arg(ctx, sys::SETSOCKOPT_OPTVAL)?,
+        len: i64::from(arg(ctx, sys::SETSOCKOPT_OPTLEN)? as i32),
+        netns: 0,
+        _pad: 0,
+    };
+    stash(&task, pending);
+    Some(())
+}
+
+#[tracepoint]
+pub fn exit_setsockopt(ctx: TracePointContext) -> u32 {
+    let _ = try_exit_setsockopt(&ctx);
+    0
+}
+
+fn try_exit_setsockopt(ctx: &TracePointContext) -> Option<()> {
+    let (pid_tgid, p) = take(EventKind::Sockopt)?;
+    let ret = exit_ret(ctx)?;
+    if global(&ERRORS_ONLY) != 0 && ret >= 0 {
+        return None;
+    }
+    let Some(mut entry) = EVENTS.reserve::<SockoptEvent>(0) else {
+        count_lost();
+        return None;
+    };
+    let ev = entry.as_mut_ptr();
+    // SAFETY: `ev` is the reservation, sized for a SockoptEvent.
+    unsafe {
+        fill_header(&raw mut (*ev).header, EventKind::Sockopt, pid_tgid, p.netns);
+        (*ev).fd = I32::new(p.fd);
+        (*ev).level = I32::new(p.a as i32);
+        (*ev).optname = I32::new(p.b);
+        (*ev).optlen = I32::new(p.len as i32);
+        (*ev).ret = I64::new(ret);
+        let (copied, failed) =
+            copy_user((&raw mut (*ev).optval).cast(), OPTVAL_CAPTURE, p.ptr, p.len);
+        if failed != 0 {
+            debug!(ctx, "setsockopt: optval at {:x} not readable", p.ptr);
+        }
+        (*ev).captured = U32::new(copied);
+        (*ev).capture_failed = U32::new(failed);
+    }
+    entry.submit(0);
+    Some(())
+}
+
+// ---- ioctl --------------------------------------------------------------------------------
+
+#[tracepoint]
+pub fn enter_ioctl(ctx: TracePointContext) -> u32 {
+    let _ = try_enter_ioctl(&ctx);
+    0
+}
+
+fn try_enter_ioctl(ctx: &TracePointContext) -> Option<()> {
+    let request = arg(ctx, sys::IOCTL_CMD)? as u32;
+    if !is_traced_ioctl(request) {
+        return None;
+    }
+    let task = current_task()?;
+    let pending = Pending {
+        kind: EventKind::Ioctl as u32,
+        fd: arg(ctx, sys::IOCTL_FD)? as i32,
+        a: request,
+        b: 0,
+        ptr: arg(ctx, sys::IOCTL_ARG)?,
+        len: IFREQ_CAPTURE as i64,
+        netns: 0,
+        _pad: 0,
+    };
+    stash(&task, pending);
+    Some(())
+}
+
+#[tracepoint]
+pub fn exit_ioctl(ctx: TracePointContext) -> u32 {
+    let _ = try_exit_ioctl(&ctx);
+    0
+}
+
+fn try_exit_ioctl(ctx: &TracePointContext) -> Option<()> {
+    let (pid_tgid, p) = take(EventKind::Ioctl)?;
+    let ret = exit_ret(ctx)?;
+    if global(&ERRORS_ONLY) != 0 && ret >= 0 {
+        return None;
+    }
+    let Some(mut entry) = EVENTS.reserve::<IoctlEvent>(0) else {
+        count_lost();
+        return None;
+    };
+    let ev = entry.as_mut_ptr();
+    // SAFETY: `ev` is the reservation, sized for an IoctlEvent.
+    unsafe {
+        fill_header(&raw mut (*ev).header, EventKind::Ioctl, pid_tgid, p.netns);
+        (*ev).fd = I32::new(p.fd);
+        (*ev).request = U32::new(p.a);
+        (*ev).ret = I64::new(ret);
+        let (copied, failed) =
+            copy_user((&raw mut (*ev).ifreq).cast(), IFREQ_CAPTURE, p.ptr, p.len);
+        (*ev).captured = U32::new(copied);
+        (*ev).capture_failed = U32::new(failed);
+    }
+    entry.submit(0);
+    Some(())
+}
+
+// ---- sendmsg / recvmsg(MSG_ERRQUEUE) --------------------------------------------------------
+
+#[tracepoint]
+pub fn enter_sendmsg(ctx: TracePointContext) -> u32 {
+    let _ = try_enter_msg(&ctx, CmsgDirection::Send);
+    0
+}
+
+#[tracepoint]
+pub fn enter_recvmsg(ctx: TracePointContext) -> u32 {
+    let _ = try_enter_msg(&ctx, CmsgDirection::RecvErrQueue);
+    0
+}
+
+fn try_enter_msg(ctx: &TracePointContext, direction: CmsgDirection) -> Option<()> {
+    let (fd_field, msg_field, flags_field) = match direction {
+        CmsgDirection::Send => (sys::SENDMSG_FD, sys::SENDMSG_MSG, sys::SENDMSG_FLAGS),
+        CmsgDirection::RecvErrQueue => (sys::RECVMSG_FD, sys::RECVMSG_MSG, sys::RECVMSG_FLAGS),
+    };
+    let flags = arg(ctx, flags_field)? as u32;
+    let msg = arg(ctx, msg_field)?;
+    match direction {
+        // Only sends that carry control data choose something per packet.
+        CmsgDirection::Send => {
+            // SAFETY: user memory read through the helper.
+            let hdr: UserMsghdr = unsafe { aya_ebpf::helpers::bpf_probe_read_user(msg as *const _) }.ok()?;
+            if hdr.msg_controllen.get() == 0 {
+                return None;
+            }
+        }
+        CmsgDirection::RecvErrQueue => {
+            if flags & MSG_ERRQUEUE == 0 {
+                return None;
+            }
+        }
+    }
+    let task = current_task()?;
+    let pending = Pending {
+        kind: EventKind::Cmsg as u32,
+        fd: arg(ctx, fd_field)? as i32,
+        a: flags,
+        b: direction as i32,
+        ptr: msg,
+        len: 0,
+        netns: 0,
+        _pad: 0,
+    };
+    stash(&task, pending);
+    Some(())
+}
+
+#[tracepoint]
+pub fn exit_sendmsg(ctx: TracePointContext) -> u32 {
+    let _ = try_exit_msg(&ctx);
+    0
+}
+
+#[tracepoint]
+pub fn exit_recvmsg(ctx: TracePointContext) -> u32 {
+    let _ = try_exit_msg(&ctx);
+    0
+}
+
+fn try_exit_msg(ctx: &TracePointContext) -> Option<()> {
+    let (pid_tgid, p) = take(EventKind::Cmsg)?;
+    let ret = exit_ret(ctx)?;
+    let is_send = p.b == CmsgDirection::Send as i32;
+    if is_send && global(&ERRORS_ONLY) != 0 && ret >= 0 {
+        return None;
+    }
+    // A failed errqueue read (EAGAIN: nothing queued) reports nothing.
+    if !is_send && ret < 0 {
+        return None;
+    }
+    // SAFETY: user memory read through the helper.
+    let hdr: UserMsghdr =
+        unsafe { aya_ebpf::helpers::bpf_probe_read_user(p.ptr as *const UserMsghdr) }.ok()?;
+    let Some(mut entry) = EVENTS.reserve::<CmsgEvent>(0) else {
+        count_lost();
+        return None;
+    };
+    let ev = entry.as_mut_ptr();
+    // SAFETY: `ev` is the reservation, sized for a CmsgEvent.
+    unsafe {
+        fill_header(&raw mut (*ev).header, EventKind::Cmsg, pid_tgid, p.netns);
+        (*ev).fd = I32::new(p.fd);
+        (*ev).direction = U32::new(p.b as u32);
+        (*ev).ret = I64::new(ret);
+        (*ev).flags = U32::new(p.a);
+        let controllen = hdr.msg_controllen.get();
+        let namelen = hdr.msg_namelen.get();
+        (*ev).controllen = U32::new(controllen as u32);
+        (*ev).namelen = U32::new(namelen);
+        let (control, control_failed) = copy_user(
+            (&raw mut (*ev).control).cast(),
+            CONTROL_CAPTURE,
+            hdr.msg_control.get(),
+            controllen as i64,
+        );
+        let (name, name_failed) = copy_user(
+            (&raw mut (*ev).name).cast(),
+            NAME_CAPTURE,
+            hdr.msg_name.get(),
+            i64::from(namelen),
+        );
+        (*ev).captured = U32::new(control);
+        (*ev).name_captured = U32::new(name);
+        (*ev).capture_failed = U32::new(control_failed | name_failed);
+    }
+    entry.submit(0);
+    Some(())
+}
+
+// ---- fib:fib_table_lookup -----------------------------------------------------------------
+
+#[tracepoint]
+pub fn fib_table_lookup(ctx: TracePointContext) -> u32 {
+    let _ = try_fib_table_lookup(&ctx);
+    0
+}
+
+/// Reads a `fib_table_lookup` field at the loader-given offset (zero if absent here).
+#[inline(always)]
+fn fib_read<T: Copy + Default>(ctx: &TracePointContext, offsets: &[u32; fib::COUNT], field: usize) -> T {
+    let offset = offsets[field];
+    if offset == OFFSET_ABSENT {
+        return T::default();
+    }
+    // SAFETY: read through bpf_probe_read at an offset from the tracepoint's format file.
+    unsafe { ctx.read_at::<T>(offset as usize) }.unwrap_or_default()
+}
+
+fn try_fib_table_lookup(ctx: &TracePointContext) -> Option<()> {
+    let off = global(&FIB_OFFSETS);
+    let dst: [u8; 4] = fib_read(ctx, &off, fib::DST);
+    let mask = global(&FILTER_DST_MASK);
+    if mask != 0 && u32::from_ne_bytes(dst) & mask != global(&FILTER_DST_NET) {
+        return None;
+    }
+    let oif: i32 = fib_read(ctx, &off, fib::OIF);
+    let iif: i32 = fib_read(ctx, &off, fib::IIF);
+    let dev: [u8; 16] = fib_read(ctx, &off, fib::NAME);
+    let want_ifindex = global(&FILTER_IFINDEX);
+    if want_ifindex != 0
+        && oif != want_ifindex
+        && iif != want_ifindex
+        && !same16(&dev, &global(&FILTER_IFNAME))
+    {
+        return None;
+    }
+    let task = current_task()?;
+    let Some(mut entry) = EVENTS.reserve::<RouteEvent>(0) else {
+        count_lost();
+        return None;
+    };
+    let ev = entry.as_mut_ptr();
+    // SAFETY: `ev` is the reservation, sized for a RouteEvent.
+    unsafe {
+        fill_header(&raw mut (*ev).header, EventKind::Route, task.pid_tgid, task.netns);
+        (*ev).tb_id = U32::new(fib_read(ctx, &off, fib::TB_ID));
+        (*ev).err = I32::new(fib_read(ctx, &off, fib::ERR));
+        (*ev).oif = I32::new(oif);
+        (*ev).iif = I32::new(iif);
+        (*ev).proto = fib_read(ctx, &off, fib::PROTO);
+        (*ev).tos = fib_read(ctx, &off, fib::TOS);
+        (*ev).scope = fib_read(ctx, &off, fib::SCOPE);
+        (*ev).flags = fib_read(ctx, &off, fib::FLAGS);
+        (*ev).src = fib_read(ctx, &off, fib::SRC);
+        (*ev).dst = dst;
+        (*ev).gw4 = fib_read(ctx, &off, fib::GW4);
+        (*ev).sport = U16::new(fib_read(ctx, &off, fib::SPORT));
+        (*ev).dport = U16::new(fib_read(ctx, &off, fib::DPORT));
+        (*ev).dev = dev;
+    }
+    entry.submit(0);
+    Some(())
+}
+
+#[cfg(not(test))]
+#[panic_handler]
+fn panic(_info: &core::panic::PanicInfo) -> ! {
+    loop {}
+}
+
+#[link_section = "license"]
+#[no_mangle]
+static LICENSE: [u8; 4] = *b"GPL\0";

@@ -1,0 +1,187 @@
+//! Struct member offsets from the kernel's BTF (`/sys/kernel/btf/vmlinux`).
+//!
+//! The eBPF program follows `task->nsproxy->net_ns->ns.inum` to tag every event with its
+//! network namespace. Those offsets change with kernel version and configuration, so they are
+//! read here at start-up and handed to the program. Only what that needs is parsed: type
+//! records, their names, and struct/union members (searching through anonymous members, as
+//! `task_struct` nests many fields in anonymous structs).
+
+use crate::Error;
+
+const BTF_MAGIC: u16 = 0xeb9f;
+const KIND_STRUCT: u32 = 4;
+const KIND_UNION: u32 = 5;
+const KIND_TYPEDEF: u32 = 8;
+const KIND_VOLATILE: u32 = 9;
+const KIND_CONST: u32 = 10;
+const KIND_RESTRICT: u32 = 11;
+const KIND_TYPE_TAG: u32 = 18;
+
+/// One parsed type record.
+struct Type {
+    name_off: u32,
+    kind: u32,
+    kind_flag: bool,
+    /// `size` for structs, `type` for modifiers.
+    size_or_type: u32,
+    /// Members of a struct or union: (name offset, type id, bit offset).
+    members: Vec<(u32, u32, u32)>,
+}
+
+/// Parsed BTF: types by id (index 0 is `void`) and the string section.
+pub struct Btf {
+    types: Vec<Option<Type>>,
+    strings: Vec<u8>,
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_ne_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+}
+
+impl Btf {
+    /// Reads the running kernel's BTF.
+    pub fn from_sys_fs() -> Result<Self, Error> {
+        let bytes = std::fs::read("/sys/kernel/btf/vmlinux").map_err(|_| Error::BtfMissing)?;
+        Btf::parse(&bytes).ok_or(Error::BtfMissing)
+    }
+
+    /// Parses raw BTF; `None` if it is malformed.
+    pub fn parse(bytes: &[u8]) -> Option<Self> {
+        let magic = u16::from_ne_bytes(bytes.get(0..2)?.try_into().ok()?);
+        if magic != BTF_MAGIC {
+            return None;
+        }
+        let hdr_len = u32_at(bytes, 4)? as usize;
+        let (type_off, type_len) = (u32_at(bytes, 8)? as usize, u32_at(bytes, 12)? as usize);
+        let (str_off, str_len) = (u32_at(bytes, 16)? as usize, u32_at(bytes, 20)? as usize);
+        let types_bytes = bytes.get(hdr_len + type_off..hdr_len + type_off + type_len)?;
+        let strings = bytes.get(hdr_len + str_off..hdr_len + str_off + str_len)?.to_vec();
+        let mut types = vec![None];
+        let mut at = 0;
+        while at + 12 <= types_bytes.len() {
+            let name_off = u32_at(types_bytes, at)?;
+            let info = u32_at(types_bytes, at + 4)?;
+            let size_or_type = u32_at(types_bytes, at + 8)?;
+            let (vlen, kind, kind_flag) = (info & 0xffff, (info >> 24) & 0x1f, info >> 31 == 1);
+            at += 12;
+            let mut members = Vec::new();
+            if kind == KIND_STRUCT || kind == KIND_UNION {
+                for i in 0..vlen as usize {
+                    let m = at + i * 12;
+                    members.push((
+                        u32_at(types_bytes, m)?,
+                        u32_at(types_bytes, m + 4)?,
+                        u32_at(types_bytes, m + 8)?,
+                    ));
+                }
+            }
+            at += extra_len(kind, vlen as usize)?;
+            types.push(Some(Type { name_off, kind, kind_flag, size_or_type, members }));
+        }
+        Some(Btf { types, strings })
+    }
+
+    fn name(&self, off: u32) -> &[u8] {
+        let rest = self.strings.get(off as usize..).unwrap_or_default();
+        &rest[..rest.iter().position(|&b| b == 0).unwrap_or(rest.len())]
+    }
+
+    fn get(&self, id: u32) -> Option<&Type> {
+        self.types.get(id as usize)?.as_ref()
+    }
+
+    /// Follows typedefs and qualifiers to the underlying type.
+    fn resolve(&self, mut id: u32) -> Option<u32> {
+        for _ in 0..32 {
+            let t = self.get(id)?;
+            match t.kind {
+                KIND_TYPEDEF | KIND_VOLATILE | KIND_CONST | KIND_RESTRICT | KIND_TYPE_TAG => {
+                    id = t.size_or_type
+                }
+                _ => return Some(id),
+            }
+        }
+        None
+    }
+
+    fn struct_id(&self, name: &str) -> Option<u32> {
+        (1..self.types.len() as u32).find(|&id| {
+            self.get(id).is_some_and(|t| {
+                t.kind == KIND_STRUCT && !t.members.is_empty() && self.name(t.name_off) == name.as_bytes()
+            })
+        })
+    }
+
+    /// Byte offset and type of `member` in the struct/union `id`, looking into anonymous
+    /// members.
+    fn member(&self, id: u32, member: &str) -> Option<(u32, u32)> {
+        let t = self.get(self.resolve(id)?)?;
+        for &(name_off, type_id, offset) in &t.members {
+            let bits = if t.kind_flag { offset & 0x00ff_ffff } else { offset };
+            if name_off == 0 {
+                if let Some((inner, ty)) = self.member(type_id, member) {
+                    return Some((bits / 8 + inner, ty));
+                }
+            } else if self.name(name_off) == member.as_bytes() {
+                return Some((bits / 8, type_id));
+            }
+        }
+        None
+    }
+
+    /// The byte offset of `path` (e.g. `["ns", "inum"]`) inside `struct name`.
+    pub fn offset_of(&self, name: &str, path: &[&str]) -> Result<u32, Error> {
+        let missing = || Error::BtfMember { member: format!("{name}.{}", path.join(".")) };
+        let mut id = self.struct_id(name).ok_or_else(missing)?;
+        let mut total = 0;
+        for member in path {
+            let (offset, ty) = self.member(id, member).ok_or_else(missing)?;
+            total += offset;
+            id = ty;
+        }
+        Ok(total)
+    }
+}
+
+/// Bytes that follow a type record of this kind.
+fn extra_len(kind: u32, vlen: usize) -> Option<usize> {
+    Some(match kind {
+        1 | 14 | 17 => 4,               // INT, VAR, DECL_TAG
+        3 => 12,                         // ARRAY
+        4 | 5 | 15 | 19 => vlen * 12,    // STRUCT, UNION, DATASEC, ENUM64
+        6 | 13 => vlen * 8,              // ENUM, FUNC_PROTO
+        2 | 7..=12 | 16 | 18 => 0,       // PTR, FWD, TYPEDEF, qualifiers, FUNC, FLOAT, TYPE_TAG
+        _ => return None,
+    })
+}
+
+/// `NETNS_OFFSETS` for the eBPF program.
+pub fn netns_offsets(btf: &Btf) -> Result<[u32; sockabi::event::netns_field::COUNT], Error> {
+    Ok([
+        btf.offset_of("task_struct", &["nsproxy"])?,
+        btf.offset_of("nsproxy", &["net_ns"])?,
+        btf.offset_of("net", &["ns", "inum"])?,
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn running_kernel_has_the_netns_path() {
+        let Ok(btf) = Btf::from_sys_fs() else {
+            assert!(std::env::var_os("CI").is_none(), "CI runs on a kernel with BTF");
+            eprintln!("skipped: no /sys/kernel/btf/vmlinux on this kernel");
+            return;
+        };
+        let offsets = netns_offsets(&btf).expect("task_struct->nsproxy->net_ns->ns.inum");
+        assert!(offsets[0] > 0, "nsproxy is not the first member of task_struct");
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        assert!(Btf::parse(&[]).is_none());
+        assert!(Btf::parse(&[0x9f, 0xeb, 1, 0, 24, 0, 0, 0]).is_none());
+    }
+}

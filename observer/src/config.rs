@@ -1,0 +1,227 @@
+//! What to trace and which events to keep: the CLI's options as typed values, validated before
+//! anything is loaded into the kernel.
+
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use sockabi::IfName;
+
+use crate::Error;
+
+/// The event families that can be traced, each backed by its own programs (a family left out
+/// is not attached at all, so it costs nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventSet {
+    /// `setsockopt` on pinning/steering options.
+    pub sockopt: bool,
+    /// IPv4 FIB lookups.
+    pub route: bool,
+    /// Netdevice ioctls.
+    pub ioctl: bool,
+    /// Control data of `sendmsg` and `recvmsg(MSG_ERRQUEUE)`.
+    pub cmsg: bool,
+}
+
+impl EventSet {
+    /// Every family.
+    pub const ALL: EventSet = EventSet { sockopt: true, route: true, ioctl: true, cmsg: true };
+}
+
+impl Default for EventSet {
+    fn default() -> Self {
+        EventSet::ALL
+    }
+}
+
+impl FromStr for EventSet {
+    type Err = Error;
+
+    /// A comma-separated list: `sockopt,route,ioctl,cmsg` (or `all`).
+    fn from_str(list: &str) -> Result<Self, Error> {
+        let mut set = EventSet { sockopt: false, route: false, ioctl: false, cmsg: false };
+        for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match item {
+                "sockopt" => set.sockopt = true,
+                "route" => set.route = true,
+                "ioctl" => set.ioctl = true,
+                "cmsg" => set.cmsg = true,
+                "all" => set = EventSet::ALL,
+                other => {
+                    return Err(Error::BadFilter {
+                        what: "--events",
+                        value: other.into(),
+                        reason: "expected a comma-separated list of sockopt, route, ioctl, cmsg".into(),
+                    })
+                }
+            }
+        }
+        if set == (EventSet { sockopt: false, route: false, ioctl: false, cmsg: false }) {
+            return Err(Error::BadFilter {
+                what: "--events",
+                value: list.into(),
+                reason: "names no event family; use sockopt, route, ioctl and/or cmsg".into(),
+            });
+        }
+        Ok(set)
+    }
+}
+
+/// An IPv4 prefix, `a.b.c.d/len` (a bare address means `/32`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ipv4Cidr {
+    /// The network address (host bits cleared).
+    pub network: Ipv4Addr,
+    /// Prefix length, 0 to 32.
+    pub prefix_len: u8,
+}
+
+impl Ipv4Cidr {
+    /// The netmask.
+    pub fn mask(&self) -> Ipv4Addr {
+        let bits = u32::MAX.checked_shl(32 - u32::from(self.prefix_len)).unwrap_or(0);
+        Ipv4Addr::from(bits)
+    }
+
+    /// Whether `addr` is inside the prefix.
+    pub fn contains(&self, addr: Ipv4Addr) -> bool {
+        u32::from(addr) & u32::from(self.mask()) == u32::from(self.network)
+    }
+}
+
+impl FromStr for Ipv4Cidr {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self, Error> {
+        let bad = |reason: &str| Error::BadFilter {
+            what: "--dst",
+            value: text.into(),
+            reason: reason.into(),
+        };
+        let (addr, len) = text.split_once('/').unwrap_or((text, "32"));
+        let addr: Ipv4Addr = addr.parse().map_err(|_| bad("expected an IPv4 address such as 198.51.100.0/24"))?;
+        let prefix_len: u8 = len.parse().ok().filter(|l| *l <= 32).ok_or_else(|| bad("the prefix length must be 0 to 32"))?;
+        let mut cidr = Ipv4Cidr { network: addr, prefix_len };
+        cidr.network = Ipv4Addr::from(u32::from(addr) & u32::from(cidr.mask()));
+        Ok(cidr)
+    }
+}
+
+/// `--netns`: a namespace file or an inode number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetnsSpec {
+    /// `/run/netns/NAME`, `/proc/PID/ns/net`, ...
+    Path(PathBuf),
+    /// The namespace inode, as `ls -i` or `lsns` show it.
+    Inode(u32),
+}
+
+impl FromStr for NetnsSpec {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self, Error> {
+        if let Ok(inode) = text.parse() {
+            return Ok(NetnsSpec::Inode(inode));
+        }
+        let path = PathBuf::from(text);
+        if !path.exists() {
+            return Err(Error::BadFilter {
+                what: "--netns",
+                value: text.into(),
+                reason: "no such file; give a namespace file such as /run/netns/NAME or /proc/PID/ns/net, or an inode number".into(),
+            });
+        }
+        Ok(NetnsSpec::Path(path))
+    }
+}
+
+/// In-kernel filters.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only this process (thread group).
+    pub pid: Option<u32>,
+    /// Only tasks with this `comm` (at most 15 bytes).
+    pub comm: Option<String>,
+    /// Only this network namespace.
+    pub netns: Option<NetnsSpec>,
+    /// Route lookups for this device only (as oif, iif or result).
+    pub dev: Option<IfName>,
+    /// Route lookups towards this prefix only.
+    pub dst: Option<Ipv4Cidr>,
+    /// Only failed calls and failed route decisions.
+    pub errors_only: bool,
+}
+
+/// Everything `Tracer::start` needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Which families to attach.
+    pub events: EventSet,
+    /// What to keep.
+    pub filter: Filter,
+    /// Ring buffer size in bytes (a power of two, multiple of the page size).
+    pub ring_size: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { events: EventSet::ALL, filter: Filter::default(), ring_size: 1 << 22 }
+    }
+}
+
+/// Checks `--ring-size`: the kernel wants a power of two that is a multiple of the page size.
+pub fn parse_ring_size(text: &str) -> Result<u32, Error> {
+    let bad = |reason: &str| Error::BadFilter { what: "--ring-size", value: text.into(), reason: reason.into() };
+    let (digits, unit) = match text.trim().to_ascii_lowercase() {
+        t if t.ends_with('k') => (t.trim_end_matches('k').to_string(), 1 << 10),
+        t if t.ends_with('m') => (t.trim_end_matches('m').to_string(), 1 << 20),
+        t => (t, 1),
+    };
+    let size = digits.parse::<u64>().map_err(|_| bad("expected a byte count such as 4096, 64k or 4m"))? * unit;
+    if size < 4096 || !size.is_power_of_two() || size > 1 << 30 {
+        return Err(bad("must be a power of two from 4096 (one page) to 1g"));
+    }
+    Ok(size as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidr_parses_and_masks() {
+        let c: Ipv4Cidr = "198.51.100.7/24".parse().unwrap();
+        assert_eq!(c.network, Ipv4Addr::new(198, 51, 100, 0));
+        assert!(c.contains(Ipv4Addr::new(198, 51, 100, 159)));
+        assert!(!c.contains(Ipv4Addr::new(192, 0, 2, 1)));
+        let all: Ipv4Cidr = "0.0.0.0/0".parse().unwrap();
+        assert_eq!(all.mask(), Ipv4Addr::UNSPECIFIED);
+        let host: Ipv4Cidr = "192.0.2.1".parse().unwrap();
+        assert_eq!(host.prefix_len, 32);
+        assert!("192.0.2.1/33".parse::<Ipv4Cidr>().is_err());
+        assert!("eth0".parse::<Ipv4Cidr>().unwrap_err().to_string().contains("--dst"));
+    }
+
+    #[test]
+    fn events_list() {
+        let e: EventSet = "route,sockopt".parse().unwrap();
+        assert!(e.route && e.sockopt && !e.ioctl && !e.cmsg);
+        assert!("route,bogus".parse::<EventSet>().is_err());
+        assert!("".parse::<EventSet>().is_err());
+    }
+
+    #[test]
+    fn ring_sizes() {
+        assert_eq!(parse_ring_size("4096").unwrap(), 4096);
+        assert_eq!(parse_ring_size("64k").unwrap(), 65536);
+        assert!(parse_ring_size("5000").is_err());
+        assert!(parse_ring_size("1024").is_err());
+    }
+
+    #[test]
+    fn netns_inode_or_path() {
+        assert_eq!("4026531840".parse::<NetnsSpec>().unwrap(), NetnsSpec::Inode(4026531840));
+        assert!("/no/such/netns".parse::<NetnsSpec>().is_err());
+        assert!(matches!("/proc/self/ns/net".parse::<NetnsSpec>().unwrap(), NetnsSpec::Path(_)));
+    }
+}

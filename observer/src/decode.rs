@@ -1,0 +1,348 @@
+//! From raw ring-buffer records to reports: decode the captured ABI bytes with `sockabi`,
+//! name errnos, resolve ifindexes in the event's own network namespace, and group route
+//! lookups into decisions.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use serde::Serialize;
+use sockabi::event::{CmsgDirection, CmsgEvent, Event, EventHeader, IoctlEvent, SockoptEvent};
+use sockabi::sockopt::{self, AddrRole};
+
+use crate::errno;
+use crate::netns::IfNames;
+use crate::route::{cstr, RouteDecision, RouteGrouper};
+
+/// Who did it, where and when: the fields every report has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// Monotonic time of the event, nanoseconds since boot.
+    pub ts_ns: u64,
+    /// Process id (thread group).
+    pub pid: u32,
+    /// Thread id.
+    pub tid: u32,
+    /// Task name.
+    pub comm: String,
+    /// Network namespace inode (0: unknown).
+    pub netns: u32,
+}
+
+impl Origin {
+    fn of(h: &EventHeader) -> Self {
+        Origin {
+            ts_ns: h.ts_ns.get(),
+            pid: h.pid.get(),
+            tid: h.tid.get(),
+            comm: cstr(&h.comm),
+            netns: h.netns.get(),
+        }
+    }
+}
+
+/// One decoded event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Who, where, when.
+    #[serde(flatten)]
+    pub origin: Origin,
+    /// What.
+    #[serde(flatten)]
+    pub body: Body,
+}
+
+/// The event-specific part; its JSON `type` is the variant name in lower case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Body {
+    /// A traced `setsockopt`.
+    Sockopt(SockoptReport),
+    /// A whole route decision.
+    Route(RouteDecision),
+    /// A netdevice ioctl.
+    Ioctl(IoctlReport),
+    /// Control data of a send or an error-queue read.
+    Cmsg(CmsgReport),
+}
+
+/// `setsockopt(fd, level, optname, ...) = ret`, decoded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SockoptReport {
+    /// The socket.
+    pub fd: i32,
+    /// `SOL_SOCKET`, `IPPROTO_IP`, or the number.
+    pub level: String,
+    /// `SO_BINDTODEVICE`, ..., or the number.
+    pub optname: String,
+    /// `optlen` as passed.
+    pub optlen: i32,
+    /// 0 or -1 (errno in `errno`).
+    pub ret: i64,
+    /// The errno name when the call failed.
+    pub errno: Option<String>,
+    /// The decoded value, as `sockabi` prints it (e.g. `"eth1"`, `group=239.1.2.3 ifindex=3`).
+    pub value: String,
+    /// The interface name the option names (SO_BINDTODEVICE), or the resolved name of
+    /// `ifindex`.
+    pub ifname: Option<String>,
+    /// The interface index the option names, if any.
+    pub ifindex: Option<u32>,
+    /// The multicast group, if any.
+    pub multiaddr: Option<Ipv4Addr>,
+    /// The local interface address, if any.
+    pub address: Option<Ipv4Addr>,
+    /// The multicast source, if any.
+    pub source: Option<Ipv4Addr>,
+    /// The option unbinds (empty name, index 0).
+    pub unbind: bool,
+    /// Why the value could not be decoded (the kernel would have said EINVAL too, mostly).
+    pub decode_error: Option<String>,
+}
+
+/// A netdevice ioctl, decoded from the `struct ifreq` after the call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IoctlReport {
+    /// The file descriptor.
+    pub fd: i32,
+    /// `SIOCGIFINDEX`, ..., or the number in hex.
+    pub request: String,
+    /// 0 or -1.
+    pub ret: i64,
+    /// The errno name when the call failed.
+    pub errno: Option<String>,
+    /// `ifr_name`.
+    pub ifname: Option<String>,
+    /// The decoded union member (e.g. `ifindex=3`).
+    pub value: String,
+    /// Why the argument could not be decoded.
+    pub decode_error: Option<String>,
+}
+
+/// Control data of `sendmsg` or `recvmsg(MSG_ERRQUEUE)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CmsgReport {
+    /// The socket.
+    pub fd: i32,
+    /// `send` or `errqueue`.
+    pub direction: &'static str,
+    /// Bytes sent/read, or -1.
+    pub ret: i64,
+    /// The errno name when the call failed.
+    pub errno: Option<String>,
+    /// `msg_name`: destination of a send, origin of an error report.
+    pub address: Option<SocketAddrV4>,
+    /// The control messages, in order.
+    pub messages: Vec<ControlMessage>,
+}
+
+/// One control message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "cmsg", rename_all = "snake_case")]
+pub enum ControlMessage {
+    /// `IP_PKTINFO`: interface and source chosen per packet.
+    Pktinfo {
+        /// `ipi_ifindex` (0: let routing choose).
+        ifindex: i32,
+        /// Its name in the event's namespace.
+        ifname: Option<String>,
+        /// `ipi_spec_dst`: the source address to use.
+        spec_dst: Ipv4Addr,
+        /// `ipi_addr`.
+        addr: Ipv4Addr,
+    },
+    /// `IP_RECVERR`: an extended error report.
+    Recverr {
+        /// `ee_errno` name.
+        errno: String,
+        /// `ee_origin` (`local`, `icmp`, ...).
+        origin: String,
+        /// `ee_type` (ICMP type for ICMP errors).
+        icmp_type: u8,
+        /// `ee_code`.
+        icmp_code: u8,
+        /// `ee_info` (the MTU for EMSGSIZE).
+        info: u32,
+        /// `ee_data`.
+        data: u32,
+        /// The offender (the node that reported the error); `None` for local errors.
+        offender: Option<Ipv4Addr>,
+    },
+    /// `IP_TTL`.
+    Ttl {
+        /// The TTL.
+        ttl: i32,
+    },
+    /// `IP_TOS`.
+    Tos {
+        /// The TOS byte.
+        tos: u8,
+    },
+    /// Anything else, or a malformed message.
+    Other {
+        /// Short description (level/type, or what was wrong).
+        what: String,
+    },
+}
+
+/// Decodes records and keeps the state that needs (interface names, pending route lookups).
+#[derive(Default)]
+pub struct Decoder {
+    names: IfNames,
+    routes: RouteGrouper,
+}
+
+impl Decoder {
+    /// Decodes one ring-buffer record; route lookups may complete zero, one or two decisions.
+    pub fn record(&mut self, bytes: &[u8], out: &mut Vec<Report>) {
+        match Event::parse(bytes) {
+            Ok(Event::Sockopt(e)) => out.push(self.sockopt(e)),
+            Ok(Event::Ioctl(e)) => out.push(self.ioctl(e)),
+            Ok(Event::Cmsg(e)) => out.push(self.cmsg(e)),
+            Ok(Event::Route(e)) => {
+                for finished in self.routes.push(e) {
+                    out.push(self.route(&finished));
+                }
+            }
+            Err(err) => log::warn!("undecodable record ({} bytes): {err}", bytes.len()),
+        }
+    }
+
+    /// Completes route decisions idle for `idle_ns` at monotonic time `now_ns` (0: all).
+    pub fn flush_routes(&mut self, now_ns: u64, idle_ns: u64, out: &mut Vec<Report>) {
+        for finished in self.routes.flush_idle(now_ns, idle_ns) {
+            out.push(self.route(&finished));
+        }
+    }
+
+    fn route(&mut self, finished: &crate::route::Finished) -> Report {
+        let h = &finished.first.header;
+        let (netns, pid) = (h.netns.get(), h.pid.get());
+        let names = &mut self.names;
+        let decision = finished.decision(&self.routes, |ifindex| names.name(netns, pid, ifindex));
+        Report { origin: Origin::of(h), body: Body::Route(decision) }
+    }
+
+    fn sockopt(&mut self, e: &SockoptEvent) -> Report {
+        let (level, optname) = (e.level.get(), e.optname.get());
+        let ret = e.ret.get();
+        let mut report = SockoptReport {
+            fd: e.fd.get(),
+            level: sockopt::level_name(level).map_or_else(|| level.to_string(), str::to_string),
+            optname: sockopt::option_name(level, optname).map_or_else(|| optname.to_string(), str::to_string),
+            optlen: e.optlen.get(),
+            ret: ret.min(0).max(-1),
+            errno: (ret < 0).then(|| errno::describe(ret)),
+            value: String::new(),
+            ifname: None,
+            ifindex: None,
+            multiaddr: None,
+            address: None,
+            source: None,
+            unbind: false,
+            decode_error: None,
+        };
+        let captured = e.optval();
+        if e.capture_failed.get() != 0 {
+            report.decode_error = Some("optval was not readable (bad pointer or page not present)".into());
+        } else if captured.len() < usize::try_from(e.optlen.get()).unwrap_or(0) && captured.len() < e.optval.len() {
+            report.decode_error = Some("optval only partly captured".into());
+        }
+        match sockopt::decode(level, optname, captured) {
+            Ok(value) => {
+                report.value = value.to_string();
+                report.unbind = value.unbinds();
+                report.ifindex = value.ifindex();
+                report.ifname = value.ifname().map(|n| n.to_string());
+                if report.ifname.is_none() {
+                    if let Some(index) = report.ifindex.and_then(|i| i32::try_from(i).ok()) {
+                        report.ifname = self.names.name(e.header.netns.get(), e.header.pid.get(), index);
+                    }
+                }
+                for (role, addr) in value.addresses() {
+                    match role {
+                        AddrRole::Group => report.multiaddr = Some(addr),
+                        AddrRole::Interface => report.address = Some(addr),
+                        AddrRole::Source => report.source = Some(addr),
+                    }
+                }
+            }
+            Err(err) if report.decode_error.is_none() => report.decode_error = Some(err.to_string()),
+            Err(_) => {}
+        }
+        Report { origin: Origin::of(&e.header), body: Body::Sockopt(report) }
+    }
+
+    fn ioctl(&mut self, e: &IoctlEvent) -> Report {
+        let request = e.request.get();
+        let ret = e.ret.get();
+        let mut report = IoctlReport {
+            fd: e.fd.get(),
+            request: sockabi::ifreq::ioctl_name(request).map_or_else(|| format!("{request:#x}"), str::to_string),
+            ret: ret.min(0).max(-1),
+            errno: (ret < 0).then(|| errno::describe(ret)),
+            ifname: None,
+            value: String::new(),
+            decode_error: None,
+        };
+        if e.capture_failed.get() != 0 {
+            report.decode_error = Some("the argument was not readable".into());
+        }
+        match sockabi::ifreq::decode(request, e.arg()) {
+            Ok(decoded) => {
+                report.ifname = decoded.name.map(|n| n.to_string());
+                report.value = decoded.value.to_string();
+            }
+            Err(err) if report.decode_error.is_none() => report.decode_error = Some(err.to_string()),
+            Err(_) => {}
+        }
+        Report { origin: Origin::of(&e.header), body: Body::Ioctl(report) }
+    }
+
+    fn cmsg(&mut self, e: &CmsgEvent) -> Report {
+        let ret = e.ret.get();
+        let direction = CmsgDirection::from_u32(e.direction.get());
+        let address = sockabi::SockaddrIn::ref_from_prefix(e.name()).ok().and_then(|s| s.socket_addr().ok());
+        let (netns, pid) = (e.header.netns.get(), e.header.pid.get());
+        let mut messages = Vec::new();
+        for item in sockabi::cmsg::Cmsgs::new(e.control()) {
+            messages.push(match item {
+                Ok(sockabi::cmsg::Cmsg::PktInfo(info)) => ControlMessage::Pktinfo {
+                    ifindex: info.ifindex(),
+                    ifname: self.names.name(netns, pid, info.ifindex()),
+                    spec_dst: info.spec_dst(),
+                    addr: info.addr(),
+                },
+                Ok(sockabi::cmsg::Cmsg::RecvErr(err)) => ControlMessage::Recverr {
+                    errno: errno::describe(-i64::from(err.ee.errno())),
+                    origin: err.ee.origin().to_string(),
+                    icmp_type: err.ee.ee_type,
+                    icmp_code: err.ee.ee_code,
+                    info: err.ee.info(),
+                    data: err.ee.data(),
+                    offender: err.offender().map(|o| *o.ip()),
+                },
+                Ok(sockabi::cmsg::Cmsg::Ttl(ttl)) => ControlMessage::Ttl { ttl },
+                Ok(sockabi::cmsg::Cmsg::Tos(tos)) => ControlMessage::Tos { tos },
+                Ok(other) => ControlMessage::Other { what: format!("{other:?}") },
+                Err(err) => ControlMessage::Other { what: err.to_string() },
+            });
+        }
+        if e.controllen.get() as usize > e.control().len() {
+            messages.push(ControlMessage::Other {
+                what: format!("control data truncated: {} of {} bytes captured", e.control().len(), e.controllen.get()),
+            });
+        }
+        let report = CmsgReport {
+            fd: e.fd.get(),
+            direction: match direction {
+                Some(CmsgDirection::Send) => "send",
+                Some(CmsgDirection::RecvErrQueue) => "errqueue",
+                None => "unknown",
+            },
+            ret: ret.max(-1),
+            errno: (ret < 0).then(|| errno::describe(ret)),
+            address,
+            messages,
+        };
+        Report { origin: Origin::of(&e.header), body: Body::Cmsg(report) }
+    }
+}

@@ -1,0 +1,136 @@
+//! The `bindscope` command: trace which interface sockets use, and why.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use bindscope::config::parse_ring_size;
+use bindscope::output::{Human, Json, Palette};
+use bindscope::stream::{self, Collector, Limits};
+use bindscope::{Config, EventSet, Filter, Ipv4Cidr, NetnsSpec};
+use clap::{Parser, Subcommand, ValueEnum};
+use sockabi::IfName;
+
+/// Which interface will this socket use, and why?
+///
+/// bindscope traces, live and system-wide, the calls that pin sockets to interfaces
+/// (SO_BINDTODEVICE, SO_BINDTOIFINDEX, IP_MULTICAST_IF, IP_ADD_MEMBERSHIP, IP_UNICAST_IF,
+/// IP_PKTINFO, ...), netdevice ioctls, per-packet control data, and every IPv4 route lookup
+/// with its result. Needs root (or CAP_BPF + CAP_PERFMON).
+#[derive(Parser)]
+#[command(name = "bindscope", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Trace live until Ctrl-C, --duration or --count.
+    Trace(TraceArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args)]
+struct TraceArgs {
+    /// One JSON object per line (NDJSON) instead of the table; schema in the README.
+    #[arg(long)]
+    json: bool,
+    /// Only this process id (thread group).
+    #[arg(long, value_name = "PID")]
+    pid: Option<u32>,
+    /// Only tasks with this command name (at most 15 bytes).
+    #[arg(long, value_name = "NAME")]
+    comm: Option<String>,
+    /// Only this network namespace: a file (/run/netns/NAME, /proc/PID/ns/net) or an inode.
+    #[arg(long, value_name = "PATH|INODE", value_parser = parse::<NetnsSpec>)]
+    netns: Option<NetnsSpec>,
+    /// Only route lookups involving this interface (as requested oif, iif or result).
+    #[arg(long, value_name = "IFNAME", value_parser = parse_ifname)]
+    dev: Option<IfName>,
+    /// Only route lookups towards this IPv4 prefix (a.b.c.d/len).
+    #[arg(long, value_name = "CIDR", value_parser = parse::<Ipv4Cidr>)]
+    dst: Option<Ipv4Cidr>,
+    /// Event families to trace: sockopt, route, ioctl, cmsg (comma-separated).
+    #[arg(long, value_name = "LIST", default_value = "sockopt,route,ioctl,cmsg", value_parser = parse::<EventSet>)]
+    events: EventSet,
+    /// Only failed calls and failed route decisions.
+    #[arg(long)]
+    errors_only: bool,
+    /// Stop after this many seconds.
+    #[arg(long, value_name = "SECS")]
+    duration: Option<f64>,
+    /// Stop after this many events.
+    #[arg(long, value_name = "N")]
+    count: Option<u64>,
+    /// Ring buffer size in bytes: a power of two, at least 4096 (suffixes k, m).
+    #[arg(long, value_name = "BYTES", default_value = "4m", value_parser = parse_ring_size)]
+    ring_size: u32,
+    /// When to colour the table.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+}
+
+fn parse<T: std::str::FromStr<Err = bindscope::Error>>(text: &str) -> Result<T, String> {
+    text.parse().map_err(|e: bindscope::Error| e.to_string())
+}
+
+fn parse_ifname(text: &str) -> Result<IfName, String> {
+    IfName::from_bytes(text.as_bytes())
+        .ok()
+        .filter(|n| n.as_bytes().len() == text.len())
+        .ok_or_else(|| format!("{text:?} is not a valid interface name (1 to 15 bytes, no '/', ':' or spaces)"))
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    let Command::Trace(args) = Cli::parse().command;
+    match trace(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("bindscope: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn trace(args: TraceArgs) -> anyhow::Result<()> {
+    if let Some(secs) = args.duration {
+        anyhow::ensure!(secs.is_finite() && secs > 0.0, "bad --duration {secs}: give a positive number of seconds");
+    }
+    let config = Config {
+        events: args.events,
+        filter: Filter {
+            pid: args.pid,
+            comm: args.comm,
+            netns: args.netns,
+            dev: args.dev,
+            dst: args.dst,
+            errors_only: args.errors_only,
+        },
+        ring_size: args.ring_size,
+    };
+    let limits = Limits { count: args.count, duration: args.duration.map(Duration::from_secs_f64) };
+    let collector = Collector::start(&config)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let stdout = std::io::stdout().lock();
+    if args.json {
+        runtime.block_on(stream::run(collector, limits, &mut Json::new(stdout)))?;
+    } else {
+        let colour = match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        };
+        let mut sink = Human::new(stdout, if colour { Palette::COLOR } else { Palette::PLAIN });
+        sink.header();
+        runtime.block_on(stream::run(collector, limits, &mut sink))?;
+    }
+    Ok(())
+}

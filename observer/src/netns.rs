@@ -1,0 +1,148 @@
+//! Interface names in the event's own network namespace.
+//!
+//! An ifindex means nothing without its namespace: index 3 is `eth1` in one namespace and
+//! `veth7` in the next. For each namespace seen, bindscope keeps one UDP socket created inside
+//! it (by a short-lived thread that `setns()`es there), and asks `SIOCGIFNAME`/`SIOCGIFINDEX`
+//! on that socket.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+use sockabi::IfName;
+
+/// The inode of a network namespace file (`/proc/PID/ns/net`, `/run/netns/NAME`).
+pub fn inode_of(path: &Path) -> std::io::Result<u32> {
+    Ok(std::fs::metadata(path)?.ino() as u32)
+}
+
+/// The inode of bindscope's own network namespace.
+pub fn own_inode() -> std::io::Result<u32> {
+    inode_of(Path::new("/proc/self/ns/net"))
+}
+
+/// A datagram socket created inside the namespace `ns` refers to.
+fn socket_in(ns: File) -> std::io::Result<OwnedFd> {
+    std::thread::spawn(move || {
+        // SAFETY: setns on a valid namespace fd affects only this short-lived thread.
+        if unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        udp_socket()
+    })
+    .join()
+    .map_err(|_| std::io::Error::other("namespace thread panicked"))?
+}
+
+fn udp_socket() -> std::io::Result<OwnedFd> {
+    // SAFETY: plain socket(2); the fd is owned right away.
+    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: fd is a fresh, valid descriptor nobody else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// `ioctl(fd, request, &mut ifreq)` on a 40-byte `struct ifreq` buffer.
+fn ifreq_ioctl(socket: &OwnedFd, request: u32, ifreq: &mut [u8; 40]) -> std::io::Result<()> {
+    // SAFETY: the kernel reads and writes at most sizeof(struct ifreq) = 40 bytes.
+    let rc = unsafe { libc::ioctl(socket.as_raw_fd(), request as _, ifreq.as_mut_ptr()) };
+    if rc < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// The name of `ifindex` as the namespace of `socket` sees it.
+fn name_of(socket: &OwnedFd, ifindex: i32) -> Option<String> {
+    let mut ifreq = [0u8; 40];
+    ifreq[16..20].copy_from_slice(&ifindex.to_ne_bytes());
+    ifreq_ioctl(socket, sockabi_siocgifname(), &mut ifreq).ok()?;
+    IfName::from_bytes(&ifreq[..16]).ok().map(|n| n.to_string())
+}
+
+/// The index of `name` as the namespace of `socket` sees it.
+fn index_of(socket: &OwnedFd, name: &IfName) -> Option<i32> {
+    let mut ifreq = [0u8; 40];
+    ifreq[..16].copy_from_slice(&name.to_c_buffer());
+    ifreq_ioctl(socket, sockabi_siocgifindex(), &mut ifreq).ok()?;
+    Some(i32::from_ne_bytes([ifreq[16], ifreq[17], ifreq[18], ifreq[19]]))
+}
+
+const fn sockabi_siocgifname() -> u32 {
+    0x8910
+}
+
+const fn sockabi_siocgifindex() -> u32 {
+    0x8933
+}
+
+/// Resolves ifindexes to names per namespace, with a cache.
+#[derive(Default)]
+pub struct IfNames {
+    sockets: HashMap<u32, Option<OwnedFd>>,
+    names: HashMap<(u32, i32), Option<String>>,
+}
+
+impl IfNames {
+    /// The socket for namespace `netns`, found through `/proc/PID/ns/net` of a task in it.
+    fn socket(&mut self, netns: u32, pid: u32) -> Option<&OwnedFd> {
+        if !self.sockets.contains_key(&netns) || self.sockets[&netns].is_none() {
+            let socket = open_in(netns, pid);
+            self.sockets.insert(netns, socket);
+        }
+        self.sockets.get(&netns)?.as_ref()
+    }
+
+    /// The name of `ifindex` in namespace `netns` (where task `pid` lives, or lived).
+    pub fn name(&mut self, netns: u32, pid: u32, ifindex: i32) -> Option<String> {
+        if ifindex <= 0 {
+            return None;
+        }
+        if let Some(Some(name)) = self.names.get(&(netns, ifindex)) {
+            return Some(name.clone());
+        }
+        let name = name_of(self.socket(netns, pid)?, ifindex);
+        self.names.insert((netns, ifindex), name.clone());
+        name
+    }
+
+    /// The index of `name` in the namespace at `ns_path` (or bindscope's own).
+    pub fn index_in(ns_path: Option<&Path>, name: &IfName) -> std::io::Result<Option<i32>> {
+        let socket = match ns_path {
+            Some(path) => socket_in(File::open(path)?)?,
+            None => udp_socket()?,
+        };
+        Ok(index_of(&socket, name))
+    }
+}
+
+/// A socket in namespace `netns`: bindscope's own if it is the same, else through the task.
+fn open_in(netns: u32, pid: u32) -> Option<OwnedFd> {
+    if netns == 0 || own_inode().ok() == Some(netns) {
+        return udp_socket().ok();
+    }
+    let path = format!("/proc/{pid}/ns/net");
+    let file = File::open(&path).ok()?;
+    if file.metadata().ok()?.ino() as u32 != netns {
+        return None;
+    }
+    socket_in(file).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_is_index_one_in_our_namespace() {
+        let mut names = IfNames::default();
+        let own = own_inode().expect("/proc/self/ns/net");
+        assert_eq!(names.name(own, std::process::id(), 1).as_deref(), Some("lo"));
+        let lo = IfName::from_bytes(b"lo").expect("valid name");
+        assert_eq!(IfNames::index_in(None, &lo).expect("socket"), Some(1));
+    }
+}

@@ -1,0 +1,225 @@
+//! Sinks: an aligned human table (strace meets `ip route get`) and NDJSON.
+
+use std::io::Write;
+
+use serde_json::json;
+
+use crate::decode::{Body, ControlMessage, Report};
+use crate::route::RouteDecision;
+use crate::stream::{Sink, Summary};
+
+/// ANSI colours, or none.
+#[derive(Debug, Clone, Copy)]
+pub struct Palette {
+    ok: &'static str,
+    bad: &'static str,
+    note: &'static str,
+    dim: &'static str,
+    reset: &'static str,
+}
+
+impl Palette {
+    /// Colours (for a terminal).
+    pub const COLOR: Palette =
+        Palette { ok: "\x1b[32m", bad: "\x1b[31m", note: "\x1b[33m", dim: "\x1b[2m", reset: "\x1b[0m" };
+    /// No colours.
+    pub const PLAIN: Palette = Palette { ok: "", bad: "", note: "", dim: "", reset: "" };
+}
+
+/// Human-readable, one aligned line per event.
+pub struct Human<W: Write> {
+    out: W,
+    palette: Palette,
+    start_ns: Option<u64>,
+}
+
+impl<W: Write> Human<W> {
+    /// Writes to `out` with `palette`.
+    pub fn new(out: W, palette: Palette) -> Self {
+        Human { out, palette, start_ns: None }
+    }
+
+    /// The header line.
+    pub fn header(&mut self) {
+        let p = self.palette;
+        let _ = writeln!(self.out, "{}{:>10}  {:>10}  {:<22} EVENT{}", p.dim, "TIME(s)", "NETNS", "COMM[PID]", p.reset);
+    }
+}
+
+/// The text of one report, without the leading columns.
+pub fn describe(report: &Report, palette: Palette) -> String {
+    let p = palette;
+    let result = |ret: i64, errno: &Option<String>| match errno {
+        Some(name) => format!("{}= {ret} {name}{}", p.bad, p.reset),
+        None => format!("{}= {ret}{}", p.ok, p.reset),
+    };
+    match &report.body {
+        Body::Sockopt(s) => {
+            let mut text = if s.value.is_empty() {
+                format!("setsockopt {} {}", s.level, s.optname)
+            } else {
+                format!("setsockopt {}", s.value)
+            };
+            if let (Some(index), Some(name)) = (s.ifindex, &s.ifname) {
+                if !s.value.contains(name.as_str()) && index != 0 {
+                    text.push_str(&format!(" ({name})"));
+                }
+            }
+            if let Some(err) = &s.decode_error {
+                text.push_str(&format!(" {}<{err}>{}", p.note, p.reset));
+            }
+            format!("{text} fd={} {}", s.fd, result(s.ret, &s.errno))
+        }
+        Body::Route(d) => route_text(d, p),
+        Body::Ioctl(i) => {
+            let mut text = format!("ioctl {}", i.request);
+            if let Some(name) = &i.ifname {
+                text.push_str(&format!(" \"{name}\""));
+            }
+            if !i.value.is_empty() {
+                text.push_str(&format!(" {}", i.value));
+            }
+            if let Some(err) = &i.decode_error {
+                text.push_str(&format!(" {}<{err}>{}", p.note, p.reset));
+            }
+            format!("{text} fd={} {}", i.fd, result(i.ret, &i.errno))
+        }
+        Body::Cmsg(c) => {
+            let call = if c.direction == "send" { "sendmsg" } else { "recvmsg(MSG_ERRQUEUE)" };
+            let mut text = call.to_string();
+            if let Some(addr) = c.address {
+                text.push_str(&format!(" {}{addr}", if c.direction == "send" { "to " } else { "from " }));
+            }
+            for m in &c.messages {
+                text.push(' ');
+                text.push_str(&match m {
+                    ControlMessage::Pktinfo { ifindex, ifname, spec_dst, addr } => format!(
+                        "IP_PKTINFO{{ifindex={ifindex}{}, spec_dst={spec_dst}, addr={addr}}}",
+                        ifname.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()
+                    ),
+                    ControlMessage::Recverr { errno, origin, icmp_type, icmp_code, info, offender, .. } => format!(
+                        "IP_RECVERR{{{errno}, origin={origin}, type={icmp_type}, code={icmp_code}, info={info}{}}}",
+                        offender.map(|o| format!(", offender={o}")).unwrap_or_default()
+                    ),
+                    ControlMessage::Ttl { ttl } => format!("IP_TTL{{{ttl}}}"),
+                    ControlMessage::Tos { tos } => format!("IP_TOS{{{tos:#x}}}"),
+                    ControlMessage::Other { what } => format!("{{{what}}}"),
+                });
+            }
+            format!("{text} fd={} {}", c.fd, result(c.ret, &c.errno))
+        }
+    }
+}
+
+/// `route DST [oif=X] -> via GW dev DEV (table T)`, like `ip route get`.
+fn route_text(d: &RouteDecision, p: Palette) -> String {
+    let mut text = format!("route {}", d.dst);
+    if !d.src.is_unspecified() {
+        text.push_str(&format!(" from {}", d.src));
+    }
+    if d.oif != 0 {
+        text.push_str(&format!(" oif={}", d.oif_name.clone().unwrap_or_else(|| d.oif.to_string())));
+    }
+    if d.iif != 1 && d.iif != 0 {
+        text.push_str(&format!(" iif={}", d.iif_name.clone().unwrap_or_else(|| d.iif.to_string())));
+    }
+    text.push_str(" -> ");
+    match &d.err {
+        None => {
+            if let Some(gw) = d.gw {
+                text.push_str(&format!("via {gw} "));
+            }
+            text.push_str(&format!("{}dev {}{}", p.ok, d.dev.as_deref().unwrap_or("?"), p.reset));
+        }
+        Some(err) => {
+            text.push_str(&format!("{}{err}{}", p.bad, p.reset));
+            if d.onlink_fallback {
+                text.push_str(&format!(
+                    " {}(on-link fallback: the kernel assumes {} is directly on {}){}",
+                    p.note,
+                    d.dst,
+                    d.oif_name.clone().unwrap_or_else(|| d.oif.to_string()),
+                    p.reset
+                ));
+            }
+        }
+    }
+    if d.lookups.len() > 1 {
+        let walk: Vec<String> = d
+            .lookups
+            .iter()
+            .map(|l| match &l.err {
+                Some(e) => format!("{}:{e}", l.table_name),
+                None => l.table_name.clone(),
+            })
+            .collect();
+        text.push_str(&format!(" (tables {})", walk.join(" -> ")));
+    } else {
+        text.push_str(&format!(" (table {})", d.table_name));
+    }
+    text
+}
+
+impl<W: Write> Sink for Human<W> {
+    fn report(&mut self, report: &Report) {
+        let start = *self.start_ns.get_or_insert(report.origin.ts_ns);
+        let secs = report.origin.ts_ns.saturating_sub(start) as f64 / 1e9;
+        let who = format!("{}[{}]", report.origin.comm, report.origin.pid);
+        let _ = writeln!(
+            self.out,
+            "{secs:>10.6}  {:>10}  {who:<22} {}",
+            report.origin.netns,
+            describe(report, self.palette)
+        );
+        let _ = self.out.flush();
+    }
+
+    fn lost(&mut self, delta: u64, total: u64) {
+        let p = self.palette;
+        let _ = writeln!(
+            self.out,
+            "{}!! {delta} events lost (ring buffer full; {total} in all): use a larger --ring-size or narrower filters{}",
+            p.bad, p.reset
+        );
+    }
+
+    fn summary(&mut self, s: &Summary) {
+        let parts: Vec<String> = s.events.iter().map(|(k, v)| format!("{v} {k}")).collect();
+        let events = if parts.is_empty() { "no events".to_string() } else { parts.join(", ") };
+        let _ = writeln!(self.out, "-- {events}; {} lost; stopped by {}", s.lost, s.stopped_by);
+    }
+}
+
+/// NDJSON: one object per line, with a `type` field (`sockopt`, `route`, `ioctl`, `cmsg`,
+/// `lost`, `summary`); the schema is in the README.
+pub struct Json<W: Write> {
+    out: W,
+}
+
+impl<W: Write> Json<W> {
+    /// Writes to `out`.
+    pub fn new(out: W) -> Self {
+        Json { out }
+    }
+
+    fn line(&mut self, value: &serde_json::Value) {
+        let _ = writeln!(self.out, "{value}");
+        let _ = self.out.flush();
+    }
+}
+
+impl<W: Write> Sink for Json<W> {
+    fn report(&mut self, report: &Report) {
+        let _ = serde_json::to_writer(&mut self.out, report);
+        let _ = writeln!(self.out);
+        let _ = self.out.flush();
+    }
+
+    fn lost(&mut self, delta: u64, total: u64) {
+        self.line(&json!({ "type": "lost", "count": delta, "total": total }));
+    }
+
+    fn summary(&mut self, s: &Summary) {
+        self.line(&json!({ "type": "summary", "events": s.events, "lost": s.lost, "stopped_by": s.stopped_by }));
+    }
+}

@@ -1,0 +1,331 @@
+//! Groups FIB table lookups into route decisions.
+//!
+//! Without policy rules the kernel consults one (merged) table per decision. With rules it
+//! walks them and looks up one table after another on the same CPU, in the same task, for the
+//! same flow: a table without a match answers `-EAGAIN` and the walk goes on. A decision is
+//! complete at the first lookup that answers anything else; one that only ever sees `-EAGAIN`
+//! is complete when no further lookup follows (see [`RouteGrouper::flush_idle`]).
+//!
+//! A decision that failed on an output lookup bound to an interface (`oif` set) is where the
+//! kernel's *on-link fallback* applies (`ip_route_output_key_hash_rcu` in
+//! `net/ipv4/route.c`): instead of failing with `ENETUNREACH`, as the SO_BINDTODEVICE seed note
+//! says, it assumes the destination is directly reachable on that interface and sends there.
+
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
+
+use serde::Serialize;
+use sockabi::event::RouteEvent;
+
+use crate::errno::{self, FIB_NO_MATCH};
+
+/// `LOOPBACK_IFINDEX`: the `iif` of every locally generated (output) lookup.
+const LOOPBACK_IFINDEX: i32 = 1;
+
+/// One table consulted during a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TableLookup {
+    /// Table id.
+    pub table: u32,
+    /// Table name (`main`, `local`, or from rt_tables).
+    pub table_name: String,
+    /// `null` on a match, `EAGAIN` for "no match here, go on", else the route's error.
+    pub err: Option<String>,
+}
+
+/// A whole route decision: the flow asked about, the tables consulted, and the outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RouteDecision {
+    /// The table that decided (the last one consulted).
+    pub table: u32,
+    /// Its name.
+    pub table_name: String,
+    /// Destination.
+    pub dst: Ipv4Addr,
+    /// Source (0.0.0.0 when the kernel has not chosen one yet).
+    pub src: Ipv4Addr,
+    /// Requested output interface (0: any).
+    pub oif: i32,
+    /// Its name in the event's namespace.
+    pub oif_name: Option<String>,
+    /// Input interface (1 = loopback: locally generated).
+    pub iif: i32,
+    /// Its name.
+    pub iif_name: Option<String>,
+    /// IP protocol of the flow.
+    pub proto: u8,
+    /// TOS of the flow.
+    pub tos: u8,
+    /// Source port.
+    pub sport: u16,
+    /// Destination port.
+    pub dport: u16,
+    /// The chosen device (`None` when the decision failed).
+    pub dev: Option<String>,
+    /// The chosen gateway (`None` when directly connected or failed).
+    pub gw: Option<Ipv4Addr>,
+    /// `None` on success, else the error name (`ENETUNREACH` when every table missed).
+    pub err: Option<String>,
+    /// The kernel will assume the destination is on-link on `oif` instead of failing.
+    pub onlink_fallback: bool,
+    /// Every table consulted, in order.
+    pub lookups: Vec<TableLookup>,
+}
+
+/// The flow a lookup is about: lookups of one decision share it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Flow {
+    dst: [u8; 4],
+    src: [u8; 4],
+    oif: i32,
+    iif: i32,
+    proto: u8,
+    tos: u8,
+    sport: u16,
+    dport: u16,
+}
+
+impl Flow {
+    fn of(e: &RouteEvent) -> Self {
+        Flow {
+            dst: e.dst,
+            src: e.src,
+            oif: e.oif.get(),
+            iif: e.iif.get(),
+            proto: e.proto,
+            tos: e.tos,
+            sport: e.sport.get(),
+            dport: e.dport.get(),
+        }
+    }
+}
+
+/// A decision still collecting lookups.
+struct Pending {
+    flow: Flow,
+    first: RouteEvent,
+    last: RouteEvent,
+    lookups: Vec<(u32, i32)>,
+}
+
+/// Collects lookups per (task, CPU) and hands out whole decisions.
+#[derive(Default)]
+pub struct RouteGrouper {
+    pending: HashMap<(u32, u32), Pending>,
+    tables: TableNames,
+}
+
+/// A finished decision with the raw first event (for the header: who, where, when).
+pub struct Finished {
+    /// The first lookup of the decision.
+    pub first: RouteEvent,
+    /// The last lookup (the one that decided).
+    pub last: RouteEvent,
+    /// Table ids and errors, in order.
+    pub lookups: Vec<(u32, i32)>,
+}
+
+impl RouteGrouper {
+    /// Adds a lookup; returns the decisions it completes (the previous one of this task, if it
+    /// was for another flow, and/or this one).
+    pub fn push(&mut self, event: &RouteEvent) -> Vec<Finished> {
+        let key = (event.header.tid.get(), event.header.cpu.get());
+        let flow = Flow::of(event);
+        let err = event.err.get();
+        let mut done = Vec::new();
+        match self.pending.remove(&key) {
+            Some(mut p) if p.flow == flow && p.lookups.last().is_some_and(|l| l.1 == FIB_NO_MATCH) => {
+                p.lookups.push((event.tb_id.get(), err));
+                p.last = *event;
+                if err == FIB_NO_MATCH {
+                    self.pending.insert(key, p);
+                } else {
+                    done.push(p.finish());
+                }
+                return done;
+            }
+            Some(previous) => done.push(previous.finish()),
+            None => {}
+        }
+        let p = Pending { flow, first: *event, last: *event, lookups: vec![(event.tb_id.get(), err)] };
+        if err == FIB_NO_MATCH {
+            self.pending.insert(key, p);
+        } else {
+            done.push(p.finish());
+        }
+        done
+    }
+
+    /// Completes decisions whose last lookup is older than `idle_ns` at monotonic time `now_ns`
+    /// (all of them with `idle_ns == 0`, e.g. at exit).
+    pub fn flush_idle(&mut self, now_ns: u64, idle_ns: u64) -> Vec<Finished> {
+        let stale: Vec<_> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| now_ns.saturating_sub(p.last.header.ts_ns.get()) >= idle_ns)
+            .map(|(k, _)| *k)
+            .collect();
+        let mut done: Vec<_> = stale.iter().filter_map(|k| self.pending.remove(k)).map(Pending::finish).collect();
+        done.sort_by_key(|f| f.first.header.ts_ns.get());
+        done
+    }
+
+    /// The name of a table.
+    pub fn table_name(&self, id: u32) -> String {
+        self.tables.name(id)
+    }
+}
+
+impl Pending {
+    fn finish(self) -> Finished {
+        Finished { first: self.first, last: self.last, lookups: self.lookups }
+    }
+}
+
+impl Finished {
+    /// Builds the report; `names` resolves an ifindex in the event's namespace.
+    pub fn decision(&self, tables: &RouteGrouper, mut names: impl FnMut(i32) -> Option<String>) -> RouteDecision {
+        let last = &self.last;
+        let err = last.err.get();
+        let failed = err != 0;
+        let oif = last.oif.get();
+        let iif = last.iif.get();
+        let dst = Ipv4Addr::from(last.dst);
+        let dev = cstr(&last.dev);
+        let gw = Ipv4Addr::from(last.gw4);
+        RouteDecision {
+            table: last.tb_id.get(),
+            table_name: tables.table_name(last.tb_id.get()),
+            dst,
+            src: Ipv4Addr::from(last.src),
+            oif,
+            oif_name: names(oif),
+            iif,
+            iif_name: if iif == LOOPBACK_IFINDEX { None } else { names(iif) },
+            proto: last.proto,
+            tos: last.tos,
+            sport: last.sport.get(),
+            dport: last.dport.get(),
+            dev: if failed || dev.is_empty() || dev == "-" { None } else { Some(dev) },
+            gw: if failed || gw.is_unspecified() { None } else { Some(gw) },
+            // Every table missing is what fib_lookup turns into ENETUNREACH.
+            err: failed.then(|| if err == FIB_NO_MATCH { "ENETUNREACH".into() } else { errno::describe(i64::from(err)) }),
+            onlink_fallback: failed && oif != 0 && iif == LOOPBACK_IFINDEX,
+            lookups: self
+                .lookups
+                .iter()
+                .map(|&(table, err)| TableLookup {
+                    table,
+                    table_name: tables.table_name(table),
+                    err: (err != 0).then(|| errno::describe(i64::from(err))),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A NUL-padded C string as text.
+pub(crate) fn cstr(bytes: &[u8]) -> String {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    String::from_utf8_lossy(&bytes[..end]).into_owned()
+}
+
+/// Routing table names: the kernel's reserved ones and those in iproute2's `rt_tables`.
+struct TableNames(HashMap<u32, String>);
+
+impl Default for TableNames {
+    fn default() -> Self {
+        let mut names: HashMap<u32, String> =
+            [(253, "default"), (254, "main"), (255, "local")].into_iter().map(|(k, v)| (k, v.to_string())).collect();
+        for path in ["/usr/share/iproute2/rt_tables", "/etc/iproute2/rt_tables"] {
+            for line in std::fs::read_to_string(path).unwrap_or_default().lines() {
+                let mut words = line.split_whitespace();
+                if let (Some(id), Some(name)) = (words.next().and_then(|w| w.parse().ok()), words.next()) {
+                    if !name.starts_with('#') && id != 0 {
+                        names.insert(id, name.to_string());
+                    }
+                }
+            }
+        }
+        TableNames(names)
+    }
+}
+
+impl TableNames {
+    fn name(&self, id: u32) -> String {
+        self.0.get(&id).cloned().unwrap_or_else(|| id.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zerocopy::FromZeros;
+
+    fn lookup(tid: u32, ts: u64, table: u32, err: i32, oif: i32) -> RouteEvent {
+        let mut e = RouteEvent::new_zeroed();
+        e.header.tid.set(tid);
+        e.header.ts_ns.set(ts);
+        e.tb_id.set(table);
+        e.err.set(err);
+        e.oif.set(oif);
+        e.iif.set(LOOPBACK_IFINDEX);
+        e.dst = [198, 51, 100, 159];
+        if err == 0 {
+            e.dev[..4].copy_from_slice(b"eth1");
+            e.gw4 = [192, 0, 2, 193];
+        }
+        e
+    }
+
+    #[test]
+    fn single_table_success_is_one_decision() {
+        let mut g = RouteGrouper::default();
+        let done = g.push(&lookup(7, 1, 254, 0, 0));
+        assert_eq!(done.len(), 1);
+        let d = done[0].decision(&g, |_| None);
+        assert_eq!(d.table_name, "main");
+        assert_eq!(d.dev.as_deref(), Some("eth1"));
+        assert_eq!(d.gw, Some(Ipv4Addr::new(192, 0, 2, 193)));
+        assert!(!d.onlink_fallback);
+    }
+
+    #[test]
+    fn policy_walk_groups_misses_with_the_match() {
+        let mut g = RouteGrouper::default();
+        assert!(g.push(&lookup(7, 1, 255, FIB_NO_MATCH, 0)).is_empty());
+        assert!(g.push(&lookup(7, 2, 100, FIB_NO_MATCH, 0)).is_empty());
+        let done = g.push(&lookup(7, 3, 254, 0, 0));
+        assert_eq!(done.len(), 1);
+        let d = done[0].decision(&g, |_| None);
+        let tables: Vec<u32> = d.lookups.iter().map(|l| l.table).collect();
+        assert_eq!(tables, [255, 100, 254]);
+        assert_eq!(d.lookups[0].err.as_deref(), Some("EAGAIN"));
+        assert_eq!(d.err, None);
+    }
+
+    #[test]
+    fn bound_miss_is_an_onlink_fallback_after_idle() {
+        let mut g = RouteGrouper::default();
+        assert!(g.push(&lookup(9, 100, 254, FIB_NO_MATCH, 4)).is_empty());
+        assert!(g.flush_idle(101, 1_000).is_empty());
+        let done = g.flush_idle(2_000, 1_000);
+        assert_eq!(done.len(), 1);
+        let d = done[0].decision(&g, |i| (i == 4).then(|| "eth2".to_string()));
+        assert_eq!(d.err.as_deref(), Some("ENETUNREACH"));
+        assert!(d.onlink_fallback);
+        assert_eq!(d.oif_name.as_deref(), Some("eth2"));
+        assert_eq!(d.dev, None);
+    }
+
+    #[test]
+    fn another_flow_closes_the_previous_decision() {
+        let mut g = RouteGrouper::default();
+        assert!(g.push(&lookup(7, 1, 254, FIB_NO_MATCH, 0)).is_empty());
+        let mut other = lookup(7, 2, 254, 0, 0);
+        other.dst = [203, 0, 113, 9];
+        let done = g.push(&other);
+        assert_eq!(done.len(), 2);
+        assert!(!done[0].decision(&g, |_| None).onlink_fallback);
+    }
+}

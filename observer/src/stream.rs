@@ -1,0 +1,202 @@
+//! The event loop: wait for the ring buffer to become readable (tokio `AsyncFd`), decode,
+//! filter, hand reports to a sink; report lost events as they happen; stop on `--count`,
+//! `--duration`, Ctrl-C or SIGTERM, and finish with a summary.
+
+use std::collections::BTreeMap;
+use std::os::fd::{AsRawFd, RawFd};
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::io::unix::AsyncFd;
+use tokio::signal::unix::{signal, SignalKind};
+
+use crate::decode::{Body, Decoder, Report};
+use crate::{Config, Error, Tracer};
+
+/// How long a route decision that only saw `-EAGAIN` waits for another table's lookup.
+const ROUTE_IDLE_NS: u64 = 20_000_000;
+/// How often the loop wakes without events (to flush decisions and check lost events).
+const TICK: Duration = Duration::from_millis(100);
+
+/// Where reports go.
+pub trait Sink {
+    /// One report.
+    fn report(&mut self, report: &Report);
+    /// Events were lost since the last call: `delta` now, `total` so far.
+    fn lost(&mut self, delta: u64, total: u64);
+    /// The end.
+    fn summary(&mut self, summary: &Summary);
+}
+
+/// What a run saw, printed at exit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Reports delivered, by type.
+    pub events: BTreeMap<&'static str, u64>,
+    /// Events lost in the kernel (ring buffer full).
+    pub lost: u64,
+    /// Why the run stopped.
+    pub stopped_by: &'static str,
+}
+
+/// When to stop, besides signals.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Limits {
+    /// After this many reports.
+    pub count: Option<u64>,
+    /// After this long.
+    pub duration: Option<Duration>,
+}
+
+/// The monotonic clock `bpf_ktime_get_ns` uses.
+pub fn monotonic_ns() -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes the timespec it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    (ts.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(ts.tv_nsec as u64)
+}
+
+/// A tracer and its decoder, read synchronously: what tests use to assert on events.
+pub struct Collector {
+    tracer: Tracer,
+    decoder: Decoder,
+    errors_only: bool,
+}
+
+impl Collector {
+    /// Starts tracing.
+    pub fn start(config: &Config) -> Result<Self, Error> {
+        Ok(Collector {
+            tracer: Tracer::start(config)?,
+            decoder: Decoder::default(),
+            errors_only: config.filter.errors_only,
+        })
+    }
+
+    /// Reports waiting now; route decisions still open are completed only if idle for
+    /// `route_idle_ns` (0 completes all).
+    pub fn poll(&mut self, route_idle_ns: u64) -> Vec<Report> {
+        let mut reports = Vec::new();
+        let decoder = &mut self.decoder;
+        self.tracer.drain(|bytes| decoder.record(bytes, &mut reports));
+        decoder.flush_routes(monotonic_ns(), route_idle_ns, &mut reports);
+        if self.errors_only {
+            reports.retain(is_error);
+        }
+        reports
+    }
+
+    /// Everything that happened so far, all decisions completed.
+    pub fn collect(&mut self) -> Vec<Report> {
+        self.poll(0)
+    }
+
+    /// Events lost so far.
+    pub fn lost(&self) -> u64 {
+        self.tracer.lost()
+    }
+
+    /// The tracer.
+    pub fn tracer(&self) -> &Tracer {
+        &self.tracer
+    }
+}
+
+/// `--errors-only` for route decisions (syscall records are filtered in the kernel).
+fn is_error(report: &Report) -> bool {
+    match &report.body {
+        Body::Route(d) => d.err.is_some(),
+        _ => true,
+    }
+}
+
+/// The type name a report has in JSON and in the summary.
+pub fn type_name(report: &Report) -> &'static str {
+    match report.body {
+        Body::Sockopt(_) => "sockopt",
+        Body::Route(_) => "route",
+        Body::Ioctl(_) => "ioctl",
+        Body::Cmsg(_) => "cmsg",
+    }
+}
+
+struct Fd(RawFd);
+
+impl AsRawFd for Fd {
+    fn as_raw_fd(&self) -> RawFd {
+        self.0
+    }
+}
+
+/// Runs until a limit or a signal; returns the summary (also given to the sink).
+pub async fn run(mut collector: Collector, limits: Limits, sink: &mut dyn Sink) -> Result<Summary, Error> {
+    let io = |context: &str| {
+        let context = context.to_string();
+        move |source| Error::Io { context, source }
+    };
+    let ready = AsyncFd::new(Fd(collector.tracer.ring_fd().as_raw_fd())).map_err(io("watching the ring buffer"))?;
+    let mut sigterm = signal(SignalKind::terminate()).map_err(io("installing the SIGTERM handler"))?;
+    let mut sigint = signal(SignalKind::interrupt()).map_err(io("installing the SIGINT handler"))?;
+    let deadline = limits.duration.map(|d| tokio::time::Instant::now() + d);
+    let mut tick = tokio::time::interval(TICK);
+    let mut summary = Summary::default();
+    let mut lost_seen = 0;
+    let mut delivered = 0u64;
+
+    let stopped_by = 'outer: loop {
+        tokio::select! {
+            guard = ready.readable() => {
+                let mut guard = guard.map_err(io("waiting for events"))?;
+                guard.clear_ready();
+            }
+            _ = tick.tick() => {}
+            _ = sigint.recv() => break 'outer "SIGINT",
+            _ = sigterm.recv() => break 'outer "SIGTERM",
+            _ = sleep_until(deadline) => break 'outer "duration",
+        }
+        for report in collector.poll(ROUTE_IDLE_NS) {
+            deliver(&report, sink, &mut summary);
+            delivered += 1;
+            if limits.count.is_some_and(|n| delivered >= n) {
+                break 'outer "count";
+            }
+        }
+        let lost = collector.lost();
+        if lost > lost_seen {
+            sink.lost(lost - lost_seen, lost);
+            lost_seen = lost;
+        }
+    };
+    // What is left when stopping by signal or time is still reported (not past --count).
+    if stopped_by != "count" {
+        for report in collector.collect() {
+            if limits.count.is_some_and(|n| delivered >= n) {
+                break;
+            }
+            deliver(&report, sink, &mut summary);
+            delivered += 1;
+        }
+    }
+    let lost = collector.lost();
+    if lost > lost_seen {
+        sink.lost(lost - lost_seen, lost);
+    }
+    summary.lost = lost;
+    summary.stopped_by = stopped_by;
+    drop(ready);
+    drop(collector); // detaches and unloads every program before the summary is printed
+    sink.summary(&summary);
+    Ok(summary)
+}
+
+fn deliver(report: &Report, sink: &mut dyn Sink, summary: &mut Summary) {
+    sink.report(report);
+    *summary.events.entry(type_name(report)).or_default() += 1;
+}
+
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}

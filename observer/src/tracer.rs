@@ -1,0 +1,266 @@
+//! Loading and attaching the eBPF programs, and reading their ring buffer.
+//!
+//! [`Tracer::start`] checks what can be checked before touching the kernel (privileges, kernel
+//! version, tracefs, BTF), hands the program this kernel's offsets and the filters as globals,
+//! and attaches only the families asked for. Dropping the `Tracer` detaches and unloads
+//! everything: aya closes the links and program fds, and nothing is pinned.
+
+use std::os::fd::{AsFd, BorrowedFd};
+
+use aya::maps::{MapData, PerCpuArray, RingBuf};
+use aya::programs::TracePoint;
+use aya::{Ebpf, EbpfLoader};
+use sockabi::event::{netns_field, OFFSET_ABSENT};
+use sockabi::IFNAMSIZ;
+
+use crate::config::{Config, NetnsSpec};
+use crate::netns::{inode_of, IfNames};
+use crate::tracefs::{self, Tracefs};
+use crate::{btf, Error};
+
+/// The eBPF object, embedded at build time (see build.rs).
+#[cfg(bindscope_ebpf_object)]
+static OBJECT: &[u8] = aya::include_bytes_aligned!(env!("BINDSCOPE_EBPF_OBJECT_PATH"));
+#[cfg(not(bindscope_ebpf_object))]
+static OBJECT: &[u8] = &[];
+
+/// (program, tracepoint category, tracepoint name) per family.
+const SOCKOPT_PROGRAMS: [(&str, &str, &str); 2] = [
+    ("enter_setsockopt", "syscalls", "sys_enter_setsockopt"),
+    ("exit_setsockopt", "syscalls", "sys_exit_setsockopt"),
+];
+const IOCTL_PROGRAMS: [(&str, &str, &str); 2] =
+    [("enter_ioctl", "syscalls", "sys_enter_ioctl"), ("exit_ioctl", "syscalls", "sys_exit_ioctl")];
+const CMSG_PROGRAMS: [(&str, &str, &str); 4] = [
+    ("enter_sendmsg", "syscalls", "sys_enter_sendmsg"),
+    ("exit_sendmsg", "syscalls", "sys_exit_sendmsg"),
+    ("enter_recvmsg", "syscalls", "sys_enter_recvmsg"),
+    ("exit_recvmsg", "syscalls", "sys_exit_recvmsg"),
+];
+const ROUTE_PROGRAMS: [(&str, &str, &str); 1] =
+    [("fib_table_lookup", "fib", "fib_table_lookup")];
+
+/// A loaded and attached bindscope.
+pub struct Tracer {
+    // Field order is drop order: readers first, then the programs and links.
+    events: RingBuf<MapData>,
+    lost: PerCpuArray<MapData, u64>,
+    logger: Option<aya_log::EbpfLogger<&'static dyn log::Log>>,
+    _ebpf: Ebpf,
+    /// Whether events carry their network namespace (kernel BTF was usable).
+    pub netns_tagged: bool,
+}
+
+impl Tracer {
+    /// Loads, configures and attaches the programs `config` asks for.
+    pub fn start(config: &Config) -> Result<Self, Error> {
+        if OBJECT.is_empty() {
+            return Err(Error::ObjectMissing);
+        }
+        check_privileges()?;
+        check_kernel_version()?;
+        let tracefs = Tracefs::find()?;
+
+        let mut wanted_syscalls = Vec::new();
+        let mut programs: Vec<(&str, &str, &str)> = Vec::new();
+        if config.events.sockopt {
+            wanted_syscalls.push("setsockopt");
+            programs.extend(SOCKOPT_PROGRAMS);
+        }
+        if config.events.ioctl {
+            wanted_syscalls.push("ioctl");
+            programs.extend(IOCTL_PROGRAMS);
+        }
+        if config.events.cmsg {
+            wanted_syscalls.extend(["sendmsg", "recvmsg"]);
+            programs.extend(CMSG_PROGRAMS);
+        }
+        if config.events.route {
+            programs.extend(ROUTE_PROGRAMS);
+        }
+        let syscall_offsets = tracefs::syscall_offsets(&tracefs, &wanted_syscalls)?;
+        let fib_offsets = if config.events.route {
+            tracefs::fib_offsets(&tracefs)?
+        } else {
+            [OFFSET_ABSENT; sockabi::event::fib_field::COUNT]
+        };
+        let (netns_offsets, netns_tagged) = match btf::Btf::from_sys_fs().and_then(|b| btf::netns_offsets(&b)) {
+            Ok(offsets) => (offsets, true),
+            Err(err) if config.filter.netns.is_none() => {
+                log::warn!("{err}; events will show netns 0");
+                ([OFFSET_ABSENT; netns_field::COUNT], false)
+            }
+            Err(err) => return Err(err),
+        };
+
+        let filter = &config.filter;
+        let pid = filter.pid.unwrap_or(0);
+        let comm = comm_filter(filter.comm.as_deref())?;
+        let netns = match &filter.netns {
+            None => 0,
+            Some(NetnsSpec::Inode(inode)) => *inode,
+            Some(NetnsSpec::Path(path)) => inode_of(path).map_err(|e| Error::BadFilter {
+                what: "--netns",
+                value: path.display().to_string(),
+                reason: e.to_string(),
+            })?,
+        };
+        let (ifindex, ifname) = match &filter.dev {
+            None => (0i32, [0u8; IFNAMSIZ]),
+            Some(name) => {
+                let ns_path = match &filter.netns {
+                    Some(NetnsSpec::Path(path)) => Some(path.as_path()),
+                    _ => None,
+                };
+                let index = IfNames::index_in(ns_path, name)
+                    .ok()
+                    .flatten()
+                    .ok_or_else(|| Error::BadFilter {
+                        what: "--dev",
+                        value: name.to_string(),
+                        reason: "no such interface in the traced namespace (give --netns PATH to look it up elsewhere)".into(),
+                    })?;
+                (index, name.to_c_buffer())
+            }
+        };
+        let (dst_net, dst_mask) = match filter.dst {
+            None => (0u32, 0u32),
+            Some(cidr) => (
+                u32::from_ne_bytes(cidr.network.octets()),
+                // A /0 matches everything, like no filter; mask 0 means "no filter" in the program.
+                u32::from_ne_bytes(cidr.mask().octets()),
+            ),
+        };
+        let errors_only = u32::from(filter.errors_only);
+
+        let mut loader = EbpfLoader::new();
+        loader
+            .set_max_entries("EVENTS", config.ring_size)
+            .set_global("FIB_OFFSETS", &fib_offsets, true)
+            .set_global("SYSCALL_OFFSETS", &syscall_offsets, true)
+            .set_global("NETNS_OFFSETS", &netns_offsets, true)
+            .set_global("FILTER_PID", &pid, true)
+            .set_global("FILTER_COMM", &comm, true)
+            .set_global("FILTER_NETNS", &netns, true)
+            .set_global("FILTER_IFINDEX", &ifindex, true)
+            .set_global("FILTER_IFNAME", &ifname, true)
+            .set_global("FILTER_DST_NET", &dst_net, true)
+            .set_global("FILTER_DST_MASK", &dst_mask, true)
+            .set_global("ERRORS_ONLY", &errors_only, true);
+        let mut ebpf = loader.load(OBJECT).map_err(|e| load_error(e.to_string()))?;
+
+        // Optional: eBPF-side diagnostics through aya-log at debug level.
+        let logger = if log::log_enabled!(log::Level::Debug) {
+            aya_log::EbpfLogger::init(&mut ebpf).ok()
+        } else {
+            None
+        };
+
+        for (program, category, name) in programs {
+            attach(&mut ebpf, program, category, name)?;
+        }
+        let events = RingBuf::try_from(ebpf.take_map("EVENTS").ok_or_else(|| load_error("no EVENTS map".into()))?)
+            .map_err(|e| load_error(e.to_string()))?;
+        let lost = PerCpuArray::try_from(ebpf.take_map("LOST").ok_or_else(|| load_error("no LOST map".into()))?)
+            .map_err(|e| load_error(e.to_string()))?;
+        Ok(Tracer { events, lost, logger, _ebpf: ebpf, netns_tagged })
+    }
+
+    /// Hands every record waiting in the ring buffer to `each`; returns how many there were.
+    pub fn drain(&mut self, mut each: impl FnMut(&[u8])) -> usize {
+        let mut count = 0;
+        while let Some(item) = self.events.next() {
+            each(&item);
+            count += 1;
+        }
+        if let Some(logger) = self.logger.as_mut() {
+            logger.flush();
+        }
+        count
+    }
+
+    /// Events lost so far: ring-buffer reservations that failed, summed over CPUs.
+    pub fn lost(&self) -> u64 {
+        self.lost.get(&0, 0).map(|per_cpu| per_cpu.iter().sum()).unwrap_or(0)
+    }
+
+    /// The ring buffer's fd, readable when records are waiting (for epoll / `AsyncFd`).
+    pub fn ring_fd(&self) -> BorrowedFd<'_> {
+        self.events.as_fd()
+    }
+}
+
+fn load_error(message: String) -> Error {
+    if message.contains("Operation not permitted") || message.contains("EPERM") {
+        return Error::NotPermitted;
+    }
+    Error::Load(message)
+}
+
+fn attach(ebpf: &mut Ebpf, program: &str, category: &str, name: &str) -> Result<(), Error> {
+    let tracepoint = format!("{category}:{name}");
+    let prog: &mut TracePoint = ebpf
+        .program_mut(program)
+        .ok_or_else(|| load_error(format!("program {program} missing from the object")))?
+        .try_into()
+        .map_err(|e: aya::programs::ProgramError| load_error(e.to_string()))?;
+    prog.load().map_err(|e| load_error(format!("{program}: {e}")))?;
+    prog.attach(category, name).map_err(|e| {
+        let reason = e.to_string();
+        if reason.contains("No such file") || reason.contains("not found") {
+            Error::TracepointMissing { tracepoint: tracepoint.clone() }
+        } else if reason.contains("Permission denied") || reason.contains("not permitted") {
+            Error::NotPermitted
+        } else {
+            Error::Attach { tracepoint: tracepoint.clone(), reason }
+        }
+    })?;
+    Ok(())
+}
+
+fn comm_filter(comm: Option<&str>) -> Result<[u8; 16], Error> {
+    let mut buf = [0u8; 16];
+    if let Some(comm) = comm {
+        if comm.is_empty() || comm.len() > 15 {
+            return Err(Error::BadFilter {
+                what: "--comm",
+                value: comm.into(),
+                reason: "a task name has 1 to 15 bytes (the kernel truncates longer names to 15)".into(),
+            });
+        }
+        buf[..comm.len()].copy_from_slice(comm.as_bytes());
+    }
+    Ok(buf)
+}
+
+/// CAP_BPF + CAP_PERFMON, or CAP_SYS_ADMIN: checked from /proc/self/status so the user gets a
+/// clear sentence instead of an EPERM from deep inside the loader.
+fn check_privileges() -> Result<(), Error> {
+    const CAP_SYS_ADMIN: u32 = 21;
+    const CAP_PERFMON: u32 = 38;
+    const CAP_BPF: u32 = 39;
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let effective = status
+        .lines()
+        .find_map(|l| l.strip_prefix("CapEff:"))
+        .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+        .unwrap_or(0);
+    let has = |cap: u32| effective & (1 << cap) != 0;
+    if has(CAP_SYS_ADMIN) || (has(CAP_BPF) && has(CAP_PERFMON)) {
+        Ok(())
+    } else {
+        Err(Error::NotPermitted)
+    }
+}
+
+/// The BPF ring buffer arrived in Linux 5.8.
+fn check_kernel_version() -> Result<(), Error> {
+    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let release = release.trim().to_string();
+    let mut parts = release.split(|c: char| !c.is_ascii_digit()).filter_map(|p| p.parse::<u32>().ok());
+    let version = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    if version < (5, 8) && version != (0, 0) {
+        return Err(Error::OldKernel { release });
+    }
+    Ok(())
+}
