@@ -9,13 +9,20 @@ use std::path::PathBuf;
 fn main() {
     println!("cargo::rerun-if-env-changed=BINDSCOPE_EBPF_OBJECT");
     println!("cargo::rustc-check-cfg=cfg(bindscope_ebpf_object)");
-    let object = std::env::var_os("BINDSCOPE_EBPF_OBJECT").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+    let object = std::env::var_os("BINDSCOPE_EBPF_OBJECT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(
+                std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+            )
             .join("../observer-ebpf/target/bpfel-unknown-none/release/bindscope")
-    });
+        });
     println!("cargo::rerun-if-changed={}", object.display());
     if object.is_file() {
         println!("cargo::rustc-cfg=bindscope_ebpf_object");
-        println!("cargo::rustc-env=BINDSCOPE_EBPF_OBJECT_PATH={}", object.display());
+        println!(
+            "cargo::rustc-env=BINDSCOPE_EBPF_OBJECT_PATH={}",
+            object.display()
+        );
     }
 }

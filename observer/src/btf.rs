@@ -55,7 +55,9 @@ impl Btf {
         let (type_off, type_len) = (u32_at(bytes, 8)? as usize, u32_at(bytes, 12)? as usize);
         let (str_off, str_len) = (u32_at(bytes, 16)? as usize, u32_at(bytes, 20)? as usize);
         let types_bytes = bytes.get(hdr_len + type_off..hdr_len + type_off + type_len)?;
-        let strings = bytes.get(hdr_len + str_off..hdr_len + str_off + str_len)?.to_vec();
+        let strings = bytes
+            .get(hdr_len + str_off..hdr_len + str_off + str_len)?
+            .to_vec();
         let mut types = vec![None];
         let mut at = 0;
         while at + 12 <= types_bytes.len() {
@@ -76,7 +78,13 @@ impl Btf {
                 }
             }
             at += extra_len(kind, vlen as usize)?;
-            types.push(Some(Type { name_off, kind, kind_flag, size_or_type, members }));
+            types.push(Some(Type {
+                name_off,
+                kind,
+                kind_flag,
+                size_or_type,
+                members,
+            }));
         }
         Some(Btf { types, strings })
     }
@@ -107,7 +115,9 @@ impl Btf {
     fn struct_id(&self, name: &str) -> Option<u32> {
         (1..self.types.len() as u32).find(|&id| {
             self.get(id).is_some_and(|t| {
-                t.kind == KIND_STRUCT && !t.members.is_empty() && self.name(t.name_off) == name.as_bytes()
+                t.kind == KIND_STRUCT
+                    && !t.members.is_empty()
+                    && self.name(t.name_off) == name.as_bytes()
             })
         })
     }
@@ -117,7 +127,11 @@ impl Btf {
     fn member(&self, id: u32, member: &str) -> Option<(u32, u32)> {
         let t = self.get(self.resolve(id)?)?;
         for &(name_off, type_id, offset) in &t.members {
-            let bits = if t.kind_flag { offset & 0x00ff_ffff } else { offset };
+            let bits = if t.kind_flag {
+                offset & 0x00ff_ffff
+            } else {
+                offset
+            };
             if name_off == 0 {
                 if let Some((inner, ty)) = self.member(type_id, member) {
                     return Some((bits / 8 + inner, ty));
@@ -131,7 +145,9 @@ impl Btf {
 
     /// The byte offset of `path` (e.g. `["ns", "inum"]`) inside `struct name`.
     pub fn offset_of(&self, name: &str, path: &[&str]) -> Result<u32, Error> {
-        let missing = || Error::BtfMember { member: format!("{name}.{}", path.join(".")) };
+        let missing = || Error::BtfMember {
+            member: format!("{name}.{}", path.join(".")),
+        };
         let mut id = self.struct_id(name).ok_or_else(missing)?;
         let mut total = 0;
         for member in path {
@@ -146,11 +162,11 @@ impl Btf {
 /// Bytes that follow a type record of this kind.
 fn extra_len(kind: u32, vlen: usize) -> Option<usize> {
     Some(match kind {
-        1 | 14 | 17 => 4,               // INT, VAR, DECL_TAG
-        3 => 12,                         // ARRAY
-        4 | 5 | 15 | 19 => vlen * 12,    // STRUCT, UNION, DATASEC, ENUM64
-        6 | 13 => vlen * 8,              // ENUM, FUNC_PROTO
-        2 | 7..=12 | 16 | 18 => 0,       // PTR, FWD, TYPEDEF, qualifiers, FUNC, FLOAT, TYPE_TAG
+        1 | 14 | 17 => 4,             // INT, VAR, DECL_TAG
+        3 => 12,                      // ARRAY
+        4 | 5 | 15 | 19 => vlen * 12, // STRUCT, UNION, DATASEC, ENUM64
+        6 | 13 => vlen * 8,           // ENUM, FUNC_PROTO
+        2 | 7..=12 | 16 | 18 => 0,    // PTR, FWD, TYPEDEF, qualifiers, FUNC, FLOAT, TYPE_TAG
         _ => return None,
     })
 }
@@ -171,12 +187,18 @@ mod tests {
     #[test]
     fn running_kernel_has_the_netns_path() {
         let Ok(btf) = Btf::from_sys_fs() else {
-            assert!(std::env::var_os("CI").is_none(), "CI runs on a kernel with BTF");
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI runs on a kernel with BTF"
+            );
             eprintln!("skipped: no /sys/kernel/btf/vmlinux on this kernel");
             return;
         };
         let offsets = netns_offsets(&btf).expect("task_struct->nsproxy->net_ns->ns.inum");
-        assert!(offsets[0] > 0, "nsproxy is not the first member of task_struct");
+        assert!(
+            offsets[0] > 0,
+            "nsproxy is not the first member of task_struct"
+        );
     }
 
     #[test]

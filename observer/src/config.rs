@@ -25,7 +25,12 @@ pub struct EventSet {
 
 impl EventSet {
     /// Every family.
-    pub const ALL: EventSet = EventSet { sockopt: true, route: true, ioctl: true, cmsg: true };
+    pub const ALL: EventSet = EventSet {
+        sockopt: true,
+        route: true,
+        ioctl: true,
+        cmsg: true,
+    };
 }
 
 impl Default for EventSet {
@@ -39,7 +44,12 @@ impl FromStr for EventSet {
 
     /// A comma-separated list: `sockopt,route,ioctl,cmsg` (or `all`).
     fn from_str(list: &str) -> Result<Self, Error> {
-        let mut set = EventSet { sockopt: false, route: false, ioctl: false, cmsg: false };
+        let mut set = EventSet {
+            sockopt: false,
+            route: false,
+            ioctl: false,
+            cmsg: false,
+        };
         for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             match item {
                 "sockopt" => set.sockopt = true,
@@ -51,12 +61,20 @@ impl FromStr for EventSet {
                     return Err(Error::BadFilter {
                         what: "--events",
                         value: other.into(),
-                        reason: "expected a comma-separated list of sockopt, route, ioctl, cmsg".into(),
+                        reason: "expected a comma-separated list of sockopt, route, ioctl, cmsg"
+                            .into(),
                     })
                 }
             }
         }
-        if set == (EventSet { sockopt: false, route: false, ioctl: false, cmsg: false }) {
+        if set
+            == (EventSet {
+                sockopt: false,
+                route: false,
+                ioctl: false,
+                cmsg: false,
+            })
+        {
             return Err(Error::BadFilter {
                 what: "--events",
                 value: list.into(),
@@ -79,7 +97,9 @@ pub struct Ipv4Cidr {
 impl Ipv4Cidr {
     /// The netmask.
     pub fn mask(&self) -> Ipv4Addr {
-        let bits = u32::MAX.checked_shl(32 - u32::from(self.prefix_len)).unwrap_or(0);
+        let bits = u32::MAX
+            .checked_shl(32 - u32::from(self.prefix_len))
+            .unwrap_or(0);
         Ipv4Addr::from(bits)
     }
 
@@ -99,9 +119,18 @@ impl FromStr for Ipv4Cidr {
             reason: reason.into(),
         };
         let (addr, len) = text.split_once('/').unwrap_or((text, "32"));
-        let addr: Ipv4Addr = addr.parse().map_err(|_| bad("expected an IPv4 address such as 198.51.100.0/24"))?;
-        let prefix_len: u8 = len.parse().ok().filter(|l| *l <= 32).ok_or_else(|| bad("the prefix length must be 0 to 32"))?;
-        let mut cidr = Ipv4Cidr { network: addr, prefix_len };
+        let addr: Ipv4Addr = addr
+            .parse()
+            .map_err(|_| bad("expected an IPv4 address such as 198.51.100.0/24"))?;
+        let prefix_len: u8 = len
+            .parse()
+            .ok()
+            .filter(|l| *l <= 32)
+            .ok_or_else(|| bad("the prefix length must be 0 to 32"))?;
+        let mut cidr = Ipv4Cidr {
+            network: addr,
+            prefix_len,
+        };
         cidr.network = Ipv4Addr::from(u32::from(addr) & u32::from(cidr.mask()));
         Ok(cidr)
     }
@@ -165,19 +194,30 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { events: EventSet::ALL, filter: Filter::default(), ring_size: 1 << 22 }
+        Config {
+            events: EventSet::ALL,
+            filter: Filter::default(),
+            ring_size: 1 << 22,
+        }
     }
 }
 
 /// Checks `--ring-size`: the kernel wants a power of two that is a multiple of the page size.
 pub fn parse_ring_size(text: &str) -> Result<u32, Error> {
-    let bad = |reason: &str| Error::BadFilter { what: "--ring-size", value: text.into(), reason: reason.into() };
+    let bad = |reason: &str| Error::BadFilter {
+        what: "--ring-size",
+        value: text.into(),
+        reason: reason.into(),
+    };
     let (digits, unit) = match text.trim().to_ascii_lowercase() {
         t if t.ends_with('k') => (t.trim_end_matches('k').to_string(), 1 << 10),
         t if t.ends_with('m') => (t.trim_end_matches('m').to_string(), 1 << 20),
         t => (t, 1),
     };
-    let size = digits.parse::<u64>().map_err(|_| bad("expected a byte count such as 4096, 64k or 4m"))? * unit;
+    let size = digits
+        .parse::<u64>()
+        .map_err(|_| bad("expected a byte count such as 4096, 64k or 4m"))?
+        * unit;
     if size < 4096 || !size.is_power_of_two() || size > 1 << 30 {
         return Err(bad("must be a power of two from 4096 (one page) to 1g"));
     }
@@ -199,7 +239,11 @@ mod tests {
         let host: Ipv4Cidr = "192.0.2.1".parse().unwrap();
         assert_eq!(host.prefix_len, 32);
         assert!("192.0.2.1/33".parse::<Ipv4Cidr>().is_err());
-        assert!("eth0".parse::<Ipv4Cidr>().unwrap_err().to_string().contains("--dst"));
+        assert!("eth0"
+            .parse::<Ipv4Cidr>()
+            .unwrap_err()
+            .to_string()
+            .contains("--dst"));
     }
 
     #[test]
@@ -220,8 +264,14 @@ mod tests {
 
     #[test]
     fn netns_inode_or_path() {
-        assert_eq!("4026531840".parse::<NetnsSpec>().unwrap(), NetnsSpec::Inode(4026531840));
+        assert_eq!(
+            "4026531840".parse::<NetnsSpec>().unwrap(),
+            NetnsSpec::Inode(4026531840)
+        );
         assert!("/no/such/netns".parse::<NetnsSpec>().is_err());
-        assert!(matches!("/proc/self/ns/net".parse::<NetnsSpec>().unwrap(), NetnsSpec::Path(_)));
+        assert!(matches!(
+            "/proc/self/ns/net".parse::<NetnsSpec>().unwrap(),
+            NetnsSpec::Path(_)
+        ));
     }
 }

@@ -218,7 +218,10 @@ impl Decoder {
         let (netns, pid) = (h.netns.get(), h.pid.get());
         let names = &mut self.names;
         let decision = finished.decision(&self.routes, |ifindex| names.name(netns, pid, ifindex));
-        Report { origin: Origin::of(h), body: Body::Route(decision) }
+        Report {
+            origin: Origin::of(h),
+            body: Body::Route(decision),
+        }
     }
 
     fn sockopt(&mut self, e: &SockoptEvent) -> Report {
@@ -227,7 +230,8 @@ impl Decoder {
         let mut report = SockoptReport {
             fd: e.fd.get(),
             level: sockopt::level_name(level).map_or_else(|| level.to_string(), str::to_string),
-            optname: sockopt::option_name(level, optname).map_or_else(|| optname.to_string(), str::to_string),
+            optname: sockopt::option_name(level, optname)
+                .map_or_else(|| optname.to_string(), str::to_string),
             optlen: e.optlen.get(),
             ret: ret.min(0).max(-1),
             errno: (ret < 0).then(|| errno::describe(ret)),
@@ -242,8 +246,11 @@ impl Decoder {
         };
         let captured = e.optval();
         if e.capture_failed.get() != 0 {
-            report.decode_error = Some("optval was not readable (bad pointer or page not present)".into());
-        } else if captured.len() < usize::try_from(e.optlen.get()).unwrap_or(0) && captured.len() < e.optval.len() {
+            report.decode_error =
+                Some("optval was not readable (bad pointer or page not present)".into());
+        } else if captured.len() < usize::try_from(e.optlen.get()).unwrap_or(0)
+            && captured.len() < e.optval.len()
+        {
             report.decode_error = Some("optval only partly captured".into());
         }
         match sockopt::decode(level, optname, captured) {
@@ -254,7 +261,9 @@ impl Decoder {
                 report.ifname = value.ifname().map(|n| n.to_string());
                 if report.ifname.is_none() {
                     if let Some(index) = report.ifindex.and_then(|i| i32::try_from(i).ok()) {
-                        report.ifname = self.names.name(e.header.netns.get(), e.header.pid.get(), index);
+                        report.ifname =
+                            self.names
+                                .name(e.header.netns.get(), e.header.pid.get(), index);
                     }
                 }
                 for (role, addr) in value.addresses() {
@@ -265,10 +274,15 @@ impl Decoder {
                     }
                 }
             }
-            Err(err) if report.decode_error.is_none() => report.decode_error = Some(err.to_string()),
+            Err(err) if report.decode_error.is_none() => {
+                report.decode_error = Some(err.to_string())
+            }
             Err(_) => {}
         }
-        Report { origin: Origin::of(&e.header), body: Body::Sockopt(report) }
+        Report {
+            origin: Origin::of(&e.header),
+            body: Body::Sockopt(report),
+        }
     }
 
     fn ioctl(&mut self, e: &IoctlEvent) -> Report {
@@ -276,7 +290,8 @@ impl Decoder {
         let ret = e.ret.get();
         let mut report = IoctlReport {
             fd: e.fd.get(),
-            request: sockabi::ifreq::ioctl_name(request).map_or_else(|| format!("{request:#x}"), str::to_string),
+            request: sockabi::ifreq::ioctl_name(request)
+                .map_or_else(|| format!("{request:#x}"), str::to_string),
             ret: ret.min(0).max(-1),
             errno: (ret < 0).then(|| errno::describe(ret)),
             ifname: None,
@@ -289,18 +304,25 @@ impl Decoder {
         match sockabi::ifreq::decode(request, e.arg()) {
             Ok(decoded) => {
                 report.ifname = decoded.name.map(|n| n.to_string());
-                report.value = decoded.value.to_string();
+                report.value = decoded.to_string();
             }
-            Err(err) if report.decode_error.is_none() => report.decode_error = Some(err.to_string()),
+            Err(err) if report.decode_error.is_none() => {
+                report.decode_error = Some(err.to_string())
+            }
             Err(_) => {}
         }
-        Report { origin: Origin::of(&e.header), body: Body::Ioctl(report) }
+        Report {
+            origin: Origin::of(&e.header),
+            body: Body::Ioctl(report),
+        }
     }
 
     fn cmsg(&mut self, e: &CmsgEvent) -> Report {
         let ret = e.ret.get();
         let direction = CmsgDirection::from_u32(e.direction.get());
-        let address = sockabi::SockaddrIn::ref_from_prefix(e.name()).ok().and_then(|s| s.socket_addr().ok());
+        let address = sockabi::SockaddrIn::ref_from_prefix(e.name())
+            .ok()
+            .and_then(|s| s.socket_addr().ok());
         let (netns, pid) = (e.header.netns.get(), e.header.pid.get());
         let mut messages = Vec::new();
         for item in sockabi::cmsg::Cmsgs::new(e.control()) {
@@ -322,13 +344,21 @@ impl Decoder {
                 },
                 Ok(sockabi::cmsg::Cmsg::Ttl(ttl)) => ControlMessage::Ttl { ttl },
                 Ok(sockabi::cmsg::Cmsg::Tos(tos)) => ControlMessage::Tos { tos },
-                Ok(other) => ControlMessage::Other { what: format!("{other:?}") },
-                Err(err) => ControlMessage::Other { what: err.to_string() },
+                Ok(other) => ControlMessage::Other {
+                    what: format!("{other:?}"),
+                },
+                Err(err) => ControlMessage::Other {
+                    what: err.to_string(),
+                },
             });
         }
         if e.controllen.get() as usize > e.control().len() {
             messages.push(ControlMessage::Other {
-                what: format!("control data truncated: {} of {} bytes captured", e.control().len(), e.controllen.get()),
+                what: format!(
+                    "control data truncated: {} of {} bytes captured",
+                    e.control().len(),
+                    e.controllen.get()
+                ),
             });
         }
         let report = CmsgReport {
@@ -343,6 +373,9 @@ impl Decoder {
             address,
             messages,
         };
-        Report { origin: Origin::of(&e.header), body: Body::Cmsg(report) }
+        Report {
+            origin: Origin::of(&e.header),
+            body: Body::Cmsg(report),
+        }
     }
 }

@@ -66,7 +66,13 @@ pub fn describe(negative: i64) -> String {
 mod tests {
     #[test]
     fn names_match_libc() {
-        for (n, expected) in [(libc::ENETUNREACH, "ENETUNREACH"), (libc::ENODEV, "ENODEV"), (libc::EMSGSIZE, "EMSGSIZE"), (libc::EHOSTUNREACH, "EHOSTUNREACH"), (libc::EAGAIN, "EAGAIN")] {
+        for (n, expected) in [
+            (libc::ENETUNREACH, "ENETUNREACH"),
+            (libc::ENODEV, "ENODEV"),
+            (libc::EMSGSIZE, "EMSGSIZE"),
+            (libc::EHOSTUNREACH, "EHOSTUNREACH"),
+            (libc::EAGAIN, "EAGAIN"),
+        ] {
             assert_eq!(super::name(i64::from(n)), Some(expected));
         }
         assert_eq!(super::describe(-9999), "errno 9999");

@@ -85,7 +85,9 @@ fn parse_ifname(text: &str) -> Result<IfName, String> {
     IfName::from_bytes(text.as_bytes())
         .ok()
         .filter(|n| n.as_bytes().len() == text.len())
-        .ok_or_else(|| format!("{text:?} is not a valid interface name (1 to 15 bytes, no '/', ':' or spaces)"))
+        .ok_or_else(|| {
+            format!("{text:?} is not a valid interface name (1 to 15 bytes, no '/', ':' or spaces)")
+        })
 }
 
 fn main() -> ExitCode {
@@ -102,7 +104,10 @@ fn main() -> ExitCode {
 
 fn trace(args: TraceArgs) -> anyhow::Result<()> {
     if let Some(secs) = args.duration {
-        anyhow::ensure!(secs.is_finite() && secs > 0.0, "bad --duration {secs}: give a positive number of seconds");
+        anyhow::ensure!(
+            secs.is_finite() && secs > 0.0,
+            "bad --duration {secs}: give a positive number of seconds"
+        );
     }
     let config = Config {
         events: args.events,
@@ -116,9 +121,14 @@ fn trace(args: TraceArgs) -> anyhow::Result<()> {
         },
         ring_size: args.ring_size,
     };
-    let limits = Limits { count: args.count, duration: args.duration.map(Duration::from_secs_f64) };
+    let limits = Limits {
+        count: args.count,
+        duration: args.duration.map(Duration::from_secs_f64),
+    };
     let collector = Collector::start(&config)?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     let stdout = std::io::stdout().lock();
     if args.json {
         runtime.block_on(stream::run(collector, limits, &mut Json::new(stdout)))?;
@@ -126,9 +136,18 @@ fn trace(args: TraceArgs) -> anyhow::Result<()> {
         let colour = match args.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
         };
-        let mut sink = Human::new(stdout, if colour { Palette::COLOR } else { Palette::PLAIN });
+        let mut sink = Human::new(
+            stdout,
+            if colour {
+                Palette::COLOR
+            } else {
+                Palette::PLAIN
+            },
+        );
         sink.header();
         runtime.block_on(stream::run(collector, limits, &mut sink))?;
     }

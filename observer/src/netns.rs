@@ -69,7 +69,9 @@ fn index_of(socket: &OwnedFd, name: &IfName) -> Option<i32> {
     let mut ifreq = [0u8; 40];
     ifreq[..16].copy_from_slice(&name.to_c_buffer());
     ifreq_ioctl(socket, sockabi_siocgifindex(), &mut ifreq).ok()?;
-    Some(i32::from_ne_bytes([ifreq[16], ifreq[17], ifreq[18], ifreq[19]]))
+    Some(i32::from_ne_bytes([
+        ifreq[16], ifreq[17], ifreq[18], ifreq[19],
+    ]))
 }
 
 const fn sockabi_siocgifname() -> u32 {
@@ -141,7 +143,10 @@ mod tests {
     fn loopback_is_index_one_in_our_namespace() {
         let mut names = IfNames::default();
         let own = own_inode().expect("/proc/self/ns/net");
-        assert_eq!(names.name(own, std::process::id(), 1).as_deref(), Some("lo"));
+        assert_eq!(
+            names.name(own, std::process::id(), 1).as_deref(),
+            Some("lo")
+        );
         let lo = IfName::from_bytes(b"lo").expect("valid name");
         assert_eq!(IfNames::index_in(None, &lo).expect("socket"), Some(1));
     }

@@ -20,10 +20,21 @@ pub struct Palette {
 
 impl Palette {
     /// Colours (for a terminal).
-    pub const COLOR: Palette =
-        Palette { ok: "\x1b[32m", bad: "\x1b[31m", note: "\x1b[33m", dim: "\x1b[2m", reset: "\x1b[0m" };
+    pub const COLOR: Palette = Palette {
+        ok: "\x1b[32m",
+        bad: "\x1b[31m",
+        note: "\x1b[33m",
+        dim: "\x1b[2m",
+        reset: "\x1b[0m",
+    };
     /// No colours.
-    pub const PLAIN: Palette = Palette { ok: "", bad: "", note: "", dim: "", reset: "" };
+    pub const PLAIN: Palette = Palette {
+        ok: "",
+        bad: "",
+        note: "",
+        dim: "",
+        reset: "",
+    };
 }
 
 /// Human-readable, one aligned line per event.
@@ -36,13 +47,21 @@ pub struct Human<W: Write> {
 impl<W: Write> Human<W> {
     /// Writes to `out` with `palette`.
     pub fn new(out: W, palette: Palette) -> Self {
-        Human { out, palette, start_ns: None }
+        Human {
+            out,
+            palette,
+            start_ns: None,
+        }
     }
 
     /// The header line.
     pub fn header(&mut self) {
         let p = self.palette;
-        let _ = writeln!(self.out, "{}{:>10}  {:>10}  {:<22} EVENT{}", p.dim, "TIME(s)", "NETNS", "COMM[PID]", p.reset);
+        let _ = writeln!(
+            self.out,
+            "{}{:>10}  {:>10}  {:<22} EVENT{}",
+            p.dim, "TIME(s)", "NETNS", "COMM[PID]", p.reset
+        );
     }
 }
 
@@ -85,10 +104,21 @@ pub fn describe(report: &Report, palette: Palette) -> String {
             format!("{text} fd={} {}", i.fd, result(i.ret, &i.errno))
         }
         Body::Cmsg(c) => {
-            let call = if c.direction == "send" { "sendmsg" } else { "recvmsg(MSG_ERRQUEUE)" };
+            let call = if c.direction == "send" {
+                "sendmsg"
+            } else {
+                "recvmsg(MSG_ERRQUEUE)"
+            };
             let mut text = call.to_string();
             if let Some(addr) = c.address {
-                text.push_str(&format!(" {}{addr}", if c.direction == "send" { "to " } else { "from " }));
+                text.push_str(&format!(
+                    " {}{addr}",
+                    if c.direction == "send" {
+                        "to "
+                    } else {
+                        "from "
+                    }
+                ));
             }
             for m in &c.messages {
                 text.push(' ');
@@ -118,10 +148,16 @@ fn route_text(d: &RouteDecision, p: Palette) -> String {
         text.push_str(&format!(" from {}", d.src));
     }
     if d.oif != 0 {
-        text.push_str(&format!(" oif={}", d.oif_name.clone().unwrap_or_else(|| d.oif.to_string())));
+        text.push_str(&format!(
+            " oif={}",
+            d.oif_name.clone().unwrap_or_else(|| d.oif.to_string())
+        ));
     }
     if d.iif != 1 && d.iif != 0 {
-        text.push_str(&format!(" iif={}", d.iif_name.clone().unwrap_or_else(|| d.iif.to_string())));
+        text.push_str(&format!(
+            " iif={}",
+            d.iif_name.clone().unwrap_or_else(|| d.iif.to_string())
+        ));
     }
     text.push_str(" -> ");
     match &d.err {
@@ -129,7 +165,12 @@ fn route_text(d: &RouteDecision, p: Palette) -> String {
             if let Some(gw) = d.gw {
                 text.push_str(&format!("via {gw} "));
             }
-            text.push_str(&format!("{}dev {}{}", p.ok, d.dev.as_deref().unwrap_or("?"), p.reset));
+            text.push_str(&format!(
+                "{}dev {}{}",
+                p.ok,
+                d.dev.as_deref().unwrap_or("?"),
+                p.reset
+            ));
         }
         Some(err) => {
             text.push_str(&format!("{}{err}{}", p.bad, p.reset));
@@ -185,8 +226,16 @@ impl<W: Write> Sink for Human<W> {
 
     fn summary(&mut self, s: &Summary) {
         let parts: Vec<String> = s.events.iter().map(|(k, v)| format!("{v} {k}")).collect();
-        let events = if parts.is_empty() { "no events".to_string() } else { parts.join(", ") };
-        let _ = writeln!(self.out, "-- {events}; {} lost; stopped by {}", s.lost, s.stopped_by);
+        let events = if parts.is_empty() {
+            "no events".to_string()
+        } else {
+            parts.join(", ")
+        };
+        let _ = writeln!(
+            self.out,
+            "-- {events}; {} lost; stopped by {}",
+            s.lost, s.stopped_by
+        );
     }
 }
 

@@ -134,7 +134,9 @@ impl RouteGrouper {
         let err = event.err.get();
         let mut done = Vec::new();
         match self.pending.remove(&key) {
-            Some(mut p) if p.flow == flow && p.lookups.last().is_some_and(|l| l.1 == FIB_NO_MATCH) => {
+            Some(mut p)
+                if p.flow == flow && p.lookups.last().is_some_and(|l| l.1 == FIB_NO_MATCH) =>
+            {
                 p.lookups.push((event.tb_id.get(), err));
                 p.last = *event;
                 if err == FIB_NO_MATCH {
@@ -147,7 +149,12 @@ impl RouteGrouper {
             Some(previous) => done.push(previous.finish()),
             None => {}
         }
-        let p = Pending { flow, first: *event, last: *event, lookups: vec![(event.tb_id.get(), err)] };
+        let p = Pending {
+            flow,
+            first: *event,
+            last: *event,
+            lookups: vec![(event.tb_id.get(), err)],
+        };
         if err == FIB_NO_MATCH {
             self.pending.insert(key, p);
         } else {
@@ -165,7 +172,11 @@ impl RouteGrouper {
             .filter(|(_, p)| now_ns.saturating_sub(p.last.header.ts_ns.get()) >= idle_ns)
             .map(|(k, _)| *k)
             .collect();
-        let mut done: Vec<_> = stale.iter().filter_map(|k| self.pending.remove(k)).map(Pending::finish).collect();
+        let mut done: Vec<_> = stale
+            .iter()
+            .filter_map(|k| self.pending.remove(k))
+            .map(Pending::finish)
+            .collect();
         done.sort_by_key(|f| f.first.header.ts_ns.get());
         done
     }
@@ -178,13 +189,21 @@ impl RouteGrouper {
 
 impl Pending {
     fn finish(self) -> Finished {
-        Finished { first: self.first, last: self.last, lookups: self.lookups }
+        Finished {
+            first: self.first,
+            last: self.last,
+            lookups: self.lookups,
+        }
     }
 }
 
 impl Finished {
     /// Builds the report; `names` resolves an ifindex in the event's namespace.
-    pub fn decision(&self, tables: &RouteGrouper, mut names: impl FnMut(i32) -> Option<String>) -> RouteDecision {
+    pub fn decision(
+        &self,
+        tables: &RouteGrouper,
+        mut names: impl FnMut(i32) -> Option<String>,
+    ) -> RouteDecision {
         let last = &self.last;
         let err = last.err.get();
         let failed = err != 0;
@@ -201,15 +220,33 @@ impl Finished {
             oif,
             oif_name: names(oif),
             iif,
-            iif_name: if iif == LOOPBACK_IFINDEX { None } else { names(iif) },
+            iif_name: if iif == LOOPBACK_IFINDEX {
+                None
+            } else {
+                names(iif)
+            },
             proto: last.proto,
             tos: last.tos,
             sport: last.sport.get(),
             dport: last.dport.get(),
-            dev: if failed || dev.is_empty() || dev == "-" { None } else { Some(dev) },
-            gw: if failed || gw.is_unspecified() { None } else { Some(gw) },
+            dev: if failed || dev.is_empty() || dev == "-" {
+                None
+            } else {
+                Some(dev)
+            },
+            gw: if failed || gw.is_unspecified() {
+                None
+            } else {
+                Some(gw)
+            },
             // Every table missing is what fib_lookup turns into ENETUNREACH.
-            err: failed.then(|| if err == FIB_NO_MATCH { "ENETUNREACH".into() } else { errno::describe(i64::from(err)) }),
+            err: failed.then(|| {
+                if err == FIB_NO_MATCH {
+                    "ENETUNREACH".into()
+                } else {
+                    errno::describe(i64::from(err))
+                }
+            }),
             onlink_fallback: failed && oif != 0 && iif == LOOPBACK_IFINDEX,
             lookups: self
                 .lookups
@@ -235,12 +272,16 @@ struct TableNames(HashMap<u32, String>);
 
 impl Default for TableNames {
     fn default() -> Self {
-        let mut names: HashMap<u32, String> =
-            [(253, "default"), (254, "main"), (255, "local")].into_iter().map(|(k, v)| (k, v.to_string())).collect();
+        let mut names: HashMap<u32, String> = [(253, "default"), (254, "main"), (255, "local")]
+            .into_iter()
+            .map(|(k, v)| (k, v.to_string()))
+            .collect();
         for path in ["/usr/share/iproute2/rt_tables", "/etc/iproute2/rt_tables"] {
             for line in std::fs::read_to_string(path).unwrap_or_default().lines() {
                 let mut words = line.split_whitespace();
-                if let (Some(id), Some(name)) = (words.next().and_then(|w| w.parse().ok()), words.next()) {
+                if let (Some(id), Some(name)) =
+                    (words.next().and_then(|w| w.parse().ok()), words.next())
+                {
                     if !name.starts_with('#') && id != 0 {
                         names.insert(id, name.to_string());
                     }

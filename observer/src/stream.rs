@@ -50,10 +50,15 @@ pub struct Limits {
 
 /// The monotonic clock `bpf_ktime_get_ns` uses.
 pub fn monotonic_ns() -> u64 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: clock_gettime writes the timespec it is given.
     unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-    (ts.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(ts.tv_nsec as u64)
+    (ts.tv_sec as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(ts.tv_nsec as u64)
 }
 
 /// A tracer and its decoder, read synchronously: what tests use to assert on events.
@@ -78,7 +83,8 @@ impl Collector {
     pub fn poll(&mut self, route_idle_ns: u64) -> Vec<Report> {
         let mut reports = Vec::new();
         let decoder = &mut self.decoder;
-        self.tracer.drain(|bytes| decoder.record(bytes, &mut reports));
+        self.tracer
+            .drain(|bytes| decoder.record(bytes, &mut reports));
         decoder.flush_routes(monotonic_ns(), route_idle_ns, &mut reports);
         if self.errors_only {
             reports.retain(is_error);
@@ -129,14 +135,28 @@ impl AsRawFd for Fd {
 }
 
 /// Runs until a limit or a signal; returns the summary (also given to the sink).
-pub async fn run(mut collector: Collector, limits: Limits, sink: &mut dyn Sink) -> Result<Summary, Error> {
+pub async fn run(
+    mut collector: Collector,
+    limits: Limits,
+    sink: &mut dyn Sink,
+) -> Result<Summary, Error> {
     let io = |context: &str| {
         let context = context.to_string();
         move |source| Error::Io { context, source }
     };
-    let ready = AsyncFd::new(Fd(collector.tracer.ring_fd().as_raw_fd())).map_err(io("watching the ring buffer"))?;
-    let mut sigterm = signal(SignalKind::terminate()).map_err(io("installing the SIGTERM handler"))?;
-    let mut sigint = signal(SignalKind::interrupt()).map_err(io("installing the SIGINT handler"))?;
+    // SAFETY: the fd belongs to `collector`'s ring buffer, which outlives `ready`: `ready` is
+    // dropped (deregistered) before `collector` at the end of this function, on every path.
+    let ready =
+        unsafe { AsyncFd::register(Fd(collector.tracer.ring_fd().as_raw_fd())) }.map_err(|e| {
+            Error::Io {
+                context: "watching the ring buffer".into(),
+                source: e.into(),
+            }
+        })?;
+    let mut sigterm =
+        signal(SignalKind::terminate()).map_err(io("installing the SIGTERM handler"))?;
+    let mut sigint =
+        signal(SignalKind::interrupt()).map_err(io("installing the SIGINT handler"))?;
     let deadline = limits.duration.map(|d| tokio::time::Instant::now() + d);
     let mut tick = tokio::time::interval(TICK);
     let mut summary = Summary::default();

@@ -34,13 +34,20 @@ impl Tracefs {
             .iter()
             .map(Path::new)
             .find(|root| root.join("events").is_dir())
-            .map(|root| Tracefs { root: root.to_path_buf() })
+            .map(|root| Tracefs {
+                root: root.to_path_buf(),
+            })
             .ok_or(Error::TracefsMissing)
     }
 
     /// The fields of `category:name`, from its `format` file.
     pub fn fields(&self, category: &str, name: &str) -> Result<Vec<Field>, Error> {
-        let path = self.root.join("events").join(category).join(name).join("format");
+        let path = self
+            .root
+            .join("events")
+            .join(category)
+            .join(name)
+            .join("format");
         let text = std::fs::read_to_string(&path).map_err(|_| Error::TracepointMissing {
             tracepoint: format!("{category}:{name}"),
         })?;
@@ -67,13 +74,22 @@ fn parse_field_line(line: &str) -> Option<Field> {
         }
     }
     // "unsigned char name[16]" -> "name"
-    let name = declaration?.rsplit(|c: char| c.is_whitespace() || c == '*').next()?;
+    let name = declaration?
+        .rsplit(|c: char| c.is_whitespace() || c == '*')
+        .next()?;
     let name = name.split('[').next()?.to_string();
-    Some(Field { name, offset: offset?, size: size? })
+    Some(Field {
+        name,
+        offset: offset?,
+        size: size?,
+    })
 }
 
 fn offset_of(fields: &[Field], names: &[&str]) -> Option<u32> {
-    fields.iter().find(|f| names.contains(&f.name.as_str())).map(|f| f.offset)
+    fields
+        .iter()
+        .find(|f| names.contains(&f.name.as_str()))
+        .map(|f| f.offset)
 }
 
 /// `FIB_OFFSETS` for the eBPF program, from `fib:fib_table_lookup`'s format.
@@ -84,10 +100,19 @@ pub fn fib_offsets(tracefs: &Tracefs) -> Result<[u32; fib_field::COUNT], Error> 
     let fields = tracefs.fields("fib", "fib_table_lookup")?;
     let mut offsets = [OFFSET_ABSENT; fib_field::COUNT];
     for (index, name) in fib_field::NAMES.iter().enumerate() {
-        let aliases: &[&str] = if *name == "tos" { &["tos", "dscp"] } else { &[name] };
+        let aliases: &[&str] = if *name == "tos" {
+            &["tos", "dscp"]
+        } else {
+            &[name]
+        };
         offsets[index] = offset_of(&fields, aliases).unwrap_or(OFFSET_ABSENT);
     }
-    for required in [fib_field::TB_ID, fib_field::ERR, fib_field::OIF, fib_field::DST] {
+    for required in [
+        fib_field::TB_ID,
+        fib_field::ERR,
+        fib_field::OIF,
+        fib_field::DST,
+    ] {
         if offsets[required] == OFFSET_ABSENT {
             return Err(Error::TracepointLayout {
                 tracepoint: "fib:fib_table_lookup".into(),
@@ -116,14 +141,29 @@ pub fn syscall_offsets(
                 (s::SETSOCKOPT_OPTLEN, "optlen"),
             ],
         ),
-        ("ioctl", &[(s::IOCTL_FD, "fd"), (s::IOCTL_CMD, "cmd"), (s::IOCTL_ARG, "arg")]),
+        (
+            "ioctl",
+            &[
+                (s::IOCTL_FD, "fd"),
+                (s::IOCTL_CMD, "cmd"),
+                (s::IOCTL_ARG, "arg"),
+            ],
+        ),
         (
             "sendmsg",
-            &[(s::SENDMSG_FD, "fd"), (s::SENDMSG_MSG, "msg"), (s::SENDMSG_FLAGS, "flags")],
+            &[
+                (s::SENDMSG_FD, "fd"),
+                (s::SENDMSG_MSG, "msg"),
+                (s::SENDMSG_FLAGS, "flags"),
+            ],
         ),
         (
             "recvmsg",
-            &[(s::RECVMSG_FD, "fd"), (s::RECVMSG_MSG, "msg"), (s::RECVMSG_FLAGS, "flags")],
+            &[
+                (s::RECVMSG_FD, "fd"),
+                (s::RECVMSG_MSG, "msg"),
+                (s::RECVMSG_FLAGS, "flags"),
+            ],
         ),
     ];
     let mut offsets = [OFFSET_ABSENT; s::COUNT];
@@ -131,14 +171,18 @@ pub fn syscall_offsets(
         let enter = format!("sys_enter_{syscall}");
         let format = tracefs.fields("syscalls", &enter)?;
         for (index, name) in fields.iter() {
-            offsets[*index] = offset_of(&format, &[name]).ok_or_else(|| Error::TracepointLayout {
-                tracepoint: format!("syscalls:{enter}"),
-                field: (*name).into(),
-            })?;
+            offsets[*index] =
+                offset_of(&format, &[name]).ok_or_else(|| Error::TracepointLayout {
+                    tracepoint: format!("syscalls:{enter}"),
+                    field: (*name).into(),
+                })?;
         }
         let exit = format!("sys_exit_{syscall}");
         let ret = offset_of(&tracefs.fields("syscalls", &exit)?, &["ret"]).ok_or_else(|| {
-            Error::TracepointLayout { tracepoint: format!("syscalls:{exit}"), field: "ret".into() }
+            Error::TracepointLayout {
+                tracepoint: format!("syscalls:{exit}"),
+                field: "ret".into(),
+            }
         })?;
         offsets[s::EXIT_RET] = ret;
     }
@@ -168,11 +212,39 @@ print fmt: \"table %u\", REC->tb_id
     fn parses_fields_with_arrays_and_pointers() {
         let fields = parse_format(FIB_6_18);
         assert_eq!(fields.len(), 7);
-        assert_eq!(fields[2], Field { name: "tb_id".into(), offset: 8, size: 4 });
-        assert_eq!(fields[5], Field { name: "src".into(), offset: 28, size: 4 });
-        assert_eq!(fields[6], Field { name: "name".into(), offset: 60, size: 16 });
+        assert_eq!(
+            fields[2],
+            Field {
+                name: "tb_id".into(),
+                offset: 8,
+                size: 4
+            }
+        );
+        assert_eq!(
+            fields[5],
+            Field {
+                name: "src".into(),
+                offset: 28,
+                size: 4
+            }
+        );
+        assert_eq!(
+            fields[6],
+            Field {
+                name: "name".into(),
+                offset: 60,
+                size: 16
+            }
+        );
         let ptr = parse_field_line("\tfield:char * optval;\toffset:40;\tsize:8;\tsigned:0;");
-        assert_eq!(ptr, Some(Field { name: "optval".into(), offset: 40, size: 8 }));
+        assert_eq!(
+            ptr,
+            Some(Field {
+                name: "optval".into(),
+                offset: 40,
+                size: 8
+            })
+        );
     }
 
     #[test]

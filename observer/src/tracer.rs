@@ -29,16 +29,17 @@ const SOCKOPT_PROGRAMS: [(&str, &str, &str); 2] = [
     ("enter_setsockopt", "syscalls", "sys_enter_setsockopt"),
     ("exit_setsockopt", "syscalls", "sys_exit_setsockopt"),
 ];
-const IOCTL_PROGRAMS: [(&str, &str, &str); 2] =
-    [("enter_ioctl", "syscalls", "sys_enter_ioctl"), ("exit_ioctl", "syscalls", "sys_exit_ioctl")];
+const IOCTL_PROGRAMS: [(&str, &str, &str); 2] = [
+    ("enter_ioctl", "syscalls", "sys_enter_ioctl"),
+    ("exit_ioctl", "syscalls", "sys_exit_ioctl"),
+];
 const CMSG_PROGRAMS: [(&str, &str, &str); 4] = [
     ("enter_sendmsg", "syscalls", "sys_enter_sendmsg"),
     ("exit_sendmsg", "syscalls", "sys_exit_sendmsg"),
     ("enter_recvmsg", "syscalls", "sys_enter_recvmsg"),
     ("exit_recvmsg", "syscalls", "sys_exit_recvmsg"),
 ];
-const ROUTE_PROGRAMS: [(&str, &str, &str); 1] =
-    [("fib_table_lookup", "fib", "fib_table_lookup")];
+const ROUTE_PROGRAMS: [(&str, &str, &str); 1] = [("fib_table_lookup", "fib", "fib_table_lookup")];
 
 /// A loaded and attached bindscope.
 pub struct Tracer {
@@ -84,14 +85,15 @@ impl Tracer {
         } else {
             [OFFSET_ABSENT; sockabi::event::fib_field::COUNT]
         };
-        let (netns_offsets, netns_tagged) = match btf::Btf::from_sys_fs().and_then(|b| btf::netns_offsets(&b)) {
-            Ok(offsets) => (offsets, true),
-            Err(err) if config.filter.netns.is_none() => {
-                log::warn!("{err}; events will show netns 0");
-                ([OFFSET_ABSENT; netns_field::COUNT], false)
-            }
-            Err(err) => return Err(err),
-        };
+        let (netns_offsets, netns_tagged) =
+            match btf::Btf::from_sys_fs().and_then(|b| btf::netns_offsets(&b)) {
+                Ok(offsets) => (offsets, true),
+                Err(err) if config.filter.netns.is_none() => {
+                    log::warn!("{err}; events will show netns 0");
+                    ([OFFSET_ABSENT; netns_field::COUNT], false)
+                }
+                Err(err) => return Err(err),
+            };
 
         let filter = &config.filter;
         let pid = filter.pid.unwrap_or(0);
@@ -135,18 +137,18 @@ impl Tracer {
 
         let mut loader = EbpfLoader::new();
         loader
-            .set_max_entries("EVENTS", config.ring_size)
-            .set_global("FIB_OFFSETS", &fib_offsets, true)
-            .set_global("SYSCALL_OFFSETS", &syscall_offsets, true)
-            .set_global("NETNS_OFFSETS", &netns_offsets, true)
-            .set_global("FILTER_PID", &pid, true)
-            .set_global("FILTER_COMM", &comm, true)
-            .set_global("FILTER_NETNS", &netns, true)
-            .set_global("FILTER_IFINDEX", &ifindex, true)
-            .set_global("FILTER_IFNAME", &ifname, true)
-            .set_global("FILTER_DST_NET", &dst_net, true)
-            .set_global("FILTER_DST_MASK", &dst_mask, true)
-            .set_global("ERRORS_ONLY", &errors_only, true);
+            .map_max_entries("EVENTS", config.ring_size)
+            .override_global("FIB_OFFSETS", &fib_offsets, true)
+            .override_global("SYSCALL_OFFSETS", &syscall_offsets, true)
+            .override_global("NETNS_OFFSETS", &netns_offsets, true)
+            .override_global("FILTER_PID", &pid, true)
+            .override_global("FILTER_COMM", &comm, true)
+            .override_global("FILTER_NETNS", &netns, true)
+            .override_global("FILTER_IFINDEX", &ifindex, true)
+            .override_global("FILTER_IFNAME", &ifname, true)
+            .override_global("FILTER_DST_NET", &dst_net, true)
+            .override_global("FILTER_DST_MASK", &dst_mask, true)
+            .override_global("ERRORS_ONLY", &errors_only, true);
         let mut ebpf = loader.load(OBJECT).map_err(|e| load_error(e.to_string()))?;
 
         // Optional: eBPF-side diagnostics through aya-log at debug level.
@@ -159,11 +161,23 @@ impl Tracer {
         for (program, category, name) in programs {
             attach(&mut ebpf, program, category, name)?;
         }
-        let events = RingBuf::try_from(ebpf.take_map("EVENTS").ok_or_else(|| load_error("no EVENTS map".into()))?)
-            .map_err(|e| load_error(e.to_string()))?;
-        let lost = PerCpuArray::try_from(ebpf.take_map("LOST").ok_or_else(|| load_error("no LOST map".into()))?)
-            .map_err(|e| load_error(e.to_string()))?;
-        Ok(Tracer { events, lost, logger, _ebpf: ebpf, netns_tagged })
+        let events = RingBuf::try_from(
+            ebpf.take_map("EVENTS")
+                .ok_or_else(|| load_error("no EVENTS map".into()))?,
+        )
+        .map_err(|e| load_error(e.to_string()))?;
+        let lost = PerCpuArray::try_from(
+            ebpf.take_map("LOST")
+                .ok_or_else(|| load_error("no LOST map".into()))?,
+        )
+        .map_err(|e| load_error(e.to_string()))?;
+        Ok(Tracer {
+            events,
+            lost,
+            logger,
+            _ebpf: ebpf,
+            netns_tagged,
+        })
     }
 
     /// Hands every record waiting in the ring buffer to `each`; returns how many there were.
@@ -181,7 +195,10 @@ impl Tracer {
 
     /// Events lost so far: ring-buffer reservations that failed, summed over CPUs.
     pub fn lost(&self) -> u64 {
-        self.lost.get(&0, 0).map(|per_cpu| per_cpu.iter().sum()).unwrap_or(0)
+        self.lost
+            .get(&0, 0)
+            .map(|per_cpu| per_cpu.iter().sum())
+            .unwrap_or(0)
     }
 
     /// The ring buffer's fd, readable when records are waiting (for epoll / `AsyncFd`).
@@ -204,15 +221,21 @@ fn attach(ebpf: &mut Ebpf, program: &str, category: &str, name: &str) -> Result<
         .ok_or_else(|| load_error(format!("program {program} missing from the object")))?
         .try_into()
         .map_err(|e: aya::programs::ProgramError| load_error(e.to_string()))?;
-    prog.load().map_err(|e| load_error(format!("{program}: {e}")))?;
+    prog.load()
+        .map_err(|e| load_error(format!("{program}: {e}")))?;
     prog.attach(category, name).map_err(|e| {
         let reason = e.to_string();
         if reason.contains("No such file") || reason.contains("not found") {
-            Error::TracepointMissing { tracepoint: tracepoint.clone() }
+            Error::TracepointMissing {
+                tracepoint: tracepoint.clone(),
+            }
         } else if reason.contains("Permission denied") || reason.contains("not permitted") {
             Error::NotPermitted
         } else {
-            Error::Attach { tracepoint: tracepoint.clone(), reason }
+            Error::Attach {
+                tracepoint: tracepoint.clone(),
+                reason,
+            }
         }
     })?;
     Ok(())
@@ -225,7 +248,8 @@ fn comm_filter(comm: Option<&str>) -> Result<[u8; 16], Error> {
             return Err(Error::BadFilter {
                 what: "--comm",
                 value: comm.into(),
-                reason: "a task name has 1 to 15 bytes (the kernel truncates longer names to 15)".into(),
+                reason: "a task name has 1 to 15 bytes (the kernel truncates longer names to 15)"
+                    .into(),
             });
         }
         buf[..comm.len()].copy_from_slice(comm.as_bytes());
@@ -257,7 +281,9 @@ fn check_privileges() -> Result<(), Error> {
 fn check_kernel_version() -> Result<(), Error> {
     let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     let release = release.trim().to_string();
-    let mut parts = release.split(|c: char| !c.is_ascii_digit()).filter_map(|p| p.parse::<u32>().ok());
+    let mut parts = release
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|p| p.parse::<u32>().ok());
     let version = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
     if version < (5, 8) && version != (0, 0) {
         return Err(Error::OldKernel { release });
