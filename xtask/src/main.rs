@@ -3,6 +3,12 @@
 //! `cargo xtask run` and `cargo xtask test` must work on a fresh machine: every task first
 //! installs what it needs (idempotently) and prints each step it takes.
 
+mod cmd;
+mod ebpf;
+mod fuzz;
+mod run;
+mod setup;
+mod test;
 mod vm;
 
 use anyhow::Result;
@@ -17,12 +23,29 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
+    /// Set up, build, and trace live on this kernel (root).
+    Run(run::RunArgs),
+    /// The whole test suite, as CI runs it.
+    Test(test::TestArgs),
+    /// Install what building and tracing need (apt packages, nightly rust-src, bpf-linker).
+    Setup,
+    /// Build the eBPF object.
+    BuildEbpf,
+    /// Fuzz the codec's parsers.
+    Fuzz(fuzz::FuzzArgs),
     /// Run the kernel-behaviour scenarios inside QEMU VMs booting other kernels.
     VmTest(vm::VmTestArgs),
 }
 
 fn main() -> Result<()> {
     match Cli::parse().task {
+        Task::Run(args) => run::run(args),
+        Task::Test(args) => test::run(args),
+        Task::Setup => setup::for_ebpf(),
+        Task::BuildEbpf => {
+            ebpf::build().map(|path| cmd::step(&format!("built {}", path.display())))
+        }
+        Task::Fuzz(args) => fuzz::run(args),
         Task::VmTest(args) => vm::run(args),
     }
 }

@@ -1,0 +1,71 @@
+//! Running commands: every command is printed before it runs, and a failure names it.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+/// The repository root (xtask lives one level below it).
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is inside the repository")
+}
+
+/// Prints a step of the task.
+pub fn step(message: &str) {
+    eprintln!("xtask: {message}");
+}
+
+/// Runs `command`, printing it first; fails if it fails.
+pub fn run(command: &mut Command) -> Result<()> {
+    eprintln!("xtask: $ {}", display(command));
+    let status = command
+        .status()
+        .with_context(|| format!("could not start `{}`", display(command)))?;
+    if !status.success() {
+        bail!("`{}` failed ({status})", display(command));
+    }
+    Ok(())
+}
+
+/// Runs `command` quietly and returns its stdout (for checks).
+pub fn output(command: &mut Command) -> Option<String> {
+    let out = command.stderr(std::process::Stdio::null()).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// A `cargo` for a toolchain of our choosing: the variables `cargo xtask` itself runs under
+/// (which pin the stable toolchain and its target dir) are removed.
+pub fn cargo(toolchain: Option<&str>) -> Command {
+    let mut command = Command::new("cargo");
+    for var in [
+        "RUSTUP_TOOLCHAIN",
+        "RUSTC",
+        "RUSTC_WRAPPER",
+        "RUSTDOC",
+        "CARGO_TARGET_DIR",
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+    ] {
+        command.env_remove(var);
+    }
+    if let Some(toolchain) = toolchain {
+        command.arg(format!("+{toolchain}"));
+    }
+    command
+}
+
+fn display(command: &Command) -> String {
+    let mut text = command.get_program().to_string_lossy().into_owned();
+    for arg in command.get_args() {
+        text.push(' ');
+        text.push_str(&arg.to_string_lossy());
+    }
+    if let Some(dir) = command.get_current_dir() {
+        text.push_str(&format!("  (in {})", dir.display()));
+    }
+    text
+}

@@ -1,0 +1,163 @@
+//! Idempotent set-up: installs only what is missing and prints every step, so `cargo xtask run`
+//! and `cargo xtask test` work on a fresh machine.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{bail, Result};
+
+use crate::cmd::{self, step};
+
+/// The LLVM bpf-linker 0.13 links against.
+const LLVM_PREFIX: &str = "/usr/lib/llvm-22";
+/// Debian packages bpf-linker needs to build.
+const BPF_LINKER_PACKAGES: [&str; 4] = [
+    "llvm-22-dev",
+    "libpolly-22-dev",
+    "libzstd-dev",
+    "zlib1g-dev",
+];
+
+/// Packages for the eBPF toolchain and the namespace tests.
+pub const BASE_PACKAGES: [&str; 2] = ["iproute2", "gcc"];
+
+/// Installs Debian packages that are not installed yet (one `apt-get update` first).
+pub fn apt(packages: &[&str]) -> Result<()> {
+    let missing: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|p| {
+            cmd::output(Command::new("dpkg-query").args(["-W", "-f=${Status}", p]))
+                .is_none_or(|s| !s.contains("install ok installed"))
+        })
+        .collect();
+    if missing.is_empty() {
+        step(&format!(
+            "ok: apt packages present ({})",
+            packages.join(" ")
+        ));
+        return Ok(());
+    }
+    step(&format!("installing apt packages: {}", missing.join(" ")));
+    cmd::run(Command::new("apt-get").args(["update", "-qq"]))?;
+    cmd::run(
+        Command::new("apt-get")
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .args(["install", "-y", "-qq", "--no-install-recommends"])
+            .args(&missing),
+    )
+}
+
+/// The nightly toolchain with `rust-src`, for `-Z build-std=core`.
+pub fn nightly_rust_src() -> Result<()> {
+    let installed =
+        cmd::output(Command::new("rustup").args(["+nightly", "component", "list", "--installed"]));
+    match installed {
+        Some(list) if list.lines().any(|l| l.starts_with("rust-src")) => {
+            step("ok: nightly toolchain with rust-src present");
+            Ok(())
+        }
+        Some(_) => {
+            step("installing the rust-src component of the nightly toolchain");
+            cmd::run(Command::new("rustup").args([
+                "component",
+                "add",
+                "rust-src",
+                "--toolchain",
+                "nightly",
+            ]))
+        }
+        None => {
+            step("installing the nightly toolchain (minimal, with rust-src)");
+            cmd::run(Command::new("rustup").args([
+                "toolchain",
+                "install",
+                "nightly",
+                "--profile",
+                "minimal",
+                "--component",
+                "rust-src",
+            ]))
+        }
+    }
+}
+
+fn cargo_bin(name: &str) -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo")
+        });
+    home.join("bin").join(name)
+}
+
+/// bpf-linker 0.13, built against the system's LLVM 22.
+pub fn bpf_linker() -> Result<()> {
+    if cmd::output(Command::new(cargo_bin("bpf-linker")).arg("--version"))
+        .is_some_and(|v| v.contains("0.13"))
+    {
+        step("ok: bpf-linker 0.13 present");
+        return Ok(());
+    }
+    apt(&BPF_LINKER_PACKAGES)?;
+    step("installing bpf-linker 0.13 (built against LLVM 22; about 75 s)");
+    // LLVM_PREFIX is for bpf-linker's own build script, LLVM_SYS_221_PREFIX for llvm-sys.
+    cmd::run(
+        cmd::cargo(None)
+            .env("LLVM_PREFIX", LLVM_PREFIX)
+            .env("LLVM_SYS_221_PREFIX", LLVM_PREFIX)
+            .args([
+                "install",
+                "bpf-linker",
+                "--version",
+                "0.13.0",
+                "--locked",
+                "--no-default-features",
+                "--features",
+                "llvm-22",
+            ]),
+    )
+}
+
+/// tracefs at /sys/kernel/tracing, mounted if absent.
+pub fn tracefs() -> Result<()> {
+    if std::path::Path::new("/sys/kernel/tracing/events").is_dir() {
+        step("ok: tracefs mounted at /sys/kernel/tracing");
+        return Ok(());
+    }
+    step("mounting tracefs at /sys/kernel/tracing");
+    cmd::run(Command::new("mount").args(["-t", "tracefs", "nodev", "/sys/kernel/tracing"]))
+}
+
+/// A cargo subcommand installed from crates.io (e.g. cargo-fuzz).
+pub fn cargo_install(binary: &str, package: &str) -> Result<()> {
+    if cargo_bin(binary).is_file() {
+        step(&format!("ok: {package} present"));
+        return Ok(());
+    }
+    step(&format!("installing {package}"));
+    cmd::run(cmd::cargo(None).args(["install", "--locked", package]))
+}
+
+/// A rust-std for `target` on the stable toolchain.
+pub fn rust_target(target: &str) -> Result<()> {
+    let installed = cmd::output(Command::new("rustup").args(["target", "list", "--installed"]))
+        .unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == target) {
+        step(&format!("ok: rust-std for {target} present"));
+        return Ok(());
+    }
+    step(&format!("installing rust-std for {target}"));
+    cmd::run(Command::new("rustup").args(["target", "add", target]))
+}
+
+/// Everything building and tracing needs.
+pub fn for_ebpf() -> Result<()> {
+    if !cfg!(target_os = "linux") {
+        bail!("bindscope traces the Linux kernel: run this on Linux");
+    }
+    apt(&BASE_PACKAGES)?;
+    nightly_rust_src()?;
+    bpf_linker()?;
+    tracefs()
+}
