@@ -242,3 +242,34 @@ where
         .map(|(view, _rest)| view)
         .map_err(|_| Error::truncated(what, core::mem::size_of::<T>(), bytes.len()))
 }
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use core::net::{Ipv4Addr, SocketAddrV4};
+    use std::string::ToString;
+
+    #[test]
+    fn display_by_family() {
+        let sa = SockaddrIn::new(SocketAddrV4::new(Ipv4Addr::new(192, 0, 2, 1), 53));
+        assert_eq!(sa.to_string(), "192.0.2.1:53");
+        assert_eq!(SockaddrIn::UNSPEC.to_string(), "unspecified");
+        let mut other = sa;
+        other.sin_family = U16::new(10);
+        assert_eq!(other.to_string(), "family 10");
+        assert!(SockaddrIn::parse(other.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn emit_into_short_buffer() {
+        assert!(matches!(
+            SockaddrIn::UNSPEC.emit(&mut [0u8; 15]),
+            Err(Error::BufferTooSmall {
+                needed: 16,
+                got: 15,
+                ..
+            })
+        ));
+    }
+}

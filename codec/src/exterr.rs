@@ -287,3 +287,71 @@ impl fmt::Display for RecvErr {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::net::Ipv4Addr;
+
+    fn icmp_err() -> SockExtendedErr {
+        SockExtendedErr {
+            ee_errno: U32::new(113), // EHOSTUNREACH
+            ee_origin: SO_EE_ORIGIN_ICMP,
+            ee_type: 3,
+            ee_code: 1,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn offender_present_for_af_inet() {
+        let from = SocketAddrV4::new(Ipv4Addr::new(198, 51, 100, 1), 0);
+        let mut buf = [0u8; RecvErr::LEN];
+        RecvErr::new(icmp_err(), Some(from)).emit(&mut buf).unwrap();
+        let e = RecvErr::parse(&buf).unwrap();
+        assert_eq!(e.offender(), Some(from));
+        assert_eq!(e.ee.origin(), Origin::Icmp);
+    }
+
+    #[test]
+    fn offender_absent_for_af_unspec_even_with_full_length() {
+        let mut buf = [0u8; RecvErr::LEN];
+        RecvErr::new(icmp_err(), None).emit(&mut buf).unwrap();
+        // Address bytes set, family AF_UNSPEC: still no offender.
+        buf[20..24].copy_from_slice(&[192, 0, 2, 1]);
+        assert_eq!(RecvErr::parse(&buf).unwrap().offender(), None);
+    }
+
+    #[test]
+    fn offender_absent_when_message_cut_after_the_error() {
+        let mut buf = [0u8; 20];
+        icmp_err().emit(&mut buf).unwrap();
+        let e = RecvErr::parse(&buf).unwrap();
+        assert_eq!(e.offender(), None);
+        assert_eq!(e.offender_raw, SockaddrIn::UNSPEC);
+    }
+
+    #[test]
+    fn fewer_than_16_bytes_is_truncated() {
+        assert!(matches!(
+            RecvErr::parse(&[0u8; 15]),
+            Err(crate::Error::Truncated {
+                needed: 16,
+                got: 15,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn origins_round_trip_and_name() {
+        for v in 0..=u8::MAX {
+            assert_eq!(Origin::from(v).as_u8(), v);
+        }
+        assert_eq!(Origin::from(6), Origin::TxTime);
+        assert_eq!(Origin::from(7), Origin::Unknown(7));
+        assert_eq!(Origin::ZeroCopy.name(), Some("SO_EE_ORIGIN_ZEROCOPY"));
+        extern crate std;
+        assert_eq!(std::format!("{}", Origin::Unknown(9)), "origin 9");
+    }
+}

@@ -329,3 +329,44 @@ impl From<IpMreqSource> for BsdIpMreqSource {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bsd_and_linux_source_layouts_swap_the_last_two_fields() {
+        let linux = IpMreqSource::new(
+            Ipv4Addr::new(232, 1, 1, 1),
+            Ipv4Addr::new(192, 0, 2, 1),
+            Ipv4Addr::new(198, 51, 100, 7),
+        );
+        let bsd = BsdIpMreqSource::from(linux);
+        assert_eq!(bsd.as_bytes()[..4], linux.as_bytes()[..4]);
+        assert_eq!(bsd.as_bytes()[4..8], linux.as_bytes()[8..12]);
+        assert_eq!(bsd.as_bytes()[8..12], linux.as_bytes()[4..8]);
+        assert_eq!(IpMreqSource::from(bsd), linux);
+    }
+
+    #[test]
+    fn mreq_becomes_mreqn_with_index_zero() {
+        let m = IpMreqn::from(IpMreq::new(
+            Ipv4Addr::new(239, 0, 0, 1),
+            Ipv4Addr::new(192, 0, 2, 1),
+        ));
+        assert_eq!(m.address(), Ipv4Addr::new(192, 0, 2, 1));
+        assert_eq!(m.ifindex(), 0);
+    }
+
+    #[test]
+    fn short_input_is_truncated() {
+        assert!(matches!(
+            IpMreqn::ref_from_prefix(&[0u8; 11]),
+            Err(crate::Error::Truncated {
+                needed: 12,
+                got: 11,
+                ..
+            })
+        ));
+    }
+}
