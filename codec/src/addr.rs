@@ -51,6 +51,11 @@ impl InAddr {
         core::net::Ipv4Addr::from(self.octets())
     }
 
+    /// Writes the 4 bytes of this `in_addr` to the start of `buf`; returns 4.
+    pub fn emit(&self, buf: &mut [u8]) -> Result<usize> {
+        emit_bytes(self.as_bytes(), buf, "in_addr")
+    }
+
     /// Views an `in_addr` at the start of `bytes`.
     pub fn ref_from_prefix(bytes: &[u8]) -> Result<&Self> {
         view_prefix(bytes, "in_addr")
@@ -149,10 +154,83 @@ impl SockaddrIn {
     }
 }
 
+impl SockaddrIn {
+    /// `sizeof(struct sockaddr_in)`: 16 bytes.
+    pub const LEN: usize = core::mem::size_of::<SockaddrIn>();
+
+    /// An `AF_UNSPEC` address, all zero: what the kernel writes when there is no address (for
+    /// example the offender of a locally generated `IP_RECVERR` error).
+    pub const UNSPEC: SockaddrIn = SockaddrIn {
+        sin_family: U16::ZERO,
+        sin_port: U16::ZERO,
+        sin_addr: InAddr::ANY,
+        sin_zero: [0; 8],
+    };
+
+    /// Copies a `sockaddr_in` out of the start of `bytes`, whatever its family.
+    pub fn read(bytes: &[u8]) -> Result<Self> {
+        Self::ref_from_prefix(bytes).copied()
+    }
+
+    /// Parses an `AF_INET` socket address from the start of `bytes`: the family must be
+    /// `AF_INET`, as the kernel requires of addresses passed to it (`sin_zero` is ignored).
+    ///
+    /// ```
+    /// use core::net::{Ipv4Addr, SocketAddrV4};
+    /// use sockabi::SockaddrIn;
+    ///
+    /// let addr = SocketAddrV4::new(Ipv4Addr::new(192, 0, 2, 1), 53);
+    /// let mut buf = [0u8; SockaddrIn::LEN];
+    /// SockaddrIn::new(addr).emit(&mut buf)?;
+    /// assert_eq!(SockaddrIn::parse(&buf)?, addr);
+    /// # Ok::<(), sockabi::Error>(())
+    /// ```
+    pub fn parse(bytes: &[u8]) -> Result<core::net::SocketAddrV4> {
+        Self::ref_from_prefix(bytes)?.socket_addr()
+    }
+
+    /// Writes the 16 bytes of this `sockaddr_in` to the start of `buf`; returns 16.
+    pub fn emit(&self, buf: &mut [u8]) -> Result<usize> {
+        emit_bytes(self.as_bytes(), buf, "sockaddr_in")
+    }
+}
+
 impl From<core::net::SocketAddrV4> for SockaddrIn {
     fn from(addr: core::net::SocketAddrV4) -> Self {
         SockaddrIn::new(addr)
     }
+}
+
+impl TryFrom<SockaddrIn> for core::net::SocketAddrV4 {
+    type Error = Error;
+
+    /// Succeeds only for the `AF_INET` family.
+    fn try_from(sa: SockaddrIn) -> Result<Self> {
+        sa.socket_addr()
+    }
+}
+
+/// `a.b.c.d:port` for `AF_INET`, `unspecified` for `AF_UNSPEC`, `family N` otherwise.
+impl core::fmt::Display for SockaddrIn {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.family() {
+            AF_INET => write!(f, "{}:{}", self.sin_addr, self.port()),
+            AF_UNSPEC => f.write_str("unspecified"),
+            other => write!(f, "family {other}"),
+        }
+    }
+}
+
+/// Copies `bytes` to the start of `buf`, or says how short `buf` was; returns `bytes.len()`.
+pub(crate) fn emit_bytes(bytes: &[u8], buf: &mut [u8], what: &'static str) -> Result<usize> {
+    let got = buf.len();
+    let out = buf.get_mut(..bytes.len()).ok_or(Error::BufferTooSmall {
+        what,
+        needed: bytes.len(),
+        got,
+    })?;
+    out.copy_from_slice(bytes);
+    Ok(bytes.len())
 }
 
 /// Views a `T` at the start of `bytes`, or says how short the input was.
@@ -163,4 +241,35 @@ where
     T::ref_from_prefix(bytes)
         .map(|(view, _rest)| view)
         .map_err(|_| Error::truncated(what, core::mem::size_of::<T>(), bytes.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use core::net::{Ipv4Addr, SocketAddrV4};
+    use std::string::ToString;
+
+    #[test]
+    fn display_by_family() {
+        let sa = SockaddrIn::new(SocketAddrV4::new(Ipv4Addr::new(192, 0, 2, 1), 53));
+        assert_eq!(sa.to_string(), "192.0.2.1:53");
+        assert_eq!(SockaddrIn::UNSPEC.to_string(), "unspecified");
+        let mut other = sa;
+        other.sin_family = U16::new(10);
+        assert_eq!(other.to_string(), "family 10");
+        assert!(SockaddrIn::parse(other.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn emit_into_short_buffer() {
+        assert!(matches!(
+            SockaddrIn::UNSPEC.emit(&mut [0u8; 15]),
+            Err(Error::BufferTooSmall {
+                needed: 16,
+                got: 15,
+                ..
+            })
+        ));
+    }
 }
