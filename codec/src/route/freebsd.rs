@@ -1,0 +1,306 @@
+//! FreeBSD's routing-socket ABI on amd64 (LP64): `struct rt_msghdr`, `struct rt_metrics` and
+//! the `<net/route.h>` constants.
+//!
+//! Source: freebsd-src `sys/net/route.h` (main / 14.x, the revision with `_rtm_spare1` in
+//! `rt_msghdr` and `rmx_nhidx` in `rt_metrics`), and `SA_SIZE` there for the rounding of
+//! sockaddrs to `sizeof(long)`. The layouts are checked against the `libc` crate's
+//! `rt_msghdr`/`rt_metrics` for `x86_64-unknown-freebsd` by `codec/layout-check`, and against a C
+//! compiler by `tests/route_layout.rs`.
+
+use zerocopy::byteorder::{NativeEndian, I32, U16, U64};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
+
+use crate::addr::view_prefix;
+use crate::Result;
+
+/// `RTM_VERSION`.
+pub const RTM_VERSION: u8 = 5;
+/// Sockaddrs in a message are rounded up to `sizeof(long)` (`SA_SIZE`).
+pub const SA_ALIGN: usize = 8;
+/// `AF_INET6`.
+pub const AF_INET6: u8 = 28;
+/// `sizeof(struct sockaddr_dl)` (`sdl_data[46]`).
+pub const SOCKADDR_DL_LEN: usize = 54;
+
+/// `RTM_ADD`: add a route.
+pub const RTM_ADD: u8 = 0x1;
+/// `RTM_DELETE`: delete a route.
+pub const RTM_DELETE: u8 = 0x2;
+/// `RTM_CHANGE`: change metrics or flags.
+pub const RTM_CHANGE: u8 = 0x3;
+/// `RTM_GET`: report the route to a destination.
+pub const RTM_GET: u8 = 0x4;
+/// `RTM_LOSING`: the kernel suspects partitioning.
+pub const RTM_LOSING: u8 = 0x5;
+/// `RTM_REDIRECT`: told to use a different route.
+pub const RTM_REDIRECT: u8 = 0x6;
+/// `RTM_MISS`: lookup failed on this address.
+pub const RTM_MISS: u8 = 0x7;
+/// `RTM_LOCK`: fix specified metrics.
+pub const RTM_LOCK: u8 = 0x8;
+/// `RTM_RESOLVE`: request to resolve a destination to a link-layer address.
+pub const RTM_RESOLVE: u8 = 0xb;
+/// `RTM_NEWADDR` (`ifa_msghdr`): address being added to an interface.
+pub const RTM_NEWADDR: u8 = 0xc;
+/// `RTM_DELADDR` (`ifa_msghdr`): address being removed from an interface.
+pub const RTM_DELADDR: u8 = 0xd;
+/// `RTM_IFINFO` (`if_msghdr`): interface going up or down.
+pub const RTM_IFINFO: u8 = 0xe;
+/// `RTM_NEWMADDR` (`ifma_msghdr`): multicast group membership added.
+pub const RTM_NEWMADDR: u8 = 0xf;
+/// `RTM_DELMADDR` (`ifma_msghdr`): multicast group membership deleted.
+pub const RTM_DELMADDR: u8 = 0x10;
+/// `RTM_IFANNOUNCE` (`if_announcemsghdr`): interface arrival or departure.
+pub const RTM_IFANNOUNCE: u8 = 0x11;
+/// `RTM_IEEE80211` (`if_announcemsghdr`): IEEE 802.11 wireless event.
+pub const RTM_IEEE80211: u8 = 0x12;
+
+/// `RTA_DST`: destination sockaddr present.
+pub const RTA_DST: i32 = 0x1;
+/// `RTA_GATEWAY`: gateway sockaddr present.
+pub const RTA_GATEWAY: i32 = 0x2;
+/// `RTA_NETMASK`: netmask sockaddr present.
+pub const RTA_NETMASK: i32 = 0x4;
+/// `RTA_GENMASK`: cloning mask sockaddr present.
+pub const RTA_GENMASK: i32 = 0x8;
+/// `RTA_IFP`: interface name sockaddr (`sockaddr_dl`) present.
+pub const RTA_IFP: i32 = 0x10;
+/// `RTA_IFA`: interface address sockaddr present.
+pub const RTA_IFA: i32 = 0x20;
+/// `RTA_AUTHOR`: sockaddr for the author of a redirect.
+pub const RTA_AUTHOR: i32 = 0x40;
+/// `RTA_BRD`: broadcast or point-to-point destination address (`RTM_NEWADDR`).
+pub const RTA_BRD: i32 = 0x80;
+
+/// `RTAX_DST`: slot of the destination.
+pub const RTAX_DST: u8 = 0;
+/// `RTAX_GATEWAY`: slot of the gateway.
+pub const RTAX_GATEWAY: u8 = 1;
+/// `RTAX_NETMASK`: slot of the netmask.
+pub const RTAX_NETMASK: u8 = 2;
+/// `RTAX_GENMASK`: slot of the cloning mask.
+pub const RTAX_GENMASK: u8 = 3;
+/// `RTAX_IFP`: slot of the interface name.
+pub const RTAX_IFP: u8 = 4;
+/// `RTAX_IFA`: slot of the interface address.
+pub const RTAX_IFA: u8 = 5;
+/// `RTAX_AUTHOR`: slot of the redirect's author.
+pub const RTAX_AUTHOR: u8 = 6;
+/// `RTAX_BRD`: slot of the broadcast or point-to-point address.
+pub const RTAX_BRD: u8 = 7;
+/// `RTAX_MAX`: number of address slots.
+pub const RTAX_MAX: u8 = 8;
+
+bitflags::bitflags! {
+    /// `RTF_*`: FreeBSD's `rtm_flags` bits.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct RtFlags: u32 {
+        /// `RTF_UP`: route usable.
+        const UP = 0x1;
+        /// `RTF_GATEWAY`: destination is a gateway.
+        const GATEWAY = 0x2;
+        /// `RTF_HOST`: host entry (network otherwise).
+        const HOST = 0x4;
+        /// `RTF_REJECT`: host or network unreachable.
+        const REJECT = 0x8;
+        /// `RTF_DYNAMIC`: created dynamically (by redirect).
+        const DYNAMIC = 0x10;
+        /// `RTF_MODIFIED`: modified dynamically (by redirect).
+        const MODIFIED = 0x20;
+        /// `RTF_DONE`: message confirmed.
+        const DONE = 0x40;
+        /// `RTF_XRESOLVE`: external daemon resolves name.
+        const XRESOLVE = 0x200;
+        /// `RTF_LLDATA` (formerly `RTF_LLINFO`): used by apps to add or delete L2 entries.
+        const LLDATA = 0x400;
+        /// `RTF_STATIC`: manually added.
+        const STATIC = 0x800;
+        /// `RTF_BLACKHOLE`: just discard packets.
+        const BLACKHOLE = 0x1000;
+        /// `RTF_PROTO2`: protocol specific routing flag.
+        const PROTO2 = 0x4000;
+        /// `RTF_PROTO1`: protocol specific routing flag.
+        const PROTO1 = 0x8000;
+        /// `RTF_PROTO3`: protocol specific routing flag.
+        const PROTO3 = 0x40000;
+        /// `RTF_FIXEDMTU`: MTU was explicitly specified.
+        const FIXEDMTU = 0x80000;
+        /// `RTF_PINNED`: route is immutable.
+        const PINNED = 0x10_0000;
+        /// `RTF_LOCAL`: route represents a local address.
+        const LOCAL = 0x20_0000;
+        /// `RTF_BROADCAST`: route represents a broadcast address.
+        const BROADCAST = 0x40_0000;
+        /// `RTF_MULTICAST`: route represents a multicast address.
+        const MULTICAST = 0x80_0000;
+        /// `RTF_STICKY`: always route dst->src.
+        const STICKY = 0x1000_0000;
+        /// `RTF_GWFLAG_COMPAT`: compatibility bit for existing routing applications.
+        const GWFLAG_COMPAT = 0x8000_0000;
+    }
+}
+
+/// `struct rt_metrics` (112 bytes): per-route metrics, all `u_long`.
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct RtMetrics {
+    /// Metrics the kernel must leave alone (`RTV_*` bits).
+    pub rmx_locks: U64<NativeEndian>,
+    /// MTU of this path.
+    pub rmx_mtu: U64<NativeEndian>,
+    /// Maximum hops expected.
+    pub rmx_hopcount: U64<NativeEndian>,
+    /// Lifetime of the route (e.g. a redirect), in seconds since the epoch.
+    pub rmx_expire: U64<NativeEndian>,
+    /// Inbound delay-bandwidth product.
+    pub rmx_recvpipe: U64<NativeEndian>,
+    /// Outbound delay-bandwidth product.
+    pub rmx_sendpipe: U64<NativeEndian>,
+    /// Outbound gateway buffer limit.
+    pub rmx_ssthresh: U64<NativeEndian>,
+    /// Estimated round-trip time.
+    pub rmx_rtt: U64<NativeEndian>,
+    /// Estimated round-trip time variance.
+    pub rmx_rttvar: U64<NativeEndian>,
+    /// Packets sent using this route.
+    pub rmx_pksent: U64<NativeEndian>,
+    /// Route weight (multipath); also read as `rmx_state` for link-layer entries.
+    pub rmx_weight: U64<NativeEndian>,
+    /// Index of the route's nexthop.
+    pub rmx_nhidx: U64<NativeEndian>,
+    /// Reserved.
+    pub rmx_filler: [U64<NativeEndian>; 2],
+}
+
+/// `struct rt_msghdr` (152 bytes): the header of `RTM_ADD` ... `RTM_RESOLVE` messages.
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct RtMsghdr {
+    /// Length of the whole message, header and addresses.
+    pub rtm_msglen: U16<NativeEndian>,
+    /// [`RTM_VERSION`].
+    pub rtm_version: u8,
+    /// Message type (`RTM_*`).
+    pub rtm_type: u8,
+    /// Index of the interface the message is about.
+    pub rtm_index: U16<NativeEndian>,
+    /// Spare (`_rtm_spare1`), zero.
+    pub _rtm_spare1: U16<NativeEndian>,
+    /// `RTF_*` flags ([`RtFlags`]).
+    pub rtm_flags: I32<NativeEndian>,
+    /// Which addresses follow (`RTA_*` bits).
+    pub rtm_addrs: I32<NativeEndian>,
+    /// Process id of the sender (the kernel fills it in).
+    pub rtm_pid: I32<NativeEndian>,
+    /// Sequence number the sender chose, to match replies.
+    pub rtm_seq: I32<NativeEndian>,
+    /// Why the kernel rejected the message (`EEXIST`, `ESRCH`, `ENOBUFS`, ...), 0 if it did not.
+    pub rtm_errno: I32<NativeEndian>,
+    /// Flags an `RTM_CHANGE` may change.
+    pub rtm_fmask: I32<NativeEndian>,
+    /// Which metrics are being initialized (`RTV_*` bits).
+    pub rtm_inits: U64<NativeEndian>,
+    /// The metrics.
+    pub rtm_rmx: RtMetrics,
+}
+
+impl RtMsghdr {
+    /// Views an `rt_msghdr` at the start of `bytes`.
+    ///
+    /// ```
+    /// use sockabi::route::freebsd::RtMsghdr;
+    /// let bytes = [0u8; 152];
+    /// assert_eq!(RtMsghdr::ref_from_prefix(&bytes)?.rtm_type, 0);
+    /// assert!(RtMsghdr::ref_from_prefix(&bytes[..100]).is_err());
+    /// # Ok::<(), sockabi::Error>(())
+    /// ```
+    pub fn ref_from_prefix(bytes: &[u8]) -> Result<&Self> {
+        view_prefix(bytes, "rt_msghdr (FreeBSD)")
+    }
+
+    /// `rtm_flags` as [`RtFlags`], unknown bits kept.
+    pub fn flags(&self) -> RtFlags {
+        RtFlags::from_bits_retain(self.rtm_flags.get() as u32)
+    }
+}
+
+/// The C name of a FreeBSD `rtm_type`.
+pub const fn rtm_type_name(rtm_type: u8) -> Option<&'static str> {
+    Some(match rtm_type {
+        RTM_ADD => "RTM_ADD",
+        RTM_DELETE => "RTM_DELETE",
+        RTM_CHANGE => "RTM_CHANGE",
+        RTM_GET => "RTM_GET",
+        RTM_LOSING => "RTM_LOSING",
+        RTM_REDIRECT => "RTM_REDIRECT",
+        RTM_MISS => "RTM_MISS",
+        RTM_LOCK => "RTM_LOCK",
+        RTM_RESOLVE => "RTM_RESOLVE",
+        RTM_NEWADDR => "RTM_NEWADDR",
+        RTM_DELADDR => "RTM_DELADDR",
+        RTM_IFINFO => "RTM_IFINFO",
+        RTM_NEWMADDR => "RTM_NEWMADDR",
+        RTM_DELMADDR => "RTM_DELMADDR",
+        RTM_IFANNOUNCE => "RTM_IFANNOUNCE",
+        RTM_IEEE80211 => "RTM_IEEE80211",
+        _ => return None,
+    })
+}
+
+/// Whether a FreeBSD message of this type starts with [`RtMsghdr`] (the types route.h marks
+/// "(1)").
+pub const fn uses_rt_msghdr(rtm_type: u8) -> bool {
+    matches!(rtm_type, RTM_ADD..=RTM_LOCK | RTM_RESOLVE)
+}
+
+/// The C name of an address slot (`RTA_*`), by its index (`RTAX_*`).
+pub const fn rta_name(rtax: u8) -> Option<&'static str> {
+    super::addrs::common_rta_name(rtax)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::mem::{offset_of, size_of};
+
+    /// Offsets as the C compiler lays out sys/net/route.h on amd64 (u_long = 8, int = 4).
+    #[test]
+    fn layout_matches_route_h() {
+        assert_eq!(size_of::<RtMetrics>(), 112);
+        assert_eq!(offset_of!(RtMetrics, rmx_mtu), 8);
+        assert_eq!(offset_of!(RtMetrics, rmx_expire), 24);
+        assert_eq!(offset_of!(RtMetrics, rmx_pksent), 72);
+        assert_eq!(offset_of!(RtMetrics, rmx_weight), 80);
+        assert_eq!(offset_of!(RtMetrics, rmx_nhidx), 88);
+        assert_eq!(offset_of!(RtMetrics, rmx_filler), 96);
+
+        assert_eq!(size_of::<RtMsghdr>(), 152);
+        assert_eq!(offset_of!(RtMsghdr, rtm_version), 2);
+        assert_eq!(offset_of!(RtMsghdr, rtm_type), 3);
+        assert_eq!(offset_of!(RtMsghdr, rtm_index), 4);
+        assert_eq!(offset_of!(RtMsghdr, _rtm_spare1), 6);
+        assert_eq!(offset_of!(RtMsghdr, rtm_flags), 8);
+        assert_eq!(offset_of!(RtMsghdr, rtm_addrs), 12);
+        assert_eq!(offset_of!(RtMsghdr, rtm_pid), 16);
+        assert_eq!(offset_of!(RtMsghdr, rtm_seq), 20);
+        assert_eq!(offset_of!(RtMsghdr, rtm_errno), 24);
+        assert_eq!(offset_of!(RtMsghdr, rtm_fmask), 28);
+        assert_eq!(offset_of!(RtMsghdr, rtm_inits), 32);
+        assert_eq!(offset_of!(RtMsghdr, rtm_rmx), 40);
+    }
+
+    #[test]
+    fn names_and_header_kinds() {
+        assert_eq!(rtm_type_name(RTM_IEEE80211), Some("RTM_IEEE80211"));
+        assert_eq!(rtm_type_name(0x9), None);
+        assert!(uses_rt_msghdr(RTM_GET));
+        assert!(uses_rt_msghdr(RTM_RESOLVE));
+        assert!(!uses_rt_msghdr(0x9));
+        assert!(!uses_rt_msghdr(RTM_IFINFO));
+        assert!(!uses_rt_msghdr(RTM_NEWADDR));
+    }
+}
