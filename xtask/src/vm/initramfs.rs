@@ -324,6 +324,8 @@ mnt debugfs debugfs /sys/kernel/debug
 mnt tracefs tracefs /sys/kernel/tracing
 mnt bpf bpf /sys/fs/bpf
 mnt cgroup2 cgroup2 /sys/fs/cgroup
+# eBPF maps count against RLIMIT_MEMLOCK before Linux 5.11.
+ulimit -l unlimited
 {insmod_lines}ip link set lo up
 echo "VMTEST-KERNEL $(uname -r)"
 {SCENARIOS_PATH} {args}

@@ -256,21 +256,20 @@ impl KernelReport {
         }
     }
 
-    /// The one-word state of the run itself, for the matrix's first row.
-    fn run_state(&self) -> String {
+    /// The state of the run itself, for the matrix's first row; with `times`, the boot and total
+    /// times too (left out of the Markdown so that the README does not change on every run).
+    fn run_state(&self, times: bool) -> String {
         if self.not_booted.is_some() {
             "not booted".into()
         } else if !self.problems.is_empty() {
             "NO VERDICT".into()
         } else {
             match (self.boot_time, self.total_time) {
-                (Some(boot), Some(total)) => {
-                    format!(
-                        "ok ({:.0} s boot, {:.0} s total)",
-                        boot.as_secs_f64(),
-                        total.as_secs_f64()
-                    )
-                }
+                (Some(boot), Some(total)) if times => format!(
+                    "ok ({:.0} s boot, {:.0} s total)",
+                    boot.as_secs_f64(),
+                    total.as_secs_f64()
+                ),
                 _ => "ok".into(),
             }
         }
@@ -345,11 +344,11 @@ impl<'a> Matrix<'a> {
         self.reports.iter().filter(|r| r.not_booted.is_none())
     }
 
-    /// Rows of plain cells: the run row, then one row per scenario, each ending with whether
-    /// the kernels differ.
-    fn rows(&self) -> Vec<(String, Vec<String>, bool)> {
+    /// Rows of plain cells: the run row (with times if `times`), then one row per scenario,
+    /// each ending with whether the kernels differ.
+    fn rows(&self, times: bool) -> Vec<(String, Vec<String>, bool)> {
         let mut rows = Vec::new();
-        let run: Vec<String> = self.columns().map(KernelReport::run_state).collect();
+        let run: Vec<String> = self.columns().map(|r| r.run_state(times)).collect();
         rows.push(("(boot and verdict)".to_owned(), run, false));
         for scenario in &self.scenarios {
             let cells: Vec<String> = self
@@ -373,7 +372,7 @@ impl<'a> Matrix<'a> {
     /// kernels disagree.
     pub fn terminal(&self) -> String {
         let headings: Vec<String> = self.columns().map(KernelReport::heading).collect();
-        let rows = self.rows();
+        let rows = self.rows(true);
         let first_width = rows
             .iter()
             .map(|r| r.0.chars().count())
@@ -394,11 +393,12 @@ impl<'a> Matrix<'a> {
             .collect();
         let mut out = String::new();
         let mut line = |first: &str, cells: &[String], tail: &str| {
-            let _ = write!(out, "{first:<first_width$}");
+            let mut text = format!("{first:<first_width$}");
             for (cell, width) in cells.iter().zip(&widths) {
-                let _ = write!(out, "  {cell:<width$}");
+                let _ = write!(text, "  {cell:<width$}");
             }
-            let _ = writeln!(out, "{tail}");
+            text.push_str(tail);
+            let _ = writeln!(out, "{}", text.trim_end());
         };
         line("scenario", &headings, "");
         for (name, cells, differs) in &rows {
@@ -432,7 +432,7 @@ impl<'a> Matrix<'a> {
             headings.join(" | ")
         );
         let _ = writeln!(out, "|---|{}---|", "---|".repeat(headings.len()));
-        for (index, (name, cells, differs)) in self.rows().into_iter().enumerate() {
+        for (index, (name, cells, differs)) in self.rows(false).into_iter().enumerate() {
             let name = if index == 0 {
                 format!("*{name}*")
             } else {
@@ -506,4 +506,148 @@ pub fn splice_into(path: &Path, markdown: &str) -> Result<()> {
     }
     let updated = format!("{}\n{markdown}{}", &text[..body_start], &text[end..]);
     fs::write(path, updated).with_context(|| format!("writing {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A boot that printed `lines` and made QEMU exit with `exit_code`.
+    fn boot(exit_code: Option<i32>, timed_out: bool, lines: &[&str]) -> BootOutcome {
+        BootOutcome {
+            exit_code,
+            timed_out,
+            lines: lines.iter().map(|l| (*l).to_owned()).collect(),
+            boot_time: Some(Duration::from_secs(5)),
+            total_time: Duration::from_secs(9),
+        }
+    }
+
+    /// Judges a boot of a kernel labelled `k` with a 60 s timeout.
+    fn judge(outcome: &BootOutcome) -> KernelReport {
+        KernelReport::from_boot("k", "6.1.0-1-amd64", Duration::from_secs(60), outcome)
+    }
+
+    const GOOD: [&str; 6] = [
+        "VMTEST-INIT",
+        "VMTEST-KERNEL 6.1.0-1-amd64",
+        "VERDICT a pass",
+        "VERDICT b skip not on this kernel",
+        "SUMMARY 1 passed, 0 failed, 1 skipped",
+        "VMTEST-EXIT 0",
+    ];
+
+    #[test]
+    fn decodes_debug_exit_codes() {
+        assert_eq!(reported_status(3), Some(0));
+        assert_eq!(reported_status(5), Some(1));
+        assert_eq!(reported_status(1), None, "QEMU's own error exit");
+        assert_eq!(reported_status(0), None, "plain power-off or reboot");
+        assert_eq!(reported_status(4), None);
+    }
+
+    #[test]
+    fn passes_only_when_everything_agrees() {
+        let report = judge(&boot(Some(3), false, &GOOD));
+        assert!(!report.failed(), "{:?}", report.problems);
+        assert_eq!(report.scenarios.len(), 2);
+        assert_eq!(report.scenarios[1].note, "not on this kernel");
+    }
+
+    #[test]
+    fn missing_summary_is_a_failure() {
+        let report = judge(&boot(Some(3), false, &GOOD[..4]));
+        assert!(report.failed());
+        assert!(report.problems[0].contains("no SUMMARY"));
+    }
+
+    #[test]
+    fn timeout_and_panic_are_failures() {
+        let report = judge(&boot(None, true, &GOOD));
+        assert!(report.problems.iter().any(|p| p.contains("timed out")));
+        let panic = ["VMTEST-INIT", "[    6.6] Kernel panic - not syncing: boom"];
+        let report = judge(&boot(Some(0), false, &panic));
+        assert!(report.problems.iter().any(|p| p.contains("kernel panic")));
+        assert!(report.problems.iter().any(|p| p.contains("debug-exit")));
+    }
+
+    #[test]
+    fn a_failing_scenario_fails_the_kernel() {
+        let lines = [
+            "VMTEST-INIT",
+            "VERDICT a fail expected 1 got 2",
+            "SUMMARY 0 passed, 1 failed, 0 skipped",
+            "VMTEST-EXIT 1",
+        ];
+        let report = judge(&boot(Some(5), false, &lines));
+        assert!(report.failed());
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+    }
+
+    #[test]
+    fn inconsistent_reports_are_failures() {
+        // Exit status 0 with a failing verdict; summary disagreeing with the verdict lines.
+        let lines = [
+            "VMTEST-INIT",
+            "VERDICT a fail oops",
+            "SUMMARY 1 passed, 0 failed, 0 skipped",
+        ];
+        let report = judge(&boot(Some(3), false, &lines));
+        assert!(report.problems.iter().any(|p| p.contains("SUMMARY says")));
+        assert!(report.problems.iter().any(|p| p.contains("status 0")));
+        // Non-zero exit status without any failing verdict.
+        let report = judge(&boot(Some(5), false, &GOOD));
+        assert!(report.failed());
+    }
+
+    #[test]
+    fn finds_markers_after_kernel_messages_only_at_word_starts() {
+        assert_eq!(find_marker("VERDICT a pass", "VERDICT "), Some("a pass"));
+        assert_eq!(
+            find_marker("[ 1.0] veth: x VERDICT a pass", "VERDICT "),
+            Some("a pass")
+        );
+        assert_eq!(find_marker("NOVERDICT a pass", "VERDICT "), None);
+    }
+
+    #[test]
+    fn matrix_marks_differing_rows() {
+        let mut other = judge(&boot(Some(3), false, &GOOD));
+        other.label = "j".into();
+        other.scenarios[1].verdict = Verdict::Pass;
+        other.scenarios[1].note.clear();
+        let reports = [judge(&boot(Some(3), false, &GOOD)), other];
+        let matrix = Matrix::new(&reports);
+        let markdown = matrix.markdown();
+        assert!(markdown.contains("| `a` | pass | pass |  |"), "{markdown}");
+        assert!(
+            markdown.contains("| `b` | skip | pass | yes |"),
+            "{markdown}"
+        );
+        assert!(
+            markdown.contains("- `b` on k (skip): not on this kernel"),
+            "{markdown}"
+        );
+        assert!(matrix.terminal().contains("<- differs"));
+    }
+
+    #[test]
+    fn splices_between_markers() {
+        let file = std::env::temp_dir().join(format!("xtask-readme-{}", std::process::id()));
+        fs::write(
+            &file,
+            format!("intro\n{MATRIX_START}\nold\n{MATRIX_END}\nrest\n"),
+        )
+        .unwrap();
+        splice_into(&file, "| new |\n").unwrap();
+        let text = fs::read_to_string(&file).unwrap();
+        fs::write(&file, "no markers").unwrap();
+        let missing = splice_into(&file, "x");
+        fs::remove_file(&file).unwrap();
+        assert_eq!(
+            text,
+            format!("intro\n{MATRIX_START}\n| new |\n{MATRIX_END}\nrest\n")
+        );
+        assert!(missing.is_err());
+    }
 }
