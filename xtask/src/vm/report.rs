@@ -345,7 +345,7 @@ impl<'a> Matrix<'a> {
     }
 
     /// Rows of plain cells: the run row (with times if `times`), then one row per scenario,
-    /// each ending with whether the kernels differ.
+    /// each ending with whether the kernels that gave a verdict differ.
     fn rows(&self, times: bool) -> Vec<(String, Vec<String>, bool)> {
         let mut rows = Vec::new();
         let run: Vec<String> = self.columns().map(|r| r.run_state(times)).collect();
@@ -362,7 +362,14 @@ impl<'a> Matrix<'a> {
                         .to_owned()
                 })
                 .collect();
-            let differs = cells.iter().any(|c| c != &cells[0]);
+            // Only kernels that gave a verdict count: a crashed run differs everywhere.
+            let mut judged = cells
+                .iter()
+                .zip(self.columns())
+                .filter(|(_, report)| report.problems.is_empty())
+                .map(|(cell, _)| cell);
+            let first = judged.next();
+            let differs = judged.any(|cell| Some(cell) != first);
             rows.push((scenario.clone(), cells, differs));
         }
         rows
