@@ -219,24 +219,34 @@ impl Netns {
     /// asynchronously after `ip link set up`). The wait is bounded by
     /// [`sys::ARRIVAL_BOUND`] so a broken set-up fails instead of hanging.
     pub fn wait_running(&self, names: &[&str]) -> Result<()> {
+        names
+            .iter()
+            .try_for_each(|name| self.wait_link_state(name, true))
+    }
+
+    /// Waits until `IFF_RUNNING` of interface `name` is `running` (for example after the peer
+    /// of a veth went down), bounded like [`Netns::wait_running`].
+    pub fn wait_link_state(&self, name: &str, running: bool) -> Result<()> {
         self.run(|| {
             let socket = sys::udp_socket().context("socket for SIOCGIFFLAGS")?;
             let started = Instant::now();
-            for name in names {
-                loop {
-                    let mut ifr = abi::ifreq_with_name(name);
-                    sys::ioctl_ifreq(&socket, libc::SIOCGIFFLAGS, &mut ifr)
-                        .with_context(|| format!("SIOCGIFFLAGS {name} in {}", self.name))?;
-                    if abi::ifreq_flags(&ifr) & libc::IFF_RUNNING as u16 != 0 {
-                        break;
-                    }
-                    if started.elapsed() > sys::ARRIVAL_BOUND {
-                        bail!("{name} in {} is not running after set-up", self.name);
-                    }
-                    std::thread::sleep(Duration::from_millis(5));
+            loop {
+                let mut ifr = abi::ifreq_with_name(name);
+                sys::ioctl_ifreq(&socket, libc::SIOCGIFFLAGS, &mut ifr)
+                    .with_context(|| format!("SIOCGIFFLAGS {name} in {}", self.name))?;
+                if (abi::ifreq_flags(&ifr) & libc::IFF_RUNNING as u16 != 0) == running {
+                    return Ok(());
                 }
+                if started.elapsed() > sys::ARRIVAL_BOUND {
+                    bail!(
+                        "{name} in {} did not become {} within {:?}",
+                        self.name,
+                        if running { "running" } else { "not running" },
+                        sys::ARRIVAL_BOUND
+                    );
+                }
+                std::thread::sleep(Duration::from_millis(5));
             }
-            Ok(())
         })
     }
 

@@ -36,6 +36,19 @@ scenario_tests!(
     bindtodevice_unknown_name_enodev,
     bindtodevice_without_route_is_unreachable,
     bindtodevice_ifreq_or_bare_name,
+    multicast_join_mreqn_ifindex,
+    multicast_join_old_ip_mreq,
+    multicast_join_non_multicast_einval,
+    multicast_if_argument_sizes,
+    pktinfo_on_receive,
+    pktinfo_on_send,
+    recverr_icmp_port_unreachable,
+    recverr_local_emsgsize,
+    ip_mtu_after_connect,
+    bind_nonlocal_needs_freebind,
+    bind_inaddr_any_receives_on_all,
+    connect_binds_implicitly,
+    broadcast_needs_so_broadcast,
 );
 
 #[test]

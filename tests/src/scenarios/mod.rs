@@ -12,11 +12,22 @@ use crate::abi::{self, PktInfo};
 use crate::scenario::Scenario;
 use crate::sys::{self, Received};
 
+mod addressing;
 mod bindtodevice;
+mod multicast;
+mod pktinfo;
+mod recverr;
 
 /// Every scenario, in a stable order (seed document by seed document).
 pub fn all() -> Vec<Scenario> {
-    [bindtodevice::SCENARIOS].concat()
+    [
+        bindtodevice::SCENARIOS,
+        multicast::SCENARIOS,
+        pktinfo::SCENARIOS,
+        recverr::SCENARIOS,
+        addressing::SCENARIOS,
+    ]
+    .concat()
 }
 
 /// The scenario called `name`, if there is one.
