@@ -49,6 +49,15 @@ scenario_tests!(
     bind_inaddr_any_receives_on_all,
     connect_binds_implicitly,
     broadcast_needs_so_broadcast,
+    siocgifindex_siocgifname_round_trip,
+    siocgifflags_up_running,
+    siocgifmtu_siocsifmtu,
+    siocgifconf_null_buffer_gives_size,
+    siocsifmtu_needs_cap_net_admin,
+    route_types_unreachable_prohibit_blackhole,
+    no_route_at_all,
+    longest_prefix_beats_table_order,
+    policy_rule_selects_second_table,
 );
 
 #[test]
@@ -84,4 +93,63 @@ fn stale_namespaces_of_dead_processes_are_swept() {
     let listed = netns::ip(["netns", "list"]).unwrap();
     assert!(removed.iter().any(|n| n == stale), "not swept: {removed:?}");
     assert!(!listed.contains(stale), "still listed:\n{listed}");
+}
+
+/// Names of the namespaces the failing bodies below created, to check they are gone.
+static CREATED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// A body that creates a namespace and then panics.
+fn panicking_body(ctx: &mut bindscope_tests::Ctx) -> anyhow::Result<Outcome> {
+    let ns = ctx.scratch_netns("panics")?;
+    CREATED.lock().unwrap().push(ns.name().to_owned());
+    panic!("deliberate panic in {}", ns.name());
+}
+
+/// A body that creates the seed topology and then returns an error.
+fn failing_body(ctx: &mut bindscope_tests::Ctx) -> anyhow::Result<Outcome> {
+    let topo = ctx.seed_topology()?;
+    for ns in topo.namespaces() {
+        CREATED.lock().unwrap().push(ns.name().to_owned());
+    }
+    anyhow::bail!(
+        "deliberate failure with {} namespaces",
+        ctx.netns_inodes().len()
+    )
+}
+
+#[test]
+fn failing_and_panicking_scenarios_fail_and_clean_up() {
+    if bindscope_tests::privileges::check().is_err() {
+        // Without privileges execute() skips (or fails under CI) before running a body;
+        // the scenario tests above report that.
+        return;
+    }
+    let panicking = bindscope_tests::Scenario {
+        name: "deliberately_panics",
+        claim: "harness test: \"a panic is a failure\" (no seed; .txt)",
+        run: panicking_body,
+    };
+    let failing = bindscope_tests::Scenario {
+        name: "deliberately_fails",
+        claim: "harness test: \"an error is a failure\" (no seed; .txt)",
+        run: failing_body,
+    };
+    let panicked = panicking.execute();
+    let failed = failing.execute();
+    assert_eq!(panicked.verdict(), "fail");
+    assert!(panicked
+        .detail()
+        .starts_with("panicked: deliberate panic in bs-"));
+    assert_eq!(
+        failed,
+        Outcome::Fail {
+            reason: "deliberate failure with 2 namespaces".into()
+        }
+    );
+    let listed = netns::ip(["netns", "list"]).unwrap();
+    let created = CREATED.lock().unwrap();
+    assert_eq!(created.len(), 3);
+    for name in created.iter() {
+        assert!(!listed.contains(name.as_str()), "{name} was left behind");
+    }
 }

@@ -15,8 +15,10 @@ use crate::sys::{self, Received};
 mod addressing;
 mod bindtodevice;
 mod multicast;
+mod netdevice;
 mod pktinfo;
 mod recverr;
+mod routing;
 
 /// Every scenario, in a stable order (seed document by seed document).
 pub fn all() -> Vec<Scenario> {
@@ -26,6 +28,8 @@ pub fn all() -> Vec<Scenario> {
         pktinfo::SCENARIOS,
         recverr::SCENARIOS,
         addressing::SCENARIOS,
+        netdevice::SCENARIOS,
+        routing::SCENARIOS,
     ]
     .concat()
 }
