@@ -1,0 +1,61 @@
+//! Whether this process may build namespaces, and what a scenario reports when it may not.
+//!
+//! Scenarios need `CAP_SYS_ADMIN` (to create and enter namespaces), `CAP_NET_ADMIN` (to
+//! configure them) and the `ip` tool. Without them a scenario is skipped with the reason, so a
+//! developer without root still gets a clean run of the rest of the workspace; under CI
+//! (`CI` set) the same situation is a failure, because no test may pass by skipping in CI.
+
+use std::sync::OnceLock;
+
+use crate::scenario::Outcome;
+
+/// `CAP_NET_ADMIN`'s bit number.
+const CAP_NET_ADMIN: u32 = 12;
+/// `CAP_SYS_ADMIN`'s bit number.
+const CAP_SYS_ADMIN: u32 = 21;
+
+/// Checks (once per process) that namespaces can be built here; `Err` says what is missing.
+pub fn check() -> Result<(), String> {
+    static RESULT: OnceLock<Result<(), String>> = OnceLock::new();
+    RESULT.get_or_init(check_uncached).clone()
+}
+
+/// The checks behind [`check`].
+fn check_uncached() -> Result<(), String> {
+    let status = std::fs::read_to_string("/proc/self/status")
+        .map_err(|e| format!("cannot read /proc/self/status ({e}); is /proc mounted?"))?;
+    let effective = status
+        .lines()
+        .find_map(|line| line.strip_prefix("CapEff:"))
+        .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+        .ok_or("no CapEff line in /proc/self/status")?;
+    for (bit, name) in [
+        (CAP_SYS_ADMIN, "CAP_SYS_ADMIN"),
+        (CAP_NET_ADMIN, "CAP_NET_ADMIN"),
+    ] {
+        if effective & (1 << bit) == 0 {
+            return Err(format!(
+                "needs root ({name} is missing) to create network namespaces"
+            ));
+        }
+    }
+    crate::netns::ip(["-V"]).map_err(|e| format!("needs the `ip` tool from iproute2: {e:#}"))?;
+    Ok(())
+}
+
+/// Whether we run under CI (the `CI` variable is set to anything but `""`, `0` or `false`).
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
+/// What a scenario reports when [`check`] failed with `reason`: a skip on a developer's
+/// machine, a failure under CI.
+pub fn missing(reason: String) -> Outcome {
+    if in_ci() {
+        Outcome::Fail {
+            reason: format!("no test passes by skipping in CI: {reason}"),
+        }
+    } else {
+        Outcome::Skip { reason }
+    }
+}

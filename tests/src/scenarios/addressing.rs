@@ -1,0 +1,214 @@
+//! Local-address claims of ip(7) (`002_b9a66d336cde56ce.txt`): binding to a non-local address,
+//! `INADDR_ANY`, the implicit bind of `connect`, and broadcasts without `SO_BROADCAST`.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use anyhow::Result;
+
+use super::receive_with_pktinfo;
+use crate::scenario::{expect_eq, expect_errno, expect_ok, Ctx, Outcome, Scenario};
+use crate::sys::{self, Errno};
+use crate::topology::*;
+
+/// An address no namespace owns (TEST-NET-2).
+const NONLOCAL: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 7);
+/// The host's receiving port.
+const HOST_PORT: u16 = 5001;
+/// The router's receiving port.
+const ROUTER_PORT: u16 = 4000;
+
+/// This file's scenarios.
+pub(super) const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "bind_nonlocal_needs_freebind",
+        claim: "002_b9a66d336cde56ce.txt: EADDRNOTAVAIL \"the requested source address was not \
+                local\"; IP_FREEBIND: \"allows binding to an IP address that is nonlocal or does \
+                not (yet) exist ... the per-socket equivalent of the ip_nonlocal_bind /proc \
+                interface\"",
+        run: bind_nonlocal_needs_freebind,
+    },
+    Scenario {
+        name: "bind_inaddr_any_receives_on_all",
+        claim: "002_b9a66d336cde56ce.txt: \"When INADDR_ANY is specified in the bind call, the \
+                socket will be bound to all local interfaces.\"",
+        run: bind_inaddr_any_receives_on_all,
+    },
+    Scenario {
+        name: "connect_binds_implicitly",
+        claim: "002_b9a66d336cde56ce.txt: \"When connect(2) is called on an unbound socket, the \
+                socket is automatically bound to a random free port or to a usable shared port \
+                with the local address set to INADDR_ANY.\"",
+        run: connect_binds_implicitly,
+    },
+    Scenario {
+        name: "broadcast_needs_so_broadcast",
+        claim: "002_b9a66d336cde56ce.txt: \"Datagrams to broadcast addresses can be sent or \
+                received only when the SO_BROADCAST socket flag is set.\" and EACCES: \"sending a \
+                packet to a broadcast address without having the SO_BROADCAST flag set\"",
+        run: broadcast_needs_so_broadcast,
+    },
+];
+
+/// Binding to an address of no interface: EADDRNOTAVAIL, unless `IP_FREEBIND` or the
+/// `ip_nonlocal_bind` sysctl allows it.
+fn bind_nonlocal_needs_freebind(ctx: &mut Ctx) -> Result<Outcome> {
+    let topo = ctx.seed_topology()?;
+    let addr = SocketAddrV4::new(NONLOCAL, 0);
+    let plain = topo.host_socket()?;
+    let freebind = topo.host_socket()?;
+
+    let refused = sys::bind(&plain, addr);
+    let option = sys::setsockopt_int(&freebind, libc::IPPROTO_IP, libc::IP_FREEBIND, 1);
+    let accepted = sys::bind(&freebind, addr);
+    let bound = sys::getsockname(&freebind);
+    topo.host
+        .set_sysctls(&[("net.ipv4.ip_nonlocal_bind", "1")])?;
+    let by_sysctl = topo.host_socket()?;
+    let sysctl_accepted = sys::bind(&by_sysctl, addr);
+
+    expect_errno(
+        "bind 198.51.100.7 without IP_FREEBIND",
+        refused,
+        libc::EADDRNOTAVAIL,
+    )?;
+    expect_ok("IP_FREEBIND", option)?;
+    expect_ok("bind 198.51.100.7 with IP_FREEBIND", accepted)?;
+    expect_eq(
+        "bound address",
+        *expect_ok("getsockname", bound)?.ip(),
+        NONLOCAL,
+    )?;
+    expect_ok("bind 198.51.100.7 with ip_nonlocal_bind=1", sysctl_accepted)?;
+    Ok(Outcome::pass(
+        "bind to non-local 198.51.100.7: EADDRNOTAVAIL; with IP_FREEBIND: bound; with \
+         net.ipv4.ip_nonlocal_bind=1 and no option: bound",
+    ))
+}
+
+/// A socket bound to `0.0.0.0` receives datagrams sent to any of the host's addresses, on any
+/// interface.
+fn bind_inaddr_any_receives_on_all(ctx: &mut Ctx) -> Result<Outcome> {
+    let topo = ctx.seed_topology()?;
+    let host = topo.host.run(|| -> Result<_, Errno> {
+        let socket = sys::udp_socket()?;
+        sys::setsockopt_int(&socket, libc::IPPROTO_IP, libc::IP_PKTINFO, 1)?;
+        sys::bind(&socket, SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, HOST_PORT))?;
+        Ok(socket)
+    });
+    let host = expect_ok("host socket bound to 0.0.0.0", host)?;
+    let bound = expect_ok("getsockname", sys::getsockname(&host))?;
+    let router = topo.router.run(sys::udp_socket);
+    let router = expect_ok("router socket", router)?;
+
+    let mut seen = Vec::new();
+    for (address, ifindex, dev) in [
+        (HOST_ETH0, topo.ifindex.eth0, ETH0),
+        (HOST_ETH1, topo.ifindex.eth1, ETH1),
+        (HOST_ETH2, topo.ifindex.eth2, ETH2),
+    ] {
+        let dest = SocketAddrV4::new(address, HOST_PORT);
+        expect_ok(
+            &format!("router sendto {dest}"),
+            sys::send_to(&router, address.to_string().as_bytes(), dest),
+        )?;
+        let (received, info) = receive_with_pktinfo(&host)?;
+        expect_eq(
+            "payload",
+            received.payload.as_slice(),
+            address.to_string().as_bytes(),
+        )?;
+        expect_eq(
+            &format!("interface for {address}"),
+            info.ipi_ifindex,
+            ifindex as i32,
+        )?;
+        seen.push(format!("{address} on {dev}"));
+    }
+
+    expect_eq(
+        "bound address",
+        bound,
+        SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, HOST_PORT),
+    )?;
+    Ok(Outcome::pass(format!(
+        "bound to {bound}; received datagrams to {}",
+        seen.join(", ")
+    )))
+}
+
+/// `connect` on an unbound socket picks a port, and (unlike the page's wording) fills in the
+/// route's source as the local address.
+fn connect_binds_implicitly(ctx: &mut Ctx) -> Result<Outcome> {
+    let topo = ctx.seed_topology()?;
+    let socket = topo.host_socket()?;
+
+    let before = sys::getsockname(&socket);
+    let connected = sys::connect(&socket, SocketAddrV4::new(FAR, CLOSED_PORT));
+    let after = sys::getsockname(&socket);
+
+    let before = expect_ok("getsockname before connect", before)?;
+    expect_eq(
+        "local address before connect",
+        before,
+        SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0),
+    )?;
+    expect_ok("connect", connected)?;
+    let after = expect_ok("getsockname after connect", after)?;
+    anyhow::ensure!(after.port() != 0, "connect left the port at 0");
+    let difference = if after.ip().is_unspecified() {
+        "as the page says"
+    } else {
+        "the page says INADDR_ANY: the kernel fixes the route's source address at connect()"
+    };
+    expect_eq("local address after connect", *after.ip(), HOST_ETH0)?;
+    Ok(Outcome::pass(format!(
+        "before connect: {before}; after: port {} chosen, local address {} ({difference})",
+        after.port(),
+        after.ip()
+    )))
+}
+
+/// A datagram to a broadcast address fails with EACCES until `SO_BROADCAST` is set.
+fn broadcast_needs_so_broadcast(ctx: &mut Ctx) -> Result<Outcome> {
+    let topo = ctx.seed_topology()?;
+    let listener = topo.router_listener(ROUTER_PORT)?;
+    let socket = topo.host_socket()?;
+    let subnet = SocketAddrV4::new(ETH0_BROADCAST, ROUTER_PORT);
+    let limited = SocketAddrV4::new(Ipv4Addr::BROADCAST, ROUTER_PORT);
+
+    let subnet_refused = sys::send_to(&socket, b"no", subnet);
+    let limited_refused = sys::send_to(&socket, b"no", limited);
+    let connect_refused = sys::connect(&topo.host_socket()?, subnet);
+    let option = sys::setsockopt_int(&socket, libc::SOL_SOCKET, libc::SO_BROADCAST, 1);
+    let allowed = sys::send_to(&socket, b"yes", subnet);
+
+    expect_errno(
+        "sendto 192.0.2.63 without SO_BROADCAST",
+        subnet_refused,
+        libc::EACCES,
+    )?;
+    expect_errno(
+        "sendto 255.255.255.255 without SO_BROADCAST",
+        limited_refused,
+        libc::EACCES,
+    )?;
+    expect_errno(
+        "connect 192.0.2.63 without SO_BROADCAST",
+        connect_refused,
+        libc::EACCES,
+    )?;
+    expect_ok("SO_BROADCAST", option)?;
+    expect_ok("sendto 192.0.2.63 with SO_BROADCAST", allowed)?;
+    let (received, info) = receive_with_pktinfo(&listener)?;
+    expect_eq("payload", received.payload.as_slice(), b"yes")?;
+    expect_eq(
+        "header destination at the router",
+        info.ipi_addr,
+        ETH0_BROADCAST,
+    )?;
+    expect_eq("router interface", info.ipi_ifindex, topo.ifindex.r0 as i32)?;
+    Ok(Outcome::pass(
+        "without SO_BROADCAST: sendto 192.0.2.63 and 255.255.255.255 and connect 192.0.2.63 \
+         fail with EACCES; with it the broadcast reached the router on r0",
+    ))
+}

@@ -1,0 +1,89 @@
+//! The registry: every scenario, grouped by the seed document it checks.
+//!
+//! Names are unique snake_case identifiers; the host runner turns each into a `#[test]` of
+//! the same name and the VM runner prints one verdict line per name.
+
+use std::net::SocketAddrV4;
+use std::os::fd::OwnedFd;
+
+use anyhow::{Context, Result};
+
+use crate::abi::{self, PktInfo};
+use crate::scenario::Scenario;
+use crate::sys::{self, Received};
+
+mod addressing;
+mod bindtodevice;
+mod multicast;
+mod netdevice;
+mod pktinfo;
+mod recverr;
+mod routing;
+
+/// Every scenario, in a stable order (seed document by seed document).
+pub fn all() -> Vec<Scenario> {
+    [
+        bindtodevice::SCENARIOS,
+        multicast::SCENARIOS,
+        pktinfo::SCENARIOS,
+        recverr::SCENARIOS,
+        addressing::SCENARIOS,
+        netdevice::SCENARIOS,
+        routing::SCENARIOS,
+    ]
+    .concat()
+}
+
+/// The scenario called `name`, if there is one.
+pub fn find(name: &str) -> Option<Scenario> {
+    all().into_iter().find(|s| s.name == name)
+}
+
+/// Waits for one datagram on a listener made by
+/// [`crate::SeedTopology::router_listener`] and decodes its `IP_PKTINFO`.
+fn receive_with_pktinfo(listener: &OwnedFd) -> Result<(Received, PktInfo)> {
+    let received = sys::recv_within(listener, 0).map_err(|e| match e.0 {
+        libc::ETIMEDOUT => anyhow::anyhow!("no datagram arrived within {:?}", sys::ARRIVAL_BOUND),
+        _ => anyhow::anyhow!("recvmsg: {e}"),
+    })?;
+    let info = abi::find_control(&received.control, libc::IPPROTO_IP, libc::IP_PKTINFO)
+        .as_deref()
+        .and_then(PktInfo::parse)
+        .context("the datagram came without an IP_PKTINFO control message")?;
+    Ok((received, info))
+}
+
+/// Connects `socket` to `dest` (a route lookup, no packet) and returns the source address the
+/// kernel picked.
+fn connected_source(socket: &OwnedFd, dest: SocketAddrV4) -> Result<SocketAddrV4, sys::Errno> {
+    sys::connect(socket, dest)?;
+    sys::getsockname(socket)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_identifiers_and_claims_cite_a_seed() {
+        let all = all();
+        let mut names: Vec<_> = all.iter().map(|s| s.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), all.len(), "duplicate scenario names");
+        for s in &all {
+            assert!(
+                s.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{} is not a snake_case identifier",
+                s.name
+            );
+            assert!(
+                s.claim.contains(".txt") && s.claim.contains('"'),
+                "{}: the claim must cite a seed file and quote it",
+                s.name
+            );
+        }
+    }
+}

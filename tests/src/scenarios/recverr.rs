@@ -1,0 +1,189 @@
+//! Error-reporting and path-MTU claims of ip(7) (`002_b9a66d336cde56ce.txt`): `IP_RECVERR`
+//! with an ICMP error from the router and with a local `EMSGSIZE`, and `IP_MTU`.
+
+use std::net::SocketAddrV4;
+use std::os::fd::OwnedFd;
+
+use anyhow::{Context, Result};
+
+use crate::abi::{self, ExtendedErr};
+use crate::scenario::{expect_eq, expect_errno, expect_ok, Ctx, Outcome, Scenario};
+use crate::sys::{self, Errno};
+use crate::topology::*;
+
+/// `SO_EE_ORIGIN_LOCAL`.
+const SO_EE_ORIGIN_LOCAL: u8 = 1;
+/// `SO_EE_ORIGIN_ICMP`.
+const SO_EE_ORIGIN_ICMP: u8 = 2;
+/// ICMP destination unreachable.
+const ICMP_DEST_UNREACH: u8 = 3;
+/// ICMP port unreachable (a code of destination unreachable).
+const ICMP_PORT_UNREACH: u8 = 3;
+
+/// The far destination on a closed port.
+const FAR_CLOSED: SocketAddrV4 = SocketAddrV4::new(FAR, CLOSED_PORT);
+
+/// This file's scenarios.
+pub(super) const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "recverr_icmp_port_unreachable",
+        claim: "002_b9a66d336cde56ce.txt, IP_RECVERR: \"ee_origin is set to SO_EE_ORIGIN_ICMP for \
+                errors received as an ICMP packet ... ee_type and ee_code are set from the type \
+                and code fields of the ICMP header ... The message also contains the sockaddr_in \
+                of the node caused the error\"",
+        run: recverr_icmp_port_unreachable,
+    },
+    Scenario {
+        name: "recverr_local_emsgsize",
+        claim: "002_b9a66d336cde56ce.txt: \"IP_PMTUDISC_DO forces the don't-fragment flag ... The \
+                kernel will reject (with EMSGSIZE) datagrams that are bigger than the known path \
+                MTU\" and IP_RECVERR: \"SO_EE_ORIGIN_LOCAL for locally generated errors ... \
+                ee_info contains the discovered MTU for EMSGSIZE errors\"",
+        run: recverr_local_emsgsize,
+    },
+    Scenario {
+        name: "ip_mtu_after_connect",
+        claim: "002_b9a66d336cde56ce.txt, IP_MTU: \"Retrieve the current known path MTU of the \
+                current socket. Valid only when the socket has been connected.\"",
+        run: ip_mtu_after_connect,
+    },
+];
+
+/// A host socket with `IP_RECVERR` on.
+fn recverr_socket(topo: &SeedTopology) -> Result<OwnedFd> {
+    let socket = topo.host_socket()?;
+    expect_ok(
+        "IP_RECVERR",
+        sys::setsockopt_int(&socket, libc::IPPROTO_IP, libc::IP_RECVERR, 1),
+    )?;
+    Ok(socket)
+}
+
+/// Takes one error off the error queue and decodes its `sock_extended_err`.
+fn next_queued_error(socket: &OwnedFd) -> Result<(sys::Received, ExtendedErr)> {
+    let received = sys::recv_within(socket, libc::MSG_ERRQUEUE).map_err(|e| match e.0 {
+        libc::ETIMEDOUT => anyhow::anyhow!("no error was queued within {:?}", sys::ARRIVAL_BOUND),
+        _ => anyhow::anyhow!("recvmsg(MSG_ERRQUEUE): {e}"),
+    })?;
+    let err = abi::find_control(&received.control, libc::IPPROTO_IP, libc::IP_RECVERR)
+        .as_deref()
+        .and_then(ExtendedErr::parse)
+        .context("the error queue entry has no IP_RECVERR control message")?;
+    Ok((received, err))
+}
+
+/// A datagram to a closed port of the router comes back as ICMP port unreachable.
+fn recverr_icmp_port_unreachable(ctx: &mut Ctx) -> Result<Outcome> {
+    let topo = ctx.seed_topology()?;
+    let socket = recverr_socket(&topo)?;
+
+    expect_ok("connect", sys::connect(&socket, FAR_CLOSED))?;
+    expect_ok("send", sys::send(&socket, b"probe"))?;
+    let (received, err) = next_queued_error(&socket)?;
+    // The pending error also shows once in the next call on the connected socket.
+    let so_error = sys::getsockopt_int(&socket, libc::SOL_SOCKET, libc::SO_ERROR);
+
+    expect_eq("ee_errno", err.ee_errno, libc::ECONNREFUSED as u32)?;
+    expect_eq("ee_origin", err.ee_origin, SO_EE_ORIGIN_ICMP)?;
+    expect_eq("ee_type", err.ee_type, ICMP_DEST_UNREACH)?;
+    expect_eq("ee_code", err.ee_code, ICMP_PORT_UNREACH)?;
+    expect_eq("offender", err.offender, Some(FAR))?;
+    expect_eq("returned payload", received.payload.as_slice(), b"probe")?;
+    expect_eq(
+        "MSG_ERRQUEUE in msg_flags",
+        received.flags & libc::MSG_ERRQUEUE != 0,
+        true,
+    )?;
+    let so_error = match so_error {
+        Ok(0) => "0".to_owned(),
+        Ok(e) => Errno(e).name().to_owned(),
+        Err(e) => format!("getsockopt failed: {}", e.name()),
+    };
+    Ok(Outcome::pass(format!(
+        "error queue: ee_errno=ECONNREFUSED origin=ICMP type={} code={} info={} offender={}, \
+         payload returned; SO_ERROR afterwards: {so_error}",
+        err.ee_type,
+        err.ee_code,
+        err.ee_info,
+        err.offender.map_or("?".to_owned(), |a| a.to_string())
+    )))
+}
+
+/// With `IP_PMTUDISC_DO`, a datagram over the link MTU fails locally and queues an error
+/// whose `ee_info` is the MTU.
+fn recverr_local_emsgsize(ctx: &mut Ctx) -> Result<Outcome> {
+    let topo = ctx.seed_topology()?;
+    topo.host.ip(["link", "set", ETH0, "mtu", "1280"])?;
+    let socket = recverr_socket(&topo)?;
+    expect_ok(
+        "IP_MTU_DISCOVER = IP_PMTUDISC_DO",
+        sys::setsockopt_int(
+            &socket,
+            libc::IPPROTO_IP,
+            libc::IP_MTU_DISCOVER,
+            libc::IP_PMTUDISC_DO,
+        ),
+    )?;
+
+    expect_ok("connect", sys::connect(&socket, FAR_CLOSED))?;
+    let sent = sys::send(&socket, &[0u8; 1400]);
+    let (_, err) = next_queued_error(&socket)?;
+    let mtu = sys::getsockopt_int(&socket, libc::IPPROTO_IP, libc::IP_MTU);
+
+    expect_errno("send 1400 bytes over a 1280-byte MTU", sent, libc::EMSGSIZE)?;
+    expect_eq("ee_errno", err.ee_errno, libc::EMSGSIZE as u32)?;
+    expect_eq("ee_origin", err.ee_origin, SO_EE_ORIGIN_LOCAL)?;
+    expect_eq("ee_info (MTU)", err.ee_info, 1280)?;
+    expect_eq("IP_MTU", expect_ok("getsockopt(IP_MTU)", mtu)?, 1280)?;
+    Ok(Outcome::pass(format!(
+        "send of 1400 bytes: EMSGSIZE; queued error origin=LOCAL ee_info={} offender family={}{}; \
+         IP_MTU=1280",
+        err.ee_info,
+        err.offender_family,
+        if err.offender_family == libc::AF_UNSPEC as u16 {
+            " (AF_UNSPEC)"
+        } else {
+            ""
+        }
+    )))
+}
+
+/// `IP_MTU` needs a connected socket, and then gives the MTU of the chosen interface.
+fn ip_mtu_after_connect(ctx: &mut Ctx) -> Result<Outcome> {
+    let topo = ctx.seed_topology()?;
+    topo.host.ip(["link", "set", ETH1, "mtu", "1400"])?;
+    let unconnected = topo.host_socket()?;
+    let via_eth0 = topo.host_socket()?;
+    let via_eth1 = topo.host_socket()?;
+
+    let before = sys::getsockopt_int(&unconnected, libc::IPPROTO_IP, libc::IP_MTU);
+    expect_ok("connect", sys::connect(&via_eth0, FAR_CLOSED))?;
+    let eth0_mtu = sys::getsockopt_int(&via_eth0, libc::IPPROTO_IP, libc::IP_MTU);
+    expect_ok(
+        "SO_BINDTODEVICE eth1",
+        sys::setsockopt_bytes(
+            &via_eth1,
+            libc::SOL_SOCKET,
+            libc::SO_BINDTODEVICE,
+            b"eth1\0",
+        ),
+    )?;
+    expect_ok("connect bound to eth1", sys::connect(&via_eth1, FAR_CLOSED))?;
+    let eth1_mtu = sys::getsockopt_int(&via_eth1, libc::IPPROTO_IP, libc::IP_MTU);
+
+    expect_errno("IP_MTU before connect", before, libc::ENOTCONN)?;
+    expect_eq(
+        "IP_MTU via eth0",
+        expect_ok("getsockopt(IP_MTU)", eth0_mtu)?,
+        1500,
+    )?;
+    expect_eq(
+        "IP_MTU via eth1",
+        expect_ok("getsockopt(IP_MTU)", eth1_mtu)?,
+        1400,
+    )?;
+    Ok(Outcome::pass(
+        "IP_MTU unconnected: ENOTCONN; connected via eth0: 1500; bound to eth1 (mtu 1400) and \
+         connected: 1400",
+    ))
+}
