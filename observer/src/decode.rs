@@ -233,7 +233,7 @@ impl Decoder {
             optname: sockopt::option_name(level, optname)
                 .map_or_else(|| optname.to_string(), str::to_string),
             optlen: e.optlen.get(),
-            ret: ret.min(0).max(-1),
+            ret: ret.clamp(-1, 0),
             errno: (ret < 0).then(|| errno::describe(ret)),
             value: String::new(),
             ifname: None,
@@ -292,7 +292,7 @@ impl Decoder {
             fd: e.fd.get(),
             request: sockabi::ifreq::ioctl_name(request)
                 .map_or_else(|| format!("{request:#x}"), str::to_string),
-            ret: ret.min(0).max(-1),
+            ret: ret.clamp(-1, 0),
             errno: (ret < 0).then(|| errno::describe(ret)),
             ifname: None,
             value: String::new(),
@@ -325,7 +325,7 @@ impl Decoder {
             .and_then(|s| s.socket_addr().ok());
         let (netns, pid) = (e.header.netns.get(), e.header.pid.get());
         let mut messages = Vec::new();
-        for item in sockabi::cmsg::Cmsgs::new(e.control()) {
+        for item in sockabi::cmsg::cmsgs(e.control()) {
             messages.push(match item {
                 Ok(sockabi::cmsg::Cmsg::PktInfo(info)) => ControlMessage::Pktinfo {
                     ifindex: info.ifindex(),
