@@ -9,7 +9,7 @@ use sockabi::event::{CmsgDirection, CmsgEvent, Event, EventHeader, IoctlEvent, S
 use sockabi::sockopt::{self, AddrRole};
 
 use crate::errno;
-use crate::netns::IfNames;
+use crate::netns::{IfNames, Task};
 use crate::route::{cstr, RouteDecision, RouteGrouper};
 
 /// Who did it, where and when: the fields every report has.
@@ -36,6 +36,13 @@ impl Origin {
             comm: cstr(&h.comm),
             netns: h.netns.get(),
         }
+    }
+}
+
+fn task_of(h: &EventHeader) -> Task {
+    Task {
+        pid: h.pid.get(),
+        tid: h.tid.get(),
     }
 }
 
@@ -215,9 +222,9 @@ impl Decoder {
 
     fn route(&mut self, finished: &crate::route::Finished) -> Report {
         let h = &finished.first.header;
-        let (netns, pid) = (h.netns.get(), h.pid.get());
+        let (netns, task) = (h.netns.get(), task_of(h));
         let names = &mut self.names;
-        let decision = finished.decision(&self.routes, |ifindex| names.name(netns, pid, ifindex));
+        let decision = finished.decision(&self.routes, |ifindex| names.name(netns, task, ifindex));
         Report {
             origin: Origin::of(h),
             body: Body::Route(decision),
@@ -263,7 +270,7 @@ impl Decoder {
                     if let Some(index) = report.ifindex.and_then(|i| i32::try_from(i).ok()) {
                         report.ifname =
                             self.names
-                                .name(e.header.netns.get(), e.header.pid.get(), index);
+                                .name(e.header.netns.get(), task_of(&e.header), index);
                     }
                 }
                 for (role, addr) in value.addresses() {
@@ -323,13 +330,13 @@ impl Decoder {
         let address = sockabi::SockaddrIn::ref_from_prefix(e.name())
             .ok()
             .and_then(|s| s.socket_addr().ok());
-        let (netns, pid) = (e.header.netns.get(), e.header.pid.get());
+        let (netns, task) = (e.header.netns.get(), task_of(&e.header));
         let mut messages = Vec::new();
         for item in sockabi::cmsg::cmsgs(e.control()) {
             messages.push(match item {
                 Ok(sockabi::cmsg::Cmsg::PktInfo(info)) => ControlMessage::Pktinfo {
                     ifindex: info.ifindex(),
-                    ifname: self.names.name(netns, pid, info.ifindex()),
+                    ifname: self.names.name(netns, task, info.ifindex()),
                     spec_dst: info.spec_dst(),
                     addr: info.addr(),
                 },

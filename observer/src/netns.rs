@@ -90,24 +90,24 @@ pub struct IfNames {
 }
 
 impl IfNames {
-    /// The socket for namespace `netns`, found through `/proc/PID/ns/net` of a task in it.
-    fn socket(&mut self, netns: u32, pid: u32) -> Option<&OwnedFd> {
-        if !self.sockets.contains_key(&netns) || self.sockets[&netns].is_none() {
-            let socket = open_in(netns, pid);
+    /// The socket for namespace `netns`, opened once per namespace (see [`open_in`]).
+    fn socket(&mut self, netns: u32, task: Task) -> Option<&OwnedFd> {
+        if self.sockets.get(&netns).is_none_or(Option::is_none) {
+            let socket = open_in(netns, task);
             self.sockets.insert(netns, socket);
         }
         self.sockets.get(&netns)?.as_ref()
     }
 
-    /// The name of `ifindex` in namespace `netns` (where task `pid` lives, or lived).
-    pub fn name(&mut self, netns: u32, pid: u32, ifindex: i32) -> Option<String> {
+    /// The name of `ifindex` in namespace `netns`, where `task` was when it made the call.
+    pub fn name(&mut self, netns: u32, task: Task, ifindex: i32) -> Option<String> {
         if ifindex <= 0 {
             return None;
         }
         if let Some(Some(name)) = self.names.get(&(netns, ifindex)) {
             return Some(name.clone());
         }
-        let name = name_of(self.socket(netns, pid)?, ifindex);
+        let name = name_of(self.socket(netns, task)?, ifindex);
         self.names.insert((netns, ifindex), name.clone());
         name
     }
@@ -122,17 +122,52 @@ impl IfNames {
     }
 }
 
-/// A socket in namespace `netns`: bindscope's own if it is the same, else through the task.
-fn open_in(netns: u32, pid: u32) -> Option<OwnedFd> {
+/// The task an event came from: a thread (`tid`) of a process (`pid`).
+#[derive(Debug, Clone, Copy)]
+pub struct Task {
+    /// Thread group id.
+    pub pid: u32,
+    /// Thread id.
+    pub tid: u32,
+}
+
+/// A socket in namespace `netns`. The namespace is found through, in order: bindscope's own;
+/// the thread that made the call (a thread can `setns` away from its process); its process;
+/// the named namespaces of `ip netns` (`/run/netns`); any process on the system. The task may
+/// be gone by the time its event is decoded, hence the fallbacks.
+fn open_in(netns: u32, task: Task) -> Option<OwnedFd> {
     if netns == 0 || own_inode().ok() == Some(netns) {
         return udp_socket().ok();
     }
-    let path = format!("/proc/{pid}/ns/net");
-    let file = File::open(&path).ok()?;
-    if file.metadata().ok()?.ino() as u32 != netns {
-        return None;
-    }
-    socket_in(file).ok()
+    let direct = [
+        format!("/proc/{}/task/{}/ns/net", task.pid, task.tid),
+        format!("/proc/{}/ns/net", task.pid),
+    ];
+    let named = std::fs::read_dir("/run/netns")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().display().to_string());
+    let everyone = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        })
+        .map(|e| format!("{}/ns/net", e.path().display()));
+    direct
+        .into_iter()
+        .chain(named)
+        .chain(everyone)
+        .find_map(|path| {
+            let file = File::open(path).ok()?;
+            (file.metadata().ok()?.ino() as u32 == netns).then_some(file)
+        })
+        .and_then(|file| socket_in(file).ok())
 }
 
 #[cfg(test)]

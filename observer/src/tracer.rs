@@ -207,6 +207,23 @@ impl Tracer {
     }
 }
 
+/// How many programs with bindscope's names are loaded in the kernel right now (by any
+/// process): what tests use to check that nothing stays loaded after bindscope exits.
+pub fn tracer_programs_loaded() -> usize {
+    // The kernel keeps the first 15 bytes of a program name (BPF_OBJ_NAME_LEN - 1).
+    let ours: Vec<&str> = SOCKOPT_PROGRAMS
+        .iter()
+        .chain(&IOCTL_PROGRAMS)
+        .chain(&CMSG_PROGRAMS)
+        .chain(&ROUTE_PROGRAMS)
+        .map(|(name, _, _)| &name[..name.len().min(15)])
+        .collect();
+    aya::programs::loaded_programs()
+        .filter_map(Result::ok)
+        .filter(|info| info.name_as_str().is_some_and(|name| ours.contains(&name)))
+        .count()
+}
+
 fn load_error(message: String) -> Error {
     if message.contains("Operation not permitted") || message.contains("EPERM") {
         return Error::NotPermitted;
