@@ -158,7 +158,7 @@ int main(void) {
     hex("sample.mii", &r, sizeof r);
 
     struct ifconf c;
-    memset(c, 0, sizeof c);
+    memset(&c, 0, sizeof c);
     c.ifc_len = 120;
     c.ifc_buf = (char *)0x7ffd00001000UL;
     hex("sample.ifconf", &c, sizeof c);
