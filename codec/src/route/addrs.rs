@@ -31,6 +31,7 @@ impl RtaBit {
     pub const BRD: RtaBit = RtaBit(7);
 
     /// The slot with index `rtax` (`RTAX_*`), if it is a bit of a 32-bit `rtm_addrs`.
+    #[inline]
     pub const fn from_index(rtax: u8) -> Option<RtaBit> {
         if rtax < 32 {
             Some(RtaBit(rtax))
@@ -40,11 +41,13 @@ impl RtaBit {
     }
 
     /// The index, `RTAX_*`.
+    #[inline]
     pub const fn index(self) -> u8 {
         self.0
     }
 
     /// The bit in `rtm_addrs`, `RTA_*` (`1 << RTAX_*`).
+    #[inline]
     pub const fn mask(self) -> i32 {
         (1u32 << self.0) as i32
     }
@@ -59,6 +62,7 @@ impl RtaBit {
     /// assert_eq!(RtaBit::from_index(8).unwrap().name(Os::NetBsd), Some("RTA_TAG"));
     /// assert_eq!(RtaBit::from_index(8).unwrap().name(Os::FreeBsd), None);
     /// ```
+    #[inline]
     pub const fn name(self, os: Os) -> Option<&'static str> {
         match os {
             Os::FreeBsd => super::freebsd::rta_name(self.0),
@@ -70,6 +74,7 @@ impl RtaBit {
 
     /// Whether the slot holds a netmask on `os` (`RTA_NETMASK`, `RTA_GENMASK`, and OpenBSD's
     /// `RTA_SRCMASK`): the kernels shorten those.
+    #[inline]
     pub const fn is_mask(self, os: Os) -> bool {
         match self.0 {
             2 | 3 => true,
@@ -124,6 +129,7 @@ pub struct Addrs<'a> {
 
 impl<'a> Addrs<'a> {
     /// Walks `bytes` (the message after its header) for the addresses `rtm_addrs` announces.
+    #[inline]
     pub fn new(os: Os, rtm_addrs: i32, bytes: &'a [u8]) -> Self {
         Addrs {
             os,
@@ -133,6 +139,7 @@ impl<'a> Addrs<'a> {
     }
 
     /// The bytes not walked yet.
+    #[inline]
     pub fn remainder(&self) -> &'a [u8] {
         self.rest
     }
@@ -147,6 +154,7 @@ impl<'a> Addrs<'a> {
 impl<'a> Iterator for Addrs<'a> {
     type Item = (RtaBit, Result<Sockaddr<'a>>);
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.bits == 0 {
             return None;

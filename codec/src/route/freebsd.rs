@@ -218,17 +218,20 @@ impl RtMsghdr {
     /// assert!(RtMsghdr::ref_from_prefix(&bytes[..100]).is_err());
     /// # Ok::<(), sockabi::Error>(())
     /// ```
+    #[inline]
     pub fn ref_from_prefix(bytes: &[u8]) -> Result<&Self> {
         view_prefix(bytes, "rt_msghdr (FreeBSD)")
     }
 
     /// `rtm_flags` as [`RtFlags`], unknown bits kept.
+    #[inline]
     pub fn flags(&self) -> RtFlags {
         RtFlags::from_bits_retain(self.rtm_flags.get() as u32)
     }
 }
 
 /// The C name of a FreeBSD `rtm_type`.
+#[inline]
 pub const fn rtm_type_name(rtm_type: u8) -> Option<&'static str> {
     Some(match rtm_type {
         RTM_ADD => "RTM_ADD",
@@ -253,11 +256,13 @@ pub const fn rtm_type_name(rtm_type: u8) -> Option<&'static str> {
 
 /// Whether a FreeBSD message of this type starts with [`RtMsghdr`] (the types route.h marks
 /// "(1)").
+#[inline]
 pub const fn uses_rt_msghdr(rtm_type: u8) -> bool {
     matches!(rtm_type, RTM_ADD..=RTM_LOCK | RTM_RESOLVE)
 }
 
 /// The C name of an address slot (`RTA_*`), by its index (`RTAX_*`).
+#[inline]
 pub const fn rta_name(rtax: u8) -> Option<&'static str> {
     super::addrs::common_rta_name(rtax)
 }

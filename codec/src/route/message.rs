@@ -34,6 +34,7 @@ macro_rules! each {
 
 impl<'a> Header<'a> {
     /// Views the `rt_msghdr` of `os` at the start of `bytes`.
+    #[inline]
     pub fn ref_from_prefix(os: Os, bytes: &'a [u8]) -> Result<Self> {
         Ok(match os {
             Os::FreeBsd => Header::FreeBsd(freebsd::RtMsghdr::ref_from_prefix(bytes)?),
@@ -44,6 +45,7 @@ impl<'a> Header<'a> {
     }
 
     /// The system whose layout this is.
+    #[inline]
     pub fn os(&self) -> Os {
         match self {
             Header::FreeBsd(_) => Os::FreeBsd,
@@ -54,53 +56,63 @@ impl<'a> Header<'a> {
     }
 
     /// `rtm_msglen`: length of the whole message.
+    #[inline]
     pub fn rtm_msglen(&self) -> u16 {
         each!(self, h => h.rtm_msglen.get())
     }
 
     /// `rtm_version`.
+    #[inline]
     pub fn rtm_version(&self) -> u8 {
         each!(self, h => h.rtm_version)
     }
 
     /// `rtm_type`: `RTM_GET`, `RTM_ADD`, ... (numbers differ per system).
+    #[inline]
     pub fn rtm_type(&self) -> u8 {
         each!(self, h => h.rtm_type)
     }
 
     /// `rtm_index`: the interface the message is about (the route's interface in an
     /// `RTM_GET` reply).
+    #[inline]
     pub fn rtm_index(&self) -> u16 {
         each!(self, h => h.rtm_index.get())
     }
 
     /// `rtm_flags`: `RTF_*` bits (see the system's `RtFlags`).
+    #[inline]
     pub fn rtm_flags(&self) -> i32 {
         each!(self, h => h.rtm_flags.get())
     }
 
     /// `rtm_addrs`: which addresses follow (`RTA_*` bits).
+    #[inline]
     pub fn rtm_addrs(&self) -> i32 {
         each!(self, h => h.rtm_addrs.get())
     }
 
     /// `rtm_pid`: the sender's process id.
+    #[inline]
     pub fn rtm_pid(&self) -> i32 {
         each!(self, h => h.rtm_pid.get())
     }
 
     /// `rtm_seq`: the sender's sequence number.
+    #[inline]
     pub fn rtm_seq(&self) -> i32 {
         each!(self, h => h.rtm_seq.get())
     }
 
     /// `rtm_errno`: why the kernel rejected the message, 0 if it did not.
+    #[inline]
     pub fn rtm_errno(&self) -> i32 {
         each!(self, h => h.rtm_errno.get())
     }
 
     /// Where the addresses start: `rtm_hdrlen` on OpenBSD, `sizeof(struct rt_msghdr)`
     /// elsewhere.
+    #[inline]
     pub fn addrs_offset(&self) -> usize {
         match self {
             Header::OpenBsd(h) => usize::from(h.rtm_hdrlen.get()),
@@ -158,6 +170,7 @@ impl<'a> RouteMessage<'a> {
     /// );
     /// # Ok::<(), sockabi::Error>(())
     /// ```
+    #[inline]
     pub fn parse(os: Os, bytes: &'a [u8]) -> Result<Self> {
         let header_len = os.header_len();
         let [len0, len1, version, rtm_type, ..] = *bytes else {
@@ -206,53 +219,63 @@ impl<'a> RouteMessage<'a> {
     }
 
     /// The system the message was parsed for.
+    #[inline]
     pub fn os(&self) -> Os {
         self.header.os()
     }
 
     /// The header, for the fields beyond the common accessors.
+    #[inline]
     pub fn header(&self) -> Header<'a> {
         self.header
     }
 
     /// `rtm_msglen`: the bytes the message takes, header and addresses.
+    #[inline]
     pub fn msglen(&self) -> usize {
         usize::from(self.header.rtm_msglen())
     }
 
     /// `rtm_type`.
+    #[inline]
     pub fn rtm_type(&self) -> u8 {
         self.header.rtm_type()
     }
 
     /// The C name of `rtm_type` on this message's system.
+    #[inline]
     pub fn rtm_type_name(&self) -> Option<&'static str> {
         self.os().rtm_type_name(self.rtm_type())
     }
 
     /// `rtm_errno`, 0 when the kernel accepted the message.
+    #[inline]
     pub fn rtm_errno(&self) -> i32 {
         self.header.rtm_errno()
     }
 
     /// The C name of `rtm_errno` when it is one route(4) documents (`EEXIST`, `ESRCH`,
     /// `ENOBUFS`); see [`super::errno_meaning`] for what it means.
+    #[inline]
     pub fn errno_name(&self) -> Option<&'static str> {
         super::errno_name(self.rtm_errno())
     }
 
     /// The bytes after the header, up to `rtm_msglen`: the sockaddrs.
+    #[inline]
     pub fn addr_bytes(&self) -> &'a [u8] {
         self.addrs
     }
 
     /// Walks the addresses `rtm_addrs` announces.
+    #[inline]
     pub fn addrs(&self) -> Addrs<'a> {
         Addrs::new(self.os(), self.header.rtm_addrs(), self.addrs)
     }
 
     /// The address of slot `bit`: `Ok(None)` if `rtm_addrs` does not announce it, `Err` if it
     /// is malformed or an earlier address breaks the walk before reaching it.
+    #[inline]
     pub fn addr(&self, bit: RtaBit) -> Result<Option<Sockaddr<'a>>> {
         if self.header.rtm_addrs() & bit.mask() == 0 {
             return Ok(None);

@@ -94,6 +94,7 @@ pub const ENOBUFS: i32 = 55;
 /// assert_eq!(sockabi::route::errno_name(3), Some("ESRCH"));
 /// assert_eq!(sockabi::route::errno_name(0), None);
 /// ```
+#[inline]
 pub const fn errno_name(errno: i32) -> Option<&'static str> {
     match errno {
         EEXIST => Some("EEXIST"),
@@ -111,6 +112,7 @@ pub const fn errno_name(errno: i32) -> Option<&'static str> {
 ///     Some("the entry to be created already exists")
 /// );
 /// ```
+#[inline]
 pub const fn errno_meaning(errno: i32) -> Option<&'static str> {
     match errno {
         EEXIST => Some("the entry to be created already exists"),
@@ -141,6 +143,7 @@ impl Os {
     pub const ALL: [Os; 4] = [Os::FreeBsd, Os::Darwin, Os::OpenBsd, Os::NetBsd];
 
     /// The system's name, as it writes it.
+    #[inline]
     pub const fn name(self) -> &'static str {
         match self {
             Os::FreeBsd => "FreeBSD",
@@ -151,6 +154,7 @@ impl Os {
     }
 
     /// `RTM_VERSION`: the kernel drops messages with any other `rtm_version`.
+    #[inline]
     pub const fn rtm_version(self) -> u8 {
         match self {
             Os::FreeBsd => freebsd::RTM_VERSION,
@@ -161,6 +165,7 @@ impl Os {
     }
 
     /// `sizeof(struct rt_msghdr)`.
+    #[inline]
     pub const fn header_len(self) -> usize {
         match self {
             Os::FreeBsd => core::mem::size_of::<freebsd::RtMsghdr>(),
@@ -172,6 +177,7 @@ impl Os {
 
     /// The unit sockaddrs are rounded up to in a message: `sizeof(long)` on FreeBSD and
     /// OpenBSD, `sizeof(uint32_t)` on Darwin, `sizeof(uint64_t)` on NetBSD.
+    #[inline]
     pub const fn sa_align(self) -> usize {
         match self {
             Os::FreeBsd => freebsd::SA_ALIGN,
@@ -193,6 +199,7 @@ impl Os {
     /// assert_eq!(Os::NetBsd.sa_size(28), 32);
     /// assert_eq!(Os::OpenBsd.sa_size(0), 8);
     /// ```
+    #[inline]
     pub const fn sa_size(self, sa_len: usize) -> usize {
         let unit = self.sa_align();
         if sa_len == 0 {
@@ -203,6 +210,7 @@ impl Os {
     }
 
     /// `AF_INET6`, which the systems number differently (28, 30, 24, 24).
+    #[inline]
     pub const fn af_inet6(self) -> u8 {
         match self {
             Os::FreeBsd => freebsd::AF_INET6,
@@ -214,6 +222,7 @@ impl Os {
 
     /// `sizeof(struct sockaddr_dl)`, the `sdl_len` a request's `RTA_IFP` address carries
     /// (`sdl_data` is 46 bytes on FreeBSD, 12 on Darwin, 24 on OpenBSD and NetBSD).
+    #[inline]
     pub const fn sockaddr_dl_len(self) -> usize {
         match self {
             Os::FreeBsd => freebsd::SOCKADDR_DL_LEN,
@@ -225,6 +234,7 @@ impl Os {
 
     /// `RTAX_MAX`: the number of address slots; a bit of `rtm_addrs` at or above it means
     /// nothing to the kernel.
+    #[inline]
     pub const fn rtax_max(self) -> u8 {
         match self {
             Os::FreeBsd => freebsd::RTAX_MAX,
@@ -241,6 +251,7 @@ impl Os {
     /// assert_eq!(Os::FreeBsd.rtm_type_name(0xe), Some("RTM_IFINFO"));
     /// assert_eq!(Os::NetBsd.rtm_type_name(0x14), Some("RTM_IFINFO")); // renumbered
     /// ```
+    #[inline]
     pub const fn rtm_type_name(self, rtm_type: u8) -> Option<&'static str> {
         match self {
             Os::FreeBsd => freebsd::rtm_type_name(rtm_type),
@@ -253,6 +264,7 @@ impl Os {
     /// Whether messages of this `rtm_type` start with `struct rt_msghdr` on this system (the
     /// others start with `ifa_msghdr`, `if_msghdr`, `if_announcemsghdr`, ... and share only the
     /// first four bytes: `rtm_msglen`, `rtm_version`, `rtm_type`).
+    #[inline]
     pub const fn uses_rt_msghdr(self, rtm_type: u8) -> bool {
         match self {
             Os::FreeBsd => freebsd::uses_rt_msghdr(rtm_type),

@@ -230,17 +230,20 @@ impl RtMsghdr {
     /// assert_eq!(RtMsghdr::ref_from_prefix(&bytes)?.rtm_use.get(), 0);
     /// # Ok::<(), sockabi::Error>(())
     /// ```
+    #[inline]
     pub fn ref_from_prefix(bytes: &[u8]) -> Result<&Self> {
         view_prefix(bytes, "rt_msghdr (NetBSD)")
     }
 
     /// `rtm_flags` as [`RtFlags`], unknown bits kept.
+    #[inline]
     pub fn flags(&self) -> RtFlags {
         RtFlags::from_bits_retain(self.rtm_flags.get() as u32)
     }
 }
 
 /// The C name of a NetBSD `rtm_type`.
+#[inline]
 pub const fn rtm_type_name(rtm_type: u8) -> Option<&'static str> {
     Some(match rtm_type {
         RTM_ADD => "RTM_ADD",
@@ -272,11 +275,13 @@ pub const fn rtm_type_name(rtm_type: u8) -> Option<&'static str> {
 
 /// Whether a NetBSD message of this type starts with [`RtMsghdr`] (`RTM_ADD` ...
 /// `RTM_OLDDEL`; the interface and address messages have their own headers).
+#[inline]
 pub const fn uses_rt_msghdr(rtm_type: u8) -> bool {
     matches!(rtm_type, RTM_ADD..=RTM_OLDDEL)
 }
 
 /// The C name of an address slot (`RTA_*`), by its index (`RTAX_*`).
+#[inline]
 pub const fn rta_name(rtax: u8) -> Option<&'static str> {
     match rtax {
         RTAX_TAG => Some("RTA_TAG"),

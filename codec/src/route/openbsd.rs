@@ -268,17 +268,20 @@ impl RtMsghdr {
     /// assert_eq!(RtMsghdr::ref_from_prefix(&bytes)?.rtm_hdrlen.get(), 0);
     /// # Ok::<(), sockabi::Error>(())
     /// ```
+    #[inline]
     pub fn ref_from_prefix(bytes: &[u8]) -> Result<&Self> {
         view_prefix(bytes, "rt_msghdr (OpenBSD)")
     }
 
     /// `rtm_flags` as [`RtFlags`], unknown bits kept.
+    #[inline]
     pub fn flags(&self) -> RtFlags {
         RtFlags::from_bits_retain(self.rtm_flags.get() as u32)
     }
 }
 
 /// The C name of an OpenBSD `rtm_type`.
+#[inline]
 pub const fn rtm_type_name(rtm_type: u8) -> Option<&'static str> {
     Some(match rtm_type {
         RTM_ADD => "RTM_ADD",
@@ -307,6 +310,7 @@ pub const fn rtm_type_name(rtm_type: u8) -> Option<&'static str> {
 /// Whether an OpenBSD message of this type starts with [`RtMsghdr`] (the route messages,
 /// `RTM_DESYNC`, `RTM_INVALIDATE`, `RTM_PROPOSAL` and `RTM_SOURCE`; the interface, address,
 /// BFD and 802.11 messages have their own headers).
+#[inline]
 pub const fn uses_rt_msghdr(rtm_type: u8) -> bool {
     matches!(
         rtm_type,
@@ -315,6 +319,7 @@ pub const fn uses_rt_msghdr(rtm_type: u8) -> bool {
 }
 
 /// The C name of an address slot (`RTA_*`), by its index (`RTAX_*`).
+#[inline]
 pub const fn rta_name(rtax: u8) -> Option<&'static str> {
     match rtax {
         RTAX_SRC => Some("RTA_SRC"),

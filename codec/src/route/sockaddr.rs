@@ -34,6 +34,7 @@ impl BsdSockaddrIn {
     pub const LEN: usize = 16;
 
     /// An `AF_INET` sockaddr with port 0, as routing messages use them.
+    #[inline]
     pub fn new(ip: Ipv4Addr) -> Self {
         BsdSockaddrIn {
             sin_len: Self::LEN as u8,
@@ -45,11 +46,13 @@ impl BsdSockaddrIn {
     }
 
     /// Views a `sockaddr_in` at the start of `bytes`, whatever its family.
+    #[inline]
     pub fn ref_from_prefix(bytes: &[u8]) -> Result<&Self> {
         view_prefix(bytes, "sockaddr_in (BSD)")
     }
 
     /// The address.
+    #[inline]
     pub fn ip(&self) -> Ipv4Addr {
         self.sin_addr.ip()
     }
@@ -81,6 +84,7 @@ impl BsdSockaddrIn6 {
     pub const LEN: usize = 28;
 
     /// An `AF_INET6` sockaddr for `os` with port, flow and scope 0.
+    #[inline]
     pub fn new(os: Os, ip: Ipv6Addr) -> Self {
         BsdSockaddrIn6 {
             sin6_len: Self::LEN as u8,
@@ -93,11 +97,13 @@ impl BsdSockaddrIn6 {
     }
 
     /// Views a `sockaddr_in6` at the start of `bytes`, whatever its family.
+    #[inline]
     pub fn ref_from_prefix(bytes: &[u8]) -> Result<&Self> {
         view_prefix(bytes, "sockaddr_in6 (BSD)")
     }
 
     /// The address.
+    #[inline]
     pub fn ip(&self) -> Ipv6Addr {
         Ipv6Addr::from(self.sin6_addr)
     }
@@ -155,6 +161,7 @@ impl<'a> LinkAddr<'a> {
     /// assert_eq!(link.lladdr(), &[2, 0, 0, 0, 0, 1]);
     /// # Ok::<(), sockabi::Error>(())
     /// ```
+    #[inline]
     pub fn parse(bytes: &'a [u8]) -> Result<Self> {
         let (header, data) = SockaddrDl::ref_from_prefix(bytes)
             .map_err(|_| Error::truncated("sockaddr_dl", SockaddrDl::HEADER_LEN, bytes.len()))?;
@@ -172,27 +179,32 @@ impl<'a> LinkAddr<'a> {
     }
 
     /// The fixed part, for `sdl_type` and the raw lengths.
+    #[inline]
     pub fn header(&self) -> &'a SockaddrDl {
         self.header
     }
 
     /// `sdl_index`: the interface index (0 when the sockaddr only names a family, as in a
     /// request).
+    #[inline]
     pub fn index(&self) -> u16 {
         self.header.sdl_index.get()
     }
 
     /// `sdl_type`: the interface type (`IFT_*`).
+    #[inline]
     pub fn sdl_type(&self) -> u8 {
         self.header.sdl_type
     }
 
     /// All of `sdl_data` the sockaddr carries.
+    #[inline]
     pub fn data(&self) -> &'a [u8] {
         self.data
     }
 
     /// The interface name (`sdl_nlen` bytes, not NUL-terminated).
+    #[inline]
     pub fn name(&self) -> &'a [u8] {
         self.data
             .get(..usize::from(self.header.sdl_nlen))
@@ -200,11 +212,13 @@ impl<'a> LinkAddr<'a> {
     }
 
     /// The interface name as text, if it is UTF-8.
+    #[inline]
     pub fn name_str(&self) -> Option<&'a str> {
         core::str::from_utf8(self.name()).ok()
     }
 
     /// The link-layer address (`LLADDR()`: `sdl_alen` bytes after the name), e.g. a MAC.
+    #[inline]
     pub fn lladdr(&self) -> &'a [u8] {
         let start = usize::from(self.header.sdl_nlen);
         let end = start + usize::from(self.header.sdl_alen);
@@ -212,6 +226,7 @@ impl<'a> LinkAddr<'a> {
     }
 
     /// The link-layer selector (`sdl_slen` bytes after the address), usually empty.
+    #[inline]
     pub fn selector(&self) -> &'a [u8] {
         let start = usize::from(self.header.sdl_nlen) + usize::from(self.header.sdl_alen);
         let end = start + usize::from(self.header.sdl_slen);
@@ -258,6 +273,7 @@ impl<'a> Sockaddr<'a> {
     /// assert_eq!(mask, Sockaddr::Netmask(Ipv4Addr::new(255, 255, 0, 0)));
     /// # Ok::<(), sockabi::Error>(())
     /// ```
+    #[inline]
     pub fn decode(os: Os, bit: RtaBit, bytes: &'a [u8]) -> Result<Self> {
         let family = bytes.get(1).copied().unwrap_or(AF_UNSPEC);
         if bit.is_mask(os) {
@@ -282,6 +298,7 @@ impl<'a> Sockaddr<'a> {
     }
 
     /// The IP address of an `Inet`/`Inet6` sockaddr or a netmask.
+    #[inline]
     pub fn ip(&self) -> Option<IpAddr> {
         match self {
             Sockaddr::Inet(sin) => Some(IpAddr::V4(sin.ip())),
@@ -293,6 +310,7 @@ impl<'a> Sockaddr<'a> {
     }
 
     /// The `sockaddr_dl` of an `AF_LINK` sockaddr.
+    #[inline]
     pub fn link(&self) -> Option<LinkAddr<'a>> {
         match self {
             Sockaddr::Link(link) => Some(*link),
