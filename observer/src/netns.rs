@@ -178,10 +178,8 @@ mod tests {
     fn loopback_is_index_one_in_our_namespace() {
         let mut names = IfNames::default();
         let own = own_inode().expect("/proc/self/ns/net");
-        assert_eq!(
-            names.name(own, std::process::id(), 1).as_deref(),
-            Some("lo")
-        );
+        let me = Task { pid: std::process::id(), tid: std::process::id() };
+        assert_eq!(names.name(own, me, 1).as_deref(), Some("lo"));
         let lo = IfName::from_bytes(b"lo").expect("valid name");
         assert_eq!(IfNames::index_in(None, &lo).expect("socket"), Some(1));
     }
