@@ -178,7 +178,10 @@ mod tests {
     fn loopback_is_index_one_in_our_namespace() {
         let mut names = IfNames::default();
         let own = own_inode().expect("/proc/self/ns/net");
-        let me = Task { pid: std::process::id(), tid: std::process::id() };
+        let me = Task {
+            pid: std::process::id(),
+            tid: std::process::id(),
+        };
         assert_eq!(names.name(own, me, 1).as_deref(), Some("lo"));
         let lo = IfName::from_bytes(b"lo").expect("valid name");
         assert_eq!(IfNames::index_in(None, &lo).expect("socket"), Some(1));
