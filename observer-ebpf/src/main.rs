@@ -16,8 +16,8 @@ use core::ffi::c_void;
 
 use aya_ebpf::helpers::generated::bpf_probe_read_user;
 use aya_ebpf::helpers::{
-    bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_task,
-    bpf_get_smp_processor_id, bpf_ktime_get_ns, bpf_probe_read_kernel,
+    bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_task, bpf_get_smp_processor_id,
+    bpf_ktime_get_ns, bpf_probe_read_kernel,
 };
 use aya_ebpf::macros::{map, tracepoint};
 use aya_ebpf::maps::{LruHashMap, PerCpuArray, RingBuf};
@@ -236,7 +236,14 @@ fn copy_user(dst: *mut u8, cap: usize, src: u64, len: i64) -> (u32, u32) {
 /// Stashes a syscall's arguments for its exit.
 #[inline(always)]
 fn stash(task: &Task, pending: Pending) {
-    let _ = PENDING.insert(&task.pid_tgid, &Pending { netns: task.netns, ..pending }, 0);
+    let _ = PENDING.insert(
+        &task.pid_tgid,
+        &Pending {
+            netns: task.netns,
+            ..pending
+        },
+        0,
+    );
 }
 
 /// Takes what the entry of a `kind` syscall stashed for this thread.
@@ -405,7 +412,8 @@ fn try_enter_msg(ctx: &TracePointContext, direction: CmsgDirection) -> Option<()
         // Only sends that carry control data choose something per packet.
         CmsgDirection::Send => {
             // SAFETY: user memory read through the helper.
-            let hdr: UserMsghdr = unsafe { aya_ebpf::helpers::bpf_probe_read_user(msg as *const _) }.ok()?;
+            let hdr: UserMsghdr =
+                unsafe { aya_ebpf::helpers::bpf_probe_read_user(msg as *const _) }.ok()?;
             if hdr.msg_controllen.get() == 0 {
                 return None;
             }
@@ -503,7 +511,11 @@ pub fn fib_table_lookup(ctx: TracePointContext) -> u32 {
 
 /// Reads a `fib_table_lookup` field at the loader-given offset (zero if absent here).
 #[inline(always)]
-fn fib_read<T: Copy + Default>(ctx: &TracePointContext, offsets: &[u32; fib::COUNT], field: usize) -> T {
+fn fib_read<T: Copy + Default>(
+    ctx: &TracePointContext,
+    offsets: &[u32; fib::COUNT],
+    field: usize,
+) -> T {
     let offset = offsets[field];
     if offset == OFFSET_ABSENT {
         return T::default();
@@ -538,7 +550,12 @@ fn try_fib_table_lookup(ctx: &TracePointContext) -> Option<()> {
     let ev = entry.as_mut_ptr();
     // SAFETY: `ev` is the reservation, sized for a RouteEvent.
     unsafe {
-        fill_header(&raw mut (*ev).header, EventKind::Route, task.pid_tgid, task.netns);
+        fill_header(
+            &raw mut (*ev).header,
+            EventKind::Route,
+            task.pid_tgid,
+            task.netns,
+        );
         (*ev).tb_id = U32::new(fib_read(ctx, &off, fib::TB_ID));
         (*ev).err = I32::new(fib_read(ctx, &off, fib::ERR));
         (*ev).oif = I32::new(oif);

@@ -37,8 +37,18 @@ enum Task {
     VmTest(vm::VmTestArgs),
 }
 
-fn main() -> Result<()> {
-    match Cli::parse().task {
+fn main() -> std::process::ExitCode {
+    match run(Cli::parse().task) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(task: Task) -> Result<()> {
+    match task {
         Task::Run(args) => run::run(args),
         Task::Test(args) => test::run(args),
         Task::Setup => setup::for_ebpf(),

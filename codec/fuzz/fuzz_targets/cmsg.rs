@@ -18,6 +18,8 @@ fuzz_target!(|data: &[u8]| {
         w.push_cmsg(c).expect("room for every message");
     }
     let n = w.len();
-    let again: Vec<_> = cmsgs(&out[..n]).collect::<Result<_, _>>().expect("re-emitted walk");
+    let again: Vec<_> = cmsgs(&out[..n])
+        .collect::<Result<_, _>>()
+        .expect("re-emitted walk");
     assert_eq!(again, typed);
 });

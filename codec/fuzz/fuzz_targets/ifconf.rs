@@ -12,7 +12,11 @@ fuzz_target!(|data: &[u8]| {
         count += 1;
         match record {
             Ok(ifr) => {
-                let _ = (ifr.name().to_string(), ifr.name().device(), ifr.addr().ipv4());
+                let _ = (
+                    ifr.name().to_string(),
+                    ifr.name().device(),
+                    ifr.addr().ipv4(),
+                );
             }
             Err(_) => errors += 1,
         }

@@ -19,10 +19,25 @@ fuzz_target!(|data: &[u8]| {
     let _ = (ifreq::ioctl_name(request), ifreq::is_privileged(request));
     if let Ok(ifr) = Ifreq::ref_from_prefix(arg) {
         let name = ifr.name();
-        let _ = (name.device(), name.to_if_name(), name.to_string(), ifr.if_name());
-        let _ = (ifr.addr().to_string(), ifr.addr_in(), ifr.hwaddr().to_string());
+        let _ = (
+            name.device(),
+            name.to_if_name(),
+            name.to_string(),
+            ifr.if_name(),
+        );
+        let _ = (
+            ifr.addr().to_string(),
+            ifr.addr_in(),
+            ifr.hwaddr().to_string(),
+        );
         let _ = (ifr.flags().to_string(), ifr.priv_flags().to_string());
-        let _ = (ifr.ifindex(), ifr.mtu(), ifr.qlen(), ifr.metric(), ifr.data());
+        let _ = (
+            ifr.ifindex(),
+            ifr.mtu(),
+            ifr.qlen(),
+            ifr.metric(),
+            ifr.data(),
+        );
         let _ = (ifr.map().to_string(), ifr.mii().to_string());
         let _ = (ifr.newname().to_string(), ifr.slave().to_string());
     }

@@ -13,7 +13,12 @@ fuzz_target!(|data: &[u8]| {
     let optname = i32::from_ne_bytes([head[4], head[5], head[6], head[7]]);
     if let Ok(opt) = decode(level, optname, optval) {
         let _ = opt.to_string();
-        let _ = (opt.ifindex(), opt.ifname(), opt.unbinds(), opt.addresses().count());
+        let _ = (
+            opt.ifindex(),
+            opt.ifname(),
+            opt.unbinds(),
+            opt.addresses().count(),
+        );
         let mut buf = vec![0u8; opt.buffer_len()];
         let n = opt.emit(&mut buf).expect("emit into buffer_len bytes");
         assert_eq!(decode(level, optname, &buf[..n]), Ok(opt));
