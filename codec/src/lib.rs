@@ -33,3 +33,8 @@ pub mod sockopt;
 pub use addr::{InAddr, SockaddrIn};
 pub use error::{Error, Result};
 pub use ifname::{IfName, IFNAMSIZ};
+
+/// The README's examples, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
