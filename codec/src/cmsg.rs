@@ -365,6 +365,18 @@ pub struct Cmsgs<'a>(RawCmsgs<'a>);
 
 /// Walks a control buffer and types each message ([`Cmsg`]); see the
 /// [module documentation](self) for the rules.
+///
+/// ```
+/// use sockabi::cmsg::{cmsgs, Cmsg};
+///
+/// // One IP_TOS message as the kernel writes it: cmsg_len 17, SOL_IP, type 1, one byte.
+/// let mut control = [0u8; 24];
+/// control[..8].copy_from_slice(&17u64.to_ne_bytes());
+/// control[12..16].copy_from_slice(&1i32.to_ne_bytes());
+/// control[16] = 0x10;
+/// let all: Vec<_> = cmsgs(&control).collect();
+/// assert_eq!(all, [Ok(Cmsg::Tos(0x10))]);
+/// ```
 #[inline]
 pub fn cmsgs(buf: &[u8]) -> Cmsgs<'_> {
     Cmsgs(raw_cmsgs(buf))

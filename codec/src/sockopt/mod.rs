@@ -306,6 +306,10 @@ pub enum SockOpt<'a> {
     /// `ip_mreqn`, so the *second* field (`ip_mreq.imr_interface`) is the address and the first
     /// (the group) is ignored; `4..=7` reads a bare `in_addr`, the interface address; `< 4` is
     /// `EINVAL`. Index 0 and address `0.0.0.0` reset to "no interface" ([`McastInterface::Any`]).
+    ///
+    /// The `8..=11` branch is not in every kernel: trees without it fall through to the
+    /// `in_addr` branch and take the *first* four bytes (the group) as the interface address.
+    /// This decoder follows current mainline.
     MulticastIf {
         /// The interface asked for.
         interface: McastInterface,
