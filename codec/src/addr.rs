@@ -42,11 +42,13 @@ impl InAddr {
     }
 
     /// The four octets in the order they are written.
+    #[inline]
     pub fn octets(&self) -> [u8; 4] {
         self.s_addr.to_bytes()
     }
 
     /// As a `core::net::Ipv4Addr`.
+    #[inline]
     pub fn ip(&self) -> core::net::Ipv4Addr {
         core::net::Ipv4Addr::from(self.octets())
     }
@@ -57,6 +59,7 @@ impl InAddr {
     }
 
     /// Views an `in_addr` at the start of `bytes`.
+    #[inline]
     pub fn ref_from_prefix(bytes: &[u8]) -> Result<&Self> {
         view_prefix(bytes, "in_addr")
     }
@@ -125,21 +128,25 @@ impl SockaddrIn {
     }
 
     /// Views a `sockaddr_in` at the start of `bytes`, whatever its family.
+    #[inline]
     pub fn ref_from_prefix(bytes: &[u8]) -> Result<&Self> {
         view_prefix(bytes, "sockaddr_in")
     }
 
     /// The address family (host order).
+    #[inline]
     pub fn family(&self) -> u16 {
         self.sin_family.get()
     }
 
     /// The port number.
+    #[inline]
     pub fn port(&self) -> u16 {
         self.sin_port.get()
     }
 
     /// As a `SocketAddrV4`, if the family is `AF_INET`.
+    #[inline]
     pub fn socket_addr(&self) -> Result<core::net::SocketAddrV4> {
         if self.family() != AF_INET {
             return Err(Error::BadFamily {
@@ -234,6 +241,7 @@ pub(crate) fn emit_bytes(bytes: &[u8], buf: &mut [u8], what: &'static str) -> Re
 }
 
 /// Views a `T` at the start of `bytes`, or says how short the input was.
+#[inline]
 pub(crate) fn view_prefix<'a, T>(bytes: &'a [u8], what: &'static str) -> Result<&'a T>
 where
     T: FromBytes + KnownLayout + Immutable + Unaligned,

@@ -56,6 +56,7 @@ pub const CMSG_HDR_LEN: usize = core::mem::size_of::<CmsgHdr>();
 
 /// `CMSG_ALIGN(len)`: `len` rounded up to a multiple of 8 (`sizeof(size_t)`), or `None` if
 /// that overflows `usize`.
+#[inline]
 pub const fn cmsg_align(len: usize) -> Option<usize> {
     match len.checked_add(7) {
         Some(v) => Some(v & !7),
@@ -104,6 +105,7 @@ pub struct CmsgHdr {
 
 impl CmsgHdr {
     /// Views a `cmsghdr` at the start of `bytes`.
+    #[inline]
     pub fn ref_from_prefix(bytes: &[u8]) -> Result<&Self> {
         view_prefix(bytes, "cmsghdr")
     }
@@ -141,6 +143,7 @@ pub struct RawCmsgs<'a> {
 /// assert!(it.next().unwrap().is_err());
 /// assert!(it.next().is_none());
 /// ```
+#[inline]
 pub fn raw_cmsgs(buf: &[u8]) -> RawCmsgs<'_> {
     RawCmsgs { buf, pos: 0 }
 }
@@ -148,6 +151,7 @@ pub fn raw_cmsgs(buf: &[u8]) -> RawCmsgs<'_> {
 impl<'a> Iterator for RawCmsgs<'a> {
     type Item = Result<RawCmsg<'a>>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         let offset = self.pos;
         let rest = self.buf.get(offset..)?;
@@ -212,6 +216,7 @@ pub enum Cmsg<'a> {
 
 impl<'a> Cmsg<'a> {
     /// Interprets a framed message: an error if its data does not fit its known type.
+    #[inline]
     pub fn parse(raw: RawCmsg<'a>) -> Result<Self> {
         let RawCmsg {
             level, kind, data, ..
@@ -360,6 +365,19 @@ pub struct Cmsgs<'a>(RawCmsgs<'a>);
 
 /// Walks a control buffer and types each message ([`Cmsg`]); see the
 /// [module documentation](self) for the rules.
+///
+/// ```
+/// use sockabi::cmsg::{cmsgs, Cmsg};
+///
+/// // One IP_TOS message as the kernel writes it: cmsg_len 17, SOL_IP, type 1, one byte.
+/// let mut control = [0u8; 24];
+/// control[..8].copy_from_slice(&17u64.to_ne_bytes());
+/// control[12..16].copy_from_slice(&1i32.to_ne_bytes());
+/// control[16] = 0x10;
+/// let all: Vec<_> = cmsgs(&control).collect();
+/// assert_eq!(all, [Ok(Cmsg::Tos(0x10))]);
+/// ```
+#[inline]
 pub fn cmsgs(buf: &[u8]) -> Cmsgs<'_> {
     Cmsgs(raw_cmsgs(buf))
 }
@@ -374,6 +392,7 @@ impl<'a> Cmsgs<'a> {
 impl<'a> Iterator for Cmsgs<'a> {
     type Item = Result<Cmsg<'a>>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         Some(self.0.next()?.and_then(Cmsg::parse))
     }

@@ -151,16 +151,19 @@ impl SockExtendedErr {
     pub const LEN: usize = core::mem::size_of::<SockExtendedErr>();
 
     /// Views a `sock_extended_err` at the start of `bytes`.
+    #[inline]
     pub fn ref_from_prefix(bytes: &[u8]) -> Result<&Self> {
         view_prefix(bytes, "sock_extended_err")
     }
 
     /// The error number.
+    #[inline]
     pub fn errno(&self) -> u32 {
         self.ee_errno.get()
     }
 
     /// The origin.
+    #[inline]
     pub fn origin(&self) -> Origin {
         Origin::from(self.ee_origin)
     }
@@ -232,6 +235,7 @@ impl RecvErr {
     /// assert_eq!(RecvErr::parse(&data)?.offender(), None);
     /// # Ok::<(), sockabi::Error>(())
     /// ```
+    #[inline]
     pub fn parse(data: &[u8]) -> Result<Self> {
         let ee = *SockExtendedErr::ref_from_prefix(data)?;
         let offender_raw = data
@@ -244,6 +248,7 @@ impl RecvErr {
 
     /// The offender (`SO_EE_OFFENDER`) if its family is `AF_INET`; `None` for `AF_UNSPEC`
     /// (no offender, as for local errors) and any other family.
+    #[inline]
     pub fn offender(&self) -> Option<SocketAddrV4> {
         if self.offender_raw.family() == AF_INET {
             self.offender_raw.socket_addr().ok()

@@ -64,16 +64,19 @@ impl IpMreq {
     /// assert_eq!(mreq.interface(), Ipv4Addr::new(192, 0, 2, 1));
     /// # Ok::<(), sockabi::Error>(())
     /// ```
+    #[inline]
     pub fn ref_from_prefix(bytes: &[u8]) -> Result<&Self> {
         view_prefix(bytes, "ip_mreq")
     }
 
     /// The multicast group (`imr_multiaddr`).
+    #[inline]
     pub fn group(&self) -> Ipv4Addr {
         self.imr_multiaddr.ip()
     }
 
     /// The interface address (`imr_interface`).
+    #[inline]
     pub fn interface(&self) -> Ipv4Addr {
         self.imr_interface.ip()
     }
@@ -139,21 +142,25 @@ impl IpMreqn {
     /// assert_eq!((mreqn.group(), mreqn.ifindex()), (Ipv4Addr::new(239, 1, 2, 3), 3));
     /// # Ok::<(), sockabi::Error>(())
     /// ```
+    #[inline]
     pub fn ref_from_prefix(bytes: &[u8]) -> Result<&Self> {
         view_prefix(bytes, "ip_mreqn")
     }
 
     /// The multicast group (`imr_multiaddr`).
+    #[inline]
     pub fn group(&self) -> Ipv4Addr {
         self.imr_multiaddr.ip()
     }
 
     /// The local interface address (`imr_address`).
+    #[inline]
     pub fn address(&self) -> Ipv4Addr {
         self.imr_address.ip()
     }
 
     /// The interface index (`imr_ifindex`), 0 for any.
+    #[inline]
     pub fn ifindex(&self) -> i32 {
         self.imr_ifindex.get()
     }
@@ -232,21 +239,25 @@ impl IpMreqSource {
     /// assert_eq!(m.source(), Ipv4Addr::new(198, 51, 100, 7));
     /// # Ok::<(), sockabi::Error>(())
     /// ```
+    #[inline]
     pub fn ref_from_prefix(bytes: &[u8]) -> Result<&Self> {
         view_prefix(bytes, "ip_mreq_source")
     }
 
     /// The multicast group (`imr_multiaddr`).
+    #[inline]
     pub fn group(&self) -> Ipv4Addr {
         self.imr_multiaddr.ip()
     }
 
     /// The interface address (`imr_interface`).
+    #[inline]
     pub fn interface(&self) -> Ipv4Addr {
         self.imr_interface.ip()
     }
 
     /// The source address (`imr_sourceaddr`).
+    #[inline]
     pub fn source(&self) -> Ipv4Addr {
         self.imr_sourceaddr.ip()
     }
@@ -300,6 +311,7 @@ impl BsdIpMreqSource {
     /// assert_eq!(linux.source(), Ipv4Addr::new(198, 51, 100, 7));
     /// # Ok::<(), sockabi::Error>(())
     /// ```
+    #[inline]
     pub fn ref_from_prefix(bytes: &[u8]) -> Result<&Self> {
         view_prefix(bytes, "ip_mreq_source (BSD layout)")
     }

@@ -68,21 +68,25 @@ impl InPktinfo {
     /// assert_eq!(info.addr(), Ipv4Addr::new(192, 0, 2, 255));
     /// # Ok::<(), sockabi::Error>(())
     /// ```
+    #[inline]
     pub fn ref_from_prefix(bytes: &[u8]) -> Result<&Self> {
         view_prefix(bytes, "in_pktinfo")
     }
 
     /// The interface index (`ipi_ifindex`).
+    #[inline]
     pub fn ifindex(&self) -> i32 {
         self.ipi_ifindex.get()
     }
 
     /// The local address (`ipi_spec_dst`).
+    #[inline]
     pub fn spec_dst(&self) -> Ipv4Addr {
         self.ipi_spec_dst.ip()
     }
 
     /// The header destination address (`ipi_addr`).
+    #[inline]
     pub fn addr(&self) -> Ipv4Addr {
         self.ipi_addr.ip()
     }

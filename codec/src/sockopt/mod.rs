@@ -147,12 +147,12 @@ pub enum McastInterface {
 
 impl McastInterface {
     /// The interface from an `ip_mreqn`'s address and index, or an error for a negative index.
-    fn from_mreqn(address: Ipv4Addr, ifindex: i32, what: &'static str) -> Result<Self> {
+    #[inline]
+    fn from_mreqn(address: Ipv4Addr, ifindex: i32, ctx: Ctx) -> Result<Self> {
         match u32::try_from(ifindex) {
-            Err(_) => Err(Error::Invalid {
-                what,
-                reason: "negative imr_ifindex: no such device (ENODEV/EADDRNOTAVAIL)",
-            }),
+            Err(_) => {
+                Err(ctx.invalid("negative imr_ifindex: no such device (ENODEV/EADDRNOTAVAIL)"))
+            }
             Ok(0) if address.is_unspecified() => Ok(McastInterface::Any),
             Ok(0) => Ok(McastInterface::Address(address)),
             Ok(ifindex) => Ok(McastInterface::Index { ifindex, address }),
@@ -160,6 +160,7 @@ impl McastInterface {
     }
 
     /// The interface index, if one is given.
+    #[inline]
     pub fn ifindex(&self) -> Option<u32> {
         match *self {
             McastInterface::Index { ifindex, .. } => Some(ifindex),
@@ -168,6 +169,7 @@ impl McastInterface {
     }
 
     /// The local address, if a non-zero one is given.
+    #[inline]
     pub fn address(&self) -> Option<Ipv4Addr> {
         match *self {
             McastInterface::Address(a) => Some(a),
@@ -304,6 +306,10 @@ pub enum SockOpt<'a> {
     /// `ip_mreqn`, so the *second* field (`ip_mreq.imr_interface`) is the address and the first
     /// (the group) is ignored; `4..=7` reads a bare `in_addr`, the interface address; `< 4` is
     /// `EINVAL`. Index 0 and address `0.0.0.0` reset to "no interface" ([`McastInterface::Any`]).
+    ///
+    /// The `8..=11` branch is not in every kernel: trees without it fall through to the
+    /// `in_addr` branch and take the *first* four bytes (the group) as the interface address.
+    /// This decoder follows current mainline.
     MulticastIf {
         /// The interface asked for.
         interface: McastInterface,
@@ -391,29 +397,59 @@ enum IpIntLen {
 
 /// `do_ip_setsockopt`'s integer read: an `int` from 4 bytes or more, one unsigned byte from 1 to
 /// 3 bytes, 0 from nothing (or `EINVAL`, for options that check `optlen < 1`).
-fn ip_int(optval: &[u8], rule: IpIntLen, what: &'static str) -> Result<i32> {
+#[inline]
+fn ip_int(optval: &[u8], rule: IpIntLen, ctx: Ctx) -> Result<i32> {
     match optval {
         [a, b, c, d, ..] => Ok(i32::from_ne_bytes([*a, *b, *c, *d])),
         [a, ..] => Ok(i32::from(*a)),
         [] if rule == IpIntLen::ZeroIsZero => Ok(0),
-        [] => Err(Error::BadLength { what, len: 0 }),
+        [] => Err(ctx.bad_len(0)),
     }
 }
 
 /// `sk_setsockopt`'s integer read: `optlen < sizeof(int)` is `EINVAL`.
-fn so_int(optval: &[u8], what: &'static str) -> Result<i32> {
+#[inline]
+fn so_int(optval: &[u8], ctx: Ctx) -> Result<i32> {
     match optval {
         [a, b, c, d, ..] => Ok(i32::from_ne_bytes([*a, *b, *c, *d])),
-        _ => Err(Error::BadLength {
-            what,
-            len: optval.len(),
-        }),
+        _ => Err(ctx.bad_len(optval.len())),
     }
 }
 
-/// An `Error::Invalid` for `what` with the kernel's reason.
-const fn invalid(what: &'static str, reason: &'static str) -> Error {
-    Error::Invalid { what, reason }
+/// The option being decoded; names it in errors (looked up only when an error is made).
+#[derive(Clone, Copy)]
+struct Ctx {
+    level: i32,
+    optname: i32,
+}
+
+impl Ctx {
+    /// The C name, or the level's generic name.
+    fn what(self) -> &'static str {
+        match (option_name(self.level, self.optname), self.level) {
+            (Some(name), _) => name,
+            (None, SOL_SOCKET) => "SOL_SOCKET option",
+            (None, _) => "IPPROTO_IP option",
+        }
+    }
+
+    /// `EINVAL` for the length.
+    #[cold]
+    fn bad_len(self, len: usize) -> Error {
+        Error::BadLength {
+            what: self.what(),
+            len,
+        }
+    }
+
+    /// A value the kernel rejects.
+    #[cold]
+    fn invalid(self, reason: &'static str) -> Error {
+        Error::Invalid {
+            what: self.what(),
+            reason,
+        }
+    }
 }
 
 /// Decodes `setsockopt(level, optname, optval, optval.len())` as the Linux kernel would accept
@@ -439,6 +475,7 @@ const fn invalid(what: &'static str, reason: &'static str) -> Error {
 /// assert!(decode(IPPROTO_IP, IP_TTL, &0i32.to_ne_bytes()).is_err()); // EINVAL
 /// # Ok::<(), sockabi::Error>(())
 /// ```
+#[inline]
 pub fn decode(level: i32, optname: i32, optval: &[u8]) -> Result<SockOpt<'_>> {
     match level {
         SOL_SOCKET => decode_socket(optname, optval),
@@ -492,8 +529,12 @@ const fn is_so_int(optname: i32) -> bool {
     )
 }
 
+#[inline]
 fn decode_socket(optname: i32, optval: &[u8]) -> Result<SockOpt<'_>> {
-    let what = option_name(SOL_SOCKET, optname).unwrap_or("SOL_SOCKET option");
+    let ctx = Ctx {
+        level: SOL_SOCKET,
+        optname,
+    };
     match optname {
         SO_BINDTODEVICE => {
             let window = optval.get(..IFNAMSIZ - 1).unwrap_or(optval);
@@ -503,21 +544,21 @@ fn decode_socket(optname: i32, optval: &[u8]) -> Result<SockOpt<'_>> {
             }
         }
         SO_BINDTOIFINDEX => {
-            let value = so_int(optval, what)?;
+            let value = so_int(optval, ctx)?;
             let ifindex = u32::try_from(value)
-                .map_err(|_| invalid(what, "negative interface index (EINVAL)"))?;
+                .map_err(|_| ctx.invalid("negative interface index (EINVAL)"))?;
             Ok(SockOpt::BindToIfindex(ifindex))
         }
-        SO_MARK => Ok(SockOpt::Mark(so_int(optval, what)? as u32)),
+        SO_MARK => Ok(SockOpt::Mark(so_int(optval, ctx)? as u32)),
         _ if is_so_flag(optname) => Ok(SockOpt::Flag {
             level: SOL_SOCKET,
             optname,
-            on: so_int(optval, what)? != 0,
+            on: so_int(optval, ctx)? != 0,
         }),
         _ if is_so_int(optname) => Ok(SockOpt::Int {
             level: SOL_SOCKET,
             optname,
-            value: so_int(optval, what)?,
+            value: so_int(optval, ctx)?,
         }),
         _ => Ok(SockOpt::Other {
             level: SOL_SOCKET,
@@ -527,43 +568,46 @@ fn decode_socket(optname: i32, optval: &[u8]) -> Result<SockOpt<'_>> {
     }
 }
 
+#[inline]
 fn decode_ip(optname: i32, optval: &[u8]) -> Result<SockOpt<'_>> {
     use IpIntLen::{NonEmpty, ZeroIsZero};
-    let what = option_name(IPPROTO_IP, optname).unwrap_or("IPPROTO_IP option");
+    let ctx = Ctx {
+        level: IPPROTO_IP,
+        optname,
+    };
     let flag = |on: bool| SockOpt::Flag {
         level: IPPROTO_IP,
         optname,
         on,
     };
     match optname {
-        IP_TTL => match ip_int(optval, NonEmpty, what)? {
+        IP_TTL => match ip_int(optval, NonEmpty, ctx)? {
             -1 => Ok(SockOpt::Ttl(None)),
             v => u8::try_from(v)
                 .ok()
                 .filter(|&ttl| ttl != 0)
                 .map(|ttl| SockOpt::Ttl(Some(ttl)))
-                .ok_or(invalid(what, "TTL outside -1 and 1..=255 (EINVAL)")),
+                .ok_or_else(|| ctx.invalid("TTL outside -1 and 1..=255 (EINVAL)")),
         },
-        IP_MULTICAST_TTL => match ip_int(optval, NonEmpty, what)? {
+        IP_MULTICAST_TTL => match ip_int(optval, NonEmpty, ctx)? {
             -1 => Ok(SockOpt::MulticastTtl(None)),
             v => u8::try_from(v)
                 .map(|ttl| SockOpt::MulticastTtl(Some(ttl)))
-                .map_err(|_| invalid(what, "TTL outside -1 and 0..=255 (EINVAL)")),
+                .map_err(|_| ctx.invalid("TTL outside -1 and 0..=255 (EINVAL)")),
         },
-        IP_TOS => Ok(SockOpt::Tos(ip_int(optval, ZeroIsZero, what)? as u8)),
-        IP_MTU_DISCOVER => PmtuMode::from_value(ip_int(optval, ZeroIsZero, what)?)
+        IP_TOS => Ok(SockOpt::Tos(ip_int(optval, ZeroIsZero, ctx)? as u8)),
+        IP_MTU_DISCOVER => PmtuMode::from_value(ip_int(optval, ZeroIsZero, ctx)?)
             .map(SockOpt::MtuDiscover)
-            .ok_or(invalid(
-                what,
-                "mode outside IP_PMTUDISC_DONT..=IP_PMTUDISC_OMIT (EINVAL)",
-            )),
-        IP_MINTTL => match ip_int(optval, NonEmpty, what)? {
+            .ok_or_else(|| {
+                ctx.invalid("mode outside IP_PMTUDISC_DONT..=IP_PMTUDISC_OMIT (EINVAL)")
+            }),
+        IP_MINTTL => match ip_int(optval, NonEmpty, ctx)? {
             v @ 0..=255 => Ok(SockOpt::Int {
                 level: IPPROTO_IP,
                 optname,
                 value: v,
             }),
-            _ => Err(invalid(what, "value outside 0..=255 (EINVAL)")),
+            _ => Err(ctx.invalid("value outside 0..=255 (EINVAL)")),
         },
         IP_MULTICAST_ALL | IP_RECVERR_RFC4884 => {
             let rule = if optname == IP_MULTICAST_ALL {
@@ -571,14 +615,14 @@ fn decode_ip(optname: i32, optval: &[u8]) -> Result<SockOpt<'_>> {
             } else {
                 ZeroIsZero
             };
-            match ip_int(optval, rule, what)? {
+            match ip_int(optval, rule, ctx)? {
                 0 => Ok(flag(false)),
                 1 => Ok(flag(true)),
-                _ => Err(invalid(what, "value other than 0 or 1 (EINVAL)")),
+                _ => Err(ctx.invalid("value other than 0 or 1 (EINVAL)")),
             }
         }
         IP_FREEBIND | IP_TRANSPARENT | IP_MULTICAST_LOOP => {
-            Ok(flag(ip_int(optval, NonEmpty, what)? != 0))
+            Ok(flag(ip_int(optval, NonEmpty, ctx)? != 0))
         }
         IP_PKTINFO
         | IP_RECVTTL
@@ -593,23 +637,17 @@ fn decode_ip(optname: i32, optval: &[u8]) -> Result<SockOpt<'_>> {
         | IP_BIND_ADDRESS_NO_PORT
         | IP_RECVORIGDSTADDR
         | IP_CHECKSUM
-        | IP_RECVFRAGSIZE => Ok(flag(ip_int(optval, ZeroIsZero, what)? != 0)),
+        | IP_RECVFRAGSIZE => Ok(flag(ip_int(optval, ZeroIsZero, ctx)? != 0)),
         IP_UNICAST_IF => match optval {
             [a, b, c, d] => {
                 let ifindex = i32::from_be_bytes([*a, *b, *c, *d]);
                 u32::try_from(ifindex).map(SockOpt::UnicastIf).map_err(|_| {
-                    invalid(
-                        what,
-                        "negative interface index: no such device (EADDRNOTAVAIL)",
-                    )
+                    ctx.invalid("negative interface index: no such device (EADDRNOTAVAIL)")
                 })
             }
-            _ => Err(Error::BadLength {
-                what,
-                len: optval.len(),
-            }),
+            _ => Err(ctx.bad_len(optval.len())),
         },
-        IP_MULTICAST_IF => decode_multicast_if(optval, what),
+        IP_MULTICAST_IF => decode_multicast_if(optval, ctx),
         IP_ADD_MEMBERSHIP | IP_DROP_MEMBERSHIP => {
             let op = if optname == IP_ADD_MEMBERSHIP {
                 MembershipOp::Add
@@ -621,19 +659,16 @@ fn decode_ip(optname: i32, optval: &[u8]) -> Result<SockOpt<'_>> {
             } else if let Ok(m) = IpMreq::ref_from_prefix(optval) {
                 (IpMreqn::from(*m), ArgForm::Mreq)
             } else {
-                return Err(Error::BadLength {
-                    what,
-                    len: optval.len(),
-                });
+                return Err(ctx.bad_len(optval.len()));
             };
             let group = mreqn.group();
             if op == MembershipOp::Add && !group.is_multicast() {
-                return Err(invalid(what, "group is not a multicast address (EINVAL)"));
+                return Err(ctx.invalid("group is not a multicast address (EINVAL)"));
             }
             Ok(SockOpt::Membership {
                 op,
                 group,
-                interface: McastInterface::from_mreqn(mreqn.address(), mreqn.ifindex(), what)?,
+                interface: McastInterface::from_mreqn(mreqn.address(), mreqn.ifindex(), ctx)?,
                 form,
             })
         }
@@ -642,14 +677,11 @@ fn decode_ip(optname: i32, optval: &[u8]) -> Result<SockOpt<'_>> {
         | IP_BLOCK_SOURCE
         | IP_UNBLOCK_SOURCE => {
             if optval.len() != IpMreqSource::LEN {
-                return Err(Error::BadLength {
-                    what,
-                    len: optval.len(),
-                });
+                return Err(ctx.bad_len(optval.len()));
             }
             let m = IpMreqSource::ref_from_prefix(optval)?;
             if !m.group().is_multicast() {
-                return Err(invalid(what, "group is not a multicast address (EINVAL)"));
+                return Err(ctx.invalid("group is not a multicast address (EINVAL)"));
             }
             let op = match optname {
                 IP_ADD_SOURCE_MEMBERSHIP => SourceOp::AddMembership,
@@ -673,7 +705,8 @@ fn decode_ip(optname: i32, optval: &[u8]) -> Result<SockOpt<'_>> {
 }
 
 /// `IP_MULTICAST_IF`, following the three `optlen` branches of `do_ip_setsockopt`.
-fn decode_multicast_if(optval: &[u8], what: &'static str) -> Result<SockOpt<'static>> {
+#[inline]
+fn decode_multicast_if(optval: &[u8], ctx: Ctx) -> Result<SockOpt<'static>> {
     let (address, ifindex, form) = if let Ok(m) = IpMreqn::ref_from_prefix(optval) {
         (m.address(), m.ifindex(), ArgForm::Mreqn)
     } else if let Ok(m) = IpMreq::ref_from_prefix(optval) {
@@ -682,13 +715,10 @@ fn decode_multicast_if(optval: &[u8], what: &'static str) -> Result<SockOpt<'sta
     } else if let Ok(a) = InAddr::ref_from_prefix(optval) {
         (a.ip(), 0, ArgForm::InAddr)
     } else {
-        return Err(Error::BadLength {
-            what,
-            len: optval.len(),
-        });
+        return Err(ctx.bad_len(optval.len()));
     };
     Ok(SockOpt::MulticastIf {
-        interface: McastInterface::from_mreqn(address, ifindex, what)?,
+        interface: McastInterface::from_mreqn(address, ifindex, ctx)?,
         form,
     })
 }
@@ -726,6 +756,7 @@ impl SockOpt<'_> {
     ///
     /// `SO_BINDTOIFINDEX`, `IP_UNICAST_IF`, and `IP_MULTICAST_IF` / `IP_*_MEMBERSHIP` given an
     /// `ip_mreqn` with a non-zero `imr_ifindex`.
+    #[inline]
     pub fn ifindex(&self) -> Option<u32> {
         match *self {
             SockOpt::BindToIfindex(n) | SockOpt::UnicastIf(n) => Some(n).filter(|&n| n != 0),
@@ -737,6 +768,7 @@ impl SockOpt<'_> {
     }
 
     /// The interface name this option names (`SO_BINDTODEVICE` with a name).
+    #[inline]
     pub fn ifname(&self) -> Option<IfName> {
         match *self {
             SockOpt::BindToDevice(name) => name,
@@ -832,10 +864,10 @@ impl SockOpt<'_> {
                     ArgForm::Mreqn => {
                         IpMreqn::new(Ipv4Addr::UNSPECIFIED, address, ifindex).emit(buf)
                     }
-                    _ if ifindex != 0 => Err(invalid(
-                        "IP_MULTICAST_IF",
-                        "an interface index needs the ip_mreqn form",
-                    )),
+                    _ if ifindex != 0 => Err(Error::Invalid {
+                        what: "IP_MULTICAST_IF",
+                        reason: "an interface index needs the ip_mreqn form",
+                    }),
                     ArgForm::Mreq => IpMreq::new(Ipv4Addr::UNSPECIFIED, address).emit(buf),
                     ArgForm::InAddr => InAddr::from(address).emit(buf),
                 }
@@ -850,10 +882,10 @@ impl SockOpt<'_> {
                 match form {
                     ArgForm::Mreqn => IpMreqn::new(group, address, ifindex).emit(buf),
                     ArgForm::Mreq if ifindex == 0 => IpMreq::new(group, address).emit(buf),
-                    _ => Err(invalid(
-                        "IP_ADD_MEMBERSHIP/IP_DROP_MEMBERSHIP",
-                        "only ip_mreq or ip_mreqn can express this interface",
-                    )),
+                    _ => Err(Error::Invalid {
+                        what: "IP_ADD_MEMBERSHIP/IP_DROP_MEMBERSHIP",
+                        reason: "only ip_mreq or ip_mreqn can express this interface",
+                    }),
                 }
             }
             SockOpt::SourceMembership {
