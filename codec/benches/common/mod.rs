@@ -37,7 +37,11 @@ where
         }
         f_times.push(t.elapsed().as_nanos() as f64 / f64::from(BATCH));
     }
-    Ratio { name, subject_ns: median(&mut s_times), floor_ns: median(&mut f_times) }
+    Ratio {
+        name,
+        subject_ns: median(&mut s_times),
+        floor_ns: median(&mut f_times),
+    }
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -48,10 +52,16 @@ fn median(v: &mut [f64]) -> f64 {
 /// Prints the ratio table; `target` is the ratio the project aims to stay within.
 pub fn print_table(title: &str, rows: &[Ratio], target: f64) {
     println!("\n{title}: subject vs floor, measured interleaved in this run");
-    println!("{:<40} {:>12} {:>12} {:>8}  target <= {target:.2}", "benchmark", "subject ns", "floor ns", "ratio");
+    println!(
+        "{:<40} {:>12} {:>12} {:>8}  target <= {target:.2}",
+        "benchmark", "subject ns", "floor ns", "ratio"
+    );
     for r in rows {
         let ratio = r.subject_ns / r.floor_ns.max(0.01);
         let mark = if ratio <= target { "ok" } else { "OVER" };
-        println!("{:<40} {:>12.2} {:>12.2} {:>8.2}  {mark}", r.name, r.subject_ns, r.floor_ns, ratio);
+        println!(
+            "{:<40} {:>12.2} {:>12.2} {:>8.2}  {mark}",
+            r.name, r.subject_ns, r.floor_ns, ratio
+        );
     }
 }

@@ -133,12 +133,12 @@ impl<'a> Iterator for Records<'a> {
         if self.rest.is_empty() {
             return None;
         }
-        match Ifreq::ref_from_prefix(self.rest) {
-            Ok(record) => {
-                self.rest = self.rest.get(IFREQ_SIZE..).unwrap_or(&[]);
-                Some(Ok(record))
+        match self.rest.split_first_chunk::<IFREQ_SIZE>() {
+            Some((record, rest)) => {
+                self.rest = rest;
+                Some(Ok(zerocopy::transmute_ref!(record)))
             }
-            Err(_) => {
+            None => {
                 let got = self.rest.len();
                 self.rest = &[];
                 Some(Err(Error::truncated("ifconf record", IFREQ_SIZE, got)))
