@@ -215,25 +215,41 @@ impl RawIfName {
     /// The name in a 16-byte `ifr_name` field, read as the kernel reads a request: up to the
     /// first NUL within the first 15 bytes (byte 15 is ignored, the kernel overwrites it).
     pub fn from_field(field: &[u8; IFNAMSIZ]) -> Self {
-        Self::from_window(field, IFNAMSIZ - 1)
+        let mut bytes = *field;
+        if let Some(last) = bytes.last_mut() {
+            *last = 0;
+        }
+        Self::from_c_buffer(bytes)
     }
 
     /// The bytes of `buf` before the first NUL, looking at no more than `max` (<= 16) bytes.
     fn from_window(buf: &[u8], max: usize) -> Self {
-        let window = buf.get(..buf.len().min(max)).unwrap_or(&[]);
-        let name = window
-            .iter()
-            .position(|&b| b == 0)
-            .and_then(|nul| window.get(..nul))
-            .unwrap_or(window);
         let mut bytes = [0u8; IFNAMSIZ];
-        for (dst, src) in bytes.iter_mut().zip(name) {
-            *dst = *src;
+        let n = buf.len().min(max).min(IFNAMSIZ);
+        if let (Some(dst), Some(src)) = (bytes.get_mut(..n), buf.get(..n)) {
+            dst.copy_from_slice(src);
         }
+        Self::from_c_buffer(bytes)
+    }
+
+    /// The name in a 16-byte buffer: the bytes before the first NUL (all 16 if none).
+    ///
+    /// Decoders call this for every captured request, so it works on the 16 bytes as one
+    /// `u128`: no per-byte loop and no branch on the data.
+    fn from_c_buffer(bytes: [u8; IFNAMSIZ]) -> Self {
+        let word = u128::from_le_bytes(bytes);
+        // The classic "has a zero byte" test: the lowest flagged byte is the first NUL
+        // (borrows only propagate upwards, past it). 16 when there is none.
+        const ONES: u128 = u128::from_le_bytes([0x01; IFNAMSIZ]);
+        const HIGHS: u128 = u128::from_le_bytes([0x80; IFNAMSIZ]);
+        let flags = word.wrapping_sub(ONES) & !word & HIGHS;
+        let len = flags.trailing_zeros() / 8;
+        // Keep the bytes before the NUL, clear everything from it on.
+        let keep = 1u128.checked_shl(len * 8).map_or(u128::MAX, |bit| bit - 1);
         RawIfName {
-            bytes,
-            // `name` has at most `IFNAMSIZ` bytes, so this always fits.
-            len: u8::try_from(name.len().min(IFNAMSIZ)).unwrap_or(0),
+            bytes: (word & keep).to_le_bytes(),
+            // At most 16, so this always fits.
+            len: u8::try_from(len).unwrap_or(0),
         }
     }
 

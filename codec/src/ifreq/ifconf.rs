@@ -26,6 +26,17 @@ use crate::{Error, Result};
 
 /// `struct ifconf` (16 bytes on 64-bit Linux): the length of the caller's buffer and its
 /// address.
+///
+/// ```
+/// use sockabi::ifreq::Ifconf;
+///
+/// let sizing = Ifconf::new(0, 0); // NULL buffer: "how many bytes do I need?"
+/// assert_eq!(sizing.to_string(), "ifc_len=0 ifc_buf=NULL");
+/// let bytes = zerocopy::IntoBytes::as_bytes(&sizing);
+/// assert_eq!(bytes.len(), 16);
+/// assert_eq!(*Ifconf::ref_from_prefix(bytes)?, sizing);
+/// # Ok::<(), sockabi::Error>(())
+/// ```
 #[derive(
     FromBytes,
     IntoBytes,
@@ -133,12 +144,12 @@ impl<'a> Iterator for Records<'a> {
         if self.rest.is_empty() {
             return None;
         }
-        match Ifreq::ref_from_prefix(self.rest) {
-            Ok(record) => {
-                self.rest = self.rest.get(IFREQ_SIZE..).unwrap_or(&[]);
-                Some(Ok(record))
+        match self.rest.split_first_chunk::<IFREQ_SIZE>() {
+            Some((record, rest)) => {
+                self.rest = rest;
+                Some(Ok(zerocopy::transmute_ref!(record)))
             }
-            Err(_) => {
+            None => {
                 let got = self.rest.len();
                 self.rest = &[];
                 Some(Err(Error::truncated("ifconf record", IFREQ_SIZE, got)))

@@ -48,6 +48,17 @@ pub const IFREQ_SIZE: usize = 40;
 /// For the address ioctls the kernel only accepts and returns `AF_INET` addresses (a
 /// `sockaddr_in` in the same 16 bytes, see [`Sockaddr::as_sockaddr_in`]); for the hardware
 /// address ioctls `sa_family` holds an `ARPHRD_*` device type (see [`HwAddr`]).
+///
+/// ```
+/// use sockabi::ifreq::Sockaddr;
+/// use std::net::Ipv4Addr;
+///
+/// let sa = Sockaddr::from(Ipv4Addr::new(192, 0, 2, 1));
+/// assert_eq!(sa.ipv4()?, Ipv4Addr::new(192, 0, 2, 1));
+/// assert_eq!(sa.to_string(), "192.0.2.1");
+/// assert!(Sockaddr::default().as_sockaddr_in().is_err()); // AF_UNSPEC
+/// # Ok::<(), sockabi::Error>(())
+/// ```
 #[derive(
     FromBytes,
     IntoBytes,
@@ -158,6 +169,14 @@ pub const ARPHRD_VOID: u16 = 0xffff;
 ///
 /// The ABI does not carry the address length (the kernel copies `min(addr_len, 14)` bytes and
 /// leaves the rest zero); [`HwAddr::len`] knows it for common device types.
+///
+/// ```
+/// use sockabi::ifreq::{HwAddr, ARPHRD_ETHER};
+///
+/// let mac = HwAddr::new(ARPHRD_ETHER, &[0x02, 0xfc, 0, 0, 0, 1]);
+/// assert_eq!(mac.as_bytes(), [0x02, 0xfc, 0, 0, 0, 1]);
+/// assert_eq!(mac.to_string(), "02:fc:00:00:00:01 (ether)");
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
 pub struct HwAddr {
     /// The `ARPHRD_*` device type.

@@ -298,8 +298,11 @@ const fn ifr(member: IfreqMember) -> IoctlArg {
 
 use IfreqMember as M;
 
-/// Every request, sorted by number (the lookup relies on it; a test checks it).
-static REQUESTS: &[RequestInfo] = &[
+/// Every request, sorted by number (a test checks it). All are `0x89xx`, which the lookup
+/// index relies on (checked when it is built, at compile time).
+static REQUESTS: &[RequestInfo] = TABLE;
+
+const TABLE: &[RequestInfo] = &[
     info(FIOSETOWN, "FIOSETOWN", OPEN, SET, OTHER),
     info(SIOCSPGRP, "SIOCSPGRP", OPEN, SET, OTHER),
     info(FIOGETOWN, "FIOGETOWN", OPEN, GET, OTHER),
@@ -602,10 +605,31 @@ pub fn requests() -> impl ExactSizeIterator<Item = &'static RequestInfo> {
 /// assert_eq!(info.arg, IoctlArg::Ifreq(IfreqMember::Mtu));
 /// ```
 pub fn request_info(request: u32) -> Option<&'static RequestInfo> {
-    REQUESTS
-        .binary_search_by_key(&request, |r| r.request)
-        .ok()
-        .and_then(|i| REQUESTS.get(i))
+    if request >> 8 != 0x89 {
+        return None;
+    }
+    let slot = INDEX.get(usize::try_from(request & 0xff).ok()?)?;
+    REQUESTS.get(usize::from(*slot).checked_sub(1)?)
+}
+
+/// For each low byte of a `0x89xx` request, 1 + its position in the table (0: none), so a
+/// lookup is one load; the observer decodes every captured ioctl.
+static INDEX: [u8; 256] = build_index();
+
+const fn build_index() -> [u8; 256] {
+    let mut index = [0u8; 256];
+    let mut i = 0;
+    while i < TABLE.len() {
+        let request = TABLE[i].request;
+        assert!(
+            request >> 8 == 0x89,
+            "the index covers 0x89xx requests only"
+        );
+        assert!(i < 255, "the index stores positions in a u8");
+        index[(request & 0xff) as usize] = (i + 1) as u8;
+        i += 1;
+    }
+    index
 }
 
 /// The C name of a socket ioctl request, e.g. `ioctl_name(0x8933) == Some("SIOCGIFINDEX")`.
