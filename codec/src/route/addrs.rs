@@ -101,6 +101,10 @@ pub(crate) const fn common_rta_name(rtax: u8) -> Option<&'static str> {
 
 /// Iterator over the addresses of a routing message, in ascending `RTA_*` order.
 ///
+/// Masks are decoded as [`Sockaddr::decode`] does, except that a mask without a family is an
+/// IPv6 mask when the message's `RTA_DST` is IPv6 (so an IPv6 default route's `sa_len` 0 mask
+/// is `::`, not `0.0.0.0`).
+///
 /// Each item is the slot and its decoded address. A sockaddr whose own content is wrong (a
 /// `sockaddr_in` shorter than 16 bytes, a `sockaddr_dl` whose name runs past its `sdl_len`)
 /// gives an `Err` for that slot and the walk goes on, since `sa_len` still says where the next
@@ -125,6 +129,8 @@ pub struct Addrs<'a> {
     os: Os,
     rest: &'a [u8],
     bits: u32,
+    /// Whether `RTA_DST` was an IPv6 address: masks without a family are then IPv6 masks.
+    ipv6_dst: bool,
 }
 
 impl<'a> Addrs<'a> {
@@ -135,6 +141,7 @@ impl<'a> Addrs<'a> {
             os,
             rest: bytes,
             bits: rtm_addrs as u32,
+            ipv6_dst: false,
         }
     }
 
@@ -192,7 +199,11 @@ impl<'a> Iterator for Addrs<'a> {
         // The rounding padding of the last sockaddr may be missing; that is no error.
         let step = self.os.sa_size(sa_len).min(self.rest.len());
         self.rest = self.rest.get(step..).unwrap_or_default();
-        Some((bit, Sockaddr::decode(self.os, bit, sockaddr)))
+        let item = Sockaddr::decode_in(self.os, bit, sockaddr, self.ipv6_dst);
+        if bit == RtaBit::DST {
+            self.ipv6_dst = matches!(item, Ok(Sockaddr::Inet6(_)));
+        }
+        Some((bit, item))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -330,6 +341,34 @@ mod tests {
             assert!(items.last().unwrap().1.is_err());
             assert_eq!(items.last().unwrap().0.index(), if ok { 31 } else { 8 });
         }
+    }
+
+    #[test]
+    fn ipv6_destination_makes_familyless_masks_ipv6() {
+        // Darwin's IPv6 default route: DST ::, GATEWAY fe80::1, NETMASK with sa_len 0.
+        let mut bytes = [0u8; 28 + 28 + 4];
+        bytes[0] = 28;
+        bytes[1] = 30;
+        bytes[28] = 28;
+        bytes[29] = 30;
+        bytes[28 + 8] = 0xfe;
+        bytes[28 + 9] = 0x80;
+        bytes[28 + 23] = 1;
+        let items: Vec<_> = Addrs::new(Os::Darwin, 0x1 | 0x2 | 0x4, &bytes).collect();
+        assert_eq!(items.len(), 3);
+        assert_eq!(
+            items[1].1.as_ref().ok().and_then(Sockaddr::ip),
+            Some("fe80::1".parse().unwrap())
+        );
+        assert_eq!(
+            items[2].1,
+            Ok(Sockaddr::Netmask6(core::net::Ipv6Addr::UNSPECIFIED))
+        );
+        // The same mask after an IPv4 destination is 0.0.0.0.
+        let mut bytes = [0u8; 16 + 4];
+        bytes[..16].copy_from_slice(&sin([0, 0, 0, 0]));
+        let items: Vec<_> = Addrs::new(Os::Darwin, 0x1 | 0x4, &bytes).collect();
+        assert_eq!(items[1].1, Ok(Sockaddr::Netmask(Ipv4Addr::UNSPECIFIED)));
     }
 
     #[test]

@@ -263,7 +263,10 @@ impl<'a> Sockaddr<'a> {
     /// message from `os`.
     ///
     /// An `AF_INET`, `AF_INET6` or `AF_LINK` sockaddr too short for its structure is an error
-    /// (outside the mask slots, where short masks are the norm).
+    /// (outside the mask slots, where short masks are the norm). A mask without a family
+    /// (`AF_UNSPEC`, or `sa_len` under 2) is taken as IPv4 here; [`Addrs`](super::Addrs), which
+    /// knows the message's destination, takes it as IPv6 when the destination is IPv6 (see
+    /// [`Sockaddr::decode_mask_as_ipv6`]).
     ///
     /// ```
     /// use core::net::Ipv4Addr;
@@ -275,14 +278,41 @@ impl<'a> Sockaddr<'a> {
     /// ```
     #[inline]
     pub fn decode(os: Os, bit: RtaBit, bytes: &'a [u8]) -> Result<Self> {
+        Self::decode_in(os, bit, bytes, false)
+    }
+
+    /// [`Sockaddr::decode`] for a message whose destination is IPv6: a mask without a family
+    /// is an IPv6 mask (an IPv6 default route's mask has `sa_len` 0, like IPv4's).
+    ///
+    /// ```
+    /// use core::net::Ipv6Addr;
+    /// use sockabi::route::{Os, RtaBit, Sockaddr};
+    /// let mask = Sockaddr::decode_mask_as_ipv6(Os::Darwin, RtaBit::NETMASK, &[])?;
+    /// assert_eq!(mask, Sockaddr::Netmask6(Ipv6Addr::UNSPECIFIED));
+    /// # Ok::<(), sockabi::Error>(())
+    /// ```
+    #[inline]
+    pub fn decode_mask_as_ipv6(os: Os, bit: RtaBit, bytes: &'a [u8]) -> Result<Self> {
+        Self::decode_in(os, bit, bytes, true)
+    }
+
+    /// The decoder behind both: `ipv6_context` says how to read a mask without a family.
+    #[inline]
+    pub(crate) fn decode_in(
+        os: Os,
+        bit: RtaBit,
+        bytes: &'a [u8],
+        ipv6_context: bool,
+    ) -> Result<Self> {
         let family = bytes.get(1).copied().unwrap_or(AF_UNSPEC);
         if bit.is_mask(os) {
-            if family == os.af_inet6() {
+            let unspec = family == AF_UNSPEC;
+            if family == os.af_inet6() || (unspec && ipv6_context) {
                 return Ok(Sockaddr::Netmask6(Ipv6Addr::from(mask_bytes::<16>(
                     bytes, 8,
                 ))));
             }
-            if family == AF_INET || family == AF_UNSPEC {
+            if family == AF_INET || unspec {
                 return Ok(Sockaddr::Netmask(Ipv4Addr::from(mask_bytes::<4>(bytes, 4))));
             }
         }
@@ -384,6 +414,28 @@ mod tests {
         // On FreeBSD 30 is not AF_INET6 (28 is), so that is no IPv6 mask there.
         let other = Sockaddr::decode(Os::FreeBsd, RtaBit::NETMASK, &bytes);
         assert!(matches!(other, Ok(Sockaddr::Unknown { family: 30, .. })));
+    }
+
+    #[test]
+    fn masks_without_family_follow_the_context() {
+        let v6 = Sockaddr::decode_mask_as_ipv6(Os::FreeBsd, RtaBit::NETMASK, &[]);
+        assert_eq!(v6, Ok(Sockaddr::Netmask6(Ipv6Addr::UNSPECIFIED)));
+        let bytes = [12u8, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xc0];
+        let v6 = Sockaddr::decode_mask_as_ipv6(Os::NetBsd, RtaBit::GENMASK, &bytes);
+        assert_eq!(v6, Ok(Sockaddr::Netmask6("ffff:ffc0::".parse().unwrap())));
+        // A mask that names AF_INET stays IPv4 whatever the context.
+        let v4 =
+            Sockaddr::decode_mask_as_ipv6(Os::NetBsd, RtaBit::NETMASK, &[5, AF_INET, 0, 0, 255]);
+        assert_eq!(v4, Ok(Sockaddr::Netmask(Ipv4Addr::new(255, 0, 0, 0))));
+        // Outside mask slots the context changes nothing.
+        let gw = Sockaddr::decode_mask_as_ipv6(Os::NetBsd, RtaBit::GATEWAY, &[]);
+        assert_eq!(
+            gw,
+            Ok(Sockaddr::Unknown {
+                family: 0,
+                bytes: &[]
+            })
+        );
     }
 
     #[test]
