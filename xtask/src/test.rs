@@ -1,6 +1,7 @@
 //! `cargo xtask test`: the one test command, as CI runs it. Sets up what it needs, then runs
 //! format and lint checks, every test of the workspace (the privileged ones for real when
-//! root), the `no_std` builds of the codec, short fuzz runs, and the Debian 6.1 VM.
+//! root), the `no_std` builds of the codec, the BSD layout cross-checks, short fuzz runs, and
+//! the Debian 6.1 VM.
 
 use std::process::Command;
 
@@ -40,7 +41,11 @@ pub fn run(args: TestArgs) -> Result<()> {
             .current_dir(root())
             .args(["fmt", "--all", "--check"]),
     )?;
-    for manifest in ["observer-ebpf/Cargo.toml", "codec/fuzz/Cargo.toml"] {
+    for manifest in [
+        "observer-ebpf/Cargo.toml",
+        "codec/fuzz/Cargo.toml",
+        "codec/layout-check/Cargo.toml",
+    ] {
         cmd::run(cmd::cargo(None).current_dir(root()).args([
             "fmt",
             "--check",
@@ -85,6 +90,34 @@ pub fn run(args: TestArgs) -> Result<()> {
         "-Z",
         "build-std=core",
     ]))?;
+
+    step("sockabi's BSD layouts against the libc crate, per target (compile-time assertions)");
+    let layout_check = root().join("codec/layout-check");
+    for target in [
+        "x86_64-unknown-freebsd",
+        "x86_64-apple-darwin",
+        "x86_64-unknown-netbsd",
+    ] {
+        setup::rust_target(target)?;
+        cmd::run(
+            cmd::cargo(None)
+                .current_dir(&layout_check)
+                .args(["check", "--quiet", "--target", target]),
+        )?;
+    }
+    // OpenBSD is a tier-3 target without a prebuilt rust-std.
+    cmd::run(
+        cmd::cargo(Some("nightly"))
+            .current_dir(&layout_check)
+            .args([
+                "check",
+                "--quiet",
+                "-Z",
+                "build-std=core",
+                "--target",
+                "x86_64-unknown-openbsd",
+            ]),
+    )?;
 
     if !args.no_fuzz {
         fuzz::run_all(args.fuzz_seconds)?;
