@@ -57,6 +57,40 @@ pub struct Report {
     pub body: Body,
 }
 
+impl Report {
+    /// The `setsockopt` part, if this is one.
+    pub fn sockopt(&self) -> Option<&SockoptReport> {
+        match &self.body {
+            Body::Sockopt(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The route decision, if this is one.
+    pub fn route(&self) -> Option<&RouteDecision> {
+        match &self.body {
+            Body::Route(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// The ioctl part, if this is one.
+    pub fn ioctl(&self) -> Option<&IoctlReport> {
+        match &self.body {
+            Body::Ioctl(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The control-data part, if this is one.
+    pub fn cmsg(&self) -> Option<&CmsgReport> {
+        match &self.body {
+            Body::Cmsg(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
 /// The event-specific part; its JSON `type` is the variant name in lower case.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]

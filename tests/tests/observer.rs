@@ -45,28 +45,13 @@ fn trace(topology: &SeedTopology, events: EventSet, filter: Filter) -> Collector
 }
 
 fn sockopts(reports: &[Report]) -> Vec<&SockoptReport> {
-    reports
-        .iter()
-        .filter_map(|r| {
-            if let Body::Sockopt(s) = &r.body {
-                Some(s)
-            } else {
-                None
-            }
-        })
-        .collect()
+    reports.iter().filter_map(Report::sockopt).collect()
 }
 
 fn routes_to(reports: &[Report], dst: Ipv4Addr) -> Vec<&RouteDecision> {
     reports
         .iter()
-        .filter_map(|r| {
-            if let Body::Route(d) = &r.body {
-                Some(d)
-            } else {
-                None
-            }
-        })
+        .filter_map(Report::route)
         .filter(|d| d.dst == dst)
         .collect()
 }
@@ -260,13 +245,7 @@ fn pktinfo_on_sendmsg_steers_the_lookup() {
     let reports = tracer.collect();
     let cmsg = reports
         .iter()
-        .find_map(|r| {
-            if let Body::Cmsg(c) = &r.body {
-                Some(c)
-            } else {
-                None
-            }
-        })
+        .find_map(Report::cmsg)
         .expect("a cmsg report");
     assert_eq!(
         (cmsg.direction, cmsg.ret, cmsg.address),
@@ -318,13 +297,8 @@ fn recverr_reports_icmp_port_unreachable() {
         .any(|s| s.optname == "IP_RECVERR" && s.value.ends_with("on")));
     let cmsg = reports
         .iter()
-        .find_map(|r| {
-            if let Body::Cmsg(c) = &r.body {
-                (c.direction == "errqueue").then_some(c)
-            } else {
-                None
-            }
-        })
+        .filter_map(Report::cmsg)
+        .find(|c| c.direction == "errqueue")
         .expect("an errqueue report");
     match &cmsg.messages[..] {
         [ControlMessage::Recverr {
@@ -369,13 +343,7 @@ fn siocgifindex_reports_the_answer() {
     let reports = tracer.collect();
     let ioctl = reports
         .iter()
-        .find_map(|r| {
-            if let Body::Ioctl(i) = &r.body {
-                Some(i)
-            } else {
-                None
-            }
-        })
+        .find_map(Report::ioctl)
         .expect("an ioctl report");
     assert_eq!(
         (ioctl.request.as_str(), ioctl.ifname.as_deref(), ioctl.ret),
