@@ -176,5 +176,5 @@ fn main() {
             || raw_walk(black_box(&conf)),
         ),
     ];
-    common::print_table("netdevice codec", &rows, 2.0);
+    common::print_table("netdevice codec", &rows, Some(1.2));
 }

@@ -229,7 +229,7 @@ fn bench(c: &mut Criterion) {
             || walk_raw(black_box(&darwin)),
         ),
     ];
-    common::print_table("route", &rows, 3.0);
+    common::print_table("route", &rows, Some(1.2));
 }
 
 criterion_group!(benches, bench);
