@@ -49,16 +49,25 @@ fn median(v: &mut [f64]) -> f64 {
     v[v.len() / 2]
 }
 
-/// Prints the ratio table; `target` is the ratio the project aims to stay within.
-pub fn print_table(title: &str, rows: &[Ratio], target: f64) {
+/// Prints the ratio table; `target` is the ratio the project aims to stay within (`None`: the
+/// table is for information, as when the subject does work the floor does not).
+pub fn print_table(title: &str, rows: &[Ratio], target: Option<f64>) {
     println!("\n{title}: subject vs floor, measured interleaved in this run");
+    let target_text = target.map_or_else(
+        || "(informational)".to_string(),
+        |t| format!("target <= {t:.2}"),
+    );
     println!(
-        "{:<40} {:>12} {:>12} {:>8}  target <= {target:.2}",
+        "{:<40} {:>12} {:>12} {:>8}  {target_text}",
         "benchmark", "subject ns", "floor ns", "ratio"
     );
     for r in rows {
         let ratio = r.subject_ns / r.floor_ns.max(0.01);
-        let mark = if ratio <= target { "ok" } else { "OVER" };
+        let mark = match target {
+            Some(t) if ratio <= t => "ok",
+            Some(_) => "OVER",
+            None => "",
+        };
         println!(
             "{:<40} {:>12.2} {:>12.2} {:>8.2}  {mark}",
             r.name, r.subject_ns, r.floor_ns, ratio
