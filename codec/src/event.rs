@@ -392,6 +392,45 @@ pub mod fib_field {
     ];
 }
 
+/// Offsets into kernel structs (from BTF) that the raw-tracepoint variant of the route program
+/// reads, in the `FIB_RAW_OFFSETS` global, indexed by these constants.
+///
+/// The raw tracepoint `fib_table_lookup(u32 tb_id, const struct flowi4 *flp, const struct
+/// fib_nh_common *nhc, int err)` costs next to nothing when it fires, unlike the classic
+/// tracepoint, which formats a whole record first; the program then reads only what it needs.
+pub mod fib_raw_field {
+    /// `flowi4.__fl_common.flowic_oif`.
+    pub const FLOWI4_OIF: usize = 0;
+    /// `flowi4.__fl_common.flowic_iif`.
+    pub const FLOWI4_IIF: usize = 1;
+    /// `flowi4.__fl_common.flowic_tos` (`flowic_dscp` on kernels that renamed it).
+    pub const FLOWI4_TOS: usize = 2;
+    /// `flowi4.__fl_common.flowic_scope`.
+    pub const FLOWI4_SCOPE: usize = 3;
+    /// `flowi4.__fl_common.flowic_proto`.
+    pub const FLOWI4_PROTO: usize = 4;
+    /// `flowi4.__fl_common.flowic_flags`.
+    pub const FLOWI4_FLAGS: usize = 5;
+    /// `flowi4.saddr`.
+    pub const FLOWI4_SADDR: usize = 6;
+    /// `flowi4.daddr`.
+    pub const FLOWI4_DADDR: usize = 7;
+    /// `flowi4.uli.ports.sport` (network order).
+    pub const FLOWI4_SPORT: usize = 8;
+    /// `flowi4.uli.ports.dport` (network order).
+    pub const FLOWI4_DPORT: usize = 9;
+    /// `fib_nh_common.nhc_dev`.
+    pub const NHC_DEV: usize = 10;
+    /// `fib_nh_common.nhc_gw_family`.
+    pub const NHC_GW_FAMILY: usize = 11;
+    /// `fib_nh_common.nhc_gw` (its IPv4 member is at the union's start).
+    pub const NHC_GW: usize = 12;
+    /// `net_device.name`.
+    pub const NETDEV_NAME: usize = 13;
+    /// How many offsets there are.
+    pub const COUNT: usize = 14;
+}
+
 /// The offset value that marks a field as absent on this kernel.
 pub const OFFSET_ABSENT: u32 = u32::MAX;
 

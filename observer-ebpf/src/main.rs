@@ -19,14 +19,14 @@ use aya_ebpf::helpers::{
     bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_task, bpf_get_smp_processor_id,
     bpf_ktime_get_ns, bpf_probe_read_kernel,
 };
-use aya_ebpf::macros::{map, tracepoint};
+use aya_ebpf::macros::{map, raw_tracepoint, tracepoint};
 use aya_ebpf::maps::{LruHashMap, PerCpuArray, RingBuf};
-use aya_ebpf::programs::TracePointContext;
+use aya_ebpf::programs::{RawTracePointContext, TracePointContext};
 use aya_log_ebpf::debug;
 use sockabi::event::{
-    fib_field as fib, is_traced_ioctl, is_traced_sockopt, netns_field, syscall_field as sys,
-    CmsgDirection, CmsgEvent, EventHeader, EventKind, IoctlEvent, RouteEvent, SockoptEvent,
-    UserMsghdr, COMM_LEN, CONTROL_CAPTURE, IFREQ_CAPTURE, MSG_ERRQUEUE, NAME_CAPTURE,
+    fib_field as fib, fib_raw_field as raw, is_traced_ioctl, is_traced_sockopt, netns_field,
+    syscall_field as sys, CmsgDirection, CmsgEvent, EventHeader, EventKind, IoctlEvent, RouteEvent,
+    SockoptEvent, UserMsghdr, COMM_LEN, CONTROL_CAPTURE, IFREQ_CAPTURE, MSG_ERRQUEUE, NAME_CAPTURE,
     OFFSET_ABSENT, OPTVAL_CAPTURE,
 };
 use zerocopy::byteorder::{I32, I64, U16, U32, U64};
@@ -47,6 +47,9 @@ static PENDING: LruHashMap<u64, Pending> = LruHashMap::with_max_entries(16384, 0
 /// `fib:fib_table_lookup` field offsets, indexed by `sockabi::event::fib_field`.
 #[no_mangle]
 static FIB_OFFSETS: [u32; fib::COUNT] = [OFFSET_ABSENT; fib::COUNT];
+/// `flowi4`/`fib_nh_common`/`net_device` offsets, indexed by `sockabi::event::fib_raw_field`.
+#[no_mangle]
+static FIB_RAW_OFFSETS: [u32; raw::COUNT] = [OFFSET_ABSENT; raw::COUNT];
 /// Syscall tracepoint field offsets, indexed by `sockabi::event::syscall_field`.
 #[no_mangle]
 static SYSCALL_OFFSETS: [u32; sys::COUNT] = [OFFSET_ABSENT; sys::COUNT];
@@ -502,6 +505,128 @@ fn try_exit_msg(ctx: &TracePointContext) -> Option<()> {
 }
 
 // ---- fib:fib_table_lookup -----------------------------------------------------------------
+//
+// Two programs feed one record: the raw tracepoint (preferred: nearly free when it fires; reads
+// `flowi4`/`fib_nh_common` fields at BTF offsets) and the classic tracepoint (fallback for
+// kernels without BTF; reads the formatted record at `format`-file offsets). The loader
+// attaches one of them.
+
+/// One lookup, as either program reads it.
+#[derive(Clone, Copy, Default)]
+struct Lookup {
+    tb_id: u32,
+    err: i32,
+    oif: i32,
+    iif: i32,
+    proto: u8,
+    tos: u8,
+    scope: u8,
+    flags: u8,
+    src: [u8; 4],
+    dst: [u8; 4],
+    gw4: [u8; 4],
+    sport: u16,
+    dport: u16,
+    dev: [u8; 16],
+}
+
+/// Applies the route filters and writes the record.
+#[inline(always)]
+fn emit_route(l: &Lookup) -> Option<()> {
+    let mask = global(&FILTER_DST_MASK);
+    if mask != 0 && u32::from_ne_bytes(l.dst) & mask != global(&FILTER_DST_NET) {
+        return None;
+    }
+    let want_ifindex = global(&FILTER_IFINDEX);
+    if want_ifindex != 0
+        && l.oif != want_ifindex
+        && l.iif != want_ifindex
+        && !same16(&l.dev, &global(&FILTER_IFNAME))
+    {
+        return None;
+    }
+    let task = current_task()?;
+    let Some(mut entry) = EVENTS.reserve::<RouteEvent>(0) else {
+        count_lost();
+        return None;
+    };
+    let ev = entry.as_mut_ptr();
+    // SAFETY: `ev` is the reservation, sized for a RouteEvent.
+    unsafe {
+        fill_header(
+            &raw mut (*ev).header,
+            EventKind::Route,
+            task.pid_tgid,
+            task.netns,
+        );
+        (*ev).tb_id = U32::new(l.tb_id);
+        (*ev).err = I32::new(l.err);
+        (*ev).oif = I32::new(l.oif);
+        (*ev).iif = I32::new(l.iif);
+        (*ev).proto = l.proto;
+        (*ev).tos = l.tos;
+        (*ev).scope = l.scope;
+        (*ev).flags = l.flags;
+        (*ev).src = l.src;
+        (*ev).dst = l.dst;
+        (*ev).gw4 = l.gw4;
+        (*ev).sport = U16::new(l.sport);
+        (*ev).dport = U16::new(l.dport);
+        (*ev).dev = l.dev;
+    }
+    entry.submit(0);
+    Some(())
+}
+
+#[raw_tracepoint(tracepoint = "fib_table_lookup")]
+pub fn fib_table_lookup_raw(ctx: RawTracePointContext) -> i32 {
+    let _ = try_fib_table_lookup_raw(&ctx);
+    0
+}
+
+/// Reads a `T` at `base + offset` in kernel memory (zero if either is unknown).
+#[inline(always)]
+fn kread<T: Copy + Default>(base: u64, offset: u32) -> T {
+    if base == 0 || offset == OFFSET_ABSENT {
+        return T::default();
+    }
+    // SAFETY: bpf_probe_read_kernel checks the address; a bad one reads as an error.
+    unsafe { bpf_probe_read_kernel((base + u64::from(offset)) as *const T) }.unwrap_or_default()
+}
+
+fn try_fib_table_lookup_raw(ctx: &RawTracePointContext) -> Option<()> {
+    const AF_INET: u8 = 2;
+    let off = global(&FIB_RAW_OFFSETS);
+    let flp: u64 = ctx.arg(1);
+    let nhc: u64 = ctx.arg(2);
+    let mut l = Lookup {
+        tb_id: ctx.arg::<u64>(0) as u32,
+        err: ctx.arg::<u64>(3) as i32,
+        oif: kread(flp, off[raw::FLOWI4_OIF]),
+        iif: kread(flp, off[raw::FLOWI4_IIF]),
+        proto: kread(flp, off[raw::FLOWI4_PROTO]),
+        tos: kread(flp, off[raw::FLOWI4_TOS]),
+        scope: kread(flp, off[raw::FLOWI4_SCOPE]),
+        flags: kread(flp, off[raw::FLOWI4_FLAGS]),
+        src: kread(flp, off[raw::FLOWI4_SADDR]),
+        dst: kread(flp, off[raw::FLOWI4_DADDR]),
+        sport: u16::from_be(kread(flp, off[raw::FLOWI4_SPORT])),
+        dport: u16::from_be(kread(flp, off[raw::FLOWI4_DPORT])),
+        ..Lookup::default()
+    };
+    // As the classic tracepoint does: the device's name or "-", the gateway if IPv4.
+    l.dev[0] = b'-';
+    if nhc != 0 {
+        let dev: u64 = kread(nhc, off[raw::NHC_DEV]);
+        if dev != 0 {
+            l.dev = kread(dev, off[raw::NETDEV_NAME]);
+        }
+        if kread::<u8>(nhc, off[raw::NHC_GW_FAMILY]) == AF_INET {
+            l.gw4 = kread(nhc, off[raw::NHC_GW]);
+        }
+    }
+    emit_route(&l)
+}
 
 #[tracepoint]
 pub fn fib_table_lookup(ctx: TracePointContext) -> u32 {
@@ -526,53 +651,22 @@ fn fib_read<T: Copy + Default>(
 
 fn try_fib_table_lookup(ctx: &TracePointContext) -> Option<()> {
     let off = global(&FIB_OFFSETS);
-    let dst: [u8; 4] = fib_read(ctx, &off, fib::DST);
-    let mask = global(&FILTER_DST_MASK);
-    if mask != 0 && u32::from_ne_bytes(dst) & mask != global(&FILTER_DST_NET) {
-        return None;
-    }
-    let oif: i32 = fib_read(ctx, &off, fib::OIF);
-    let iif: i32 = fib_read(ctx, &off, fib::IIF);
-    let dev: [u8; 16] = fib_read(ctx, &off, fib::NAME);
-    let want_ifindex = global(&FILTER_IFINDEX);
-    if want_ifindex != 0
-        && oif != want_ifindex
-        && iif != want_ifindex
-        && !same16(&dev, &global(&FILTER_IFNAME))
-    {
-        return None;
-    }
-    let task = current_task()?;
-    let Some(mut entry) = EVENTS.reserve::<RouteEvent>(0) else {
-        count_lost();
-        return None;
-    };
-    let ev = entry.as_mut_ptr();
-    // SAFETY: `ev` is the reservation, sized for a RouteEvent.
-    unsafe {
-        fill_header(
-            &raw mut (*ev).header,
-            EventKind::Route,
-            task.pid_tgid,
-            task.netns,
-        );
-        (*ev).tb_id = U32::new(fib_read(ctx, &off, fib::TB_ID));
-        (*ev).err = I32::new(fib_read(ctx, &off, fib::ERR));
-        (*ev).oif = I32::new(oif);
-        (*ev).iif = I32::new(iif);
-        (*ev).proto = fib_read(ctx, &off, fib::PROTO);
-        (*ev).tos = fib_read(ctx, &off, fib::TOS);
-        (*ev).scope = fib_read(ctx, &off, fib::SCOPE);
-        (*ev).flags = fib_read(ctx, &off, fib::FLAGS);
-        (*ev).src = fib_read(ctx, &off, fib::SRC);
-        (*ev).dst = dst;
-        (*ev).gw4 = fib_read(ctx, &off, fib::GW4);
-        (*ev).sport = U16::new(fib_read(ctx, &off, fib::SPORT));
-        (*ev).dport = U16::new(fib_read(ctx, &off, fib::DPORT));
-        (*ev).dev = dev;
-    }
-    entry.submit(0);
-    Some(())
+    emit_route(&Lookup {
+        tb_id: fib_read(ctx, &off, fib::TB_ID),
+        err: fib_read(ctx, &off, fib::ERR),
+        oif: fib_read(ctx, &off, fib::OIF),
+        iif: fib_read(ctx, &off, fib::IIF),
+        proto: fib_read(ctx, &off, fib::PROTO),
+        tos: fib_read(ctx, &off, fib::TOS),
+        scope: fib_read(ctx, &off, fib::SCOPE),
+        flags: fib_read(ctx, &off, fib::FLAGS),
+        src: fib_read(ctx, &off, fib::SRC),
+        dst: fib_read(ctx, &off, fib::DST),
+        gw4: fib_read(ctx, &off, fib::GW4),
+        sport: fib_read(ctx, &off, fib::SPORT),
+        dport: fib_read(ctx, &off, fib::DPORT),
+        dev: fib_read(ctx, &off, fib::NAME),
+    })
 }
 
 #[cfg(not(test))]

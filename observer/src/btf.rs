@@ -9,12 +9,14 @@
 use crate::Error;
 
 const BTF_MAGIC: u16 = 0xeb9f;
+const KIND_PTR: u32 = 2;
 const KIND_STRUCT: u32 = 4;
 const KIND_UNION: u32 = 5;
 const KIND_TYPEDEF: u32 = 8;
 const KIND_VOLATILE: u32 = 9;
 const KIND_CONST: u32 = 10;
 const KIND_RESTRICT: u32 = 11;
+const KIND_FUNC_PROTO: u32 = 13;
 const KIND_TYPE_TAG: u32 = 18;
 
 /// One parsed type record.
@@ -22,9 +24,10 @@ struct Type {
     name_off: u32,
     kind: u32,
     kind_flag: bool,
-    /// `size` for structs, `type` for modifiers.
+    /// `size` for structs, `type` for modifiers and pointers.
     size_or_type: u32,
-    /// Members of a struct or union: (name offset, type id, bit offset).
+    /// Members of a struct or union: (name offset, type id, bit offset); parameters of a
+    /// function prototype: (name offset, type id, 0).
     members: Vec<(u32, u32, u32)>,
 }
 
@@ -75,6 +78,12 @@ impl Btf {
                         u32_at(types_bytes, m + 4)?,
                         u32_at(types_bytes, m + 8)?,
                     ));
+                }
+            }
+            if kind == KIND_FUNC_PROTO {
+                for i in 0..vlen as usize {
+                    let p = at + i * 8;
+                    members.push((u32_at(types_bytes, p)?, u32_at(types_bytes, p + 4)?, 0));
                 }
             }
             at += extra_len(kind, vlen as usize)?;
@@ -143,6 +152,38 @@ impl Btf {
         None
     }
 
+    /// For each parameter of raw tracepoint `name` (its BTF prototype `btf_trace_<name>`,
+    /// whose first parameter is the context), the name of the struct it points to, if it is a
+    /// pointer to a struct. `None` if the kernel's BTF has no such tracepoint.
+    pub fn raw_tracepoint_params(&self, name: &str) -> Option<Vec<Option<String>>> {
+        let typedef = format!("btf_trace_{name}");
+        let id = (1..self.types.len() as u32).find(|&id| {
+            self.get(id).is_some_and(|t| {
+                t.kind == KIND_TYPEDEF && self.name(t.name_off) == typedef.as_bytes()
+            })
+        })?;
+        let ptr = self.get(self.resolve(id)?)?;
+        let proto = self
+            .get(self.resolve(ptr.size_or_type)?)
+            .filter(|t| t.kind == KIND_FUNC_PROTO)?;
+        let pointee_struct = |type_id: u32| {
+            let t = self.get(self.resolve(type_id)?)?;
+            if t.kind != KIND_PTR {
+                return None;
+            }
+            let target = self.get(self.resolve(t.size_or_type)?)?;
+            (target.kind == KIND_STRUCT)
+                .then(|| String::from_utf8_lossy(self.name(target.name_off)).into_owned())
+        };
+        Some(
+            proto
+                .members
+                .iter()
+                .map(|&(_, type_id, _)| pointee_struct(type_id))
+                .collect(),
+        )
+    }
+
     /// The byte offset of `path` (e.g. `["ns", "inum"]`) inside `struct name`.
     pub fn offset_of(&self, name: &str, path: &[&str]) -> Result<u32, Error> {
         let missing = || Error::BtfMember {
@@ -169,6 +210,42 @@ fn extra_len(kind: u32, vlen: usize) -> Option<usize> {
         2 | 7..=12 | 16 | 18 => 0,    // PTR, FWD, TYPEDEF, qualifiers, FUNC, FLOAT, TYPE_TAG
         _ => return None,
     })
+}
+
+/// `FIB_RAW_OFFSETS` for the eBPF program, after checking that the raw tracepoint has the
+/// arguments the program expects: `(ctx, u32 tb_id, struct flowi4 *, struct fib_nh_common *,
+/// int err)`.
+pub fn fib_raw_offsets(btf: &Btf) -> Result<[u32; sockabi::event::fib_raw_field::COUNT], Error> {
+    let params = btf.raw_tracepoint_params("fib_table_lookup");
+    let expected = [None, None, Some("flowi4"), Some("fib_nh_common"), None];
+    let matches = params.as_ref().is_some_and(|p| {
+        p.len() == expected.len()
+            && p.iter()
+                .zip(expected)
+                .all(|(have, want)| have.as_deref() == want)
+    });
+    if !matches {
+        return Err(Error::BtfMember {
+            member: "fib_table_lookup(tb_id, flowi4 *, fib_nh_common *, err) raw tracepoint".into(),
+        });
+    }
+    let flowic = |field: &str| btf.offset_of("flowi4", &["__fl_common", field]);
+    Ok([
+        flowic("flowic_oif")?,
+        flowic("flowic_iif")?,
+        flowic("flowic_tos").or_else(|_| flowic("flowic_dscp"))?,
+        flowic("flowic_scope")?,
+        flowic("flowic_proto")?,
+        flowic("flowic_flags")?,
+        btf.offset_of("flowi4", &["saddr"])?,
+        btf.offset_of("flowi4", &["daddr"])?,
+        btf.offset_of("flowi4", &["uli", "ports", "sport"])?,
+        btf.offset_of("flowi4", &["uli", "ports", "dport"])?,
+        btf.offset_of("fib_nh_common", &["nhc_dev"])?,
+        btf.offset_of("fib_nh_common", &["nhc_gw_family"])?,
+        btf.offset_of("fib_nh_common", &["nhc_gw"])?,
+        btf.offset_of("net_device", &["name"])?,
+    ])
 }
 
 /// `NETNS_OFFSETS` for the eBPF program.

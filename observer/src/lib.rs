@@ -21,4 +21,4 @@ mod tracer;
 pub use config::{Config, EventSet, Filter, Ipv4Cidr, NetnsSpec};
 pub use decode::{Decoder, Report};
 pub use error::Error;
-pub use tracer::{tracer_programs_loaded, Tracer};
+pub use tracer::{loaded_program_ids, Tracer};

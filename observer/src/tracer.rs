@@ -8,9 +8,9 @@
 use std::os::fd::{AsFd, BorrowedFd};
 
 use aya::maps::{MapData, PerCpuArray, RingBuf};
-use aya::programs::TracePoint;
+use aya::programs::{RawTracePoint, TracePoint};
 use aya::{Ebpf, EbpfLoader};
-use sockabi::event::{netns_field, OFFSET_ABSENT};
+use sockabi::event::{fib_field, fib_raw_field, netns_field, OFFSET_ABSENT};
 use sockabi::IFNAMSIZ;
 
 use crate::config::{Config, NetnsSpec};
@@ -39,7 +39,35 @@ const CMSG_PROGRAMS: [(&str, &str, &str); 4] = [
     ("enter_recvmsg", "syscalls", "sys_enter_recvmsg"),
     ("exit_recvmsg", "syscalls", "sys_exit_recvmsg"),
 ];
-const ROUTE_PROGRAMS: [(&str, &str, &str); 1] = [("fib_table_lookup", "fib", "fib_table_lookup")];
+/// The route program on the raw tracepoint (preferred) and on the classic one (fallback).
+const RAW_ROUTE_PROGRAM: &str = "fib_table_lookup_raw";
+const CLASSIC_ROUTE_PROGRAM: &str = "fib_table_lookup";
+
+/// How route lookups are traced on this kernel.
+enum RouteHook {
+    /// Raw tracepoint: no record is formatted when it fires, so it costs next to nothing; needs
+    /// BTF for the `flowi4`/`fib_nh_common` offsets and to check the tracepoint's arguments.
+    Raw([u32; fib_raw_field::COUNT]),
+    /// Classic tracepoint, offsets from its `format` file: works without BTF, costs more.
+    Classic([u32; fib_field::COUNT]),
+}
+
+impl RouteHook {
+    fn choose(btf: Option<&btf::Btf>, tracefs: &Tracefs) -> Result<Self, Error> {
+        match btf.map(btf::fib_raw_offsets) {
+            Some(Ok(offsets)) => {
+                log::info!("route lookups: raw tracepoint fib_table_lookup (BTF offsets)");
+                Ok(RouteHook::Raw(offsets))
+            }
+            other => {
+                if let Some(Err(err)) = other {
+                    log::info!("route lookups: classic tracepoint, because {err}");
+                }
+                Ok(RouteHook::Classic(tracefs::fib_offsets(tracefs)?))
+            }
+        }
+    }
+}
 
 /// A loaded and attached bindscope.
 pub struct Tracer {
@@ -76,24 +104,32 @@ impl Tracer {
             wanted_syscalls.extend(["sendmsg", "recvmsg"]);
             programs.extend(CMSG_PROGRAMS);
         }
-        if config.events.route {
-            programs.extend(ROUTE_PROGRAMS);
-        }
         let syscall_offsets = tracefs::syscall_offsets(&tracefs, &wanted_syscalls)?;
-        let fib_offsets = if config.events.route {
-            tracefs::fib_offsets(&tracefs)?
-        } else {
-            [OFFSET_ABSENT; sockabi::event::fib_field::COUNT]
+        let btf = btf::Btf::from_sys_fs();
+        let netns = match &btf {
+            Ok(btf) => btf::netns_offsets(btf),
+            Err(_) => Err(Error::BtfMissing),
         };
-        let (netns_offsets, netns_tagged) =
-            match btf::Btf::from_sys_fs().and_then(|b| btf::netns_offsets(&b)) {
-                Ok(offsets) => (offsets, true),
-                Err(err) if config.filter.netns.is_none() => {
-                    log::warn!("{err}; events will show netns 0");
-                    ([OFFSET_ABSENT; netns_field::COUNT], false)
-                }
-                Err(err) => return Err(err),
-            };
+        let (netns_offsets, netns_tagged) = match netns {
+            Ok(offsets) => (offsets, true),
+            Err(err) if config.filter.netns.is_none() => {
+                log::warn!("{err}; events will show netns 0");
+                ([OFFSET_ABSENT; netns_field::COUNT], false)
+            }
+            Err(err) => return Err(err),
+        };
+        let route_hook = match config.events.route {
+            false => None,
+            true => Some(RouteHook::choose(btf.as_ref().ok(), &tracefs)?),
+        };
+        let (fib_offsets, fib_raw_offsets) = match &route_hook {
+            Some(RouteHook::Raw(raw)) => ([OFFSET_ABSENT; fib_field::COUNT], *raw),
+            Some(RouteHook::Classic(classic)) => (*classic, [OFFSET_ABSENT; fib_raw_field::COUNT]),
+            None => (
+                [OFFSET_ABSENT; fib_field::COUNT],
+                [OFFSET_ABSENT; fib_raw_field::COUNT],
+            ),
+        };
 
         let filter = &config.filter;
         let pid = filter.pid.unwrap_or(0);
@@ -139,6 +175,7 @@ impl Tracer {
         loader
             .map_max_entries("EVENTS", config.ring_size)
             .override_global("FIB_OFFSETS", &fib_offsets, true)
+            .override_global("FIB_RAW_OFFSETS", &fib_raw_offsets, true)
             .override_global("SYSCALL_OFFSETS", &syscall_offsets, true)
             .override_global("NETNS_OFFSETS", &netns_offsets, true)
             .override_global("FILTER_PID", &pid, true)
@@ -160,6 +197,15 @@ impl Tracer {
 
         for (program, category, name) in programs {
             attach(&mut ebpf, program, category, name)?;
+        }
+        match &route_hook {
+            Some(RouteHook::Raw(_)) => {
+                attach_raw(&mut ebpf, RAW_ROUTE_PROGRAM, "fib_table_lookup")?
+            }
+            Some(RouteHook::Classic(_)) => {
+                attach(&mut ebpf, CLASSIC_ROUTE_PROGRAM, "fib", "fib_table_lookup")?
+            }
+            None => {}
         }
         let events = RingBuf::try_from(
             ebpf.take_map("EVENTS")
@@ -207,21 +253,14 @@ impl Tracer {
     }
 }
 
-/// How many programs with bindscope's names are loaded in the kernel right now (by any
-/// process): what tests use to check that nothing stays loaded after bindscope exits.
-pub fn tracer_programs_loaded() -> usize {
-    // The kernel keeps the first 15 bytes of a program name (BPF_OBJ_NAME_LEN - 1).
-    let ours: Vec<&str> = SOCKOPT_PROGRAMS
-        .iter()
-        .chain(&IOCTL_PROGRAMS)
-        .chain(&CMSG_PROGRAMS)
-        .chain(&ROUTE_PROGRAMS)
-        .map(|(name, _, _)| &name[..name.len().min(15)])
-        .collect();
+/// The ids of the eBPF programs loaded in the kernel right now (by any process): with the
+/// `prog_id`s a bindscope process holds (`/proc/PID/fdinfo`), tests check that nothing of
+/// bindscope's stays loaded after it exits.
+pub fn loaded_program_ids() -> Vec<u32> {
     aya::programs::loaded_programs()
         .filter_map(Result::ok)
-        .filter(|info| info.name_as_str().is_some_and(|name| ours.contains(&name)))
-        .count()
+        .map(|info| info.id())
+        .collect()
 }
 
 fn load_error(message: String) -> Error {
@@ -254,6 +293,21 @@ fn attach(ebpf: &mut Ebpf, program: &str, category: &str, name: &str) -> Result<
                 reason,
             }
         }
+    })?;
+    Ok(())
+}
+
+fn attach_raw(ebpf: &mut Ebpf, program: &str, tracepoint: &str) -> Result<(), Error> {
+    let prog: &mut RawTracePoint = ebpf
+        .program_mut(program)
+        .ok_or_else(|| load_error(format!("program {program} missing from the object")))?
+        .try_into()
+        .map_err(|e: aya::programs::ProgramError| load_error(e.to_string()))?;
+    prog.load()
+        .map_err(|e| load_error(format!("{program}: {e}")))?;
+    prog.attach(tracepoint).map_err(|e| Error::Attach {
+        tracepoint: format!("raw {tracepoint}"),
+        reason: e.to_string(),
     })?;
     Ok(())
 }

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 const BINDSCOPE: &str = env!("CARGO_BIN_EXE_bindscope");
 
-/// Tests that run bindscope hold this, so that counting loaded programs sees only one tracer.
+/// Tests that run bindscope hold this, so that their tracers do not compete for the CPUs.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn serial() -> std::sync::MutexGuard<'static, ()> {
@@ -81,6 +81,25 @@ fn finish(child: Child) -> (i32, String) {
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// The ids of the eBPF programs process `pid` holds fds of (`prog_id:` in its fdinfo).
+fn program_ids_held_by(pid: u32) -> Vec<u32> {
+    let mut ids = Vec::new();
+    for entry in std::fs::read_dir(format!("/proc/{pid}/fdinfo"))
+        .unwrap()
+        .flatten()
+    {
+        let info = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        ids.extend(
+            info.lines()
+                .filter_map(|l| l.strip_prefix("prog_id:"))
+                .filter_map(|v| v.trim().parse::<u32>().ok()),
+        );
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 #[test]
@@ -188,20 +207,27 @@ fn duration_and_sigterm_stop_cleanly_and_detach() {
 
     let (mut child, mut lines) = start(&netns, &["--events", "sockopt"]);
     first_event(&netns, &mut lines);
+    let ours = program_ids_held_by(child.id());
     assert!(
-        bindscope::tracer_programs_loaded() > 0,
-        "programs are loaded while tracing"
+        !ours.is_empty(),
+        "bindscope holds its programs while tracing"
     );
+    assert!(ours
+        .iter()
+        .all(|id| bindscope::loaded_program_ids().contains(id)));
     // SAFETY: plain kill(2) on our child.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     let rest: Vec<Value> = lines.collect();
     let status = child.wait().unwrap();
     assert!(status.success());
     assert_eq!(rest.last().unwrap()["stopped_by"], "SIGTERM");
-    assert_eq!(
-        bindscope::tracer_programs_loaded(),
-        0,
-        "nothing of ours stays loaded after exit"
+    let still_loaded: Vec<u32> = bindscope::loaded_program_ids()
+        .into_iter()
+        .filter(|id| ours.contains(id))
+        .collect();
+    assert!(
+        still_loaded.is_empty(),
+        "programs {still_loaded:?} stayed loaded after bindscope exited"
     );
 }
 
