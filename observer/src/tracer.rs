@@ -88,6 +88,7 @@ impl Tracer {
         }
         check_privileges()?;
         check_kernel_version()?;
+        raise_memlock_limit();
         let tracefs = Tracefs::find()?;
 
         let mut wanted_syscalls = Vec::new();
@@ -345,6 +346,22 @@ fn check_privileges() -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::NotPermitted)
+    }
+}
+
+/// Before Linux 5.11, BPF maps are charged against `RLIMIT_MEMLOCK`, whose default (64 KiB or
+/// 8 MiB) is smaller than a ring buffer may be; later kernels ignore it.
+fn raise_memlock_limit() {
+    let unlimited = libc::rlimit {
+        rlim_cur: libc::RLIM_INFINITY,
+        rlim_max: libc::RLIM_INFINITY,
+    };
+    // SAFETY: setrlimit reads the struct it is given.
+    if unsafe { libc::setrlimit(libc::RLIMIT_MEMLOCK, &unlimited) } != 0 {
+        log::debug!(
+            "could not raise RLIMIT_MEMLOCK: {}",
+            std::io::Error::last_os_error()
+        );
     }
 }
 
