@@ -3,6 +3,7 @@
 //! `cargo xtask run` and `cargo xtask test` must work on a fresh machine: every task first
 //! installs what it needs (idempotently) and prints each step it takes.
 
+mod bench;
 mod cmd;
 mod ebpf;
 mod fuzz;
@@ -35,6 +36,8 @@ enum Task {
     Fuzz(fuzz::FuzzArgs),
     /// Run the kernel-behaviour scenarios inside QEMU VMs booting other kernels.
     VmTest(vm::VmTestArgs),
+    /// Benchmarks: tracing cost of bindscope vs bpftrace vs untraced, then the codec's.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -57,5 +60,6 @@ fn run(task: Task) -> Result<()> {
         }
         Task::Fuzz(args) => fuzz::run(args),
         Task::VmTest(args) => vm::run(args),
+        Task::Bench(args) => bench::run(args),
     }
 }

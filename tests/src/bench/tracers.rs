@@ -1,0 +1,344 @@
+//! The tracers under test, as child processes: spawned, watched until attached, stopped with
+//! `SIGINT` (the way a user stops them), and their final output parsed.
+//!
+//! A reader thread drains each child's standard output, keeping only the first few lines (to
+//! see "attached") and the last 64 KiB (where the summary is). The pipe is enlarged to 1 MiB
+//! and the reader takes it in big gulps, pausing a millisecond whenever little was waiting:
+//! so the reader costs less than `| wc -l`, the child does not block on a full pipe, and
+//! what is measured is the tracer, not its reader (close to `> /dev/null`, which would hide
+//! the summary with the lost-event count).
+
+use std::io::{ErrorKind, Read};
+use std::os::fd::AsRawFd;
+use std::path::Path;
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+
+/// How many of the first lines are passed on to [`Traced::wait_line`].
+const FIRST_LINES: usize = 8;
+/// How much of the end of the output is kept for parsing the summary.
+const TAIL_BYTES: usize = 64 << 10;
+/// The pipe buffer asked for (the default `fs.pipe-max-size`).
+const PIPE_SIZE: libc::c_int = 1 << 20;
+/// A read shorter than this means the pipe was nearly empty: the reader pauses for
+/// [`READ_PAUSE`] so the next read takes many lines at once.
+const SHORT_READ: usize = 64 << 10;
+/// The reader's pause after a short read.
+const READ_PAUSE: Duration = Duration::from_millis(1);
+/// How long a stopped tracer may take to exit (bindscope drains its ring buffer first).
+const STOP_BOUND: Duration = Duration::from_secs(120);
+/// How often a tracer that has not exited yet is sent `SIGINT` again.
+const RESIGNAL: Duration = Duration::from_secs(1);
+
+/// bpftrace's count-only one-liner on the tracepoint bindscope's route program uses.
+pub const BPFTRACE_COUNT: &str = "tracepoint:fib:fib_table_lookup { @ = count(); }";
+/// A variant that prints on its first event, to time bpftrace's start-up to a real event.
+pub const BPFTRACE_FIRST: &str =
+    "tracepoint:fib:fib_table_lookup { printf(\"first event\\n\"); exit(); }";
+
+/// A running tracer process.
+pub struct Traced {
+    /// For messages: `bindscope`, `bpftrace`.
+    name: &'static str,
+    child: Child,
+    spawned: Instant,
+    first_lines: Receiver<(Instant, String)>,
+    /// The reader thread; at end of file it hands back the tail of the output.
+    stdout: Option<JoinHandle<std::io::Result<Vec<u8>>>>,
+    stderr: Option<JoinHandle<String>>,
+}
+
+/// What a stopped tracer left behind.
+#[derive(Debug)]
+pub struct Finished {
+    /// The end of its standard output (the last [`TAIL_BYTES`] or a little more).
+    pub tail: String,
+    /// From `SIGINT` to exit (bindscope delivers what is still in its ring buffer first).
+    pub stop: Duration,
+    /// The process's CPU time (user + system, seconds) as last read before it exited.
+    pub cpu: Option<f64>,
+}
+
+/// Seconds of CPU (user + system) a process has used so far, from `/proc/PID/stat`.
+pub fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the `(comm)`, which may contain spaces: state is field 3, utime 14, stime 15.
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    (ticks > 0).then(|| (utime + stime) / ticks as f64)
+}
+
+impl Traced {
+    /// Spawns `command` with standard output and error captured.
+    pub fn spawn(name: &'static str, mut command: Command) -> Result<Self> {
+        let spawned = Instant::now();
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("could not start {name} ({command:?})"))?;
+        let (sender, first_lines) = mpsc::channel();
+        let stdout = child.stdout.take().map(|out| {
+            // SAFETY: plain fcntl on a descriptor we own. Failure only means the default size.
+            let _ = unsafe { libc::fcntl(out.as_raw_fd(), libc::F_SETPIPE_SZ, PIPE_SIZE) };
+            std::thread::Builder::new()
+                .name(format!("{name} stdout"))
+                .spawn(move || read_stdout(out, sender))
+        });
+        let stderr = child.stderr.take().map(|mut err| {
+            std::thread::Builder::new()
+                .name(format!("{name} stderr"))
+                .spawn(move || {
+                    let mut text = String::new();
+                    let _ = err.read_to_string(&mut text);
+                    text
+                })
+        });
+        Ok(Traced {
+            name,
+            child,
+            spawned,
+            first_lines,
+            stdout: stdout.transpose().context("spawning a reader thread")?,
+            stderr: stderr.transpose().context("spawning a reader thread")?,
+        })
+    }
+
+    /// The process id (for [`cpu_seconds`]).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits (at most `bound`) for one of the first lines of output to satisfy `wanted`, and
+    /// returns the time from spawn until that line arrived.
+    pub fn wait_line(
+        &mut self,
+        wanted: impl Fn(&str) -> bool,
+        bound: Duration,
+    ) -> Result<Duration> {
+        let deadline = Instant::now() + bound;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.first_lines.recv_timeout(left) {
+                Ok((at, line)) if wanted(&line) => return Ok(at - self.spawned),
+                Ok(_) => {}
+                Err(RecvTimeoutError::Timeout) => {
+                    return Err(self.fail(&format!("no such output within {bound:?}")))
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(self.fail("its output ended before the awaited line"))
+                }
+            }
+        }
+    }
+
+    /// Sends `SIGINT`, waits (bounded) for the process to exit, and collects its output.
+    ///
+    /// `SIGINT` is sent again every [`RESIGNAL`] until the process exits, like a user pressing
+    /// Ctrl-C twice: bpftrace 0.17 can miss one that arrives while it is still attaching (its
+    /// handler sets a flag, then it sleeps in `epoll_wait` with no event to wake it). bindscope
+    /// handles any number of them, and keeps draining its ring buffer meanwhile.
+    pub fn stop(mut self) -> Result<Finished> {
+        let asked = Instant::now();
+        let mut signalled: Option<Instant> = None;
+        let mut cpu = None;
+        let status = loop {
+            // Read before reaping: a zombie's stat still has the final times, a reaped one none.
+            cpu = cpu_seconds(self.child.id()).or(cpu);
+            // The process may have exited on its own already (bpftrace after `exit()`).
+            if let Some(status) = self.child.try_wait()? {
+                break status;
+            }
+            if signalled.is_none_or(|at| at.elapsed() >= RESIGNAL) {
+                self.interrupt()?;
+                signalled = Some(Instant::now());
+            }
+            if asked.elapsed() > STOP_BOUND {
+                return Err(self.fail(&format!("still running {STOP_BOUND:?} after SIGINT")));
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        };
+        let stop = asked.elapsed();
+        let tail = join(self.stdout.take())?
+            .with_context(|| format!("reading the output of {}", self.name))?;
+        let stderr = join(self.stderr.take())?;
+        if !status.success() {
+            bail!("{} exited with {status}: {}", self.name, stderr.trim());
+        }
+        Ok(Finished {
+            tail: String::from_utf8_lossy(&tail).into_owned(),
+            stop,
+            cpu,
+        })
+    }
+
+    /// Sends `SIGINT` to the process.
+    fn interrupt(&self) -> Result<()> {
+        let pid = libc::pid_t::try_from(self.child.id()).context("pid out of range")?;
+        // SAFETY: plain system call; the child is not reaped yet, so the pid is still ours.
+        if unsafe { libc::kill(pid, libc::SIGINT) } != 0 {
+            bail!(
+                "could not signal {}: {}",
+                self.name,
+                std::io::Error::last_os_error()
+            );
+        }
+        Ok(())
+    }
+
+    /// Kills the process and builds an error from `what` and what it printed on stderr.
+    fn fail(&mut self, what: &str) -> anyhow::Error {
+        let _ = self.child.kill();
+        let status = self.child.wait();
+        let stderr = join(self.stderr.take()).unwrap_or_default();
+        anyhow!(
+            "{}: {what} (exit: {status:?}); stderr: {}",
+            self.name,
+            stderr.trim()
+        )
+    }
+}
+
+impl Drop for Traced {
+    /// A tracer is never left running, also when a round fails half-way.
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Joins a reader thread (each is joined once: stopping or failing consumes the tracer).
+fn join<T>(handle: Option<JoinHandle<T>>) -> Result<T> {
+    handle
+        .ok_or_else(|| anyhow!("the output was collected already"))?
+        .join()
+        .map_err(|_| anyhow!("a reader thread panicked"))
+}
+
+/// The stdout reader: passes the first [`FIRST_LINES`] lines on with the time they arrived,
+/// and returns the tail of the output.
+fn read_stdout(mut out: ChildStdout, first: Sender<(Instant, String)>) -> std::io::Result<Vec<u8>> {
+    let mut buf = vec![0u8; 1 << 20];
+    let mut tail = Vec::new();
+    let mut sent = 0;
+    let mut partial = Vec::new();
+    loop {
+        let n = match out.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let now = Instant::now();
+        let chunk = buf.get(..n).unwrap_or_default();
+        if sent < FIRST_LINES {
+            for &byte in chunk {
+                if byte != b'\n' {
+                    partial.push(byte);
+                    continue;
+                }
+                let line = String::from_utf8_lossy(&partial).into_owned();
+                partial.clear();
+                let _ = first.send((now, line));
+                sent += 1;
+                if sent == FIRST_LINES {
+                    break;
+                }
+            }
+        }
+        tail.extend_from_slice(chunk);
+        if tail.len() > 2 * TAIL_BYTES {
+            tail.drain(..tail.len() - TAIL_BYTES);
+        }
+        if n < SHORT_READ {
+            std::thread::sleep(READ_PAUSE);
+        }
+    }
+    Ok(tail)
+}
+
+/// `bindscope trace --json` with the given event families and namespace filter.
+pub fn bindscope(binary: &Path, events: &str, netns: &Path, ring_size: &str) -> Command {
+    let mut command = Command::new(binary);
+    command
+        .args([
+            "trace",
+            "--json",
+            "--events",
+            events,
+            "--ring-size",
+            ring_size,
+        ])
+        .arg("--netns")
+        .arg(netns);
+    command
+}
+
+/// `bpftrace -e PROGRAM`.
+pub fn bpftrace(binary: &Path, program: &str) -> Command {
+    let mut command = Command::new(binary);
+    command.args(["-e", program]);
+    command
+}
+
+/// From the end of `bindscope trace --json` output: the events reported (all types) and the
+/// events lost, from its `{"type":"summary",...}` line.
+pub fn bindscope_summary(tail: &str) -> Result<(u64, u64)> {
+    let line = tail
+        .lines()
+        .rev()
+        .find(|l| l.contains("\"type\":\"summary\""))
+        .ok_or_else(|| anyhow!("bindscope printed no summary line"))?;
+    let summary: serde_json::Value =
+        serde_json::from_str(line).with_context(|| format!("bad summary line {line:?}"))?;
+    let events = summary["events"]
+        .as_object()
+        .map(|by_type| by_type.values().filter_map(|v| v.as_u64()).sum())
+        .ok_or_else(|| anyhow!("no \"events\" in summary {line:?}"))?;
+    let lost = summary["lost"]
+        .as_u64()
+        .ok_or_else(|| anyhow!("no \"lost\" in summary {line:?}"))?;
+    Ok((events, lost))
+}
+
+/// From the end of bpftrace's output: the count it printed at exit (`@: N`).
+pub fn bpftrace_count(tail: &str) -> Result<u64> {
+    tail.lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("@: "))
+        .and_then(|n| n.trim().parse().ok())
+        .ok_or_else(|| anyhow!("bpftrace printed no `@: N` count; output ended with {tail:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_are_parsed() {
+        let tail = "{\"type\":\"route\"}\n{\"type\":\"summary\",\"events\":{\"route\":10,\"sockopt\":2},\"lost\":3,\"stopped_by\":\"SIGINT\"}\n";
+        assert_eq!(bindscope_summary(tail).unwrap(), (12, 3));
+        assert!(bindscope_summary("{\"type\":\"route\"}\n").is_err());
+        assert_eq!(
+            bpftrace_count("Attaching 1 probe...\n\n\n@: 4711\n").unwrap(),
+            4711
+        );
+        assert!(bpftrace_count("Attaching 1 probe...\n").is_err());
+    }
+
+    #[test]
+    fn own_cpu_time_is_readable() {
+        assert!(cpu_seconds(std::process::id()).is_some());
+    }
+}
