@@ -108,7 +108,8 @@ struct Args {
     /// How many times each tracer's start-up is timed.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
     startup_trials: u32,
-    /// bindscope's ring buffer (`--ring-size`): big, so a burst never fills it.
+    /// bindscope's ring buffer (`--ring-size`): big, so a burst fits while its user space
+    /// catches up (the CLI's default, 4m, overflows on this workload).
     #[arg(long, default_value = "64m")]
     ring_size: String,
     /// The bindscope CLI [default: `bindscope` next to this program].
@@ -748,18 +749,27 @@ fn print_backlog(samples: &[Sample]) {
         median(&samples.iter().filter_map(metric).collect::<Vec<_>>())
     };
     let drain = values(&|s| Some(s.tracer?.stop.as_secs_f64()));
-    let produced = values(&|s| Some(s.tracer?.events as f64 / s.run.elapsed.as_secs_f64()));
+    let produced = values(&|s| {
+        let tracer = s.tracer?;
+        Some((tracer.events + tracer.lost?) as f64 / s.run.elapsed.as_secs_f64())
+    });
+    let lost: u64 = samples.iter().filter_map(|s| s.tracer?.lost).sum();
     let delivered = values(&Sample::delivery_rate);
     if let (Some(drain), Some(produced), Some(delivered)) = (drain, produced, delivered) {
         if drain > BACKLOG_NOTICE.as_secs_f64() {
             println!(
                 "  note: bindscope's user space fell behind: the loop produced {} events/s, it \
                  delivered {} events/s and needed {} after the loop to drain its ring buffer \
-                 (medians). Zero lost events here is the big ring buffer's doing: a longer burst \
-                 at this rate would overflow it.",
+                 (medians). {}",
                 thousands(produced),
                 thousands(delivered),
-                ms(Duration::from_secs_f64(drain))
+                ms(Duration::from_secs_f64(drain)),
+                if lost == 0 {
+                    "Zero lost events here is the big ring buffer's doing: a longer burst at \
+                     this rate would overflow it."
+                } else {
+                    "The ring buffer overflowed: what did not fit was lost."
+                }
             );
         }
     }
@@ -798,7 +808,7 @@ fn print_breakdown(results: &Results) {
         "\nwhere bindscope's cost goes, per connect (untraced: {untraced_ns:.0} ns of the loop \
          thread's CPU), median of the rounds' differences (range):"
     );
-    let line = |label: &str, value: String| println!("  {label:<72} {value}");
+    let line = |label: &str, value: String| println!("  {label:<76} {value}");
     line(
         "in the loop's context: tracepoint + our route program up to its netns filter",
         step(ROUTE_FILTERED, Mode::Untraced),
