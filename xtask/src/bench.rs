@@ -91,9 +91,11 @@ fn codec() -> Result<()> {
         return Ok(());
     }
     step("codec benchmarks");
+    // `--bench '*'` selects the bench targets only (`--benches` would also run the library's
+    // unit-test harness in bench mode, which ignores every test).
     cmd::run(
         cmd::cargo(None)
             .current_dir(root())
-            .args(["bench", "-p", "sockabi", "--benches"]),
+            .args(["bench", "-p", "sockabi", "--bench", "*"]),
     )
 }
