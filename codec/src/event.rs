@@ -427,8 +427,15 @@ pub mod fib_raw_field {
     pub const NHC_GW: usize = 12;
     /// `net_device.name`.
     pub const NETDEV_NAME: usize = 13;
-    /// How many offsets there are.
-    pub const COUNT: usize = 14;
+    /// Bytes of `flowi4` read at once (enough for every field above; at most [`CHUNK`]).
+    pub const FLOWI4_READ_LEN: usize = 14;
+    /// Bytes of `fib_nh_common` read at once (at most [`CHUNK`]).
+    pub const NHC_READ_LEN: usize = 15;
+    /// How many entries there are.
+    pub const COUNT: usize = 16;
+    /// The program reads each struct with one `bpf_probe_read_kernel` of at most this many
+    /// bytes, then picks the fields out of its copy: one helper call instead of one per field.
+    pub const CHUNK: usize = 64;
 }
 
 /// The offset value that marks a field as absent on this kernel.

@@ -14,7 +14,9 @@
 
 use core::ffi::c_void;
 
-use aya_ebpf::helpers::generated::bpf_probe_read_user;
+use aya_ebpf::helpers::generated::{
+    bpf_probe_read_kernel as bpf_probe_read_kernel_raw, bpf_probe_read_user,
+};
 use aya_ebpf::helpers::{
     bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_task, bpf_get_smp_processor_id,
     bpf_ktime_get_ns, bpf_probe_read_kernel,
@@ -38,6 +40,10 @@ static EVENTS: RingBuf = RingBuf::with_byte_size(1 << 20, 0);
 /// Failed ring-buffer reservations, per CPU: the lost events userspace reports.
 #[map]
 static LOST: PerCpuArray<u64> = PerCpuArray::with_max_entries(1, 0);
+
+/// Records written since the last wake-up, per CPU (see `WAKEUP_EVERY`).
+#[map]
+static SINCE_WAKEUP: PerCpuArray<u64> = PerCpuArray::with_max_entries(1, 0);
 
 /// Arguments stashed at syscall entry, keyed by `pid_tgid`, taken at exit. LRU, so threads
 /// killed inside a syscall cannot fill it up.
@@ -79,6 +85,11 @@ static FILTER_DST_NET: u32 = 0;
 /// See `FILTER_DST_NET`.
 #[no_mangle]
 static FILTER_DST_MASK: u32 = 0;
+/// Wake the reader once per this many records written on a CPU (the loader derives it from
+/// the ring size); records in between wait for the reader's own timer. A wake-up per record,
+/// or a query of the ring's fill level, would cost more than the record itself under load.
+#[no_mangle]
+static WAKEUP_EVERY: u64 = 1;
 /// Syscall records only when the call failed (1) or always (0).
 #[no_mangle]
 static ERRORS_ONLY: u32 = 0;
@@ -113,6 +124,7 @@ struct Pending {
 struct Task {
     pid_tgid: u64,
     netns: u32,
+    comm: [u8; COMM_LEN],
 }
 
 #[inline(always)]
@@ -122,8 +134,9 @@ fn current_task() -> Option<Task> {
     if want_pid != 0 && want_pid != (pid_tgid >> 32) as u32 {
         return None;
     }
+    let comm = bpf_get_current_comm().unwrap_or([0; COMM_LEN]);
     let want_comm = global(&FILTER_COMM);
-    if want_comm[0] != 0 && !same16(&bpf_get_current_comm().ok()?, &want_comm) {
+    if want_comm[0] != 0 && !same16(&comm, &want_comm) {
         return None;
     }
     let netns = current_netns();
@@ -131,7 +144,11 @@ fn current_task() -> Option<Task> {
     if want_netns != 0 && want_netns != netns {
         return None;
     }
-    Some(Task { pid_tgid, netns })
+    Some(Task {
+        pid_tgid,
+        netns,
+        comm,
+    })
 }
 
 /// Compares two 16-byte names without a `memcmp` call (which BPF has not).
@@ -180,7 +197,13 @@ fn current_netns() -> u32 {
 }
 
 #[inline(always)]
-fn fill_header(header: *mut EventHeader, kind: EventKind, pid_tgid: u64, netns: u32) {
+fn fill_header(
+    header: *mut EventHeader,
+    kind: EventKind,
+    pid_tgid: u64,
+    netns: u32,
+    comm: [u8; COMM_LEN],
+) {
     // SAFETY: `header` points into a ring-buffer reservation of the right size.
     unsafe {
         (*header).kind = U32::new(kind as u32);
@@ -190,7 +213,27 @@ fn fill_header(header: *mut EventHeader, kind: EventKind, pid_tgid: u64, netns: 
         (*header).tid = U32::new(pid_tgid as u32);
         (*header).netns = U32::new(netns);
         (*header)._reserved = U32::new(0);
-        (*header).comm = bpf_get_current_comm().unwrap_or([0; COMM_LEN]);
+        (*header).comm = comm;
+    }
+}
+
+/// `bpf_ringbuf_submit` flags: wake the reader once per `WAKEUP_EVERY` records of this CPU.
+#[inline(always)]
+fn submit_flags() -> u64 {
+    const BPF_RB_NO_WAKEUP: u64 = 1;
+    const BPF_RB_FORCE_WAKEUP: u64 = 2;
+    let Some(count) = SINCE_WAKEUP.get_ptr_mut(0) else {
+        return 0;
+    };
+    // SAFETY: a per-CPU slot, only this CPU writes it.
+    unsafe {
+        *count += 1;
+        if *count >= global(&WAKEUP_EVERY) {
+            *count = 0;
+            BPF_RB_FORCE_WAKEUP
+        } else {
+            BPF_RB_NO_WAKEUP
+        }
     }
 }
 
@@ -312,7 +355,13 @@ fn try_exit_setsockopt(ctx: &TracePointContext) -> Option<()> {
     let ev = entry.as_mut_ptr();
     // SAFETY: `ev` is the reservation, sized for a SockoptEvent.
     unsafe {
-        fill_header(&raw mut (*ev).header, EventKind::Sockopt, pid_tgid, p.netns);
+        fill_header(
+            &raw mut (*ev).header,
+            EventKind::Sockopt,
+            pid_tgid,
+            p.netns,
+            bpf_get_current_comm().unwrap_or([0; COMM_LEN]),
+        );
         (*ev).fd = I32::new(p.fd);
         (*ev).level = I32::new(p.a as i32);
         (*ev).optname = I32::new(p.b);
@@ -326,7 +375,7 @@ fn try_exit_setsockopt(ctx: &TracePointContext) -> Option<()> {
         (*ev).captured = U32::new(copied);
         (*ev).capture_failed = U32::new(failed);
     }
-    entry.submit(0);
+    entry.submit(submit_flags());
     Some(())
 }
 
@@ -377,7 +426,13 @@ fn try_exit_ioctl(ctx: &TracePointContext) -> Option<()> {
     let ev = entry.as_mut_ptr();
     // SAFETY: `ev` is the reservation, sized for an IoctlEvent.
     unsafe {
-        fill_header(&raw mut (*ev).header, EventKind::Ioctl, pid_tgid, p.netns);
+        fill_header(
+            &raw mut (*ev).header,
+            EventKind::Ioctl,
+            pid_tgid,
+            p.netns,
+            bpf_get_current_comm().unwrap_or([0; COMM_LEN]),
+        );
         (*ev).fd = I32::new(p.fd);
         (*ev).request = U32::new(p.a);
         (*ev).ret = I64::new(ret);
@@ -386,7 +441,7 @@ fn try_exit_ioctl(ctx: &TracePointContext) -> Option<()> {
         (*ev).captured = U32::new(copied);
         (*ev).capture_failed = U32::new(failed);
     }
-    entry.submit(0);
+    entry.submit(submit_flags());
     Some(())
 }
 
@@ -475,7 +530,13 @@ fn try_exit_msg(ctx: &TracePointContext) -> Option<()> {
     let ev = entry.as_mut_ptr();
     // SAFETY: `ev` is the reservation, sized for a CmsgEvent.
     unsafe {
-        fill_header(&raw mut (*ev).header, EventKind::Cmsg, pid_tgid, p.netns);
+        fill_header(
+            &raw mut (*ev).header,
+            EventKind::Cmsg,
+            pid_tgid,
+            p.netns,
+            bpf_get_current_comm().unwrap_or([0; COMM_LEN]),
+        );
         (*ev).fd = I32::new(p.fd);
         (*ev).direction = U32::new(p.b as u32);
         (*ev).ret = I64::new(ret);
@@ -500,7 +561,7 @@ fn try_exit_msg(ctx: &TracePointContext) -> Option<()> {
         (*ev).name_captured = U32::new(name);
         (*ev).capture_failed = U32::new(control_failed | name_failed);
     }
-    entry.submit(0);
+    entry.submit(submit_flags());
     Some(())
 }
 
@@ -530,9 +591,10 @@ struct Lookup {
     dev: [u8; 16],
 }
 
-/// Applies the route filters and writes the record.
+/// Applies the route filters and writes the record; `task` passed the task filters already
+/// (the programs check those first, before reading any field).
 #[inline(always)]
-fn emit_route(l: &Lookup) -> Option<()> {
+fn emit_route(task: &Task, l: &Lookup) -> Option<()> {
     let mask = global(&FILTER_DST_MASK);
     if mask != 0 && u32::from_ne_bytes(l.dst) & mask != global(&FILTER_DST_NET) {
         return None;
@@ -545,7 +607,6 @@ fn emit_route(l: &Lookup) -> Option<()> {
     {
         return None;
     }
-    let task = current_task()?;
     let Some(mut entry) = EVENTS.reserve::<RouteEvent>(0) else {
         count_lost();
         return None;
@@ -558,6 +619,7 @@ fn emit_route(l: &Lookup) -> Option<()> {
             EventKind::Route,
             task.pid_tgid,
             task.netns,
+            task.comm,
         );
         (*ev).tb_id = U32::new(l.tb_id);
         (*ev).err = I32::new(l.err);
@@ -574,7 +636,7 @@ fn emit_route(l: &Lookup) -> Option<()> {
         (*ev).dport = U16::new(l.dport);
         (*ev).dev = l.dev;
     }
-    entry.submit(0);
+    entry.submit(submit_flags());
     Some(())
 }
 
@@ -584,48 +646,99 @@ pub fn fib_table_lookup_raw(ctx: RawTracePointContext) -> i32 {
     0
 }
 
-/// Reads a `T` at `base + offset` in kernel memory (zero if either is unknown).
-#[inline(always)]
-fn kread<T: Copy + Default>(base: u64, offset: u32) -> T {
-    if base == 0 || offset == OFFSET_ABSENT {
-        return T::default();
+/// Copies of the start of `flowi4` and of `fib_nh_common`, one `bpf_probe_read_kernel` each,
+/// kept in a per-CPU map because the BPF stack (512 bytes) is too small for them.
+#[map]
+static SCRATCH: PerCpuArray<[u8; 2 * raw::CHUNK]> = PerCpuArray::with_max_entries(1, 0);
+
+/// One struct's copy inside `SCRATCH`.
+#[derive(Clone, Copy)]
+struct Chunk(*mut u8);
+
+impl Chunk {
+    /// Copies `len` (at most `CHUNK`) bytes at kernel address `base` into `slot` (0 or 1) of
+    /// `SCRATCH`; the copy reads as zeros if that fails.
+    #[inline(always)]
+    fn read(slot: usize, base: u64, len: u32) -> Option<Chunk> {
+        let scratch = SCRATCH.get_ptr_mut(0)? as *mut u8;
+        let chunk = Chunk(scratch.wrapping_add(slot * raw::CHUNK));
+        let len = if len > raw::CHUNK as u32 {
+            raw::CHUNK as u32
+        } else {
+            len
+        };
+        // SAFETY: the slot has CHUNK bytes and `len <= CHUNK`; the helper checks `base`.
+        let rc = if base == 0 || len == 0 {
+            -1
+        } else {
+            unsafe { bpf_probe_read_kernel_raw(chunk.0 as *mut c_void, len, base as *const c_void) }
+        };
+        if rc != 0 {
+            // SAFETY: the slot has CHUNK bytes.
+            unsafe { core::ptr::write_bytes(chunk.0, 0, raw::CHUNK) };
+        }
+        Some(chunk)
     }
-    // SAFETY: bpf_probe_read_kernel checks the address; a bad one reads as an error.
-    unsafe { bpf_probe_read_kernel((base + u64::from(offset)) as *const T) }.unwrap_or_default()
+
+    /// `N` bytes at `offset` (a load-time constant from `.rodata`, so the verifier sees a
+    /// constant map-value offset); zero if they do not fit.
+    #[inline(always)]
+    fn bytes<const N: usize>(self, offset: u32) -> [u8; N] {
+        let mut out = [0u8; N];
+        let at = offset as usize;
+        if offset != OFFSET_ABSENT && at + N <= raw::CHUNK {
+            let mut i = 0;
+            while i < N {
+                // SAFETY: `at + i < CHUNK`, inside the slot.
+                out[i] = unsafe { *self.0.wrapping_add(at + i) };
+                i += 1;
+            }
+        }
+        out
+    }
 }
 
 fn try_fib_table_lookup_raw(ctx: &RawTracePointContext) -> Option<()> {
     const AF_INET: u8 = 2;
-    let off = global(&FIB_RAW_OFFSETS);
-    let flp: u64 = ctx.arg(1);
+    let task = current_task()?;
+    let off = |field: usize| global(&FIB_RAW_OFFSETS[field]);
+    let flow = Chunk::read(0, ctx.arg(1), off(raw::FLOWI4_READ_LEN))?;
     let nhc: u64 = ctx.arg(2);
     let mut l = Lookup {
         tb_id: ctx.arg::<u64>(0) as u32,
         err: ctx.arg::<u64>(3) as i32,
-        oif: kread(flp, off[raw::FLOWI4_OIF]),
-        iif: kread(flp, off[raw::FLOWI4_IIF]),
-        proto: kread(flp, off[raw::FLOWI4_PROTO]),
-        tos: kread(flp, off[raw::FLOWI4_TOS]),
-        scope: kread(flp, off[raw::FLOWI4_SCOPE]),
-        flags: kread(flp, off[raw::FLOWI4_FLAGS]),
-        src: kread(flp, off[raw::FLOWI4_SADDR]),
-        dst: kread(flp, off[raw::FLOWI4_DADDR]),
-        sport: u16::from_be(kread(flp, off[raw::FLOWI4_SPORT])),
-        dport: u16::from_be(kread(flp, off[raw::FLOWI4_DPORT])),
+        oif: i32::from_ne_bytes(flow.bytes(off(raw::FLOWI4_OIF))),
+        iif: i32::from_ne_bytes(flow.bytes(off(raw::FLOWI4_IIF))),
+        proto: flow.bytes::<1>(off(raw::FLOWI4_PROTO))[0],
+        tos: flow.bytes::<1>(off(raw::FLOWI4_TOS))[0],
+        scope: flow.bytes::<1>(off(raw::FLOWI4_SCOPE))[0],
+        flags: flow.bytes::<1>(off(raw::FLOWI4_FLAGS))[0],
+        src: flow.bytes(off(raw::FLOWI4_SADDR)),
+        dst: flow.bytes(off(raw::FLOWI4_DADDR)),
+        sport: u16::from_be_bytes(flow.bytes(off(raw::FLOWI4_SPORT))),
+        dport: u16::from_be_bytes(flow.bytes(off(raw::FLOWI4_DPORT))),
         ..Lookup::default()
     };
     // As the classic tracepoint does: the device's name or "-", the gateway if IPv4.
     l.dev[0] = b'-';
     if nhc != 0 {
-        let dev: u64 = kread(nhc, off[raw::NHC_DEV]);
+        let next_hop = Chunk::read(1, nhc, off(raw::NHC_READ_LEN))?;
+        let dev = u64::from_ne_bytes(next_hop.bytes(off(raw::NHC_DEV)));
         if dev != 0 {
-            l.dev = kread(dev, off[raw::NETDEV_NAME]);
+            let name_offset = off(raw::NETDEV_NAME);
+            if name_offset != OFFSET_ABSENT {
+                // SAFETY: the helper checks the address.
+                l.dev = unsafe {
+                    bpf_probe_read_kernel((dev + u64::from(name_offset)) as *const [u8; 16])
+                }
+                .unwrap_or([0; 16]);
+            }
         }
-        if kread::<u8>(nhc, off[raw::NHC_GW_FAMILY]) == AF_INET {
-            l.gw4 = kread(nhc, off[raw::NHC_GW]);
+        if next_hop.bytes::<1>(off(raw::NHC_GW_FAMILY))[0] == AF_INET {
+            l.gw4 = next_hop.bytes(off(raw::NHC_GW));
         }
     }
-    emit_route(&l)
+    emit_route(&task, &l)
 }
 
 #[tracepoint]
@@ -650,23 +763,27 @@ fn fib_read<T: Copy + Default>(
 }
 
 fn try_fib_table_lookup(ctx: &TracePointContext) -> Option<()> {
+    let task = current_task()?;
     let off = global(&FIB_OFFSETS);
-    emit_route(&Lookup {
-        tb_id: fib_read(ctx, &off, fib::TB_ID),
-        err: fib_read(ctx, &off, fib::ERR),
-        oif: fib_read(ctx, &off, fib::OIF),
-        iif: fib_read(ctx, &off, fib::IIF),
-        proto: fib_read(ctx, &off, fib::PROTO),
-        tos: fib_read(ctx, &off, fib::TOS),
-        scope: fib_read(ctx, &off, fib::SCOPE),
-        flags: fib_read(ctx, &off, fib::FLAGS),
-        src: fib_read(ctx, &off, fib::SRC),
-        dst: fib_read(ctx, &off, fib::DST),
-        gw4: fib_read(ctx, &off, fib::GW4),
-        sport: fib_read(ctx, &off, fib::SPORT),
-        dport: fib_read(ctx, &off, fib::DPORT),
-        dev: fib_read(ctx, &off, fib::NAME),
-    })
+    emit_route(
+        &task,
+        &Lookup {
+            tb_id: fib_read(ctx, &off, fib::TB_ID),
+            err: fib_read(ctx, &off, fib::ERR),
+            oif: fib_read(ctx, &off, fib::OIF),
+            iif: fib_read(ctx, &off, fib::IIF),
+            proto: fib_read(ctx, &off, fib::PROTO),
+            tos: fib_read(ctx, &off, fib::TOS),
+            scope: fib_read(ctx, &off, fib::SCOPE),
+            flags: fib_read(ctx, &off, fib::FLAGS),
+            src: fib_read(ctx, &off, fib::SRC),
+            dst: fib_read(ctx, &off, fib::DST),
+            gw4: fib_read(ctx, &off, fib::GW4),
+            sport: fib_read(ctx, &off, fib::SPORT),
+            dport: fib_read(ctx, &off, fib::DPORT),
+            dev: fib_read(ctx, &off, fib::NAME),
+        },
+    )
 }
 
 #[cfg(not(test))]

@@ -230,7 +230,7 @@ pub fn fib_raw_offsets(btf: &Btf) -> Result<[u32; sockabi::event::fib_raw_field:
         });
     }
     let flowic = |field: &str| btf.offset_of("flowi4", &["__fl_common", field]);
-    Ok([
+    let mut offsets = [
         flowic("flowic_oif")?,
         flowic("flowic_iif")?,
         flowic("flowic_tos").or_else(|_| flowic("flowic_dscp"))?,
@@ -245,7 +245,41 @@ pub fn fib_raw_offsets(btf: &Btf) -> Result<[u32; sockabi::event::fib_raw_field:
         btf.offset_of("fib_nh_common", &["nhc_gw_family"])?,
         btf.offset_of("fib_nh_common", &["nhc_gw"])?,
         btf.offset_of("net_device", &["name"])?,
-    ])
+        0,
+        0,
+    ];
+    use sockabi::event::fib_raw_field as f;
+    // The program copies each struct in one read and picks fields out of the copy; the copy
+    // must cover the last byte of the last field it reads (sizes: 4 for ints and addresses,
+    // 2 for ports, 1 for the u8s, 8 for the device pointer).
+    let end = |fields: &[(usize, u32)]| {
+        fields
+            .iter()
+            .map(|&(i, size)| offsets[i] + size)
+            .max()
+            .unwrap_or(0)
+    };
+    let flowi4_len = end(&[
+        (f::FLOWI4_OIF, 4),
+        (f::FLOWI4_IIF, 4),
+        (f::FLOWI4_TOS, 1),
+        (f::FLOWI4_SCOPE, 1),
+        (f::FLOWI4_PROTO, 1),
+        (f::FLOWI4_FLAGS, 1),
+        (f::FLOWI4_SADDR, 4),
+        (f::FLOWI4_DADDR, 4),
+        (f::FLOWI4_SPORT, 2),
+        (f::FLOWI4_DPORT, 2),
+    ]);
+    let nhc_len = end(&[(f::NHC_DEV, 8), (f::NHC_GW_FAMILY, 1), (f::NHC_GW, 4)]);
+    if flowi4_len as usize > f::CHUNK || nhc_len as usize > f::CHUNK {
+        return Err(Error::BtfMember {
+            member: format!("flowi4/fib_nh_common fields within {} bytes", f::CHUNK),
+        });
+    }
+    offsets[f::FLOWI4_READ_LEN] = flowi4_len;
+    offsets[f::NHC_READ_LEN] = nhc_len;
+    Ok(offsets)
 }
 
 /// `NETNS_OFFSETS` for the eBPF program.

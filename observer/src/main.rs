@@ -129,7 +129,8 @@ fn trace(args: TraceArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let stdout = std::io::stdout().lock();
+    // Buffered: the event loop flushes once per batch.
+    let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     if args.json {
         runtime.block_on(stream::run(collector, limits, &mut Json::new(stdout)))?;
     } else {

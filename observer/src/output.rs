@@ -212,7 +212,6 @@ impl<W: Write> Sink for Human<W> {
             report.origin.netns,
             describe(report, self.palette)
         );
-        let _ = self.out.flush();
     }
 
     fn lost(&mut self, delta: u64, total: u64) {
@@ -237,6 +236,10 @@ impl<W: Write> Sink for Human<W> {
             s.lost, s.stopped_by
         );
     }
+
+    fn flush(&mut self) {
+        let _ = self.out.flush();
+    }
 }
 
 /// NDJSON: one object per line, with a `type` field (`sockopt`, `route`, `ioctl`, `cmsg`,
@@ -253,7 +256,6 @@ impl<W: Write> Json<W> {
 
     fn line(&mut self, value: &serde_json::Value) {
         let _ = writeln!(self.out, "{value}");
-        let _ = self.out.flush();
     }
 }
 
@@ -261,7 +263,6 @@ impl<W: Write> Sink for Json<W> {
     fn report(&mut self, report: &Report) {
         let _ = serde_json::to_writer(&mut self.out, report);
         let _ = writeln!(self.out);
-        let _ = self.out.flush();
     }
 
     fn lost(&mut self, delta: u64, total: u64) {
@@ -270,5 +271,9 @@ impl<W: Write> Sink for Json<W> {
 
     fn summary(&mut self, s: &Summary) {
         self.line(&json!({ "type": "summary", "events": s.events, "lost": s.lost, "stopped_by": s.stopped_by }));
+    }
+
+    fn flush(&mut self) {
+        let _ = self.out.flush();
     }
 }

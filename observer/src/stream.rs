@@ -15,8 +15,10 @@ use crate::{Config, Error, Tracer};
 
 /// How long a route decision that only saw `-EAGAIN` waits for another table's lookup.
 const ROUTE_IDLE_NS: u64 = 20_000_000;
-/// How often the loop wakes without events (to flush decisions and check lost events).
-const TICK: Duration = Duration::from_millis(100);
+/// How often the loop reads without being woken: the eBPF side wakes it only once a batch has
+/// built up, so this bounds how late a lone event is shown (and when idle decisions and lost
+/// counts are checked).
+const TICK: Duration = Duration::from_millis(50);
 
 /// Where reports go.
 pub trait Sink {
@@ -26,6 +28,9 @@ pub trait Sink {
     fn lost(&mut self, delta: u64, total: u64);
     /// The end.
     fn summary(&mut self, summary: &Summary);
+    /// Called after each batch of reports: write out what is buffered (one write per batch,
+    /// not per event, keeps the tracer's own cost low under load).
+    fn flush(&mut self);
 }
 
 /// What a run saw, printed at exit.
@@ -186,6 +191,7 @@ pub async fn run(
             sink.lost(lost - lost_seen, lost);
             lost_seen = lost;
         }
+        sink.flush();
     };
     // What is left when stopping by signal or time is still reported (not past --count).
     if stopped_by != "count" {
@@ -206,6 +212,7 @@ pub async fn run(
     drop(ready);
     drop(collector); // detaches and unloads every program before the summary is printed
     sink.summary(&summary);
+    sink.flush();
     Ok(summary)
 }
 

@@ -171,6 +171,10 @@ impl Tracer {
             ),
         };
         let errors_only = u32::from(filter.errors_only);
+        // Wake the reader about when an eighth of the ring is used (counting records of about
+        // 128 bytes per CPU); it also reads on its own timer.
+        let cpus = aya::util::nr_cpus().map_or(1, |n| n.max(1)) as u64;
+        let wakeup_every = (u64::from(config.ring_size) / 8 / 128 / cpus).max(1);
 
         let mut loader = EbpfLoader::new();
         loader
@@ -186,7 +190,8 @@ impl Tracer {
             .override_global("FILTER_IFNAME", &ifname, true)
             .override_global("FILTER_DST_NET", &dst_net, true)
             .override_global("FILTER_DST_MASK", &dst_mask, true)
-            .override_global("ERRORS_ONLY", &errors_only, true);
+            .override_global("ERRORS_ONLY", &errors_only, true)
+            .override_global("WAKEUP_EVERY", &wakeup_every, true);
         let mut ebpf = loader.load(OBJECT).map_err(|e| load_error(e.to_string()))?;
 
         // Optional: eBPF-side diagnostics through aya-log at debug level.
