@@ -151,17 +151,18 @@ fn current_task() -> Option<Task> {
     })
 }
 
-/// Compares two 16-byte names without a `memcmp` call (which BPF has not).
+/// Compares two 16-byte names as two `u64`s: no `memcmp` call (BPF has none) and no loop
+/// (older verifiers walk every iteration of a loop).
 #[inline(always)]
 fn same16(a: &[u8; 16], b: &[u8; 16]) -> bool {
-    let mut i = 0;
-    while i < 16 {
-        if a[i] != b[i] {
-            return false;
+    let halves = |x: &[u8; 16]| {
+        // SAFETY: both reads are inside the 16-byte array.
+        unsafe {
+            let p = x.as_ptr() as *const u64;
+            (p.read_unaligned(), p.add(1).read_unaligned())
         }
-        i += 1;
-    }
-    true
+    };
+    halves(a) == halves(b)
 }
 
 /// The inode of the current task's network namespace: `task->nsproxy->net_ns->ns.inum`,
@@ -680,21 +681,17 @@ impl Chunk {
         Some(chunk)
     }
 
-    /// `N` bytes at `offset` (a load-time constant from `.rodata`, so the verifier sees a
-    /// constant map-value offset); zero if they do not fit.
+    /// `N` bytes at `offset` (from `.rodata`: a constant to verifiers that track frozen
+    /// maps, and bounded by the check either way); zero if they do not fit. One unaligned
+    /// load, no loop: older verifiers walk every iteration of a loop.
     #[inline(always)]
     fn bytes<const N: usize>(self, offset: u32) -> [u8; N] {
-        let mut out = [0u8; N];
         let at = offset as usize;
-        if offset != OFFSET_ABSENT && at + N <= raw::CHUNK {
-            let mut i = 0;
-            while i < N {
-                // SAFETY: `at + i < CHUNK`, inside the slot.
-                out[i] = unsafe { *self.0.wrapping_add(at + i) };
-                i += 1;
-            }
+        if offset == OFFSET_ABSENT || at + N > raw::CHUNK {
+            return [0u8; N];
         }
-        out
+        // SAFETY: `at + N <= CHUNK`, inside the slot.
+        unsafe { (self.0.wrapping_add(at) as *const [u8; N]).read_unaligned() }
     }
 }
 
