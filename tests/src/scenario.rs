@@ -324,7 +324,12 @@ impl<T> Clone for Found<'_, T> {
 
 impl<T> Copy for Found<'_, T> {}
 
-impl<T> Found<'_, T> {
+impl<'a, T> Found<'a, T> {
+    /// The body, borrowed from the [`Seen`] rather than from this handle.
+    pub fn get(&self) -> &'a T {
+        self.body
+    }
+
     /// The report as one line of `bindscope` output, for notes (without the file descriptor,
     /// which differs from run to run).
     pub fn line(&self) -> String {
