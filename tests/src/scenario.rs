@@ -186,10 +186,34 @@ impl Ctx {
         &self.netns_inodes
     }
 
-    /// Starts tracing `ns` with bindscope. Start it before acting, and act from a thread inside
-    /// `ns` ([`Netns::run`]): bindscope tags each event with the network namespace of the
-    /// thread that made the call. An error is bindscope's own message (no BTF, a missing
-    /// tracepoint, a rejected program) and fails the scenario.
+    /// Starts tracing `ns` with bindscope, so the scenario can check what bindscope reports
+    /// about its system calls. Start it before acting, and act from a thread inside `ns`
+    /// ([`Netns::run`]): bindscope tags each event with the network namespace of the thread
+    /// that made the call. An error is bindscope's own message (no BTF, a missing tracepoint,
+    /// a rejected program) and fails the scenario.
+    ///
+    /// ```
+    /// use bindscope_tests::topology::{CLOSED_PORT, ETH0, FAR};
+    /// use bindscope_tests::{privileges, sys, Ctx};
+    ///
+    /// # fn main() -> anyhow::Result<()> {
+    /// if privileges::check().is_err() {
+    ///     return Ok(()); // needs root; the scenario runners report this properly
+    /// }
+    /// let mut ctx = Ctx::new("doc_example");
+    /// let topo = ctx.seed_topology()?;
+    /// let socket = topo.host_socket()?;
+    /// let mut trace = ctx.trace(&topo.host)?;
+    ///
+    /// let dest = sys::v4(FAR, CLOSED_PORT);
+    /// topo.host.run(|| sys::connect(&socket, dest))?; // a route lookup in namespace host
+    ///
+    /// let seen = trace.collect()?;
+    /// let decision = seen.expect_first("route decision", seen.routes_to(dest))?;
+    /// assert_eq!(decision.dev.as_deref(), Some(ETH0));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn trace(&mut self, ns: &Netns) -> Result<Trace> {
         Trace::start(u32::try_from(ns.inode()?)?)
     }
@@ -221,17 +245,14 @@ fn shared() -> Result<MutexGuard<'static, Shared>> {
             },
             ..Config::default()
         };
-        let t = std::time::Instant::now();
-        let r = Collector::start(&config)
+        Collector::start(&config)
             .map(|collector| {
                 Mutex::new(Shared {
                     collector,
                     waiting: HashMap::new(),
                 })
             })
-            .map_err(|e| format!("bindscope did not start: {e}"));
-        eprintln!("TRACE-START {:?}", t.elapsed());
-        r
+            .map_err(|e| format!("bindscope did not start: {e}"))
     });
     let shared = shared.as_ref().map_err(|e| anyhow!("{e}"))?;
     // A scenario that panicked while holding the lock left nothing half-done.
@@ -350,11 +371,6 @@ impl<T> Deref for Found<'_, T> {
 }
 
 impl Seen {
-    /// All reports, in order.
-    pub fn reports(&self) -> &[Report] {
-        &self.reports
-    }
-
     /// Reports whose body `pick` selects, in order.
     fn find<'a, T>(&'a self, pick: impl Fn(&'a Body) -> Option<&'a T>) -> Vec<Found<'a, T>> {
         self.reports

@@ -263,6 +263,9 @@ fn broadcast_needs_so_broadcast(ctx: &mut Ctx) -> Result<Outcome> {
     )?;
     expect_eq("router interface", info.ipi_ifindex, topo.ifindex.r0 as i32)?;
     // The refusal comes after routing: the lookups succeed whether SO_BROADCAST is set or not.
+    // A broadcast route has no gateway. (The connect's lookups follow one that had a gateway:
+    // the fib_table_lookup tracepoint leaves `gw4` unwritten for a nexthop without one, see
+    // include/trace/events/fib.h, so a stale gateway of an earlier event would show here.)
     let subnet_route = expect_routes(&refused, subnet, Via::route(ETH0, None))?;
     let limited_route = refused.expect_first("route decision", refused.routes_to(limited))?;
     expect_routes(&seen, subnet, Via::route(ETH0, None))?;

@@ -1,7 +1,7 @@
 //! Error-reporting and path-MTU claims of ip(7) (`002_b9a66d336cde56ce.txt`): `IP_RECVERR`
 //! with an ICMP error from the router and with a local `EMSGSIZE`, and `IP_MTU`.
 
-use std::net::SocketAddrV4;
+use std::net::{Ipv4Addr, SocketAddrV4};
 use std::os::fd::OwnedFd;
 
 use anyhow::{Context, Result};
@@ -75,11 +75,26 @@ fn next_queued_error(socket: &OwnedFd) -> Result<(sys::Received, ExtendedErr)> {
     Ok((received, err))
 }
 
-/// The one `IP_RECVERR` message of the one error-queue read bindscope reported.
-fn traced_recverr<'a>(seen: &'a Seen) -> Result<(Found<'a, CmsgReport>, &'a ControlMessage)> {
+/// The fields of the one `IP_RECVERR` message bindscope reported: `(errno, origin, ee_type,
+/// ee_code, ee_info, offender)`.
+type Recverr<'a> = (&'a str, &'a str, u8, u8, u32, Option<Ipv4Addr>);
+
+/// The one error-queue read bindscope reported, and its one `IP_RECVERR` message.
+fn traced_recverr(seen: &Seen) -> Result<(Found<'_, CmsgReport>, Recverr<'_>)> {
     let read = seen.expect_one("recvmsg(MSG_ERRQUEUE)", seen.cmsgs("errqueue"))?;
     match read.get().messages.as_slice() {
-        [message @ ControlMessage::Recverr { .. }] => Ok((read, message)),
+        [ControlMessage::Recverr {
+            errno,
+            origin,
+            icmp_type,
+            icmp_code,
+            info,
+            offender,
+            ..
+        }] => Ok((
+            read,
+            (errno, origin, *icmp_type, *icmp_code, *info, *offender),
+        )),
         _ => {
             Err(seen
                 .error("expected exactly one IP_RECVERR message in the error-queue read".into()))
@@ -122,32 +137,16 @@ fn recverr_icmp_port_unreachable(ctx: &mut Ctx) -> Result<Outcome> {
 
     let option = seen.expect_one("IP_RECVERR", seen.sockopts("IP_RECVERR"))?;
     seen.expect_eq("IP_RECVERR ret", option.ret, 0)?;
-    let (read, message) = traced_recverr(&seen)?;
-    let ControlMessage::Recverr {
-        errno,
-        origin,
-        icmp_type,
-        icmp_code,
-        offender,
-        ..
-    } = message
-    else {
-        unreachable!("traced_recverr returns IP_RECVERR messages only");
-    };
+    let (read, recverr) = traced_recverr(&seen)?;
     seen.expect_eq(
-        "IP_RECVERR (errno, origin, type, code, offender)",
-        (
-            errno.as_str(),
-            origin.as_str(),
-            *icmp_type,
-            *icmp_code,
-            *offender,
-        ),
+        "IP_RECVERR (errno, origin, type, code, info, offender)",
+        recverr,
         (
             "ECONNREFUSED",
             "SO_EE_ORIGIN_ICMP",
             ICMP_DEST_UNREACH,
             ICMP_PORT_UNREACH,
+            0,
             Some(FAR),
         ),
     )?;
@@ -197,21 +196,11 @@ fn recverr_local_emsgsize(ctx: &mut Ctx) -> Result<Outcome> {
 
     let option = seen.expect_one("IP_MTU_DISCOVER", seen.sockopts("IP_MTU_DISCOVER"))?;
     seen.expect_eq("IP_MTU_DISCOVER ret", option.ret, 0)?;
-    let (read, message) = traced_recverr(&seen)?;
-    let ControlMessage::Recverr {
-        errno,
-        origin,
-        info,
-        offender,
-        ..
-    } = message
-    else {
-        unreachable!("traced_recverr returns IP_RECVERR messages only");
-    };
+    let (read, recverr) = traced_recverr(&seen)?;
     seen.expect_eq(
-        "IP_RECVERR (errno, origin, info, offender)",
-        (errno.as_str(), origin.as_str(), *info, *offender),
-        ("EMSGSIZE", "SO_EE_ORIGIN_LOCAL", 1280, None),
+        "IP_RECVERR (errno, origin, type, code, info, offender)",
+        recverr,
+        ("EMSGSIZE", "SO_EE_ORIGIN_LOCAL", 0, 0, 1280, None),
     )?;
     Ok(Outcome::pass(format!(
         "send of 1400 bytes: EMSGSIZE; queued error origin=LOCAL ee_info={} offender family={}{}; \
