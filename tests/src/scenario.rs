@@ -19,7 +19,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Result};
-use bindscope::decode::{Body, CmsgReport, IoctlReport, Report, SockoptReport};
+use bindscope::decode::{CmsgReport, IoctlReport, Report, SockoptReport};
 use bindscope::output::{describe, Palette};
 use bindscope::route::RouteDecision;
 use bindscope::stream::{monotonic_ns, Collector};
@@ -372,43 +372,34 @@ impl<T> Deref for Found<'_, T> {
 
 impl Seen {
     /// Reports whose body `pick` selects, in order.
-    fn find<'a, T>(&'a self, pick: impl Fn(&'a Body) -> Option<&'a T>) -> Vec<Found<'a, T>> {
+    fn find<'a, T>(&'a self, pick: impl Fn(&'a Report) -> Option<&'a T>) -> Vec<Found<'a, T>> {
         self.reports
             .iter()
-            .filter_map(|report| pick(&report.body).map(|body| Found { report, body }))
+            .filter_map(|report| pick(report).map(|body| Found { report, body }))
             .collect()
     }
 
     /// The `setsockopt` reports of option `optname` (`"SO_BINDTODEVICE"`, ...).
     pub fn sockopts(&self, optname: &str) -> Vec<Found<'_, SockoptReport>> {
-        self.find(|body| match body {
-            Body::Sockopt(s) if s.optname == optname => Some(s),
-            _ => None,
-        })
+        self.find(|r| r.sockopt().filter(|s| s.optname == optname))
     }
 
     /// The route decisions for destination `dst` (address and port).
     pub fn routes_to(&self, dst: SocketAddrV4) -> Vec<Found<'_, RouteDecision>> {
-        self.find(|body| match body {
-            Body::Route(d) if d.dst == *dst.ip() && d.dport == dst.port() => Some(d),
-            _ => None,
+        self.find(|r| {
+            r.route()
+                .filter(|d| d.dst == *dst.ip() && d.dport == dst.port())
         })
     }
 
     /// The ioctl reports of `request` (`"SIOCGIFINDEX"`, ...).
     pub fn ioctls(&self, request: &str) -> Vec<Found<'_, IoctlReport>> {
-        self.find(|body| match body {
-            Body::Ioctl(i) if i.request == request => Some(i),
-            _ => None,
-        })
+        self.find(|r| r.ioctl().filter(|i| i.request == request))
     }
 
     /// The control-data reports of `direction` (`"send"` or `"errqueue"`).
     pub fn cmsgs(&self, direction: &str) -> Vec<Found<'_, CmsgReport>> {
-        self.find(|body| match body {
-            Body::Cmsg(c) if c.direction == direction => Some(c),
-            _ => None,
-        })
+        self.find(|r| r.cmsg().filter(|c| c.direction == direction))
     }
 
     /// Checks that `found` (what a query returned for `what`) has exactly `count` items, and
