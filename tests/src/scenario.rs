@@ -252,11 +252,28 @@ fn shared() -> Result<MutexGuard<'static, Shared>> {
                     waiting: HashMap::new(),
                 })
             })
-            .map_err(|e| format!("bindscope did not start: {e}"))
+            .map_err(|e| format!("bindscope did not start: {}", abridge(&e.to_string())))
     });
     let shared = shared.as_ref().map_err(|e| anyhow!("{e}"))?;
     // A scenario that panicked while holding the lock left nothing half-done.
     Ok(shared.lock().unwrap_or_else(|poison| poison.into_inner()))
+}
+
+/// `text` with its middle left out when it is long (a verifier log runs to thousands of
+/// lines): the start says what failed, the end why, and a verdict line stays readable.
+fn abridge(text: &str) -> String {
+    const HEAD: usize = 300;
+    const TAIL: usize = 400;
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= HEAD + TAIL {
+        return text.to_owned();
+    }
+    let head: String = chars[..HEAD].iter().collect();
+    let tail: String = chars[chars.len() - TAIL..].iter().collect();
+    format!(
+        "{head} [... {} characters left out ...] {tail}",
+        chars.len() - HEAD - TAIL
+    )
 }
 
 impl Shared {
@@ -508,6 +525,19 @@ mod tests {
             "VERDICT x fail first second third"
         );
         assert_eq!(Outcome::pass("").verdict_line("y"), "VERDICT y pass");
+    }
+
+    #[test]
+    fn long_errors_keep_their_start_and_end() {
+        assert_eq!(abridge("short"), "short");
+        let long = format!("start{}end", "é".repeat(2000));
+        let short = abridge(&long);
+        assert!(short.starts_with("start"), "{short}");
+        assert!(short.ends_with("end"), "{short}");
+        assert!(
+            short.contains("[... 1308 characters left out ...]"),
+            "{short}"
+        );
     }
 
     #[test]
