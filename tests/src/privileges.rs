@@ -1,7 +1,7 @@
 //! Whether this process may build namespaces, and what a scenario reports when it may not.
 //!
-//! Scenarios need `CAP_SYS_ADMIN` (to create and enter namespaces), `CAP_NET_ADMIN` (to
-//! configure them) and the `ip` tool. Without them a scenario is skipped with the reason, so a
+//! Scenarios need `CAP_SYS_ADMIN` (to create and enter namespaces, and for bindscope to load
+//! its eBPF programs), `CAP_NET_ADMIN` (to configure them) and the `ip` tool. Without them a scenario is skipped with the reason, so a
 //! developer without root still gets a clean run of the rest of the workspace; under CI
 //! (`CI` set) the same situation is a failure, because no test may pass by skipping in CI.
 

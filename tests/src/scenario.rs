@@ -5,11 +5,25 @@
 //! where the kernel behaves differently from an old document, the body passes when it sees the
 //! modern behaviour and says what differs in the note, so the verdicts of several kernels side
 //! by side show who does what.
+//!
+//! A scenario also checks what bindscope reports about the same system calls: it starts a
+//! [`Trace`] on the namespace it acts in (before acting), acts from a thread inside that
+//! namespace, and asserts on the [`Seen`] reports after its kernel assertions.
 
+use std::collections::HashMap;
 use std::fmt::Debug;
+use std::net::SocketAddrV4;
+use std::ops::Deref;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
 
-use anyhow::{bail, Result};
+use anyhow::{anyhow, bail, Result};
+use bindscope::decode::{CmsgReport, IoctlReport, Report, SockoptReport};
+use bindscope::output::{describe, Palette};
+use bindscope::route::RouteDecision;
+use bindscope::stream::{monotonic_ns, Collector};
+use bindscope::{Config, EventSet, Filter};
 
 use crate::netns::Netns;
 use crate::privileges;
@@ -171,6 +185,304 @@ impl Ctx {
     pub fn netns_inodes(&self) -> &[u64] {
         &self.netns_inodes
     }
+
+    /// Starts tracing `ns` with bindscope, so the scenario can check what bindscope reports
+    /// about its system calls. Start it before acting, and act from a thread inside `ns`
+    /// ([`Netns::run`]): bindscope tags each event with the network namespace of the thread
+    /// that made the call. An error is bindscope's own message (no BTF, a missing tracepoint,
+    /// a rejected program) and fails the scenario.
+    ///
+    /// ```
+    /// use bindscope_tests::topology::{CLOSED_PORT, ETH0, FAR};
+    /// use bindscope_tests::{privileges, sys, Ctx};
+    ///
+    /// # fn main() -> anyhow::Result<()> {
+    /// if privileges::check().is_err() {
+    ///     return Ok(()); // needs root; the scenario runners report this properly
+    /// }
+    /// let mut ctx = Ctx::new("doc_example");
+    /// let topo = ctx.seed_topology()?;
+    /// let socket = topo.host_socket()?;
+    /// let mut trace = ctx.trace(&topo.host)?;
+    ///
+    /// let dest = sys::v4(FAR, CLOSED_PORT);
+    /// topo.host.run(|| sys::connect(&socket, dest))?; // a route lookup in namespace host
+    ///
+    /// let seen = trace.collect()?;
+    /// let decision = seen.expect_first("route decision", seen.routes_to(dest))?;
+    /// assert_eq!(decision.dev.as_deref(), Some(ETH0));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn trace(&mut self, ns: &Netns) -> Result<Trace> {
+        Trace::start(u32::try_from(ns.inode()?)?)
+    }
+}
+
+/// How long a thread must have been quiet before its open route decision counts as complete.
+/// The lookups of one decision (one per policy-rule table) follow each other within one system
+/// call, microseconds apart; the scenario's own calls have all returned when it collects.
+const ROUTE_IDLE: Duration = Duration::from_millis(20);
+
+/// The one bindscope instance of this process, shared by every [`Trace`]: loading and attaching
+/// the eBPF programs takes seconds under QEMU's emulator, once is enough. It keeps the events
+/// of this process only; [`Trace`]s sort them by namespace.
+struct Shared {
+    collector: Collector,
+    /// Reports not yet collected, per traced namespace inode.
+    waiting: HashMap<u32, Vec<Report>>,
+}
+
+/// The shared instance, started on first use; or why it could not start.
+fn shared() -> Result<MutexGuard<'static, Shared>> {
+    static SHARED: OnceLock<Result<Mutex<Shared>, String>> = OnceLock::new();
+    let shared = SHARED.get_or_init(|| {
+        let config = Config {
+            events: EventSet::ALL,
+            filter: Filter {
+                pid: Some(std::process::id()),
+                ..Filter::default()
+            },
+            ..Config::default()
+        };
+        Collector::start(&config)
+            .map(|collector| {
+                Mutex::new(Shared {
+                    collector,
+                    waiting: HashMap::new(),
+                })
+            })
+            .map_err(|e| format!("bindscope did not start: {}", abridge(&e.to_string())))
+    });
+    let shared = shared.as_ref().map_err(|e| anyhow!("{e}"))?;
+    // A scenario that panicked while holding the lock left nothing half-done.
+    Ok(shared.lock().unwrap_or_else(|poison| poison.into_inner()))
+}
+
+/// `text` with its middle left out when it is long (a verifier log runs to thousands of
+/// lines): the start says what failed, the end why, and a verdict line stays readable.
+fn abridge(text: &str) -> String {
+    const HEAD: usize = 300;
+    const TAIL: usize = 400;
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= HEAD + TAIL {
+        return text.to_owned();
+    }
+    let head: String = chars[..HEAD].iter().collect();
+    let tail: String = chars[chars.len() - TAIL..].iter().collect();
+    format!(
+        "{head} [... {} characters left out ...] {tail}",
+        chars.len() - HEAD - TAIL
+    )
+}
+
+impl Shared {
+    /// Moves what bindscope reported so far into the waiting lists of the traced namespaces
+    /// (reports of other namespaces are dropped). Decisions of threads quiet for
+    /// [`ROUTE_IDLE`] are completed; others may be mid-way through a policy-rule walk.
+    fn sort(&mut self) {
+        for report in self.collector.poll(ROUTE_IDLE.as_nanos() as u64) {
+            if let Some(list) = self.waiting.get_mut(&report.origin.netns) {
+                list.push(report);
+            }
+        }
+    }
+}
+
+/// bindscope watching one namespace for a scenario (see [`Ctx::trace`]).
+#[derive(Debug)]
+pub struct Trace {
+    netns: u32,
+    /// Reports older than this (monotonic ns) were made before the trace started.
+    since_ns: u64,
+}
+
+impl Trace {
+    /// Registers namespace `netns` with the shared instance, starting it if needed.
+    fn start(netns: u32) -> Result<Self> {
+        let mut shared = shared()?;
+        // Whatever the namespace's set-up did so far is not part of the scenario.
+        shared.sort();
+        shared.waiting.insert(netns, Vec::new());
+        Ok(Trace {
+            netns,
+            since_ns: monotonic_ns(),
+        })
+    }
+
+    /// Everything reported in the namespace since the start or the previous call, every
+    /// route decision completed.
+    pub fn collect(&mut self) -> Result<Seen> {
+        std::thread::sleep(ROUTE_IDLE);
+        let mut shared = shared()?;
+        shared.sort();
+        let reports = shared
+            .waiting
+            .get_mut(&self.netns)
+            .map(std::mem::take)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| r.origin.ts_ns >= self.since_ns)
+            .collect();
+        Ok(Seen {
+            reports,
+            lost: shared.collector.lost(),
+        })
+    }
+}
+
+impl Drop for Trace {
+    fn drop(&mut self) {
+        if let Ok(mut shared) = shared() {
+            shared.waiting.remove(&self.netns);
+        }
+    }
+}
+
+/// What bindscope reported: the queries a scenario asserts with. Every failure message lists
+/// all reports, one line each, as `bindscope` prints them.
+#[derive(Debug)]
+pub struct Seen {
+    reports: Vec<Report>,
+    lost: u64,
+}
+
+/// One report body found in [`Seen`], with the report it belongs to (for its printed line).
+#[derive(Debug)]
+pub struct Found<'a, T> {
+    report: &'a Report,
+    body: &'a T,
+}
+
+impl<T> Clone for Found<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Found<'_, T> {}
+
+impl<'a, T> Found<'a, T> {
+    /// The body, borrowed from the [`Seen`] rather than from this handle.
+    pub fn get(&self) -> &'a T {
+        self.body
+    }
+
+    /// The report as one line of `bindscope` output, for notes (without the file descriptor,
+    /// which differs from run to run).
+    pub fn line(&self) -> String {
+        describe(self.report, Palette::PLAIN)
+            .split(' ')
+            .filter(|word| !word.starts_with("fd="))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+impl<T> Deref for Found<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        self.body
+    }
+}
+
+impl Seen {
+    /// Reports whose body `pick` selects, in order.
+    fn find<'a, T>(&'a self, pick: impl Fn(&'a Report) -> Option<&'a T>) -> Vec<Found<'a, T>> {
+        self.reports
+            .iter()
+            .filter_map(|report| pick(report).map(|body| Found { report, body }))
+            .collect()
+    }
+
+    /// The `setsockopt` reports of option `optname` (`"SO_BINDTODEVICE"`, ...).
+    pub fn sockopts(&self, optname: &str) -> Vec<Found<'_, SockoptReport>> {
+        self.find(|r| r.sockopt().filter(|s| s.optname == optname))
+    }
+
+    /// The route decisions for destination `dst` (address and port).
+    pub fn routes_to(&self, dst: SocketAddrV4) -> Vec<Found<'_, RouteDecision>> {
+        self.find(|r| {
+            r.route()
+                .filter(|d| d.dst == *dst.ip() && d.dport == dst.port())
+        })
+    }
+
+    /// The ioctl reports of `request` (`"SIOCGIFINDEX"`, ...).
+    pub fn ioctls(&self, request: &str) -> Vec<Found<'_, IoctlReport>> {
+        self.find(|r| r.ioctl().filter(|i| i.request == request))
+    }
+
+    /// The control-data reports of `direction` (`"send"` or `"errqueue"`).
+    pub fn cmsgs(&self, direction: &str) -> Vec<Found<'_, CmsgReport>> {
+        self.find(|r| r.cmsg().filter(|c| c.direction == direction))
+    }
+
+    /// Checks that `found` (what a query returned for `what`) has exactly `count` items, and
+    /// returns them.
+    pub fn expect_count<'a, T>(
+        &self,
+        what: &str,
+        found: Vec<Found<'a, T>>,
+        count: usize,
+    ) -> Result<Vec<Found<'a, T>>> {
+        if found.len() == count {
+            Ok(found)
+        } else {
+            Err(self.error(format!(
+                "{what}: expected {count} report(s), got {}",
+                found.len()
+            )))
+        }
+    }
+
+    /// Checks that `found` (what a query returned for `what`) has exactly one item, and
+    /// returns it.
+    pub fn expect_one<'a, T>(&self, what: &str, found: Vec<Found<'a, T>>) -> Result<Found<'a, T>> {
+        let mut found = self.expect_count(what, found, 1)?;
+        Ok(found.remove(0))
+    }
+
+    /// Checks that `found` is not empty and returns its first item.
+    pub fn expect_first<'a, T>(
+        &self,
+        what: &str,
+        found: Vec<Found<'a, T>>,
+    ) -> Result<Found<'a, T>> {
+        found
+            .into_iter()
+            .next()
+            .ok_or_else(|| self.error(format!("{what}: no such report")))
+    }
+
+    /// Checks `got == want` for a reported value; the error shows both and every report.
+    pub fn expect_eq<T: PartialEq + Debug>(&self, what: &str, got: T, want: T) -> Result<()> {
+        if got == want {
+            Ok(())
+        } else {
+            Err(self.error(format!("{what}: expected {want:?}, got {got:?}")))
+        }
+    }
+
+    /// `message`, followed by what bindscope reported.
+    pub fn error(&self, message: String) -> anyhow::Error {
+        let lines: Vec<String> = self
+            .reports
+            .iter()
+            .map(|r| describe(r, Palette::PLAIN))
+            .collect();
+        let lost = if self.lost > 0 {
+            format!(" ({} events lost)", self.lost)
+        } else {
+            String::new()
+        };
+        anyhow!(
+            "bindscope: {message}; it reported {} events{lost}: [{}]",
+            lines.len(),
+            lines.join(" | ")
+        )
+    }
 }
 
 /// Checks that a system call failed with `want`; the error says what happened instead.
@@ -213,6 +525,19 @@ mod tests {
             "VERDICT x fail first second third"
         );
         assert_eq!(Outcome::pass("").verdict_line("y"), "VERDICT y pass");
+    }
+
+    #[test]
+    fn long_errors_keep_their_start_and_end() {
+        assert_eq!(abridge("short"), "short");
+        let long = format!("start{}end", "é".repeat(2000));
+        let short = abridge(&long);
+        assert!(short.starts_with("start"), "{short}");
+        assert!(short.ends_with("end"), "{short}");
+        assert!(
+            short.contains("[... 1308 characters left out ...]"),
+            "{short}"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use anyhow::Result;
 
-use super::receive_with_pktinfo;
+use super::{expect_routes, receive_with_pktinfo, Via};
 use crate::scenario::{expect_eq, expect_errno, expect_ok, Ctx, Outcome, Scenario};
 use crate::sys::{self, Errno};
 use crate::topology::*;
@@ -50,21 +50,28 @@ pub(super) const SCENARIOS: &[Scenario] = &[
 ];
 
 /// Binding to an address of no interface: EADDRNOTAVAIL, unless `IP_FREEBIND` or the
-/// `ip_nonlocal_bind` sysctl allows it.
+/// `ip_nonlocal_bind` sysctl allows it. bindscope does not trace `bind` itself; it shows the
+/// `IP_FREEBIND` that makes the difference.
 fn bind_nonlocal_needs_freebind(ctx: &mut Ctx) -> Result<Outcome> {
     let topo = ctx.seed_topology()?;
     let addr = SocketAddrV4::new(NONLOCAL, 0);
     let plain = topo.host_socket()?;
     let freebind = topo.host_socket()?;
+    let mut trace = ctx.trace(&topo.host)?;
 
-    let refused = sys::bind(&plain, addr);
-    let option = sys::setsockopt_int(&freebind, libc::IPPROTO_IP, libc::IP_FREEBIND, 1);
-    let accepted = sys::bind(&freebind, addr);
+    let (refused, option, accepted) = topo.host.run(|| {
+        (
+            sys::bind(&plain, addr),
+            sys::setsockopt_int(&freebind, libc::IPPROTO_IP, libc::IP_FREEBIND, 1),
+            sys::bind(&freebind, addr),
+        )
+    });
     let bound = sys::getsockname(&freebind);
     topo.host
         .set_sysctls(&[("net.ipv4.ip_nonlocal_bind", "1")])?;
     let by_sysctl = topo.host_socket()?;
     let sysctl_accepted = sys::bind(&by_sysctl, addr);
+    let seen = trace.collect()?;
 
     expect_errno(
         "bind 198.51.100.7 without IP_FREEBIND",
@@ -79,16 +86,33 @@ fn bind_nonlocal_needs_freebind(ctx: &mut Ctx) -> Result<Outcome> {
         NONLOCAL,
     )?;
     expect_ok("bind 198.51.100.7 with ip_nonlocal_bind=1", sysctl_accepted)?;
-    Ok(Outcome::pass(
+    let freebind = seen.expect_one("IP_FREEBIND", seen.sockopts("IP_FREEBIND"))?;
+    seen.expect_eq(
+        "IP_FREEBIND (value, ret)",
+        (freebind.value.as_str(), freebind.ret),
+        ("IP_FREEBIND on", 0),
+    )?;
+    // bind() is not traced; its check whether the address is local is a FIB lookup, which
+    // bindscope shows like a route decision.
+    let checks = seen.routes_to(addr);
+    Ok(Outcome::pass(format!(
         "bind to non-local 198.51.100.7: EADDRNOTAVAIL; with IP_FREEBIND: bound; with \
-         net.ipv4.ip_nonlocal_bind=1 and no option: bound",
-    ))
+         net.ipv4.ip_nonlocal_bind=1 and no option: bound; bindscope: {}; bind itself is not \
+         traced, its address check shows as {} FIB lookup(s){}",
+        freebind.line(),
+        checks.len(),
+        checks.first().map_or(String::new(), |check| format!(
+            " such as \"{}\"",
+            check.line()
+        ))
+    )))
 }
 
 /// A socket bound to `0.0.0.0` receives datagrams sent to any of the host's addresses, on any
-/// interface.
+/// interface. bindscope does not trace receiving; it shows the host asking for `IP_PKTINFO`.
 fn bind_inaddr_any_receives_on_all(ctx: &mut Ctx) -> Result<Outcome> {
     let topo = ctx.seed_topology()?;
+    let mut trace = ctx.trace(&topo.host)?;
     let host = topo.host.run(|| -> Result<_, Errno> {
         let socket = sys::udp_socket()?;
         sys::setsockopt_int(&socket, libc::IPPROTO_IP, libc::IP_PKTINFO, 1)?;
@@ -124,15 +148,23 @@ fn bind_inaddr_any_receives_on_all(ctx: &mut Ctx) -> Result<Outcome> {
         )?;
         seen.push(format!("{address} on {dev}"));
     }
+    let traced = trace.collect()?;
 
     expect_eq(
         "bound address",
         bound,
         SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, HOST_PORT),
     )?;
+    let option = traced.expect_one("IP_PKTINFO", traced.sockopts("IP_PKTINFO"))?;
+    traced.expect_eq(
+        "IP_PKTINFO (value, ret)",
+        (option.value.as_str(), option.ret),
+        ("IP_PKTINFO on", 0),
+    )?;
     Ok(Outcome::pass(format!(
-        "bound to {bound}; received datagrams to {}",
-        seen.join(", ")
+        "bound to {bound}; received datagrams to {}; bindscope (receiving is not traced): {}",
+        seen.join(", "),
+        option.line()
     )))
 }
 
@@ -141,10 +173,14 @@ fn bind_inaddr_any_receives_on_all(ctx: &mut Ctx) -> Result<Outcome> {
 fn connect_binds_implicitly(ctx: &mut Ctx) -> Result<Outcome> {
     let topo = ctx.seed_topology()?;
     let socket = topo.host_socket()?;
+    let mut trace = ctx.trace(&topo.host)?;
 
     let before = sys::getsockname(&socket);
-    let connected = sys::connect(&socket, SocketAddrV4::new(FAR, CLOSED_PORT));
+    let connected = topo
+        .host
+        .run(|| sys::connect(&socket, SocketAddrV4::new(FAR, CLOSED_PORT)));
     let after = sys::getsockname(&socket);
+    let seen = trace.collect()?;
 
     let before = expect_ok("getsockname before connect", before)?;
     expect_eq(
@@ -161,9 +197,20 @@ fn connect_binds_implicitly(ctx: &mut Ctx) -> Result<Outcome> {
         "the page says INADDR_ANY: the kernel fixes the route's source address at connect()"
     };
     expect_eq("local address after connect", *after.ip(), HOST_ETH0)?;
+    // The connect looks the route up without a source to choose one, then again with it.
+    let dest = SocketAddrV4::new(FAR, CLOSED_PORT);
+    expect_routes(&seen, dest, Via::route(ETH0, Some(ROUTER_R0)))?;
+    let sources: Vec<Ipv4Addr> = seen.routes_to(dest).iter().map(|d| d.src).collect();
+    seen.expect_eq(
+        "sources of the connect's lookups",
+        sources,
+        vec![Ipv4Addr::UNSPECIFIED, HOST_ETH0],
+    )?;
     Ok(Outcome::pass(format!(
-        "before connect: {before}; after: port {} chosen, local address {} ({difference})",
+        "before connect: {before}; after: port {} chosen, local address {} ({difference}); \
+         bindscope: the connect looked up the route from 0.0.0.0, then from {}",
         after.port(),
+        after.ip(),
         after.ip()
     )))
 }
@@ -173,14 +220,22 @@ fn broadcast_needs_so_broadcast(ctx: &mut Ctx) -> Result<Outcome> {
     let topo = ctx.seed_topology()?;
     let listener = topo.router_listener(ROUTER_PORT)?;
     let socket = topo.host_socket()?;
+    let other = topo.host_socket()?;
     let subnet = SocketAddrV4::new(ETH0_BROADCAST, ROUTER_PORT);
     let limited = SocketAddrV4::new(Ipv4Addr::BROADCAST, ROUTER_PORT);
+    let mut trace = ctx.trace(&topo.host)?;
 
-    let subnet_refused = sys::send_to(&socket, b"no", subnet);
-    let limited_refused = sys::send_to(&socket, b"no", limited);
-    let connect_refused = sys::connect(&topo.host_socket()?, subnet);
+    let (subnet_refused, limited_refused, connect_refused) = topo.host.run(|| {
+        (
+            sys::send_to(&socket, b"no", subnet),
+            sys::send_to(&socket, b"no", limited),
+            sys::connect(&other, subnet),
+        )
+    });
+    let refused = trace.collect()?;
     let option = sys::setsockopt_int(&socket, libc::SOL_SOCKET, libc::SO_BROADCAST, 1);
-    let allowed = sys::send_to(&socket, b"yes", subnet);
+    let allowed = topo.host.run(|| sys::send_to(&socket, b"yes", subnet));
+    let seen = trace.collect()?;
 
     expect_errno(
         "sendto 192.0.2.63 without SO_BROADCAST",
@@ -207,8 +262,17 @@ fn broadcast_needs_so_broadcast(ctx: &mut Ctx) -> Result<Outcome> {
         ETH0_BROADCAST,
     )?;
     expect_eq("router interface", info.ipi_ifindex, topo.ifindex.r0 as i32)?;
-    Ok(Outcome::pass(
+    // The refusal comes after routing: the lookups succeed whether SO_BROADCAST is set or not.
+    // A broadcast route has no gateway. (The connect's lookups follow one that had a gateway:
+    // the fib_table_lookup tracepoint leaves `gw4` unwritten for a nexthop without one, see
+    // include/trace/events/fib.h, so a stale gateway of an earlier event would show here.)
+    let subnet_route = expect_routes(&refused, subnet, Via::route(ETH0, None))?;
+    let limited_route = refused.expect_first("route decision", refused.routes_to(limited))?;
+    expect_routes(&seen, subnet, Via::route(ETH0, None))?;
+    Ok(Outcome::pass(format!(
         "without SO_BROADCAST: sendto 192.0.2.63 and 255.255.255.255 and connect 192.0.2.63 \
-         fail with EACCES; with it the broadcast reached the router on r0",
-    ))
+         fail with EACCES; with it the broadcast reached the router on r0; bindscope: the \
+         lookups succeed either way ({subnet_route}; {}), the EACCES comes after routing",
+        limited_route.line()
+    )))
 }

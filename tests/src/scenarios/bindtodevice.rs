@@ -6,7 +6,7 @@ use std::os::fd::OwnedFd;
 
 use anyhow::{bail, Result};
 
-use super::{connected_source, receive_with_pktinfo};
+use super::{connected_source, expect_routes, expect_via, receive_with_pktinfo, Via};
 use crate::abi;
 use crate::scenario::{expect_eq, expect_errno, expect_ok, Ctx, Outcome, Scenario};
 use crate::sys::{self, Errno};
@@ -90,16 +90,19 @@ fn bound_device(socket: &OwnedFd) -> Result<String, Errno> {
 fn unbound_uses_metric_0_default(ctx: &mut Ctx) -> Result<Outcome> {
     let topo = ctx.seed_topology()?;
     let socket = topo.host_socket()?;
+    let mut trace = ctx.trace(&topo.host)?;
 
-    let source = connected_source(&socket, FAR_CLOSED);
+    let source = topo.host.run(|| connected_source(&socket, FAR_CLOSED));
     let route = topo.host.route_get([FAR.to_string()])?;
+    let seen = trace.collect()?;
 
     let source = expect_ok("connect + getsockname", source)?;
     expect_eq("source address", *source.ip(), HOST_ETH0)?;
     expect_eq("`ip route get` device", route.dev.as_deref(), Some(ETH0))?;
     expect_eq("`ip route get` gateway", route.via, Some(ROUTER_R0))?;
+    let decision = expect_routes(&seen, FAR_CLOSED, Via::route(ETH0, Some(ROUTER_R0)))?;
     Ok(Outcome::pass(format!(
-        "connect() picked source {}; ip route get: {}",
+        "connect() picked source {}; ip route get: {}; bindscope: {decision}",
         source.ip(),
         route.line
     )))
@@ -118,16 +121,20 @@ fn metric_1_default_is_the_fallback(ctx: &mut Ctx) -> Result<Outcome> {
         ETH0,
     ])?;
     let socket = topo.host_socket()?;
+    let mut trace = ctx.trace(&topo.host)?;
 
-    let source = connected_source(&socket, FAR_CLOSED);
+    let source = topo.host.run(|| connected_source(&socket, FAR_CLOSED));
     let route = topo.host.route_get([FAR.to_string()])?;
+    let seen = trace.collect()?;
 
     let source = expect_ok("connect + getsockname", source)?;
     expect_eq("source address", *source.ip(), HOST_ETH1)?;
     expect_eq("`ip route get` device", route.dev.as_deref(), Some(ETH1))?;
     expect_eq("`ip route get` gateway", route.via, Some(ROUTER_R1))?;
+    let decision = expect_routes(&seen, FAR_CLOSED, Via::route(ETH1, Some(ROUTER_R1)))?;
     Ok(Outcome::pass(format!(
-        "after deleting the metric-0 default: source {}; ip route get: {}",
+        "after deleting the metric-0 default: source {}; ip route get: {}; bindscope: \
+         {decision}",
         source.ip(),
         route.line
     )))
@@ -138,12 +145,19 @@ fn bindtodevice_eth1_uses_eth1(ctx: &mut Ctx) -> Result<Outcome> {
     let topo = ctx.seed_topology()?;
     let listener = topo.router_listener(LISTEN_PORT)?;
     let socket = topo.host_socket()?;
+    let dest = SocketAddrV4::new(FAR, LISTEN_PORT);
+    let mut trace = ctx.trace(&topo.host)?;
 
-    let bound = bind_to_device(&socket, b"eth1\0");
-    let name = bound_device(&socket);
-    let source = connected_source(&socket, FAR_CLOSED);
+    let (bound, name, source, sent) = topo.host.run(|| {
+        (
+            bind_to_device(&socket, b"eth1\0"),
+            bound_device(&socket),
+            connected_source(&socket, FAR_CLOSED),
+            sys::send_to(&socket, b"via eth1", dest),
+        )
+    });
     let route = topo.host.route_get([&FAR.to_string(), "oif", ETH1])?;
-    let sent = sys::send_to(&socket, b"via eth1", SocketAddrV4::new(FAR, LISTEN_PORT));
+    let seen = trace.collect()?;
 
     expect_ok("SO_BINDTODEVICE eth1", bound)?;
     expect_eq(
@@ -172,11 +186,23 @@ fn bindtodevice_eth1_uses_eth1(ctx: &mut Ctx) -> Result<Outcome> {
         Some(HOST_ETH1),
     )?;
     expect_eq("router interface", info.ipi_ifindex, topo.ifindex.r1 as i32)?;
+
+    let option = seen.expect_one("SO_BINDTODEVICE", seen.sockopts("SO_BINDTODEVICE"))?;
+    seen.expect_eq(
+        "SO_BINDTODEVICE (ifname, ret)",
+        (option.ifname.as_deref(), option.ret),
+        (Some(ETH1), 0),
+    )?;
+    let via_eth1 = Via::route(ETH1, Some(ROUTER_R1)).bound(ETH1);
+    let decision = expect_routes(&seen, FAR_CLOSED, via_eth1)?;
+    expect_routes(&seen, dest, via_eth1)?;
     Ok(Outcome::pass(format!(
-        "bound to eth1: source {}, ip route get: {}; a datagram reached the router on r1 from {}",
+        "bound to eth1: source {}, ip route get: {}; a datagram reached the router on r1 from \
+         {}; bindscope: {}; {decision} (connect and sendto alike)",
         source.ip(),
         route.line,
-        HOST_ETH1
+        HOST_ETH1,
+        option.line()
     )))
 }
 
@@ -185,15 +211,31 @@ fn bindtodevice_rebind_changes_interface(ctx: &mut Ctx) -> Result<Outcome> {
     let topo = ctx.seed_topology()?;
     let listener = topo.router_listener(LISTEN_PORT)?;
     let dest = SocketAddrV4::new(FAR, LISTEN_PORT);
+    let socket = topo.host_socket()?;
+    let connected = topo.host_socket()?;
+    let mut trace = ctx.trace(&topo.host)?;
 
     // Unconnected: each sendto looks the route up afresh.
-    let socket = topo.host_socket()?;
-    expect_ok("SO_BINDTODEVICE eth1", bind_to_device(&socket, b"eth1\0"))?;
-    expect_ok("sendto bound to eth1", sys::send_to(&socket, b"1", dest))?;
+    let host = &topo.host;
+    expect_ok(
+        "SO_BINDTODEVICE eth1",
+        host.run(|| bind_to_device(&socket, b"eth1\0")),
+    )?;
+    expect_ok(
+        "sendto bound to eth1",
+        host.run(|| sys::send_to(&socket, b"1", dest)),
+    )?;
     let (first, first_info) = receive_with_pktinfo(&listener)?;
-    expect_ok("SO_BINDTODEVICE eth0", bind_to_device(&socket, b"eth0\0"))?;
-    expect_ok("sendto rebound to eth0", sys::send_to(&socket, b"2", dest))?;
+    expect_ok(
+        "SO_BINDTODEVICE eth0",
+        host.run(|| bind_to_device(&socket, b"eth0\0")),
+    )?;
+    expect_ok(
+        "sendto rebound to eth0",
+        host.run(|| sys::send_to(&socket, b"2", dest)),
+    )?;
     let (second, second_info) = receive_with_pktinfo(&listener)?;
+    let unconnected = trace.collect()?;
 
     expect_eq("first source", first.from.map(|a| *a.ip()), Some(HOST_ETH1))?;
     expect_eq(
@@ -211,21 +253,46 @@ fn bindtodevice_rebind_changes_interface(ctx: &mut Ctx) -> Result<Outcome> {
         second_info.ipi_ifindex,
         topo.ifindex.r0 as i32,
     )?;
+    let binds = unconnected.sockopts("SO_BINDTODEVICE");
+    unconnected.expect_eq(
+        "SO_BINDTODEVICE names",
+        binds.iter().map(|b| b.ifname.as_deref()).collect(),
+        vec![Some(ETH1), Some(ETH0)],
+    )?;
+    let sends = unconnected.expect_count(
+        "route decisions of the sends",
+        unconnected.routes_to(dest),
+        2,
+    )?;
+    expect_via(
+        &unconnected,
+        "first sendto",
+        &sends[0],
+        Via::route(ETH1, Some(ROUTER_R1)).bound(ETH1),
+    )?;
+    expect_via(
+        &unconnected,
+        "second sendto",
+        &sends[1],
+        Via::route(ETH0, Some(ROUTER_R0)).bound(ETH0),
+    )?;
 
     // Connected: the source address was fixed by connect() and survives the rebind (one of the
     // note's "caching effects"); record where its next datagram goes.
-    let connected = topo.host_socket()?;
     expect_ok(
         "SO_BINDTODEVICE eth1",
-        bind_to_device(&connected, b"eth1\0"),
+        host.run(|| bind_to_device(&connected, b"eth1\0")),
     )?;
-    let before = expect_ok("connect bound to eth1", connected_source(&connected, dest))?;
+    let before = expect_ok(
+        "connect bound to eth1",
+        host.run(|| connected_source(&connected, dest)),
+    )?;
     expect_ok(
         "SO_BINDTODEVICE eth0",
-        bind_to_device(&connected, b"eth0\0"),
+        host.run(|| bind_to_device(&connected, b"eth0\0")),
     )?;
     let after = expect_ok("getsockname after rebind", sys::getsockname(&connected))?;
-    let sent = sys::send(&connected, b"3");
+    let sent = host.run(|| sys::send(&connected, b"3"));
     let cached = match sent {
         Ok(_) => {
             let (third, third_info) = receive_with_pktinfo(&listener)?;
@@ -243,10 +310,29 @@ fn bindtodevice_rebind_changes_interface(ctx: &mut Ctx) -> Result<Outcome> {
         }
         Err(e) => format!("its next send() failed with {}", e.name()),
     };
+    let seen = trace.collect()?;
     expect_eq("connected source before rebind", *before.ip(), HOST_ETH1)?;
+    // The connect's decisions come first; a lookup after them belongs to the send.
+    let decisions = seen.routes_to(dest);
+    let connect = seen.expect_first("route decision of the connect", decisions.clone())?;
+    expect_via(
+        &seen,
+        "connect bound to eth1",
+        &connect,
+        Via::route(ETH1, Some(ROUTER_R1)).bound(ETH1),
+    )?;
+    let send = decisions
+        .iter()
+        .find(|d| d.oif_name.as_deref() != Some(ETH1))
+        .map_or("no new route lookup (cached route)".to_owned(), |d| {
+            d.line()
+        });
     Ok(Outcome::pass(format!(
-        "unconnected: eth1 then eth0 after rebind (router saw r1 then r0); connected: source \
-         {} stays {} after rebinding to eth0, {cached}",
+        "unconnected: eth1 then eth0 after rebind (router saw r1 then r0; bindscope: {} then \
+         {}); connected: source {} stays {} after rebinding to eth0, {cached}; bindscope for \
+         that send: {send}",
+        sends[0].line(),
+        sends[1].line(),
         before.ip(),
         after.ip()
     )))
@@ -255,13 +341,19 @@ fn bindtodevice_rebind_changes_interface(ctx: &mut Ctx) -> Result<Outcome> {
 /// An empty name (length 0, or a lone NUL) removes the binding.
 fn bindtodevice_empty_name_unbinds(ctx: &mut Ctx) -> Result<Outcome> {
     let topo = ctx.seed_topology()?;
+    let mut trace = ctx.trace(&topo.host)?;
     let mut notes = Vec::new();
     for (label, empty) in [("optlen 0", &b""[..]), ("\"\\0\"", &b"\0"[..])] {
         let socket = topo.host_socket()?;
-        let bound = bind_to_device(&socket, b"eth1\0");
-        let unbound = bind_to_device(&socket, empty);
-        let name = bound_device(&socket);
-        let source = connected_source(&socket, FAR_CLOSED);
+        let (bound, unbound, name, source) = topo.host.run(|| {
+            (
+                bind_to_device(&socket, b"eth1\0"),
+                bind_to_device(&socket, empty),
+                bound_device(&socket),
+                connected_source(&socket, FAR_CLOSED),
+            )
+        });
+        let seen = trace.collect()?;
 
         expect_ok("SO_BINDTODEVICE eth1", bound)?;
         expect_ok(&format!("SO_BINDTODEVICE {label}"), unbound)?;
@@ -272,7 +364,19 @@ fn bindtodevice_empty_name_unbinds(ctx: &mut Ctx) -> Result<Outcome> {
         )?;
         let source = expect_ok("connect + getsockname", source)?;
         expect_eq(&format!("source after {label}"), *source.ip(), HOST_ETH0)?;
-        notes.push(format!("{label} unbinds (source {})", source.ip()));
+
+        let binds = seen.expect_count("SO_BINDTODEVICE", seen.sockopts("SO_BINDTODEVICE"), 2)?;
+        seen.expect_eq(
+            &format!("SO_BINDTODEVICE {label} (unbind, ifname, ret)"),
+            (binds[1].unbind, binds[1].ifname.as_deref(), binds[1].ret),
+            (true, None, 0),
+        )?;
+        let decision = expect_routes(&seen, FAR_CLOSED, Via::route(ETH0, Some(ROUTER_R0)))?;
+        notes.push(format!(
+            "{label} unbinds (source {}; bindscope: {}; {decision})",
+            source.ip(),
+            binds[1].line()
+        ));
     }
     Ok(Outcome::pass(notes.join("; ")))
 }
@@ -281,9 +385,11 @@ fn bindtodevice_empty_name_unbinds(ctx: &mut Ctx) -> Result<Outcome> {
 fn bindtodevice_unknown_name_enodev(ctx: &mut Ctx) -> Result<Outcome> {
     let topo = ctx.seed_topology()?;
     let socket = topo.host_socket()?;
+    let mut trace = ctx.trace(&topo.host)?;
 
-    let result = bind_to_device(&socket, b"nosuchdev0\0");
+    let result = topo.host.run(|| bind_to_device(&socket, b"nosuchdev0\0"));
     let name = bound_device(&socket);
+    let seen = trace.collect()?;
 
     expect_errno("SO_BINDTODEVICE nosuchdev0", result, libc::ENODEV)?;
     expect_eq(
@@ -291,9 +397,20 @@ fn bindtodevice_unknown_name_enodev(ctx: &mut Ctx) -> Result<Outcome> {
         expect_ok("getsockopt", name)?,
         String::new(),
     )?;
-    Ok(Outcome::pass(
-        "SO_BINDTODEVICE \"nosuchdev0\" failed with ENODEV; socket stays unbound",
-    ))
+    let option = seen.expect_one("SO_BINDTODEVICE", seen.sockopts("SO_BINDTODEVICE"))?;
+    seen.expect_eq(
+        "SO_BINDTODEVICE nosuchdev0 (ifname, ret, errno)",
+        (
+            option.ifname.as_deref(),
+            option.ret,
+            option.errno.as_deref(),
+        ),
+        (Some("nosuchdev0"), -1, Some("ENODEV")),
+    )?;
+    Ok(Outcome::pass(format!(
+        "SO_BINDTODEVICE \"nosuchdev0\" failed with ENODEV; socket stays unbound; bindscope: {}",
+        option.line()
+    )))
 }
 
 /// Bound to eth2, which has no route to the far destination.
@@ -301,16 +418,32 @@ fn bindtodevice_without_route_is_unreachable(ctx: &mut Ctx) -> Result<Outcome> {
     let topo = ctx.seed_topology()?;
     let listener = topo.router_listener(LISTEN_PORT)?;
     let socket = topo.host_socket()?;
+    let dest = SocketAddrV4::new(FAR, LISTEN_PORT);
+    let mut trace = ctx.trace(&topo.host)?;
 
-    let bound = bind_to_device(&socket, b"eth2\0");
-    let source = connected_source(&socket, SocketAddrV4::new(FAR, LISTEN_PORT));
+    let (bound, source) = topo.host.run(|| {
+        (
+            bind_to_device(&socket, b"eth2\0"),
+            connected_source(&socket, dest),
+        )
+    });
     let route = topo.host.route_get([&FAR.to_string(), "oif", ETH2]);
+    let seen = trace.collect()?;
 
     expect_ok("SO_BINDTODEVICE eth2", bound)?;
+    let option = seen.expect_one("SO_BINDTODEVICE", seen.sockopts("SO_BINDTODEVICE"))?;
+    seen.expect_eq(
+        "SO_BINDTODEVICE ifname",
+        option.ifname.as_deref(),
+        Some(ETH2),
+    )?;
+    // Either way the lookup itself fails: no route leaves through eth2 to 198.51.100.159.
+    let decision = expect_routes(&seen, dest, Via::error("ENETUNREACH").bound(ETH2))?;
     match source {
-        Err(Errno(libc::ENETUNREACH)) => Ok(Outcome::pass(
-            "bound to eth2 with no route: connect() failed with ENETUNREACH, as the seed says",
-        )),
+        Err(Errno(libc::ENETUNREACH)) => Ok(Outcome::pass(format!(
+            "bound to eth2 with no route: connect() failed with ENETUNREACH, as the seed says; \
+             bindscope: {decision}"
+        ))),
         Ok(source) => {
             // The modern kernel assumes the destination is on the bound link.
             expect_eq("on-link source", *source.ip(), HOST_ETH2)?;
@@ -321,13 +454,13 @@ fn bindtodevice_without_route_is_unreachable(ctx: &mut Ctx) -> Result<Outcome> {
                 Some(ETH2),
             )?;
             expect_eq("`ip route get ... oif eth2` gateway", route.via, None)?;
-            expect_ok("send", sys::send(&socket, b"on-link"))?;
+            expect_ok("send", topo.host.run(|| sys::send(&socket, b"on-link")))?;
             let (received, info) = receive_with_pktinfo(&listener)?;
             expect_eq("router interface", info.ipi_ifindex, topo.ifindex.r2 as i32)?;
             Ok(Outcome::pass(format!(
                 "on-link fallback: bound to eth2 with no route, connect() succeeded with source \
                  {} (ip route get: {}); the datagram was ARP-resolved on the link and reached \
-                 the router on r2 from {}; seed claims ENETUNREACH",
+                 the router on r2 from {}; seed claims ENETUNREACH; bindscope: {decision}",
                 source.ip(),
                 route.line,
                 received.from.map_or("?".to_owned(), |a| a.ip().to_string())
@@ -342,15 +475,21 @@ fn bindtodevice_without_route_is_unreachable(ctx: &mut Ctx) -> Result<Outcome> {
 fn bindtodevice_ifreq_or_bare_name(ctx: &mut Ctx) -> Result<Outcome> {
     let topo = ctx.seed_topology()?;
     let ifreq = abi::ifreq_with_name(ETH1);
+    let mut trace = ctx.trace(&topo.host)?;
     let mut notes = Vec::new();
     for (label, bytes) in [
         ("a 40-byte struct ifreq", &ifreq[..]),
         ("the bare name without NUL (4 bytes)", ETH1.as_bytes()),
     ] {
         let socket = topo.host_socket()?;
-        let bound = bind_to_device(&socket, bytes);
-        let name = bound_device(&socket);
-        let source = connected_source(&socket, FAR_CLOSED);
+        let (bound, name, source) = topo.host.run(|| {
+            (
+                bind_to_device(&socket, bytes),
+                bound_device(&socket),
+                connected_source(&socket, FAR_CLOSED),
+            )
+        });
+        let seen = trace.collect()?;
 
         expect_ok(&format!("SO_BINDTODEVICE with {label}"), bound)?;
         expect_eq(
@@ -360,7 +499,26 @@ fn bindtodevice_ifreq_or_bare_name(ctx: &mut Ctx) -> Result<Outcome> {
         )?;
         let source = expect_ok("connect + getsockname", source)?;
         expect_eq(&format!("source with {label}"), *source.ip(), HOST_ETH1)?;
-        notes.push(format!("{label} binds to eth1"));
+
+        let option = seen.expect_one("SO_BINDTODEVICE", seen.sockopts("SO_BINDTODEVICE"))?;
+        seen.expect_eq(
+            &format!("SO_BINDTODEVICE with {label} (optlen, ifname, decode error)"),
+            (
+                option.optlen,
+                option.ifname.as_deref(),
+                option.decode_error.as_deref(),
+            ),
+            (bytes.len() as i32, Some(ETH1), None),
+        )?;
+        expect_routes(
+            &seen,
+            FAR_CLOSED,
+            Via::route(ETH1, Some(ROUTER_R1)).bound(ETH1),
+        )?;
+        notes.push(format!(
+            "{label} binds to eth1 (bindscope: {})",
+            option.line()
+        ));
     }
     Ok(Outcome::pass(format!(
         "{} (source {HOST_ETH1}); the kernel reads at most IFNAMSIZ-1 bytes of the option",

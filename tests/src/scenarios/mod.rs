@@ -3,13 +3,14 @@
 //! Names are unique snake_case identifiers; the host runner turns each into a `#[test]` of
 //! the same name and the VM runner prints one verdict line per name.
 
-use std::net::SocketAddrV4;
+use std::net::{Ipv4Addr, SocketAddrV4};
 use std::os::fd::OwnedFd;
 
 use anyhow::{Context, Result};
+use bindscope::route::RouteDecision;
 
 use crate::abi::{self, PktInfo};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, Seen};
 use crate::sys::{self, Received};
 
 mod addressing;
@@ -58,6 +59,78 @@ fn receive_with_pktinfo(listener: &OwnedFd) -> Result<(Received, PktInfo)> {
 fn connected_source(socket: &OwnedFd, dest: SocketAddrV4) -> Result<SocketAddrV4, sys::Errno> {
     sys::connect(socket, dest)?;
     sys::getsockname(socket)
+}
+
+/// What bindscope should say about a route decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Via<'a> {
+    /// The interface the socket asked for (`oif_name`), `None` when unbound.
+    oif: Option<&'a str>,
+    /// The chosen device, `None` when the decision failed.
+    dev: Option<&'a str>,
+    /// The chosen gateway, `None` when directly connected or failed.
+    gw: Option<Ipv4Addr>,
+    /// The error name, `None` on success.
+    err: Option<&'a str>,
+}
+
+impl<'a> Via<'a> {
+    /// A successful unbound decision through `dev`, via `gw` if given.
+    const fn route(dev: &'a str, gw: Option<Ipv4Addr>) -> Self {
+        Via {
+            oif: None,
+            dev: Some(dev),
+            gw,
+            err: None,
+        }
+    }
+
+    /// The same, asked for by a socket bound to `oif`.
+    const fn bound(self, oif: &'a str) -> Self {
+        Via {
+            oif: Some(oif),
+            ..self
+        }
+    }
+
+    /// A failed decision with error `err`.
+    const fn error(err: &'a str) -> Self {
+        Via {
+            oif: None,
+            dev: None,
+            gw: None,
+            err: Some(err),
+        }
+    }
+}
+
+/// Checks that `decision` says `want`, and that bindscope flags the on-link fallback exactly
+/// when a lookup bound to an interface failed.
+fn expect_via(seen: &Seen, what: &str, decision: &RouteDecision, want: Via) -> Result<()> {
+    let got = Via {
+        oif: decision.oif_name.as_deref(),
+        dev: decision.dev.as_deref(),
+        gw: decision.gw,
+        err: decision.err.as_deref(),
+    };
+    seen.expect_eq(what, got, want)?;
+    seen.expect_eq(
+        &format!("{what}: on-link fallback"),
+        decision.onlink_fallback,
+        want.err.is_some() && want.oif.is_some(),
+    )
+}
+
+/// Checks that bindscope reported route decisions for `dst` and that every one says `want`
+/// (a UDP `connect` makes two: one to pick the source, one with it); returns the first one
+/// as bindscope prints it.
+fn expect_routes(seen: &Seen, dst: SocketAddrV4, want: Via) -> Result<String> {
+    let decisions = seen.routes_to(dst);
+    let first = seen.expect_first(&format!("route decision for {dst}"), decisions.clone())?;
+    for decision in &decisions {
+        expect_via(seen, &format!("route decision for {dst}"), decision, want)?;
+    }
+    Ok(first.line())
 }
 
 #[cfg(test)]

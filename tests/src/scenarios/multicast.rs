@@ -7,7 +7,7 @@ use std::os::fd::OwnedFd;
 
 use anyhow::Result;
 
-use super::connected_source;
+use super::{connected_source, expect_routes, Via};
 use crate::abi;
 use crate::netns::Netns;
 use crate::scenario::{expect_eq, expect_errno, expect_ok, Ctx, Outcome, Scenario};
@@ -72,17 +72,31 @@ fn multicast_join_mreqn_ifindex(ctx: &mut Ctx) -> Result<Outcome> {
     let topo = ctx.seed_topology()?;
     let socket = topo.host_socket()?;
     let mreqn = abi::ip_mreqn(GROUP, Ipv4Addr::UNSPECIFIED, topo.ifindex.eth1 as i32);
+    let mut trace = ctx.trace(&topo.host)?;
 
-    let joined = add_membership(&socket, &mreqn);
+    let joined = topo.host.run(|| add_membership(&socket, &mreqn));
     let on_eth1 = joined_groups(&topo.host, ETH1)?;
     let on_eth0 = joined_groups(&topo.host, ETH0)?;
+    let seen = trace.collect()?;
 
     expect_ok("IP_ADD_MEMBERSHIP (ip_mreqn, ifindex of eth1)", joined)?;
     expect_eq("eth1 joined the group", on_eth1.contains(&GROUP), true)?;
     expect_eq("eth0 joined the group", on_eth0.contains(&GROUP), false)?;
+    let join = seen.expect_one("IP_ADD_MEMBERSHIP", seen.sockopts("IP_ADD_MEMBERSHIP"))?;
+    seen.expect_eq(
+        "IP_ADD_MEMBERSHIP (multiaddr, ifindex, ifname, ret)",
+        (
+            join.multiaddr,
+            join.ifindex,
+            join.ifname.as_deref(),
+            join.ret,
+        ),
+        (Some(GROUP), Some(topo.ifindex.eth1), Some(ETH1), 0),
+    )?;
     Ok(Outcome::pass(format!(
-        "12-byte ip_mreqn with imr_ifindex={} (eth1) joined {GROUP} on eth1 only",
-        topo.ifindex.eth1
+        "12-byte ip_mreqn with imr_ifindex={} (eth1) joined {GROUP} on eth1 only; bindscope: {}",
+        topo.ifindex.eth1,
+        join.line()
     )))
 }
 
@@ -91,11 +105,17 @@ fn multicast_join_old_ip_mreq(ctx: &mut Ctx) -> Result<Outcome> {
     let topo = ctx.seed_topology()?;
     let by_address = topo.host_socket()?;
     let any = topo.host_socket()?;
+    let mut trace = ctx.trace(&topo.host)?;
 
-    let joined = add_membership(&by_address, &abi::ip_mreq(GROUP, HOST_ETH1));
-    let joined_any = add_membership(&any, &abi::ip_mreq(GROUP2, Ipv4Addr::UNSPECIFIED));
+    let (joined, joined_any) = topo.host.run(|| {
+        (
+            add_membership(&by_address, &abi::ip_mreq(GROUP, HOST_ETH1)),
+            add_membership(&any, &abi::ip_mreq(GROUP2, Ipv4Addr::UNSPECIFIED)),
+        )
+    });
     let on_eth1 = joined_groups(&topo.host, ETH1)?;
     let on_eth0 = joined_groups(&topo.host, ETH0)?;
+    let seen = trace.collect()?;
 
     expect_ok(
         "IP_ADD_MEMBERSHIP (ip_mreq, imr_interface 192.0.2.194)",
@@ -112,9 +132,38 @@ fn multicast_join_old_ip_mreq(ctx: &mut Ctx) -> Result<Outcome> {
         "no interface"
     };
     expect_eq("interface chosen for INADDR_ANY", chosen, ETH0)?;
+    // bindscope shows the address given; which interface it names is the kernel's business.
+    let joins = seen.expect_count("IP_ADD_MEMBERSHIP", seen.sockopts("IP_ADD_MEMBERSHIP"), 2)?;
+    let fields = |i: usize| {
+        (
+            joins[i].optlen,
+            joins[i].multiaddr,
+            joins[i].address,
+            joins[i].ifindex,
+        )
+    };
+    seen.expect_eq(
+        "IP_ADD_MEMBERSHIP by address (optlen, multiaddr, address, ifindex)",
+        fields(0),
+        (8, Some(GROUP), Some(HOST_ETH1), None),
+    )?;
+    seen.expect_eq(
+        "IP_ADD_MEMBERSHIP with INADDR_ANY (optlen, multiaddr, address, ifindex)",
+        fields(1),
+        (8, Some(GROUP2), None, None),
+    )?;
+    // To choose for INADDR_ANY, the kernel looks up the route to the group (port 0).
+    let lookup = expect_routes(
+        &seen,
+        SocketAddrV4::new(GROUP2, 0),
+        Via::route(ETH0, Some(ROUTER_R0)),
+    )?;
     Ok(Outcome::pass(format!(
         "8-byte ip_mreq with imr_interface {HOST_ETH1} joined {GROUP} on eth1; INADDR_ANY \
-         joined {GROUP2} on {chosen} (the interface of the route to the group)"
+         joined {GROUP2} on {chosen} (the interface of the route to the group); bindscope: {}; \
+         {}, with the kernel's lookup to choose: {lookup}",
+        joins[0].line(),
+        joins[1].line()
     )))
 }
 
@@ -123,12 +172,18 @@ fn multicast_join_non_multicast_einval(ctx: &mut Ctx) -> Result<Outcome> {
     let topo = ctx.seed_topology()?;
     let socket = topo.host_socket()?;
     let unicast = Ipv4Addr::new(192, 0, 2, 10);
+    let mut trace = ctx.trace(&topo.host)?;
 
-    let with_mreqn = add_membership(
-        &socket,
-        &abi::ip_mreqn(unicast, Ipv4Addr::UNSPECIFIED, topo.ifindex.eth1 as i32),
-    );
-    let with_mreq = add_membership(&socket, &abi::ip_mreq(unicast, HOST_ETH1));
+    let (with_mreqn, with_mreq) = topo.host.run(|| {
+        (
+            add_membership(
+                &socket,
+                &abi::ip_mreqn(unicast, Ipv4Addr::UNSPECIFIED, topo.ifindex.eth1 as i32),
+            ),
+            add_membership(&socket, &abi::ip_mreq(unicast, HOST_ETH1)),
+        )
+    });
+    let seen = trace.collect()?;
 
     expect_errno(
         "IP_ADD_MEMBERSHIP ip_mreqn 192.0.2.10",
@@ -140,8 +195,30 @@ fn multicast_join_non_multicast_einval(ctx: &mut Ctx) -> Result<Outcome> {
         with_mreq,
         libc::EINVAL,
     )?;
+    let joins = seen.expect_count("IP_ADD_MEMBERSHIP", seen.sockopts("IP_ADD_MEMBERSHIP"), 2)?;
+    // bindscope checks the group itself, and says why the kernel refused it.
+    let mut reasons = Vec::new();
+    for (join, size) in joins.iter().zip([12, 8]) {
+        seen.expect_eq(
+            &format!("IP_ADD_MEMBERSHIP {size} bytes (optlen, ret, errno)"),
+            (join.optlen, join.ret, join.errno.as_deref()),
+            (size, -1, Some("EINVAL")),
+        )?;
+        match join.decode_error.as_deref() {
+            Some(reason) if reason.contains("not a multicast address") => {
+                reasons.push(format!("{size} bytes: {reason}"));
+            }
+            _ => {
+                return Err(seen.error(format!(
+                    "IP_ADD_MEMBERSHIP {size} bytes: no decode error naming the unicast group"
+                )))
+            }
+        }
+    }
     Ok(Outcome::pass(format!(
-        "joining unicast {unicast} fails with EINVAL with ip_mreqn and with ip_mreq"
+        "joining unicast {unicast} fails with EINVAL with ip_mreqn and with ip_mreq; bindscope: \
+         = -1 EINVAL with decode errors \"{}\"",
+        reasons.join("\", \"")
     )))
 }
 
@@ -153,22 +230,39 @@ fn multicast_if_argument_sizes(ctx: &mut Ctx) -> Result<Outcome> {
     let set_multicast_if = |socket: &OwnedFd, bytes: &[u8]| {
         sys::setsockopt_bytes(socket, libc::IPPROTO_IP, libc::IP_MULTICAST_IF, bytes)
     };
+    let mut trace = ctx.trace(&topo.host)?;
 
     let plain = topo.host_socket()?;
-    let baseline = connected_source(&plain, dest);
+    let baseline = topo.host.run(|| connected_source(&plain, dest));
+    let unset = trace.collect()?;
     let mut notes = Vec::new();
-    for (label, bytes) in [
-        ("4-byte in_addr 192.0.2.194", abi::in_addr_bytes(HOST_ETH1)),
-        ("8-byte ip_mreq 192.0.2.194", abi::ip_mreq(GROUP, HOST_ETH1)),
+    let eth1 = topo.ifindex.eth1;
+    for (label, bytes, want) in [
+        (
+            "4-byte in_addr 192.0.2.194",
+            abi::in_addr_bytes(HOST_ETH1),
+            (None, Some(HOST_ETH1), None),
+        ),
+        (
+            "8-byte ip_mreq 192.0.2.194",
+            abi::ip_mreq(GROUP, HOST_ETH1),
+            (None, Some(HOST_ETH1), None),
+        ),
         (
             "12-byte ip_mreqn ifindex of eth1",
-            abi::ip_mreqn(GROUP, Ipv4Addr::UNSPECIFIED, topo.ifindex.eth1 as i32),
+            abi::ip_mreqn(GROUP, Ipv4Addr::UNSPECIFIED, eth1 as i32),
+            (Some(eth1), None, Some(ETH1)),
         ),
     ] {
         let socket = topo.host_socket()?;
-        let set = set_multicast_if(&socket, &bytes);
+        let (set, source) = topo.host.run(|| {
+            (
+                set_multicast_if(&socket, &bytes),
+                connected_source(&socket, dest),
+            )
+        });
         let read_back = sys::getsockopt_bytes(&socket, libc::IPPROTO_IP, libc::IP_MULTICAST_IF, 4);
-        let source = connected_source(&socket, dest);
+        let seen = trace.collect()?;
 
         expect_ok(&format!("IP_MULTICAST_IF with {label}"), set)?;
         let source = expect_ok(&format!("connect to {GROUP} after {label}"), source)?;
@@ -181,13 +275,36 @@ fn multicast_if_argument_sizes(ctx: &mut Ctx) -> Result<Outcome> {
         let read_back = <[u8; 4]>::try_from(read_back.as_slice())
             .map(Ipv4Addr::from)
             .map_or("?".to_owned(), |a| a.to_string());
+
+        let option = seen.expect_one("IP_MULTICAST_IF", seen.sockopts("IP_MULTICAST_IF"))?;
+        seen.expect_eq(
+            &format!("IP_MULTICAST_IF with {label} (ifindex, address, ifname)"),
+            (option.ifindex, option.address, option.ifname.as_deref()),
+            want,
+        )?;
+        seen.expect_eq(
+            &format!("IP_MULTICAST_IF with {label} (optlen, ret, decode error)"),
+            (option.optlen, option.ret, option.decode_error.as_deref()),
+            (bytes.len() as i32, 0, None),
+        )?;
+        let decision = seen.expect_first("route decision", seen.routes_to(dest))?;
+        seen.expect_eq(
+            &format!("route decision after {label} (oif, dev)"),
+            (decision.oif_name.as_deref(), decision.dev.as_deref()),
+            (Some(ETH1), Some(ETH1)),
+        )?;
         notes.push(format!(
-            "{label}: source {} (getsockopt gives {read_back})",
-            source.ip()
+            "{label}: source {} (getsockopt gives {read_back}; bindscope: {}; {})",
+            source.ip(),
+            option.line(),
+            decision.line()
         ));
     }
     let short = topo.host_socket()?;
-    let three = set_multicast_if(&short, &HOST_ETH1.octets()[..3]);
+    let three = topo
+        .host
+        .run(|| set_multicast_if(&short, &HOST_ETH1.octets()[..3]));
+    let seen = trace.collect()?;
 
     let baseline = expect_ok(
         &format!("connect to {GROUP} without IP_MULTICAST_IF"),
@@ -199,8 +316,19 @@ fn multicast_if_argument_sizes(ctx: &mut Ctx) -> Result<Outcome> {
         HOST_ETH0,
     )?;
     expect_errno("IP_MULTICAST_IF with 3 bytes", three, libc::EINVAL)?;
+    let unset = expect_routes(&unset, dest, Via::route(ETH0, Some(ROUTER_R0)))?;
+    let option = seen.expect_one("IP_MULTICAST_IF", seen.sockopts("IP_MULTICAST_IF"))?;
+    seen.expect_eq(
+        "IP_MULTICAST_IF with 3 bytes (optlen, ret, errno)",
+        (option.optlen, option.ret, option.errno.as_deref()),
+        (3, -1, Some("EINVAL")),
+    )?;
+    let Some(decode_error) = option.decode_error.as_deref() else {
+        return Err(seen.error("IP_MULTICAST_IF with 3 bytes: no decode error".into()));
+    };
     Ok(Outcome::pass(format!(
-        "without the option: source {}; {}; 3 bytes: EINVAL",
+        "without the option: source {} (bindscope: {unset}); {}; 3 bytes: EINVAL (bindscope: \
+         decode error \"{decode_error}\")",
         baseline.ip(),
         notes.join("; ")
     )))

@@ -2,12 +2,13 @@
 //! `struct ifreq`, `SIOCGIFCONF`, and which of them need `CAP_NET_ADMIN`.
 
 use std::net::Ipv4Addr;
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsRawFd, OwnedFd};
 
 use anyhow::Result;
+use bindscope::decode::IoctlReport;
 
 use crate::abi::{self, IFREQ_SIZE};
-use crate::scenario::{expect_eq, expect_errno, expect_ok, Ctx, Outcome, Scenario};
+use crate::scenario::{expect_eq, expect_errno, expect_ok, Ctx, Found, Outcome, Scenario, Seen};
 use crate::sys::{self, Errno};
 use crate::topology::*;
 
@@ -69,26 +70,98 @@ fn set_mtu(socket: &OwnedFd, name: &str, mtu: i32) -> Result<(), Errno> {
     sys::ioctl_ifreq(socket, libc::SIOCSIFMTU, &mut ifr)
 }
 
+/// Checks an ioctl report: its `(ifname, ret, errno)`, and that its decoded value mentions
+/// `value` (the number the kernel answered or was given); returns its line for the note.
+fn expect_ioctl(
+    seen: &Seen,
+    ioctl: &IoctlReport,
+    what: &str,
+    want: (Option<&str>, i64, Option<&str>),
+    value: &str,
+) -> Result<()> {
+    seen.expect_eq(
+        &format!("{what} (ifname, ret, errno)"),
+        (ioctl.ifname.as_deref(), ioctl.ret, ioctl.errno.as_deref()),
+        want,
+    )?;
+    if ioctl.value.contains(value) {
+        Ok(())
+    } else {
+        Err(seen.error(format!(
+            "{what}: value {:?} does not mention {value}",
+            ioctl.value
+        )))
+    }
+}
+
+/// The lines of `found`, joined for a note.
+fn lines<T>(found: &[Found<'_, T>]) -> String {
+    found.iter().map(Found::line).collect::<Vec<_>>().join("; ")
+}
+
 /// Name to index and back, and ENODEV for what does not exist.
 fn siocgifindex_siocgifname_round_trip(ctx: &mut Ctx) -> Result<Outcome> {
     let topo = ctx.seed_topology()?;
     let socket = topo.host_socket()?;
+    let eth1 = topo.ifindex.eth1 as i32;
+    let mut trace = ctx.trace(&topo.host)?;
 
-    let index = ifreq_ioctl(&socket, libc::SIOCGIFINDEX, ETH1).map(|ifr| abi::ifreq_int(&ifr));
-    let mut by_index = abi::ifreq_with_index(topo.ifindex.eth1 as i32);
-    let named = sys::ioctl_ifreq(&socket, libc::SIOCGIFNAME, &mut by_index);
-    let no_name = ifreq_ioctl(&socket, libc::SIOCGIFINDEX, "nosuchdev0");
+    let mut by_index = abi::ifreq_with_index(eth1);
     let mut unused_index = abi::ifreq_with_index(9999);
-    let no_index = sys::ioctl_ifreq(&socket, libc::SIOCGIFNAME, &mut unused_index);
+    let (index, named, no_name, no_index) = topo.host.run(|| {
+        (
+            ifreq_ioctl(&socket, libc::SIOCGIFINDEX, ETH1).map(|ifr| abi::ifreq_int(&ifr)),
+            sys::ioctl_ifreq(&socket, libc::SIOCGIFNAME, &mut by_index),
+            ifreq_ioctl(&socket, libc::SIOCGIFINDEX, "nosuchdev0"),
+            sys::ioctl_ifreq(&socket, libc::SIOCGIFNAME, &mut unused_index),
+        )
+    });
+    let seen = trace.collect()?;
 
     let index = expect_ok("SIOCGIFINDEX eth1", index)?;
-    expect_eq("SIOCGIFINDEX eth1", index, topo.ifindex.eth1 as i32)?;
+    expect_eq("SIOCGIFINDEX eth1", index, eth1)?;
     expect_ok("SIOCGIFNAME", named)?;
     expect_eq("SIOCGIFNAME", abi::ifreq_name(&by_index), ETH1.to_owned())?;
     expect_errno("SIOCGIFINDEX nosuchdev0", no_name, libc::ENODEV)?;
     expect_errno("SIOCGIFNAME 9999", no_index, libc::ENODEV)?;
+
+    // Captured after the call: the report holds the kernel's answer.
+    let indexes = seen.expect_count("SIOCGIFINDEX", seen.ioctls("SIOCGIFINDEX"), 2)?;
+    let names = seen.expect_count("SIOCGIFNAME", seen.ioctls("SIOCGIFNAME"), 2)?;
+    let eth1 = eth1.to_string();
+    expect_ioctl(
+        &seen,
+        &indexes[0],
+        "SIOCGIFINDEX eth1",
+        (Some(ETH1), 0, None),
+        &eth1,
+    )?;
+    expect_ioctl(
+        &seen,
+        &indexes[1],
+        "SIOCGIFINDEX nosuchdev0",
+        (Some("nosuchdev0"), -1, Some("ENODEV")),
+        "",
+    )?;
+    // SIOCGIFNAME's name is its answer: bindscope shows it in the value, not as `ifname`.
+    expect_ioctl(
+        &seen,
+        &names[0],
+        "SIOCGIFNAME",
+        (None, 0, None),
+        &format!("ifindex={eth1} name=\"eth1\""),
+    )?;
+    expect_ioctl(
+        &seen,
+        &names[1],
+        "SIOCGIFNAME 9999",
+        (None, -1, Some("ENODEV")),
+        "9999",
+    )?;
     Ok(Outcome::pass(format!(
-        "eth1 -> ifindex {index} -> \"eth1\"; unknown name or index: ENODEV"
+        "eth1 -> ifindex {index} -> \"eth1\"; unknown name or index: ENODEV; bindscope: {}; {}",
+        lines(&indexes),
+        lines(&names)
     )))
 }
 
@@ -96,14 +169,21 @@ fn siocgifindex_siocgifname_round_trip(ctx: &mut Ctx) -> Result<Outcome> {
 fn siocgifflags_up_running(ctx: &mut Ctx) -> Result<Outcome> {
     let topo = ctx.seed_topology()?;
     let socket = topo.host_socket()?;
+    let mut trace = ctx.trace(&topo.host)?;
 
-    let eth0 = ifreq_ioctl(&socket, libc::SIOCGIFFLAGS, ETH0).map(|ifr| abi::ifreq_flags(&ifr));
-    let lo = ifreq_ioctl(&socket, libc::SIOCGIFFLAGS, "lo").map(|ifr| abi::ifreq_flags(&ifr));
+    let flags_of = |name: &str| {
+        topo.host.run(|| {
+            ifreq_ioctl(&socket, libc::SIOCGIFFLAGS, name).map(|ifr| abi::ifreq_flags(&ifr))
+        })
+    };
+    let eth0 = flags_of(ETH0);
+    let lo = flags_of("lo");
     let link = topo.host.ip(["link", "show", ETH0])?;
     // Take the peer of eth2 down: eth2 stays administratively up but loses its carrier.
     topo.router.ip(["link", "set", R2, "down"])?;
     topo.host.wait_link_state(ETH2, false)?;
-    let eth2 = ifreq_ioctl(&socket, libc::SIOCGIFFLAGS, ETH2).map(|ifr| abi::ifreq_flags(&ifr));
+    let eth2 = flags_of(ETH2);
+    let seen = trace.collect()?;
 
     let flag = |bits: i32| bits as u16;
     let eth0 = expect_ok("SIOCGIFFLAGS eth0", eth0)?;
@@ -129,11 +209,38 @@ fn siocgifflags_up_running(ctx: &mut Ctx) -> Result<Outcome> {
         lower_up_in_rtnetlink,
         true,
     )?;
+
+    // The harness polls eth2's flags on its own socket while waiting; keep this socket's.
+    let fd = socket.as_raw_fd();
+    let ours: Vec<_> = seen
+        .ioctls("SIOCGIFFLAGS")
+        .into_iter()
+        .filter(|i| i.fd == fd)
+        .collect();
+    let ours = seen.expect_count("SIOCGIFFLAGS on the scenario's socket", ours, 3)?;
+    for (ioctl, name, bits) in [
+        (&ours[0], ETH0, eth0),
+        (&ours[1], "lo", lo),
+        (&ours[2], ETH2, eth2),
+    ] {
+        expect_ioctl(
+            &seen,
+            ioctl,
+            &format!("SIOCGIFFLAGS {name}"),
+            (Some(name), 0, None),
+            &format!("{bits:#x}"),
+        )?;
+    }
+    let eth2_line = ours[2].line();
+    if eth2_line.contains("RUNNING") {
+        return Err(seen.error("SIOCGIFFLAGS eth2 with its peer down: RUNNING decoded".into()));
+    }
     Ok(Outcome::pass(format!(
         "eth0 ifr_flags=0x{eth0:04x} (UP|BROADCAST|RUNNING|MULTICAST), lo=0x{lo:04x}; eth2 with \
          its peer down=0x{eth2:04x} (UP without RUNNING); IFF_LOWER_UP (0x{:x}) does not fit the \
-         16-bit ifr_flags: only rtnetlink (`ip link`) shows LOWER_UP",
-        libc::IFF_LOWER_UP
+         16-bit ifr_flags: only rtnetlink (`ip link`) shows LOWER_UP; bindscope: {}",
+        libc::IFF_LOWER_UP,
+        lines(&ours)
     )))
 }
 
@@ -141,12 +248,18 @@ fn siocgifflags_up_running(ctx: &mut Ctx) -> Result<Outcome> {
 fn siocgifmtu_siocsifmtu(ctx: &mut Ctx) -> Result<Outcome> {
     let topo = ctx.seed_topology()?;
     let socket = topo.host_socket()?;
+    let mut trace = ctx.trace(&topo.host)?;
 
-    let before = ifreq_ioctl(&socket, libc::SIOCGIFMTU, ETH0).map(|ifr| abi::ifreq_int(&ifr));
-    let set = set_mtu(&socket, ETH0, 1400);
-    let after = ifreq_ioctl(&socket, libc::SIOCGIFMTU, ETH0).map(|ifr| abi::ifreq_int(&ifr));
+    let get_mtu = || {
+        topo.host
+            .run(|| ifreq_ioctl(&socket, libc::SIOCGIFMTU, ETH0).map(|ifr| abi::ifreq_int(&ifr)))
+    };
+    let before = get_mtu();
+    let set = topo.host.run(|| set_mtu(&socket, ETH0, 1400));
+    let after = get_mtu();
     let link = topo.host.ip(["link", "show", ETH0])?;
-    let tiny = set_mtu(&socket, ETH0, 67);
+    let tiny = topo.host.run(|| set_mtu(&socket, ETH0, 67));
+    let seen = trace.collect()?;
 
     expect_eq("SIOCGIFMTU before", expect_ok("SIOCGIFMTU", before)?, 1500)?;
     expect_ok("SIOCSIFMTU 1400", set)?;
@@ -157,23 +270,53 @@ fn siocgifmtu_siocsifmtu(ctx: &mut Ctx) -> Result<Outcome> {
         tiny,
         libc::EINVAL,
     )?;
-    Ok(Outcome::pass(
+
+    let gets = seen.expect_count("SIOCGIFMTU", seen.ioctls("SIOCGIFMTU"), 2)?;
+    let sets = seen.expect_count("SIOCSIFMTU", seen.ioctls("SIOCSIFMTU"), 2)?;
+    let eth0 = Some(ETH0);
+    expect_ioctl(
+        &seen,
+        &gets[0],
+        "SIOCGIFMTU before",
+        (eth0, 0, None),
+        "1500",
+    )?;
+    expect_ioctl(&seen, &sets[0], "SIOCSIFMTU 1400", (eth0, 0, None), "1400")?;
+    expect_ioctl(&seen, &gets[1], "SIOCGIFMTU after", (eth0, 0, None), "1400")?;
+    expect_ioctl(
+        &seen,
+        &sets[1],
+        "SIOCSIFMTU 67",
+        (eth0, -1, Some("EINVAL")),
+        "67",
+    )?;
+    Ok(Outcome::pass(format!(
         "SIOCGIFMTU 1500; SIOCSIFMTU 1400 then SIOCGIFMTU 1400 (ip link agrees); SIOCSIFMTU 67: \
-         EINVAL (the kernel now checks the device's minimum instead of crashing)",
-    ))
+         EINVAL (the kernel now checks the device's minimum instead of crashing); bindscope: {}; \
+         {}; {}; {}",
+        gets[0].line(),
+        sets[0].line(),
+        gets[1].line(),
+        sets[1].line()
+    )))
 }
 
 /// `SIOCGIFCONF` with a NULL buffer reports the size; a short buffer is silently filled.
 fn siocgifconf_null_buffer_gives_size(ctx: &mut Ctx) -> Result<Outcome> {
     let topo = ctx.seed_topology()?;
     let socket = topo.host_socket()?;
+    let mut trace = ctx.trace(&topo.host)?;
 
-    let needed = sys::ioctl_ifconf(&socket, 0);
-    let full = needed
-        .as_ref()
-        .ok()
-        .map(|(len, _)| sys::ioctl_ifconf(&socket, *len));
-    let short = sys::ioctl_ifconf(&socket, 2 * IFREQ_SIZE);
+    let (needed, full, short) = topo.host.run(|| {
+        let needed = sys::ioctl_ifconf(&socket, 0);
+        let full = needed
+            .as_ref()
+            .ok()
+            .map(|(len, _)| sys::ioctl_ifconf(&socket, *len));
+        let short = sys::ioctl_ifconf(&socket, 2 * IFREQ_SIZE);
+        (needed, full, short)
+    });
+    let seen = trace.collect()?;
 
     let (needed, _) = expect_ok("SIOCGIFCONF with a NULL buffer", needed)?;
     // lo, eth0, eth1 and eth2 have one IPv4 address each.
@@ -202,9 +345,19 @@ fn siocgifconf_null_buffer_gives_size(ctx: &mut Ctx) -> Result<Outcome> {
     expect_eq("entries", entries.clone(), want)?;
     let (short_len, _) = expect_ok("SIOCGIFCONF with room for 2", short)?;
     expect_eq("bytes filled into room for 2", short_len, 2 * IFREQ_SIZE)?;
+    // The kernel's ifc_len is captured after the call (ifc_buf is a pointer: left out).
+    let calls = seen.expect_count("SIOCGIFCONF", seen.ioctls("SIOCGIFCONF"), 3)?;
+    for (call, want) in calls.iter().zip([
+        format!("ifc_len={needed} ifc_buf=NULL"),
+        format!("ifc_len={filled} "),
+        format!("ifc_len={short_len} "),
+    ]) {
+        expect_ioctl(&seen, call, "SIOCGIFCONF", (None, 0, None), &want)?;
+    }
     Ok(Outcome::pass(format!(
         "NULL buffer: ifc_len={needed} (4 x {IFREQ_SIZE}); entries {}; room for 2: success with \
-         ifc_len={short_len}, the rest skipped",
+         ifc_len={short_len}, the rest skipped; bindscope: {} then ifc_len={filled} and \
+         ifc_len={short_len} with a buffer",
         entries
             .iter()
             .map(|(name, addr)| format!(
@@ -212,7 +365,8 @@ fn siocgifconf_null_buffer_gives_size(ctx: &mut Ctx) -> Result<Outcome> {
                 addr.map_or("?".to_owned(), |a| a.to_string())
             ))
             .collect::<Vec<_>>()
-            .join(",")
+            .join(","),
+        calls[0].line()
     )))
 }
 
@@ -220,6 +374,7 @@ fn siocgifconf_null_buffer_gives_size(ctx: &mut Ctx) -> Result<Outcome> {
 fn siocsifmtu_needs_cap_net_admin(ctx: &mut Ctx) -> Result<Outcome> {
     let topo = ctx.seed_topology()?;
     let socket = topo.host_socket()?;
+    let mut trace = ctx.trace(&topo.host)?;
 
     // Capabilities are per thread: drop them all on the namespace thread only.
     let (read, set_mtu_result, set_flags) = topo.host.run(|| {
@@ -236,6 +391,7 @@ fn siocsifmtu_needs_cap_net_admin(ctx: &mut Ctx) -> Result<Outcome> {
         (read, set_mtu_result, set_flags)
     });
     let after = ifreq_ioctl(&socket, libc::SIOCGIFMTU, ETH0).map(|ifr| abi::ifreq_int(&ifr));
+    let seen = trace.collect()?;
 
     expect_eq(
         "SIOCGIFMTU without capabilities",
@@ -249,8 +405,31 @@ fn siocsifmtu_needs_cap_net_admin(ctx: &mut Ctx) -> Result<Outcome> {
     )?;
     expect_errno("SIOCSIFFLAGS without CAP_NET_ADMIN", set_flags, libc::EPERM)?;
     expect_eq("MTU afterwards", expect_ok("SIOCGIFMTU", after)?, 1500)?;
-    Ok(Outcome::pass(
+
+    let read = seen.expect_one("SIOCGIFMTU", seen.ioctls("SIOCGIFMTU"))?;
+    let set_mtu = seen.expect_one("SIOCSIFMTU", seen.ioctls("SIOCSIFMTU"))?;
+    let set_flags = seen.expect_one("SIOCSIFFLAGS", seen.ioctls("SIOCSIFFLAGS"))?;
+    let eth0 = Some(ETH0);
+    expect_ioctl(&seen, &read, "SIOCGIFMTU", (eth0, 0, None), "1500")?;
+    expect_ioctl(
+        &seen,
+        &set_mtu,
+        "SIOCSIFMTU",
+        (eth0, -1, Some("EPERM")),
+        "1400",
+    )?;
+    expect_ioctl(
+        &seen,
+        &set_flags,
+        "SIOCSIFFLAGS",
+        (eth0, -1, Some("EPERM")),
+        "",
+    )?;
+    Ok(Outcome::pass(format!(
         "thread without capabilities (uid still 0): SIOCGIFMTU works, SIOCSIFMTU and \
-         SIOCSIFFLAGS fail with EPERM, MTU unchanged",
-    ))
+         SIOCSIFFLAGS fail with EPERM, MTU unchanged; bindscope: {}; {}; {}",
+        read.line(),
+        set_mtu.line(),
+        set_flags.line()
+    )))
 }

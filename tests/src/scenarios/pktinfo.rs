@@ -5,7 +5,9 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use anyhow::{bail, Context, Result};
 
-use super::receive_with_pktinfo;
+use bindscope::decode::ControlMessage;
+
+use super::{expect_routes, expect_via, receive_with_pktinfo, Via};
 use crate::abi::{self, PktInfo};
 use crate::scenario::{expect_eq, expect_ok, Ctx, Outcome, Scenario};
 use crate::sys::{self, Errno};
@@ -37,6 +39,10 @@ pub(super) const SCENARIOS: &[Scenario] = &[
 ];
 
 /// Datagrams from the router arrive with `in_pktinfo` naming the host interface and addresses.
+///
+/// bindscope does not trace received control data (only `sendmsg` and error-queue reads), so
+/// it watches the router's side here: the sends whose route decisions put the datagrams on
+/// the links.
 fn pktinfo_on_receive(ctx: &mut Ctx) -> Result<Outcome> {
     let topo = ctx.seed_topology()?;
     let host = topo.host.run(|| -> Result<_, Errno> {
@@ -46,6 +52,7 @@ fn pktinfo_on_receive(ctx: &mut Ctx) -> Result<Outcome> {
         Ok(socket)
     });
     let host = expect_ok("host socket with IP_PKTINFO", host)?;
+    let mut trace = ctx.trace(&topo.router)?;
     let router = topo.router.run(sys::udp_socket).context("router socket")?;
     // A second router socket bound to r1 sends to eth0's address: the router has no route
     // for 192.0.2.0/26 through r1, so this relies on the on-link fallback, and the datagram
@@ -58,22 +65,24 @@ fn pktinfo_on_receive(ctx: &mut Ctx) -> Result<Outcome> {
             Ok(socket)
         })
         .context("router socket bound to r1")?;
+    let to_eth1 = SocketAddrV4::new(HOST_ETH1, HOST_PORT);
+    let to_eth0 = SocketAddrV4::new(HOST_ETH0, HOST_PORT);
 
     expect_ok(
         "router sendto 192.0.2.194",
-        sys::send_to(&router, b"to eth1", SocketAddrV4::new(HOST_ETH1, HOST_PORT)),
+        topo.router
+            .run(|| sys::send_to(&router, b"to eth1", to_eth1)),
     )?;
     let (direct, direct_info) = receive_with_pktinfo(&host)?;
-    let crossed = sys::send_to(
-        &router_r1,
-        b"to eth0 via r1",
-        SocketAddrV4::new(HOST_ETH0, HOST_PORT),
-    );
+    let crossed = topo
+        .router
+        .run(|| sys::send_to(&router_r1, b"to eth0 via r1", to_eth0));
     let crossed = match crossed {
         Ok(_) => Ok(receive_with_pktinfo(&host)?),
         // Without the on-link fallback there is nothing to receive; the note records it.
         Err(e) => Err(e),
     };
+    let seen = trace.collect()?;
 
     expect_eq("payload", direct.payload.as_slice(), b"to eth1")?;
     expect_eq(
@@ -85,6 +94,8 @@ fn pktinfo_on_receive(ctx: &mut Ctx) -> Result<Outcome> {
             ipi_addr: HOST_ETH1,
         },
     )?;
+    let direct_route = expect_routes(&seen, to_eth1, Via::route(R1, None))?;
+    let crossed_route = expect_routes(&seen, to_eth0, Via::error("ENETUNREACH").bound(R1))?;
     let crossed_note = match crossed {
         Ok((received, info)) => {
             expect_eq("payload", received.payload.as_slice(), b"to eth0 via r1")?;
@@ -106,7 +117,9 @@ fn pktinfo_on_receive(ctx: &mut Ctx) -> Result<Outcome> {
         ),
     };
     Ok(Outcome::pass(format!(
-        "to {HOST_ETH1}: ipi_ifindex={} (eth1), ipi_spec_dst={}, ipi_addr={}; {crossed_note}",
+        "to {HOST_ETH1}: ipi_ifindex={} (eth1), ipi_spec_dst={}, ipi_addr={}; {crossed_note}; \
+         bindscope does not trace received IP_PKTINFO, on the router's sends it saw: \
+         {direct_route}; {crossed_route}",
         direct_info.ipi_ifindex, direct_info.ipi_spec_dst, direct_info.ipi_addr
     )))
 }
@@ -123,22 +136,27 @@ fn pktinfo_on_send(ctx: &mut Ctx) -> Result<Outcome> {
         Some(i) if i == topo.ifindex.r2 => "r2",
         _ => "?",
     };
-
+    let eth1 = topo.ifindex.eth1 as i32;
+    let via_eth1 = Via::route(ETH1, Some(ROUTER_R1)).bound(ETH1);
     let cases = [
+        ("ipi_ifindex=eth1", eth1, Ipv4Addr::UNSPECIFIED, via_eth1),
         (
-            "ipi_ifindex=eth1",
-            topo.ifindex.eth1 as i32,
-            Ipv4Addr::UNSPECIFIED,
+            "ipi_spec_dst=192.0.2.194",
+            0,
+            HOST_ETH1,
+            Via::route(ETH0, Some(ROUTER_R0)),
         ),
-        ("ipi_spec_dst=192.0.2.194", 0, HOST_ETH1),
         (
             "ipi_ifindex=eth1 with ipi_spec_dst=192.0.2.2",
-            topo.ifindex.eth1 as i32,
+            eth1,
             HOST_ETH0,
+            via_eth1,
         ),
     ];
+    let mut trace = ctx.trace(&topo.host)?;
     let mut seen = Vec::new();
-    for (label, ifindex, spec_dst) in cases {
+    let mut traced = Vec::new();
+    for (label, ifindex, spec_dst, via) in cases {
         let info = PktInfo {
             ipi_ifindex: ifindex,
             ipi_spec_dst: spec_dst,
@@ -147,13 +165,37 @@ fn pktinfo_on_send(ctx: &mut Ctx) -> Result<Outcome> {
         let control = abi::cmsg(libc::IPPROTO_IP, libc::IP_PKTINFO, &info.to_bytes());
         expect_ok(
             &format!("sendmsg with {label}"),
-            sys::sendmsg(&socket, Some(dest), label.as_bytes(), &control),
+            topo.host
+                .run(|| sys::sendmsg(&socket, Some(dest), label.as_bytes(), &control)),
         )?;
         let (received, arrived) = receive_with_pktinfo(&listener)?;
         let Some(from) = received.from else {
             bail!("{label}: the router got no sender address");
         };
         seen.push((label, *from.ip(), r_name(arrived.ipi_ifindex)));
+
+        // bindscope: the control message as sent, and the lookup it steered.
+        let reports = trace.collect()?;
+        let sent = reports.expect_one("sendmsg", reports.cmsgs("send"))?;
+        let want = ControlMessage::Pktinfo {
+            ifindex,
+            ifname: (ifindex != 0).then(|| ETH1.to_owned()),
+            spec_dst,
+            addr: Ipv4Addr::UNSPECIFIED,
+        };
+        reports.expect_eq(
+            &format!("sendmsg with {label} (address, messages)"),
+            (sent.address, sent.messages.as_slice()),
+            (Some(dest), &[want][..]),
+        )?;
+        let decision = reports.expect_one("route decision", reports.routes_to(dest))?;
+        expect_via(&reports, &format!("lookup for {label}"), &decision, via)?;
+        reports.expect_eq(
+            &format!("source of the lookup for {label}"),
+            decision.src,
+            spec_dst,
+        )?;
+        traced.push(format!("{label}: {}", decision.line()));
     }
 
     // Interface index alone: out through eth1 with eth1's address.
@@ -179,11 +221,12 @@ fn pktinfo_on_send(ctx: &mut Ctx) -> Result<Outcome> {
     } else {
         "unexpected source"
     };
-    Ok(Outcome::pass(
+    Ok(Outcome::pass(format!(
+        "{} ({both}); bindscope saw each IP_PKTINFO and the lookup it steered: {}",
         seen.iter()
             .map(|(label, source, side)| format!("{label}: from {source} via {side}"))
             .collect::<Vec<_>>()
-            .join("; ")
-            + &format!(" ({both})"),
-    ))
+            .join("; "),
+        traced.join("; ")
+    )))
 }
