@@ -383,10 +383,14 @@ pub mod fib_field {
     pub const DPORT: usize = 12;
     /// `name` (the device).
     pub const NAME: usize = 13;
-    /// How many fields there are.
-    pub const COUNT: usize = 14;
-    /// The tracepoint's field names, indexed by the constants above.
-    pub const NAMES: [&str; COUNT] = [
+    /// Not an offset: 1 when `name` is a `__data_loc` field (Linux 5.10 and older keep the
+    /// device name out of line; the field then holds `offset | length << 16` of the string
+    /// within the record), 0 when it is an inline `char[16]`.
+    pub const NAME_DATA_LOC: usize = 14;
+    /// How many entries there are.
+    pub const COUNT: usize = 15;
+    /// The tracepoint's field names, indexed by the constants above (up to `NAME`).
+    pub const NAMES: [&str; NAME_DATA_LOC] = [
         "tb_id", "err", "oif", "iif", "proto", "tos", "scope", "flags", "src", "dst", "gw4",
         "sport", "dport", "name",
     ];

@@ -65,6 +65,9 @@ static NETNS_OFFSETS: [u32; netns_field::COUNT] = [OFFSET_ABSENT; netns_field::C
 /// Only this thread group (0: all).
 #[no_mangle]
 static FILTER_PID: u32 = 0;
+/// Never this thread group (0: none): bindscope's own.
+#[no_mangle]
+static EXCLUDE_PID: u32 = 0;
 /// Only tasks with this `comm` (all zero: all).
 #[no_mangle]
 static FILTER_COMM: [u8; COMM_LEN] = [0; COMM_LEN];
@@ -130,8 +133,10 @@ struct Task {
 #[inline(always)]
 fn current_task() -> Option<Task> {
     let pid_tgid = bpf_get_current_pid_tgid();
+    let tgid = (pid_tgid >> 32) as u32;
     let want_pid = global(&FILTER_PID);
-    if want_pid != 0 && want_pid != (pid_tgid >> 32) as u32 {
+    let exclude_pid = global(&EXCLUDE_PID);
+    if (want_pid != 0 && want_pid != tgid) || (exclude_pid != 0 && tgid == exclude_pid) {
         return None;
     }
     let comm = bpf_get_current_comm().unwrap_or([0; COMM_LEN]);
@@ -759,6 +764,18 @@ fn fib_read<T: Copy + Default>(
     unsafe { ctx.read_at::<T>(offset as usize) }.unwrap_or_default()
 }
 
+/// The device name of the classic record: inline, or (Linux 5.10 and older) out of line at the
+/// `__data_loc` the field holds.
+#[inline(always)]
+fn classic_dev_name(ctx: &TracePointContext, off: &[u32; fib::COUNT]) -> [u8; 16] {
+    if off[fib::NAME_DATA_LOC] == 0 {
+        return fib_read(ctx, off, fib::NAME);
+    }
+    let loc: u32 = fib_read(ctx, off, fib::NAME);
+    // SAFETY: read through bpf_probe_read inside the record the tracepoint formatted.
+    unsafe { ctx.read_at::<[u8; 16]>((loc & 0xffff) as usize) }.unwrap_or([0; 16])
+}
+
 fn try_fib_table_lookup(ctx: &TracePointContext) -> Option<()> {
     let task = current_task()?;
     let off = global(&FIB_OFFSETS);
@@ -778,7 +795,7 @@ fn try_fib_table_lookup(ctx: &TracePointContext) -> Option<()> {
             gw4: fib_read(ctx, &off, fib::GW4),
             sport: fib_read(ctx, &off, fib::SPORT),
             dport: fib_read(ctx, &off, fib::DPORT),
-            dev: fib_read(ctx, &off, fib::NAME),
+            dev: classic_dev_name(ctx, &off),
         },
     )
 }

@@ -179,6 +179,9 @@ pub struct Filter {
     pub dst: Option<Ipv4Cidr>,
     /// Only failed calls and failed route decisions.
     pub errors_only: bool,
+    /// Never this process: the CLI passes its own pid, since resolving interface names makes
+    /// it issue `SIOCGIFNAME` ioctls that it would otherwise trace.
+    pub exclude_pid: Option<u32>,
 }
 
 /// Everything `Tracer::start` needs.

@@ -344,7 +344,13 @@ impl Decoder {
         }
         match sockabi::ifreq::decode(request, e.arg()) {
             Ok(decoded) => {
-                report.ifname = decoded.name.map(|n| n.to_string());
+                report.ifname = match &decoded.value {
+                    // SIOCGIFNAME's answer is the name.
+                    sockabi::ifreq::IfreqValue::IndexToName { name, .. } => {
+                        Some(name.to_string()).filter(|n| !n.is_empty())
+                    }
+                    _ => decoded.name.map(|n| n.to_string()),
+                };
                 report.value = decoded.to_string();
             }
             Err(err) if report.decode_error.is_none() => {

@@ -118,6 +118,7 @@ fn trace(args: TraceArgs) -> anyhow::Result<()> {
             dev: args.dev,
             dst: args.dst,
             errors_only: args.errors_only,
+            exclude_pid: Some(std::process::id()),
         },
         ring_size: args.ring_size,
     };

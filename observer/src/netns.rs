@@ -82,32 +82,23 @@ const fn sockabi_siocgifindex() -> u32 {
     0x8933
 }
 
-/// Resolves ifindexes to names per namespace, with a cache.
+/// Resolves ifindexes to names per namespace, with a cache of names (answers included "no
+/// such index"). No socket is kept: one held open would keep a deleted namespace alive.
 #[derive(Default)]
 pub struct IfNames {
-    sockets: HashMap<u32, Option<OwnedFd>>,
     names: HashMap<(u32, i32), Option<String>>,
 }
 
 impl IfNames {
-    /// The socket for namespace `netns`, opened once per namespace (see [`open_in`]).
-    fn socket(&mut self, netns: u32, task: Task) -> Option<&OwnedFd> {
-        if self.sockets.get(&netns).is_none_or(Option::is_none) {
-            let socket = open_in(netns, task);
-            self.sockets.insert(netns, socket);
-        }
-        self.sockets.get(&netns)?.as_ref()
-    }
-
     /// The name of `ifindex` in namespace `netns`, where `task` was when it made the call.
     pub fn name(&mut self, netns: u32, task: Task, ifindex: i32) -> Option<String> {
         if ifindex <= 0 {
             return None;
         }
-        if let Some(Some(name)) = self.names.get(&(netns, ifindex)) {
-            return Some(name.clone());
+        if let Some(known) = self.names.get(&(netns, ifindex)) {
+            return known.clone();
         }
-        let name = name_of(self.socket(netns, task)?, ifindex);
+        let name = open_in(netns, task).and_then(|socket| name_of(&socket, ifindex));
         self.names.insert((netns, ifindex), name.clone());
         name
     }

@@ -91,13 +91,12 @@ pub fn describe(report: &Report, palette: Palette) -> String {
         }
         Body::Route(d) => route_text(d, p),
         Body::Ioctl(i) => {
-            let mut text = format!("ioctl {}", i.request);
-            if let Some(name) = &i.ifname {
-                text.push_str(&format!(" \"{name}\""));
-            }
-            if !i.value.is_empty() {
-                text.push_str(&format!(" {}", i.value));
-            }
+            // `value` is sockabi's rendering: request, name and the decoded member.
+            let mut text = if i.value.is_empty() {
+                format!("ioctl {}", i.request)
+            } else {
+                format!("ioctl {}", i.value)
+            };
             if let Some(err) = &i.decode_error {
                 text.push_str(&format!(" {}<{err}>{}", p.note, p.reset));
             }

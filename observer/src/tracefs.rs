@@ -25,6 +25,9 @@ pub struct Field {
     pub offset: u32,
     /// Its size in bytes.
     pub size: u32,
+    /// A `__data_loc` field: it holds `offset | length << 16` of variable-length data stored
+    /// later in the record.
+    pub data_loc: bool,
 }
 
 impl Tracefs {
@@ -78,10 +81,12 @@ fn parse_field_line(line: &str) -> Option<Field> {
         .rsplit(|c: char| c.is_whitespace() || c == '*')
         .next()?;
     let name = name.split('[').next()?.to_string();
+    let data_loc = declaration?.starts_with("__data_loc");
     Some(Field {
         name,
         offset: offset?,
         size: size?,
+        data_loc,
     })
 }
 
@@ -99,6 +104,8 @@ fn offset_of(fields: &[Field], names: &[&str]) -> Option<u32> {
 pub fn fib_offsets(tracefs: &Tracefs) -> Result<[u32; fib_field::COUNT], Error> {
     let fields = tracefs.fields("fib", "fib_table_lookup")?;
     let mut offsets = [OFFSET_ABSENT; fib_field::COUNT];
+    offsets[fib_field::NAME_DATA_LOC] =
+        u32::from(fields.iter().any(|f| f.name == "name" && f.data_loc));
     for (index, name) in fib_field::NAMES.iter().enumerate() {
         let aliases: &[&str] = if *name == "tos" {
             &["tos", "dscp"]
@@ -212,37 +219,25 @@ print fmt: \"table %u\", REC->tb_id
     fn parses_fields_with_arrays_and_pointers() {
         let fields = parse_format(FIB_6_18);
         assert_eq!(fields.len(), 7);
-        assert_eq!(
-            fields[2],
-            Field {
-                name: "tb_id".into(),
-                offset: 8,
-                size: 4
-            }
-        );
-        assert_eq!(
-            fields[5],
-            Field {
-                name: "src".into(),
-                offset: 28,
-                size: 4
-            }
-        );
-        assert_eq!(
-            fields[6],
-            Field {
-                name: "name".into(),
-                offset: 60,
-                size: 16
-            }
-        );
+        let field = |name: &str, offset, size| Field {
+            name: name.into(),
+            offset,
+            size,
+            data_loc: false,
+        };
+        assert_eq!(fields[2], field("tb_id", 8, 4));
+        assert_eq!(fields[5], field("src", 28, 4));
+        assert_eq!(fields[6], field("name", 60, 16));
         let ptr = parse_field_line("\tfield:char * optval;\toffset:40;\tsize:8;\tsigned:0;");
+        assert_eq!(ptr, Some(field("optval", 40, 8)));
+        // Linux 5.10 keeps the device name out of line.
+        let loc =
+            parse_field_line("\tfield:__data_loc char[] name;\toffset:76;\tsize:4;\tsigned:1;");
         assert_eq!(
-            ptr,
+            loc,
             Some(Field {
-                name: "optval".into(),
-                offset: 40,
-                size: 8
+                data_loc: true,
+                ..field("name", 76, 4)
             })
         );
     }

@@ -43,30 +43,56 @@ const CMSG_PROGRAMS: [(&str, &str, &str); 4] = [
 const RAW_ROUTE_PROGRAM: &str = "fib_table_lookup_raw";
 const CLASSIC_ROUTE_PROGRAM: &str = "fib_table_lookup";
 
-/// How route lookups are traced on this kernel.
-enum RouteHook {
-    /// Raw tracepoint: no record is formatted when it fires, so it costs next to nothing; needs
-    /// BTF for the `flowi4`/`fib_nh_common` offsets and to check the tracepoint's arguments.
-    Raw([u32; fib_raw_field::COUNT]),
-    /// Classic tracepoint, offsets from its `format` file: works without BTF, costs more.
-    Classic([u32; fib_field::COUNT]),
+/// How route lookups can be traced on this kernel: the raw tracepoint (costs next to nothing
+/// when it fires; needs BTF for the `flowi4`/`fib_nh_common` offsets and to check the
+/// tracepoint's arguments) and the classic one (offsets from its `format` file; works without
+/// BTF, costs more). Both are prepared; the raw one is tried first and the classic one used if
+/// the raw one is unavailable or the kernel's verifier rejects it.
+struct RouteHooks {
+    raw: Option<[u32; fib_raw_field::COUNT]>,
+    classic: Result<[u32; fib_field::COUNT], Error>,
 }
 
-impl RouteHook {
-    fn choose(btf: Option<&btf::Btf>, tracefs: &Tracefs) -> Result<Self, Error> {
-        match btf.map(btf::fib_raw_offsets) {
-            Some(Ok(offsets)) => {
-                log::info!("route lookups: raw tracepoint fib_table_lookup (BTF offsets)");
-                Ok(RouteHook::Raw(offsets))
+impl RouteHooks {
+    fn prepare(btf: Option<&btf::Btf>, tracefs: &Tracefs) -> Result<Self, Error> {
+        let raw = match btf.map(btf::fib_raw_offsets) {
+            Some(Ok(offsets)) => Some(offsets),
+            Some(Err(err)) => {
+                log::info!("route lookups: no raw tracepoint, because {err}");
+                None
             }
-            other => {
-                if let Some(Err(err)) = other {
-                    log::info!("route lookups: classic tracepoint, because {err}");
-                }
-                Ok(RouteHook::Classic(tracefs::fib_offsets(tracefs)?))
-            }
+            None => None,
+        };
+        let classic = tracefs::fib_offsets(tracefs);
+        match (raw, classic) {
+            (None, Err(err)) => Err(err),
+            (raw, classic) => Ok(RouteHooks { raw, classic }),
         }
     }
+
+    /// Attaches the raw program, or else the classic one.
+    fn attach(&self, ebpf: &mut Ebpf) -> Result<(), Error> {
+        if self.raw.is_some() {
+            match attach_raw(ebpf, RAW_ROUTE_PROGRAM, "fib_table_lookup") {
+                Ok(()) => {
+                    log::info!("route lookups: raw tracepoint fib_table_lookup");
+                    return Ok(());
+                }
+                Err(err) if self.classic.is_ok() => {
+                    log::warn!("raw tracepoint fib_table_lookup unusable here ({}); using the classic tracepoint", abridge(&err.to_string()));
+                }
+                Err(err) => return Err(err),
+            }
+        }
+        attach(ebpf, CLASSIC_ROUTE_PROGRAM, "fib", "fib_table_lookup")?;
+        log::info!("route lookups: classic tracepoint fib:fib_table_lookup");
+        Ok(())
+    }
+}
+
+/// The first line of a long error (a verifier log can run to thousands of lines).
+fn abridge(message: &str) -> &str {
+    message.lines().next().unwrap_or(message)
 }
 
 /// A loaded and attached bindscope.
@@ -119,21 +145,22 @@ impl Tracer {
             }
             Err(err) => return Err(err),
         };
-        let route_hook = match config.events.route {
+        let route_hooks = match config.events.route {
             false => None,
-            true => Some(RouteHook::choose(btf.as_ref().ok(), &tracefs)?),
+            true => Some(RouteHooks::prepare(btf.as_ref().ok(), &tracefs)?),
         };
-        let (fib_offsets, fib_raw_offsets) = match &route_hook {
-            Some(RouteHook::Raw(raw)) => ([OFFSET_ABSENT; fib_field::COUNT], *raw),
-            Some(RouteHook::Classic(classic)) => (*classic, [OFFSET_ABSENT; fib_raw_field::COUNT]),
-            None => (
-                [OFFSET_ABSENT; fib_field::COUNT],
-                [OFFSET_ABSENT; fib_raw_field::COUNT],
-            ),
+        let fib_raw_offsets = route_hooks
+            .as_ref()
+            .and_then(|h| h.raw)
+            .unwrap_or([OFFSET_ABSENT; fib_raw_field::COUNT]);
+        let fib_offsets = match route_hooks.as_ref().map(|h| &h.classic) {
+            Some(Ok(offsets)) => *offsets,
+            _ => [OFFSET_ABSENT; fib_field::COUNT],
         };
 
         let filter = &config.filter;
         let pid = filter.pid.unwrap_or(0);
+        let exclude_pid = filter.exclude_pid.unwrap_or(0);
         let comm = comm_filter(filter.comm.as_deref())?;
         let netns = match &filter.netns {
             None => 0,
@@ -184,6 +211,7 @@ impl Tracer {
             .override_global("SYSCALL_OFFSETS", &syscall_offsets, true)
             .override_global("NETNS_OFFSETS", &netns_offsets, true)
             .override_global("FILTER_PID", &pid, true)
+            .override_global("EXCLUDE_PID", &exclude_pid, true)
             .override_global("FILTER_COMM", &comm, true)
             .override_global("FILTER_NETNS", &netns, true)
             .override_global("FILTER_IFINDEX", &ifindex, true)
@@ -204,14 +232,8 @@ impl Tracer {
         for (program, category, name) in programs {
             attach(&mut ebpf, program, category, name)?;
         }
-        match &route_hook {
-            Some(RouteHook::Raw(_)) => {
-                attach_raw(&mut ebpf, RAW_ROUTE_PROGRAM, "fib_table_lookup")?
-            }
-            Some(RouteHook::Classic(_)) => {
-                attach(&mut ebpf, CLASSIC_ROUTE_PROGRAM, "fib", "fib_table_lookup")?
-            }
-            None => {}
+        if let Some(hooks) = &route_hooks {
+            hooks.attach(&mut ebpf)?;
         }
         let events = RingBuf::try_from(
             ebpf.take_map("EVENTS")

@@ -143,12 +143,12 @@ fn siocgifindex_siocgifname_round_trip(ctx: &mut Ctx) -> Result<Outcome> {
         (Some("nosuchdev0"), -1, Some("ENODEV")),
         "",
     )?;
-    // SIOCGIFNAME's name is its answer: bindscope shows it in the value, not as `ifname`.
+    // SIOCGIFNAME's name is its answer: bindscope reports it as `ifname` (none on failure).
     expect_ioctl(
         &seen,
         &names[0],
         "SIOCGIFNAME",
-        (None, 0, None),
+        (Some("eth1"), 0, None),
         &format!("ifindex={eth1} name=\"eth1\""),
     )?;
     expect_ioctl(
