@@ -5,7 +5,7 @@ use std::io::Write;
 use serde_json::json;
 
 use crate::decode::{Body, ControlMessage, Report};
-use crate::route::RouteDecision;
+use crate::route::{Purpose, RouteDecision};
 use crate::stream::{Sink, Summary};
 
 /// ANSI colours, or none.
@@ -142,7 +142,10 @@ pub fn describe(report: &Report, palette: Palette) -> String {
 
 /// `route DST [oif=X] -> via GW dev DEV (table T)`, like `ip route get`.
 fn route_text(d: &RouteDecision, p: Palette) -> String {
-    let mut text = format!("route {}", d.dst);
+    let mut text = match d.purpose {
+        Purpose::AddressType => format!("address-type {}", d.dst),
+        Purpose::Output | Purpose::Input => format!("route {}", d.dst),
+    };
     if !d.src.is_unspecified() {
         text.push_str(&format!(" from {}", d.src));
     }

@@ -33,9 +33,34 @@ pub struct TableLookup {
     pub err: Option<String>,
 }
 
+/// Why the kernel looked the route up, told apart by the flow's input interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Purpose {
+    /// Locally generated traffic (`iif` is loopback): where will this socket's packets go?
+    Output,
+    /// A received packet (`iif` is the interface it came in on): deliver or forward it?
+    Input,
+    /// No interface at all (`iif` 0): the kernel asking what type an address is (local,
+    /// broadcast, ...), e.g. for `bind()`; not a routing decision for traffic.
+    AddressType,
+}
+
+impl Purpose {
+    fn of(iif: i32) -> Self {
+        match iif {
+            0 => Purpose::AddressType,
+            LOOPBACK_IFINDEX => Purpose::Output,
+            _ => Purpose::Input,
+        }
+    }
+}
+
 /// A whole route decision: the flow asked about, the tables consulted, and the outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RouteDecision {
+    /// Output, input, or an address-type check.
+    pub purpose: Purpose,
     /// The table that decided (the last one consulted).
     pub table: u32,
     /// Its name.
@@ -213,6 +238,7 @@ impl Finished {
         let dev = cstr(&last.dev);
         let gw = Ipv4Addr::from(last.gw4);
         RouteDecision {
+            purpose: Purpose::of(iif),
             table: last.tb_id.get(),
             table_name: tables.table_name(last.tb_id.get()),
             dst,
