@@ -22,6 +22,7 @@ use aya_ebpf::helpers::{
     bpf_ktime_get_ns, bpf_probe_read_kernel,
 };
 use aya_ebpf::macros::{map, raw_tracepoint, tracepoint};
+use aya_ebpf::maps::ring_buf::RingBufEntry;
 use aya_ebpf::maps::{LruHashMap, PerCpuArray, RingBuf};
 use aya_ebpf::programs::{RawTracePointContext, TracePointContext};
 use aya_log_ebpf::debug;
@@ -243,6 +244,24 @@ fn submit_flags() -> u64 {
     }
 }
 
+/// Reserves a `T` record (every record starts with its `EventHeader`) and fills the header;
+/// when the ring buffer is full, counts a lost event instead.
+#[inline(always)]
+fn start_record<T: 'static>(
+    kind: EventKind,
+    pid_tgid: u64,
+    netns: u32,
+    comm: [u8; COMM_LEN],
+) -> Option<(RingBufEntry<T>, *mut T)> {
+    let Some(mut entry) = EVENTS.reserve::<T>(0) else {
+        count_lost();
+        return None;
+    };
+    let ev = entry.as_mut_ptr();
+    fill_header(ev as *mut EventHeader, kind, pid_tgid, netns, comm);
+    Some((entry, ev))
+}
+
 #[inline(always)]
 fn count_lost() {
     if let Some(counter) = LOST.get_ptr_mut(0) {
@@ -354,20 +373,14 @@ fn try_exit_setsockopt(ctx: &TracePointContext) -> Option<()> {
     if global(&ERRORS_ONLY) != 0 && ret >= 0 {
         return None;
     }
-    let Some(mut entry) = EVENTS.reserve::<SockoptEvent>(0) else {
-        count_lost();
-        return None;
-    };
-    let ev = entry.as_mut_ptr();
-    // SAFETY: `ev` is the reservation, sized for a SockoptEvent.
+    let (entry, ev) = start_record::<SockoptEvent>(
+        EventKind::Sockopt,
+        pid_tgid,
+        p.netns,
+        bpf_get_current_comm().unwrap_or([0; COMM_LEN]),
+    )?;
+    // SAFETY: `ev` is the reservation, sized for a `SockoptEvent`.
     unsafe {
-        fill_header(
-            &raw mut (*ev).header,
-            EventKind::Sockopt,
-            pid_tgid,
-            p.netns,
-            bpf_get_current_comm().unwrap_or([0; COMM_LEN]),
-        );
         (*ev).fd = I32::new(p.fd);
         (*ev).level = I32::new(p.a as i32);
         (*ev).optname = I32::new(p.b);
@@ -425,20 +438,14 @@ fn try_exit_ioctl(ctx: &TracePointContext) -> Option<()> {
     if global(&ERRORS_ONLY) != 0 && ret >= 0 {
         return None;
     }
-    let Some(mut entry) = EVENTS.reserve::<IoctlEvent>(0) else {
-        count_lost();
-        return None;
-    };
-    let ev = entry.as_mut_ptr();
-    // SAFETY: `ev` is the reservation, sized for an IoctlEvent.
+    let (entry, ev) = start_record::<IoctlEvent>(
+        EventKind::Ioctl,
+        pid_tgid,
+        p.netns,
+        bpf_get_current_comm().unwrap_or([0; COMM_LEN]),
+    )?;
+    // SAFETY: `ev` is the reservation, sized for a `IoctlEvent`.
     unsafe {
-        fill_header(
-            &raw mut (*ev).header,
-            EventKind::Ioctl,
-            pid_tgid,
-            p.netns,
-            bpf_get_current_comm().unwrap_or([0; COMM_LEN]),
-        );
         (*ev).fd = I32::new(p.fd);
         (*ev).request = U32::new(p.a);
         (*ev).ret = I64::new(ret);
@@ -529,20 +536,14 @@ fn try_exit_msg(ctx: &TracePointContext) -> Option<()> {
     // SAFETY: user memory read through the helper.
     let hdr: UserMsghdr =
         unsafe { aya_ebpf::helpers::bpf_probe_read_user(p.ptr as *const UserMsghdr) }.ok()?;
-    let Some(mut entry) = EVENTS.reserve::<CmsgEvent>(0) else {
-        count_lost();
-        return None;
-    };
-    let ev = entry.as_mut_ptr();
-    // SAFETY: `ev` is the reservation, sized for a CmsgEvent.
+    let (entry, ev) = start_record::<CmsgEvent>(
+        EventKind::Cmsg,
+        pid_tgid,
+        p.netns,
+        bpf_get_current_comm().unwrap_or([0; COMM_LEN]),
+    )?;
+    // SAFETY: `ev` is the reservation, sized for a `CmsgEvent`.
     unsafe {
-        fill_header(
-            &raw mut (*ev).header,
-            EventKind::Cmsg,
-            pid_tgid,
-            p.netns,
-            bpf_get_current_comm().unwrap_or([0; COMM_LEN]),
-        );
         (*ev).fd = I32::new(p.fd);
         (*ev).direction = U32::new(p.b as u32);
         (*ev).ret = I64::new(ret);
@@ -613,20 +614,10 @@ fn emit_route(task: &Task, l: &Lookup) -> Option<()> {
     {
         return None;
     }
-    let Some(mut entry) = EVENTS.reserve::<RouteEvent>(0) else {
-        count_lost();
-        return None;
-    };
-    let ev = entry.as_mut_ptr();
-    // SAFETY: `ev` is the reservation, sized for a RouteEvent.
+    let (entry, ev) =
+        start_record::<RouteEvent>(EventKind::Route, task.pid_tgid, task.netns, task.comm)?;
+    // SAFETY: `ev` is the reservation, sized for a `RouteEvent`.
     unsafe {
-        fill_header(
-            &raw mut (*ev).header,
-            EventKind::Route,
-            task.pid_tgid,
-            task.netns,
-            task.comm,
-        );
         (*ev).tb_id = U32::new(l.tb_id);
         (*ev).err = I32::new(l.err);
         (*ev).oif = I32::new(l.oif);

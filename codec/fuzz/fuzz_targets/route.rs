@@ -8,17 +8,28 @@ use sockabi::route::{Addrs, Os, RouteMessage, RtaBit, RtmGetRequest, Sockaddr};
 fn touch(sockaddr: &Sockaddr<'_>) {
     let _ = sockaddr.ip();
     if let Some(link) = sockaddr.link() {
-        let _ = (link.index(), link.name_str(), link.lladdr(), link.selector());
+        let _ = (
+            link.index(),
+            link.name_str(),
+            link.lladdr(),
+            link.selector(),
+        );
     }
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&selector, bytes)) = data.split_first() else { return };
+    let Some((&selector, bytes)) = data.split_first() else {
+        return;
+    };
     let os = Os::ALL[usize::from(selector) % Os::ALL.len()];
 
     if let Ok(message) = RouteMessage::parse(os, bytes) {
         assert!(message.msglen() <= bytes.len());
-        let _ = (message.rtm_type_name(), message.errno_name(), message.header().rtm_flags());
+        let _ = (
+            message.rtm_type_name(),
+            message.errno_name(),
+            message.header().rtm_flags(),
+        );
         for (bit, item) in message.addrs() {
             let _ = bit.name(os);
             if let Ok(sockaddr) = item {
