@@ -131,9 +131,17 @@ impl KernelReport {
     /// A kernel that is skipped, e.g. the host kernel without an image in `/boot`.
     pub fn not_booted(label: &str, reason: &str) -> Self {
         Self {
+            not_booted: Some(reason.to_owned()),
+            ..Self::empty(label)
+        }
+    }
+
+    /// A report for a booted kernel with nothing recorded yet.
+    fn empty(label: &str) -> Self {
+        Self {
             label: label.to_owned(),
             release: String::new(),
-            not_booted: Some(reason.to_owned()),
+            not_booted: None,
             problems: Vec::new(),
             warnings: Vec::new(),
             scenarios: Vec::new(),
@@ -144,16 +152,14 @@ impl KernelReport {
 
     /// A kernel that could not even be prepared (download, initramfs, QEMU start failed).
     pub fn setup_failed(label: &str, error: &anyhow::Error) -> Self {
-        let mut report = Self::not_booted(label, "");
-        report.not_booted = None;
+        let mut report = Self::empty(label);
         report.problems.push(format!("setup failed: {error:#}"));
         report
     }
 
     /// Judges a boot from QEMU's exit code and the console lines.
     pub fn from_boot(label: &str, release: &str, timeout: Duration, boot: &BootOutcome) -> Self {
-        let mut report = Self::not_booted(label, "");
-        report.not_booted = None;
+        let mut report = Self::empty(label);
         report.release = release.to_owned();
         report.boot_time = boot.boot_time;
         report.total_time = Some(boot.total_time);
