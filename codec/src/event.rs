@@ -482,18 +482,22 @@ pub mod syscall_field {
     pub const COUNT: usize = 15;
 }
 
-/// Offsets into kernel structs (from BTF) that lead from the current task to its network
-/// namespace's inode: `task_struct.nsproxy`, `nsproxy.net_ns`, `net.ns.inum`. In the
-/// `NETNS_OFFSETS` global, indexed by these constants.
-pub mod netns_field {
+/// Offsets into kernel structs (from BTF) of what the programs read from the current task:
+/// the way to its network namespace's inode (`task_struct.nsproxy`, `nsproxy.net_ns`,
+/// `net.ns.inum`) and its name (`task_struct.comm`). In the `TASK_OFFSETS` global, indexed by
+/// these constants.
+pub mod task_field {
     /// Offset of `nsproxy` in `struct task_struct`.
     pub const TASK_NSPROXY: usize = 0;
     /// Offset of `net_ns` in `struct nsproxy`.
     pub const NSPROXY_NET_NS: usize = 1;
     /// Offset of `ns.inum` in `struct net`.
     pub const NET_NS_INUM: usize = 2;
+    /// Offset of `comm` in `struct task_struct` (read directly by the BTF-typed route
+    /// program; the others call `bpf_get_current_comm`).
+    pub const TASK_COMM: usize = 3;
     /// How many offsets there are.
-    pub const COUNT: usize = 3;
+    pub const COUNT: usize = 4;
 }
 
 #[cfg(test)]

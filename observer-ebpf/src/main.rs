@@ -18,19 +18,19 @@ use aya_ebpf::helpers::generated::{
     bpf_probe_read_kernel as bpf_probe_read_kernel_raw, bpf_probe_read_user,
 };
 use aya_ebpf::helpers::{
-    bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_task, bpf_get_smp_processor_id,
-    bpf_ktime_get_ns, bpf_probe_read_kernel,
+    bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_task, bpf_get_current_task_btf,
+    bpf_get_smp_processor_id, bpf_ktime_get_ns, bpf_probe_read_kernel,
 };
-use aya_ebpf::macros::{map, raw_tracepoint, tracepoint};
+use aya_ebpf::macros::{btf_tracepoint, map, raw_tracepoint, tracepoint};
 use aya_ebpf::maps::ring_buf::RingBufEntry;
 use aya_ebpf::maps::{LruHashMap, PerCpuArray, RingBuf};
-use aya_ebpf::programs::{RawTracePointContext, TracePointContext};
+use aya_ebpf::programs::{BtfTracePointContext, RawTracePointContext, TracePointContext};
 use aya_log_ebpf::debug;
 use sockabi::event::{
-    fib_field as fib, fib_raw_field as raw, is_traced_ioctl, is_traced_sockopt, netns_field,
-    syscall_field as sys, CmsgDirection, CmsgEvent, EventHeader, EventKind, IoctlEvent, RouteEvent,
-    SockoptEvent, UserMsghdr, COMM_LEN, CONTROL_CAPTURE, IFREQ_CAPTURE, MSG_ERRQUEUE, NAME_CAPTURE,
-    OFFSET_ABSENT, OPTVAL_CAPTURE,
+    fib_field as fib, fib_raw_field as raw, is_traced_ioctl, is_traced_sockopt,
+    syscall_field as sys, task_field, CmsgDirection, CmsgEvent, EventHeader, EventKind, IoctlEvent,
+    RouteEvent, SockoptEvent, UserMsghdr, COMM_LEN, CONTROL_CAPTURE, IFREQ_CAPTURE, MSG_ERRQUEUE,
+    NAME_CAPTURE, OFFSET_ABSENT, OPTVAL_CAPTURE,
 };
 use zerocopy::byteorder::{I32, I64, U16, U32, U64};
 
@@ -60,9 +60,9 @@ static FIB_RAW_OFFSETS: [u32; raw::COUNT] = [OFFSET_ABSENT; raw::COUNT];
 /// Syscall tracepoint field offsets, indexed by `sockabi::event::syscall_field`.
 #[no_mangle]
 static SYSCALL_OFFSETS: [u32; sys::COUNT] = [OFFSET_ABSENT; sys::COUNT];
-/// Struct offsets from a task to its netns inode, indexed by `sockabi::event::netns_field`.
+/// Struct offsets from a task to its netns inode and name, indexed by `sockabi::event::task_field`.
 #[no_mangle]
-static NETNS_OFFSETS: [u32; netns_field::COUNT] = [OFFSET_ABSENT; netns_field::COUNT];
+static TASK_OFFSETS: [u32; task_field::COUNT] = [OFFSET_ABSENT; task_field::COUNT];
 /// Only this thread group (0: all).
 #[no_mangle]
 static FILTER_PID: u32 = 0;
@@ -133,6 +133,16 @@ struct Task {
 
 #[inline(always)]
 fn current_task() -> Option<Task> {
+    filter_task(
+        || bpf_get_current_comm().unwrap_or([0; COMM_LEN]),
+        current_netns,
+    )
+}
+
+/// Applies the pid, comm and netns filters, in that order (cheapest first); `comm` and
+/// `netns` read the task's only when it passed the filters before.
+#[inline(always)]
+fn filter_task(comm: impl FnOnce() -> [u8; COMM_LEN], netns: impl FnOnce() -> u32) -> Option<Task> {
     let pid_tgid = bpf_get_current_pid_tgid();
     let tgid = (pid_tgid >> 32) as u32;
     let want_pid = global(&FILTER_PID);
@@ -140,12 +150,12 @@ fn current_task() -> Option<Task> {
     if (want_pid != 0 && want_pid != tgid) || (exclude_pid != 0 && tgid == exclude_pid) {
         return None;
     }
-    let comm = bpf_get_current_comm().unwrap_or([0; COMM_LEN]);
+    let comm = comm();
     let want_comm = global(&FILTER_COMM);
     if want_comm[0] != 0 && !same16(&comm, &want_comm) {
         return None;
     }
-    let netns = current_netns();
+    let netns = netns();
     let want_netns = global(&FILTER_NETNS);
     if want_netns != 0 && want_netns != netns {
         return None;
@@ -175,7 +185,7 @@ fn same16(a: &[u8; 16], b: &[u8; 16]) -> bool {
 /// with offsets from BTF; 0 if unknown.
 #[inline(always)]
 fn current_netns() -> u32 {
-    let off = global(&NETNS_OFFSETS);
+    let off = global(&TASK_OFFSETS);
     if off[0] == OFFSET_ABSENT || off[1] == OFFSET_ABSENT || off[2] == OFFSET_ABSENT {
         return 0;
     }
@@ -729,6 +739,86 @@ fn try_fib_table_lookup_raw(ctx: &RawTracePointContext) -> Option<()> {
         }
         if next_hop.bytes::<1>(off(raw::NHC_GW_FAMILY))[0] == AF_INET {
             l.gw4 = next_hop.bytes(off(raw::NHC_GW));
+        }
+    }
+    emit_route(&task, &l)
+}
+
+#[btf_tracepoint(function = "fib_table_lookup")]
+pub fn fib_table_lookup_btf(ctx: BtfTracePointContext) -> i32 {
+    let _ = try_fib_table_lookup_btf(&ctx);
+    0
+}
+
+/// Reads the `T` at `base + offset` in kernel memory whose type the verifier knows from BTF
+/// (a `tp_btf` argument or the current task, and the pointers read from them): a plain load
+/// the JIT guards against faults, not a helper call. `offset` is a field's BTF offset, so the
+/// field is aligned for `T`; a NULL `base` reads as zero.
+#[inline(always)]
+fn load<T: Copy>(base: u64, offset: u32) -> T {
+    // SAFETY: the verifier checks the access against the BTF type of `base` and the JIT
+    // turns a fault into a zero; `offset` is the BTF offset of a `T`-sized field.
+    unsafe { core::ptr::read_volatile((base + u64::from(offset)) as *const T) }
+}
+
+/// A 16-byte name (`comm`, a device name) at `base + offset`, read as two `u64` loads
+/// assembled from bytes (the array need not be 8-aligned).
+#[inline(always)]
+fn load_name(base: u64, offset: u32) -> [u8; 16] {
+    // SAFETY: as for `load`; the name is a 16-byte array.
+    unsafe { ((base + u64::from(offset)) as *const [u8; 16]).read_unaligned() }
+}
+
+/// The BTF-typed raw tracepoint (`tp_btf`, Linux 5.11+ for `bpf_get_current_task_btf`): every
+/// field, of the lookup and of the task, is a direct load; the only helper calls are the
+/// task, its pid, the clock and the ring buffer. Preferred over the raw and classic programs.
+fn try_fib_table_lookup_btf(ctx: &BtfTracePointContext) -> Option<()> {
+    const AF_INET: u8 = 2;
+    let tsk = global(&TASK_OFFSETS);
+    // SAFETY: returns the current task, never NULL.
+    let task_ptr = unsafe { bpf_get_current_task_btf() } as u64;
+    let comm = || load_name(task_ptr, tsk[task_field::TASK_COMM]);
+    let task = filter_task(comm, || {
+        if tsk[task_field::TASK_NSPROXY] == OFFSET_ABSENT {
+            return 0;
+        }
+        let nsproxy: u64 = load(task_ptr, tsk[task_field::TASK_NSPROXY]);
+        if nsproxy == 0 {
+            return 0;
+        }
+        let net: u64 = load(nsproxy, tsk[task_field::NSPROXY_NET_NS]);
+        if net == 0 {
+            return 0;
+        }
+        load(net, tsk[task_field::NET_NS_INUM])
+    })?;
+    let off = |field: usize| global(&FIB_RAW_OFFSETS[field]);
+    let flow: u64 = ctx.arg(1);
+    let nhc: u64 = ctx.arg(2);
+    let mut l = Lookup {
+        tb_id: ctx.arg::<u32>(0),
+        err: ctx.arg::<i32>(3),
+        oif: load(flow, off(raw::FLOWI4_OIF)),
+        iif: load(flow, off(raw::FLOWI4_IIF)),
+        proto: load(flow, off(raw::FLOWI4_PROTO)),
+        tos: load(flow, off(raw::FLOWI4_TOS)),
+        scope: load(flow, off(raw::FLOWI4_SCOPE)),
+        flags: load(flow, off(raw::FLOWI4_FLAGS)),
+        src: load::<u32>(flow, off(raw::FLOWI4_SADDR)).to_ne_bytes(),
+        dst: load::<u32>(flow, off(raw::FLOWI4_DADDR)).to_ne_bytes(),
+        sport: u16::from_be(load(flow, off(raw::FLOWI4_SPORT))),
+        dport: u16::from_be(load(flow, off(raw::FLOWI4_DPORT))),
+        ..Lookup::default()
+    };
+    // As the classic tracepoint does: the device's name or "-", the gateway if IPv4.
+    l.dev[0] = b'-';
+    if nhc != 0 {
+        let dev: u64 = load(nhc, off(raw::NHC_DEV));
+        if dev != 0 {
+            l.dev = load_name(dev, off(raw::NETDEV_NAME));
+        }
+        if load::<u8>(nhc, off(raw::NHC_GW_FAMILY)) == AF_INET {
+            l.gw4 = load::<u32>(nhc, off(raw::NHC_GW)).to_ne_bytes();
         }
     }
     emit_route(&task, &l)

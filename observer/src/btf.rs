@@ -282,12 +282,13 @@ pub fn fib_raw_offsets(btf: &Btf) -> Result<[u32; sockabi::event::fib_raw_field:
     Ok(offsets)
 }
 
-/// `NETNS_OFFSETS` for the eBPF program.
-pub fn netns_offsets(btf: &Btf) -> Result<[u32; sockabi::event::netns_field::COUNT], Error> {
+/// `TASK_OFFSETS` for the eBPF program.
+pub fn task_offsets(btf: &Btf) -> Result<[u32; sockabi::event::task_field::COUNT], Error> {
     Ok([
         btf.offset_of("task_struct", &["nsproxy"])?,
         btf.offset_of("nsproxy", &["net_ns"])?,
         btf.offset_of("net", &["ns", "inum"])?,
+        btf.offset_of("task_struct", &["comm"])?,
     ])
 }
 
@@ -305,7 +306,7 @@ mod tests {
             eprintln!("skipped: no /sys/kernel/btf/vmlinux on this kernel");
             return;
         };
-        let offsets = netns_offsets(&btf).expect("task_struct->nsproxy->net_ns->ns.inum");
+        let offsets = task_offsets(&btf).expect("task_struct->nsproxy->net_ns->ns.inum, ->comm");
         assert!(
             offsets[0] > 0,
             "nsproxy is not the first member of task_struct"

@@ -11,6 +11,7 @@ pub mod config;
 pub mod decode;
 mod errno;
 mod error;
+mod ndjson;
 pub mod netns;
 pub mod output;
 pub mod route;

@@ -8,9 +8,9 @@
 use std::os::fd::{AsFd, BorrowedFd};
 
 use aya::maps::{MapData, PerCpuArray, RingBuf};
-use aya::programs::{RawTracePoint, TracePoint};
+use aya::programs::{BtfTracePoint, RawTracePoint, TracePoint};
 use aya::{Ebpf, EbpfLoader};
-use sockabi::event::{fib_field, fib_raw_field, netns_field, OFFSET_ABSENT};
+use sockabi::event::{fib_field, fib_raw_field, task_field, OFFSET_ABSENT};
 use sockabi::IFNAMSIZ;
 
 use crate::config::{Config, NetnsSpec};
@@ -39,15 +39,19 @@ const CMSG_PROGRAMS: [(&str, &str, &str); 4] = [
     ("enter_recvmsg", "syscalls", "sys_enter_recvmsg"),
     ("exit_recvmsg", "syscalls", "sys_exit_recvmsg"),
 ];
-/// The route program on the raw tracepoint (preferred) and on the classic one (fallback).
+/// The route program on the BTF-typed raw tracepoint (preferred), the raw tracepoint and the
+/// classic one (fallbacks, in that order).
+const BTF_ROUTE_PROGRAM: &str = "fib_table_lookup_btf";
 const RAW_ROUTE_PROGRAM: &str = "fib_table_lookup_raw";
 const CLASSIC_ROUTE_PROGRAM: &str = "fib_table_lookup";
 
-/// How route lookups can be traced on this kernel: the raw tracepoint (costs next to nothing
-/// when it fires; needs BTF for the `flowi4`/`fib_nh_common` offsets and to check the
-/// tracepoint's arguments) and the classic one (offsets from its `format` file; works without
-/// BTF, costs more). Both are prepared; the raw one is tried first and the classic one used if
-/// the raw one is unavailable or the kernel's verifier rejects it.
+/// How route lookups can be traced on this kernel, cheapest first: the BTF-typed raw
+/// tracepoint (`tp_btf`: reads every field with a plain load; needs BTF and Linux 5.11), the
+/// raw tracepoint (one `bpf_probe_read_kernel` per struct; needs BTF for the
+/// `flowi4`/`fib_nh_common` offsets and to check the tracepoint's arguments) and the classic
+/// one (offsets from its `format` file; works without BTF, costs the most). All are prepared;
+/// each is tried in turn and the next used if it is unavailable or the kernel's verifier
+/// rejects it.
 struct RouteHooks {
     raw: Option<[u32; fib_raw_field::COUNT]>,
     classic: Result<[u32; fib_field::COUNT], Error>,
@@ -70,9 +74,22 @@ impl RouteHooks {
         }
     }
 
-    /// Attaches the raw program, or else the classic one.
-    fn attach(&self, ebpf: &mut Ebpf) -> Result<(), Error> {
+    /// Attaches the BTF-typed program, or else the raw one, or else the classic one.
+    /// `kernel_btf` is the kernel's BTF as aya reads it (for the `tp_btf` attach point).
+    fn attach(&self, ebpf: &mut Ebpf, kernel_btf: Option<&aya::Btf>) -> Result<(), Error> {
         if self.raw.is_some() {
+            if let Some(kernel_btf) = kernel_btf {
+                match attach_btf(ebpf, BTF_ROUTE_PROGRAM, "fib_table_lookup", kernel_btf) {
+                    Ok(()) => {
+                        log::info!("route lookups: BTF-typed raw tracepoint fib_table_lookup");
+                        return Ok(());
+                    }
+                    Err(err) => log::info!(
+                        "BTF-typed raw tracepoint fib_table_lookup unusable here ({}); trying the raw tracepoint",
+                        abridge(&err.to_string())
+                    ),
+                }
+            }
             match attach_raw(ebpf, RAW_ROUTE_PROGRAM, "fib_table_lookup") {
                 Ok(()) => {
                     log::info!("route lookups: raw tracepoint fib_table_lookup");
@@ -132,16 +149,34 @@ impl Tracer {
             programs.extend(CMSG_PROGRAMS);
         }
         let syscall_offsets = tracefs::syscall_offsets(&tracefs, &wanted_syscalls)?;
-        let btf = btf::Btf::from_sys_fs();
+        // The kernel's BTF is read three times: by our parser (offsets), by aya's loader (which
+        // always reads it, for CO-RE) and by aya again for the `tp_btf` attach point. Each
+        // takes tens of milliseconds, so they run side by side: start-up is most of what a
+        // user waits for.
+        let (btf, loader, kernel_btf) = std::thread::scope(|scope| {
+            let loader = scope.spawn(EbpfLoader::new);
+            let kernel_btf = config
+                .events
+                .route
+                .then(|| scope.spawn(|| aya::Btf::from_sys_fs().ok()));
+            let btf = btf::Btf::from_sys_fs();
+            (
+                btf,
+                loader
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                kernel_btf.and_then(|t| t.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
+            )
+        });
         let netns = match &btf {
-            Ok(btf) => btf::netns_offsets(btf),
+            Ok(btf) => btf::task_offsets(btf),
             Err(_) => Err(Error::BtfMissing),
         };
-        let (netns_offsets, netns_tagged) = match netns {
+        let (task_offsets, netns_tagged) = match netns {
             Ok(offsets) => (offsets, true),
             Err(err) if config.filter.netns.is_none() => {
                 log::warn!("{err}; events will show netns 0");
-                ([OFFSET_ABSENT; netns_field::COUNT], false)
+                ([OFFSET_ABSENT; task_field::COUNT], false)
             }
             Err(err) => return Err(err),
         };
@@ -203,13 +238,13 @@ impl Tracer {
         let cpus = aya::util::nr_cpus().map_or(1, |n| n.max(1)) as u64;
         let wakeup_every = (u64::from(config.ring_size) / 8 / 128 / cpus).max(1);
 
-        let mut loader = EbpfLoader::new();
+        let mut loader = loader;
         loader
             .map_max_entries("EVENTS", config.ring_size)
             .override_global("FIB_OFFSETS", &fib_offsets, true)
             .override_global("FIB_RAW_OFFSETS", &fib_raw_offsets, true)
             .override_global("SYSCALL_OFFSETS", &syscall_offsets, true)
-            .override_global("NETNS_OFFSETS", &netns_offsets, true)
+            .override_global("TASK_OFFSETS", &task_offsets, true)
             .override_global("FILTER_PID", &pid, true)
             .override_global("EXCLUDE_PID", &exclude_pid, true)
             .override_global("FILTER_COMM", &comm, true)
@@ -233,7 +268,7 @@ impl Tracer {
             attach(&mut ebpf, program, category, name)?;
         }
         if let Some(hooks) = &route_hooks {
-            hooks.attach(&mut ebpf)?;
+            hooks.attach(&mut ebpf, kernel_btf.as_ref())?;
         }
         let events = RingBuf::try_from(
             ebpf.take_map("EVENTS")
@@ -335,6 +370,26 @@ fn attach_raw(ebpf: &mut Ebpf, program: &str, tracepoint: &str) -> Result<(), Er
         .map_err(|e| load_error(format!("{program}: {e}")))?;
     prog.attach(tracepoint).map_err(|e| Error::Attach {
         tracepoint: format!("raw {tracepoint}"),
+        reason: e.to_string(),
+    })?;
+    Ok(())
+}
+
+fn attach_btf(
+    ebpf: &mut Ebpf,
+    program: &str,
+    tracepoint: &str,
+    kernel_btf: &aya::Btf,
+) -> Result<(), Error> {
+    let prog: &mut BtfTracePoint = ebpf
+        .program_mut(program)
+        .ok_or_else(|| load_error(format!("program {program} missing from the object")))?
+        .try_into()
+        .map_err(|e: aya::programs::ProgramError| load_error(e.to_string()))?;
+    prog.load(tracepoint, kernel_btf)
+        .map_err(|e| load_error(format!("{program}: {e}")))?;
+    prog.attach().map_err(|e| Error::Attach {
+        tracepoint: format!("tp_btf {tracepoint}"),
         reason: e.to_string(),
     })?;
     Ok(())
