@@ -584,12 +584,13 @@ fn try_exit_msg(ctx: &TracePointContext) -> Option<()> {
 
 // ---- fib:fib_table_lookup -----------------------------------------------------------------
 //
-// Two programs feed one record: the raw tracepoint (preferred: nearly free when it fires; reads
-// `flowi4`/`fib_nh_common` fields at BTF offsets) and the classic tracepoint (fallback for
-// kernels without BTF; reads the formatted record at `format`-file offsets). The loader
-// attaches one of them.
+// Three programs feed one record, cheapest first: the BTF-typed raw tracepoint (`tp_btf`:
+// plain loads of `flowi4`/`fib_nh_common`/task fields at BTF offsets, Linux 5.11+), the raw
+// tracepoint (one `bpf_probe_read_kernel` per struct, for 5.10) and the classic tracepoint
+// (kernels without BTF; reads the formatted record at `format`-file offsets). The loader
+// attaches the first one this kernel's verifier accepts.
 
-/// One lookup, as either program reads it.
+/// One lookup, as any of the programs reads it.
 #[derive(Clone, Copy, Default)]
 struct Lookup {
     tb_id: u32,

@@ -10,9 +10,9 @@
 //!   sockopt,route,ioctl,cmsg --ring-size 64m`, its output read and discarded;
 //! - **bpftrace**: `bpftrace -e 'tracepoint:fib:fib_table_lookup { @ = count(); }'`, the
 //!   cheapest useful program on the same kernel tracepoint. (bindscope attaches its route
-//!   program to the raw form of that tracepoint when BTF allows, the classic form otherwise;
-//!   bpftrace 0.17's `rawtracepoint:` probe type aborts on this one, so bpftrace is measured
-//!   on the classic form.)
+//!   program to the BTF-typed raw form of that tracepoint when the kernel allows, the raw or
+//!   classic form otherwise; bpftrace 0.17's `rawtracepoint:` probe type aborts on this one,
+//!   so bpftrace is measured on the classic form.)
 //!
 //! Each tracer is started before its part of a round (the loop starts only once the tracer
 //! is seen to be attached) and stopped with `SIGINT` after it. Rounds visit every mode once,
