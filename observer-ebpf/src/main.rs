@@ -42,9 +42,10 @@ static EVENTS: RingBuf = RingBuf::with_byte_size(1 << 20, 0);
 #[map]
 static LOST: PerCpuArray<u64> = PerCpuArray::with_max_entries(1, 0);
 
-/// Records written since the last wake-up, per CPU (see `WAKEUP_EVERY`).
+/// Per CPU: records written since the last wake-up, and when that wake-up was (see
+/// `WAKEUP_EVERY` and `WAKEUP_AFTER_NS`).
 #[map]
-static SINCE_WAKEUP: PerCpuArray<u64> = PerCpuArray::with_max_entries(1, 0);
+static SINCE_WAKEUP: PerCpuArray<[u64; 2]> = PerCpuArray::with_max_entries(1, 0);
 
 /// Arguments stashed at syscall entry, keyed by `pid_tgid`, taken at exit. LRU, so threads
 /// killed inside a syscall cannot fill it up.
@@ -90,10 +91,15 @@ static FILTER_DST_NET: u32 = 0;
 #[no_mangle]
 static FILTER_DST_MASK: u32 = 0;
 /// Wake the reader once per this many records written on a CPU (the loader derives it from
-/// the ring size); records in between wait for the reader's own timer. A wake-up per record,
-/// or a query of the ring's fill level, would cost more than the record itself under load.
+/// the ring size), or for the first record this long after the CPU's last wake-up. A wake-up
+/// per record, or a query of the ring's fill level, would cost more than the record itself
+/// under load; the time bound keeps a lone event (and the first one after start-up) from
+/// waiting for the reader's own timer, at the price of at most one wake-up per CPU and
+/// `WAKEUP_AFTER_NS`.
 #[no_mangle]
 static WAKEUP_EVERY: u64 = 1;
+/// See `WAKEUP_EVERY`.
+const WAKEUP_AFTER_NS: u64 = 1_000_000;
 /// Syscall records only when the call failed (1) or always (0).
 #[no_mangle]
 static ERRORS_ONLY: u32 = 0;
@@ -234,24 +240,33 @@ fn fill_header(
     }
 }
 
-/// `bpf_ringbuf_submit` flags: wake the reader once per `WAKEUP_EVERY` records of this CPU.
+/// Submits a record started by `start_record`, waking the reader once per `WAKEUP_EVERY`
+/// records of this CPU or when `WAKEUP_AFTER_NS` have passed since its last wake-up (measured
+/// with the record's own timestamp, so no second clock read).
 #[inline(always)]
-fn submit_flags() -> u64 {
+fn submit<T: 'static>(entry: RingBufEntry<T>, ev: *mut T) {
     const BPF_RB_NO_WAKEUP: u64 = 1;
     const BPF_RB_FORCE_WAKEUP: u64 = 2;
-    let Some(count) = SINCE_WAKEUP.get_ptr_mut(0) else {
-        return 0;
+    // SAFETY: every record starts with its header, filled by `start_record`.
+    let now = unsafe { (*(ev as *const EventHeader)).ts_ns.get() };
+    let flags = match SINCE_WAKEUP.get_ptr_mut(0) {
+        None => 0,
+        // SAFETY: a per-CPU slot, only this CPU writes it.
+        Some(state) => unsafe {
+            let [count, last] = &mut *state;
+            *count += 1;
+            if *count >= global(&WAKEUP_EVERY)
+                || now.wrapping_sub(*last) >= WAKEUP_AFTER_NS
+            {
+                *count = 0;
+                *last = now;
+                BPF_RB_FORCE_WAKEUP
+            } else {
+                BPF_RB_NO_WAKEUP
+            }
+        },
     };
-    // SAFETY: a per-CPU slot, only this CPU writes it.
-    unsafe {
-        *count += 1;
-        if *count >= global(&WAKEUP_EVERY) {
-            *count = 0;
-            BPF_RB_FORCE_WAKEUP
-        } else {
-            BPF_RB_NO_WAKEUP
-        }
-    }
+    entry.submit(flags);
 }
 
 /// Reserves a `T` record (every record starts with its `EventHeader`) and fills the header;
@@ -404,7 +419,7 @@ fn try_exit_setsockopt(ctx: &TracePointContext) -> Option<()> {
         (*ev).captured = U32::new(copied);
         (*ev).capture_failed = U32::new(failed);
     }
-    entry.submit(submit_flags());
+    submit(entry, ev);
     Some(())
 }
 
@@ -464,7 +479,7 @@ fn try_exit_ioctl(ctx: &TracePointContext) -> Option<()> {
         (*ev).captured = U32::new(copied);
         (*ev).capture_failed = U32::new(failed);
     }
-    entry.submit(submit_flags());
+    submit(entry, ev);
     Some(())
 }
 
@@ -578,7 +593,7 @@ fn try_exit_msg(ctx: &TracePointContext) -> Option<()> {
         (*ev).name_captured = U32::new(name);
         (*ev).capture_failed = U32::new(control_failed | name_failed);
     }
-    entry.submit(submit_flags());
+    submit(entry, ev);
     Some(())
 }
 
@@ -644,7 +659,7 @@ fn emit_route(task: &Task, l: &Lookup) -> Option<()> {
         (*ev).dport = U16::new(l.dport);
         (*ev).dev = l.dev;
     }
-    entry.submit(submit_flags());
+    submit(entry, ev);
     Some(())
 }
 

@@ -26,14 +26,20 @@ struct Type {
     kind_flag: bool,
     /// `size` for structs, `type` for modifiers and pointers.
     size_or_type: u32,
-    /// Members of a struct or union: (name offset, type id, bit offset); parameters of a
-    /// function prototype: (name offset, type id, 0).
-    members: Vec<(u32, u32, u32)>,
+    /// Where its members are in [`Btf::members`]: (first, count).
+    members: (u32, u32),
+    /// Where the record ends, as a byte offset into the type section.
+    end: u32,
 }
 
-/// Parsed BTF: types by id (index 0 is `void`) and the string section.
+/// Parsed BTF: types by id (index 0 is `void`), their members, and the string section.
 pub struct Btf {
-    types: Vec<Option<Type>>,
+    types: Vec<Type>,
+    /// Members of structs and unions: (name offset, type id, bit offset); parameters of
+    /// function prototypes: (name offset, type id, 0). One vector for all types, not one
+    /// per type: the kernel has over a hundred thousand types, and allocating (and freeing)
+    /// each one's list showed in start-up time.
+    members: Vec<(u32, u32, u32)>,
     strings: Vec<u8>,
 }
 
@@ -42,12 +48,6 @@ fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
 }
 
 impl Btf {
-    /// Reads the running kernel's BTF.
-    pub fn from_sys_fs() -> Result<Self, Error> {
-        let bytes = std::fs::read("/sys/kernel/btf/vmlinux").map_err(|_| Error::BtfMissing)?;
-        Btf::parse(&bytes).ok_or(Error::BtfMissing)
-    }
-
     /// Parses raw BTF; `None` if it is malformed.
     pub fn parse(bytes: &[u8]) -> Option<Self> {
         let magic = u16::from_ne_bytes(bytes.get(0..2)?.try_into().ok()?);
@@ -61,7 +61,16 @@ impl Btf {
         let strings = bytes
             .get(hdr_len + str_off..hdr_len + str_off + str_len)?
             .to_vec();
-        let mut types = vec![None];
+        let void = Type {
+            name_off: 0,
+            kind: 0,
+            kind_flag: false,
+            size_or_type: 0,
+            members: (0, 0),
+            end: 0,
+        };
+        let mut types = vec![void];
+        let mut members = Vec::new();
         let mut at = 0;
         while at + 12 <= types_bytes.len() {
             let name_off = u32_at(types_bytes, at)?;
@@ -69,7 +78,7 @@ impl Btf {
             let size_or_type = u32_at(types_bytes, at + 8)?;
             let (vlen, kind, kind_flag) = (info & 0xffff, (info >> 24) & 0x1f, info >> 31 == 1);
             at += 12;
-            let mut members = Vec::new();
+            let first = u32::try_from(members.len()).ok()?;
             if kind == KIND_STRUCT || kind == KIND_UNION {
                 for i in 0..vlen as usize {
                     let m = at + i * 12;
@@ -87,15 +96,21 @@ impl Btf {
                 }
             }
             at += extra_len(kind, vlen as usize)?;
-            types.push(Some(Type {
+            let count = u32::try_from(members.len()).ok()? - first;
+            types.push(Type {
                 name_off,
                 kind,
                 kind_flag,
                 size_or_type,
-                members,
-            }));
+                members: (first, count),
+                end: u32::try_from(at).ok()?,
+            });
         }
-        Some(Btf { types, strings })
+        Some(Btf {
+            types,
+            members,
+            strings,
+        })
     }
 
     fn name(&self, off: u32) -> &[u8] {
@@ -104,7 +119,13 @@ impl Btf {
     }
 
     fn get(&self, id: u32) -> Option<&Type> {
-        self.types.get(id as usize)?.as_ref()
+        // Id 0 is `void`, not a type record.
+        self.types.get(id as usize).filter(|_| id != 0)
+    }
+
+    fn members_of(&self, t: &Type) -> &[(u32, u32, u32)] {
+        let (first, count) = (t.members.0 as usize, t.members.1 as usize);
+        self.members.get(first..first + count).unwrap_or_default()
     }
 
     /// Follows typedefs and qualifiers to the underlying type.
@@ -125,7 +146,7 @@ impl Btf {
         (1..self.types.len() as u32).find(|&id| {
             self.get(id).is_some_and(|t| {
                 t.kind == KIND_STRUCT
-                    && !t.members.is_empty()
+                    && t.members.1 != 0
                     && self.name(t.name_off) == name.as_bytes()
             })
         })
@@ -135,7 +156,7 @@ impl Btf {
     /// members.
     fn member(&self, id: u32, member: &str) -> Option<(u32, u32)> {
         let t = self.get(self.resolve(id)?)?;
-        for &(name_off, type_id, offset) in &t.members {
+        for &(name_off, type_id, offset) in self.members_of(t) {
             let bits = if t.kind_flag {
                 offset & 0x00ff_ffff
             } else {
@@ -152,16 +173,34 @@ impl Btf {
         None
     }
 
+    /// The id of raw tracepoint `name`'s BTF prototype, the typedef `btf_trace_<name>`.
+    fn raw_tracepoint_id(&self, name: &str) -> Option<u32> {
+        let typedef = format!("btf_trace_{name}");
+        (1..self.types.len() as u32).find(|&id| {
+            self.get(id).is_some_and(|t| {
+                t.kind == KIND_TYPEDEF && self.name(t.name_off) == typedef.as_bytes()
+            })
+        })
+    }
+
+    /// The kernel's BTF as aya needs it to attach a `tp_btf` program to raw tracepoint `name`.
+    ///
+    /// aya only looks up the id of the `btf_trace_<name>` typedef there, and a type's id is its
+    /// position, so aya is given `bytes` (what this was parsed from) with the type section cut
+    /// after that typedef: on 6.x kernels a third to a half of the types. Parsing all of them is
+    /// aya's slowest step, and start-up is most of what a user waits for.
+    pub fn aya_btf_for_raw_tracepoint(&self, mut bytes: Vec<u8>, name: &str) -> Option<aya::Btf> {
+        let end = self.get(self.raw_tracepoint_id(name)?)?.end;
+        // The header's `type_len` (the string section stays where it is).
+        bytes.get_mut(12..16)?.copy_from_slice(&end.to_ne_bytes());
+        aya::Btf::parse(&bytes, aya::Endianness::default()).ok()
+    }
+
     /// For each parameter of raw tracepoint `name` (its BTF prototype `btf_trace_<name>`,
     /// whose first parameter is the context), the name of the struct it points to, if it is a
     /// pointer to a struct. `None` if the kernel's BTF has no such tracepoint.
     pub fn raw_tracepoint_params(&self, name: &str) -> Option<Vec<Option<String>>> {
-        let typedef = format!("btf_trace_{name}");
-        let id = (1..self.types.len() as u32).find(|&id| {
-            self.get(id).is_some_and(|t| {
-                t.kind == KIND_TYPEDEF && self.name(t.name_off) == typedef.as_bytes()
-            })
-        })?;
+        let id = self.raw_tracepoint_id(name)?;
         let ptr = self.get(self.resolve(id)?)?;
         let proto = self
             .get(self.resolve(ptr.size_or_type)?)
@@ -176,8 +215,7 @@ impl Btf {
                 .then(|| String::from_utf8_lossy(self.name(target.name_off)).into_owned())
         };
         Some(
-            proto
-                .members
+            self.members_of(proto)
                 .iter()
                 .map(|&(_, type_id, _)| pointee_struct(type_id))
                 .collect(),
@@ -198,6 +236,11 @@ impl Btf {
         }
         Ok(total)
     }
+}
+
+/// The running kernel's BTF, unparsed.
+pub fn read_sys_fs() -> Result<Vec<u8>, Error> {
+    std::fs::read("/sys/kernel/btf/vmlinux").map_err(|_| Error::BtfMissing)
 }
 
 /// Bytes that follow a type record of this kind.
@@ -298,7 +341,7 @@ mod tests {
 
     #[test]
     fn running_kernel_has_the_netns_path() {
-        let Ok(btf) = Btf::from_sys_fs() else {
+        let Some(btf) = read_sys_fs().ok().and_then(|bytes| Btf::parse(&bytes)) else {
             assert!(
                 std::env::var_os("CI").is_none(),
                 "CI runs on a kernel with BTF"
@@ -311,6 +354,32 @@ mod tests {
             offsets[0] > 0,
             "nsproxy is not the first member of task_struct"
         );
+    }
+
+    #[test]
+    fn aya_finds_the_tracepoint_in_the_cut_btf() {
+        let Ok(bytes) = read_sys_fs() else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI runs on a kernel with BTF"
+            );
+            eprintln!("skipped: no /sys/kernel/btf/vmlinux on this kernel");
+            return;
+        };
+        let ours = Btf::parse(&bytes).expect("the kernel's BTF parses");
+        let cut = ours
+            .aya_btf_for_raw_tracepoint(bytes.clone(), "fib_table_lookup")
+            .expect("aya parses the cut BTF");
+        let full = aya::Btf::parse(&bytes, aya::Endianness::default()).expect("aya parses BTF");
+        let typedef = "btf_trace_fib_table_lookup";
+        let kind = aya_obj::btf::BtfKind::Typedef;
+        assert_eq!(
+            cut.id_by_type_name_kind(typedef, kind).ok(),
+            full.id_by_type_name_kind(typedef, kind).ok(),
+        );
+        assert!(ours
+            .aya_btf_for_raw_tracepoint(bytes, "no_such_tracepoint")
+            .is_none());
     }
 
     #[test]

@@ -15,10 +15,11 @@ use crate::{Config, Error, Tracer};
 
 /// How long a route decision that only saw `-EAGAIN` waits for another table's lookup.
 const ROUTE_IDLE_NS: u64 = 20_000_000;
-/// How often the loop reads without being woken: the eBPF side wakes it only once a batch has
-/// built up, so this bounds how late a lone event is shown (and when idle decisions and lost
-/// counts are checked).
-const TICK: Duration = Duration::from_millis(50);
+/// How often the loop reads without being woken. The eBPF side wakes it for the first record
+/// a millisecond after its last wake-up and then once a batch has built up, so records that
+/// follow a wake-up closely wait for this tick; it also bounds when idle route decisions and
+/// the lost count are checked.
+const TICK: Duration = Duration::from_millis(10);
 
 /// Where reports go.
 pub trait Sink {

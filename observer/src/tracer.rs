@@ -5,11 +5,13 @@
 //! and attaches only the families asked for. Dropping the `Tracer` detaches and unloads
 //! everything: aya closes the links and program fds, and nothing is pinned.
 
-use std::os::fd::{AsFd, BorrowedFd};
+use std::collections::HashMap;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 
 use aya::maps::{MapData, PerCpuArray, RingBuf};
-use aya::programs::{BtfTracePoint, RawTracePoint, TracePoint};
+use aya::programs::{BtfTracePoint, Program, RawTracePoint, TracePoint};
 use aya::{Ebpf, EbpfLoader};
+use aya_obj::generated::{bpf_cmd, bpf_prog_info};
 use sockabi::event::{fib_field, fib_raw_field, task_field, OFFSET_ABSENT};
 use sockabi::IFNAMSIZ;
 
@@ -74,15 +76,19 @@ impl RouteHooks {
         }
     }
 
-    /// Attaches the BTF-typed program, or else the raw one, or else the classic one.
-    /// `kernel_btf` is the kernel's BTF as aya reads it (for the `tp_btf` attach point).
-    fn attach(&self, ebpf: &mut Ebpf, kernel_btf: Option<&aya::Btf>) -> Result<(), Error> {
+    /// Attaches the BTF-typed program, or else the raw one, or else the classic one, and says
+    /// which. `kernel_btf` is the kernel's BTF as aya reads it (for the `tp_btf` attach point).
+    fn attach(
+        &self,
+        programs: RoutePrograms<'_>,
+        kernel_btf: Option<&aya::Btf>,
+    ) -> Result<RouteHook, Error> {
         if self.raw.is_some() {
             if let Some(kernel_btf) = kernel_btf {
-                match attach_btf(ebpf, BTF_ROUTE_PROGRAM, "fib_table_lookup", kernel_btf) {
+                match attach_btf(programs.btf, "fib_table_lookup", kernel_btf) {
                     Ok(()) => {
                         log::info!("route lookups: BTF-typed raw tracepoint fib_table_lookup");
-                        return Ok(());
+                        return Ok(RouteHook::BtfTyped);
                     }
                     Err(err) => log::info!(
                         "BTF-typed raw tracepoint fib_table_lookup unusable here ({}); trying the raw tracepoint",
@@ -90,10 +96,10 @@ impl RouteHooks {
                     ),
                 }
             }
-            match attach_raw(ebpf, RAW_ROUTE_PROGRAM, "fib_table_lookup") {
+            match attach_raw(programs.raw, "fib_table_lookup") {
                 Ok(()) => {
                     log::info!("route lookups: raw tracepoint fib_table_lookup");
-                    return Ok(());
+                    return Ok(RouteHook::Raw);
                 }
                 Err(err) if self.classic.is_ok() => {
                     log::warn!("raw tracepoint fib_table_lookup unusable here ({}); using the classic tracepoint", abridge(&err.to_string()));
@@ -101,10 +107,28 @@ impl RouteHooks {
                 Err(err) => return Err(err),
             }
         }
-        attach(ebpf, CLASSIC_ROUTE_PROGRAM, "fib", "fib_table_lookup")?;
+        attach(programs.classic, "fib", "fib_table_lookup")?;
         log::info!("route lookups: classic tracepoint fib:fib_table_lookup");
-        Ok(())
+        Ok(RouteHook::Classic)
     }
+}
+
+/// The three forms of the route program, borrowed from the loaded object.
+struct RoutePrograms<'a> {
+    btf: (&'a str, &'a mut Program),
+    raw: (&'a str, &'a mut Program),
+    classic: (&'a str, &'a mut Program),
+}
+
+/// Which form of `fib_table_lookup` the route program is attached to (see [`RouteHooks`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteHook {
+    /// The BTF-typed raw tracepoint (`tp_btf`): plain loads, the cheapest.
+    BtfTyped,
+    /// The raw tracepoint: one `bpf_probe_read_kernel` per struct.
+    Raw,
+    /// The classic tracepoint `fib:fib_table_lookup`, with offsets from its `format` file.
+    Classic,
 }
 
 /// The first line of a long error (a verifier log can run to thousands of lines).
@@ -121,6 +145,8 @@ pub struct Tracer {
     _ebpf: Ebpf,
     /// Whether events carry their network namespace (kernel BTF was usable).
     pub netns_tagged: bool,
+    /// Where route lookups are traced, if they are.
+    pub route_hook: Option<RouteHook>,
 }
 
 impl Tracer {
@@ -149,24 +175,35 @@ impl Tracer {
             programs.extend(CMSG_PROGRAMS);
         }
         let syscall_offsets = tracefs::syscall_offsets(&tracefs, &wanted_syscalls)?;
-        // The kernel's BTF is read three times: by our parser (offsets), by aya's loader (which
-        // always reads it, for CO-RE) and by aya again for the `tp_btf` attach point. Each
-        // takes tens of milliseconds, so they run side by side: start-up is most of what a
-        // user waits for.
+        // Start-up is most of what a user waits for, and the kernel's BTF is most of start-up.
+        // aya's loader parses all of it when created, for CO-RE relocations this object does
+        // not have (offsets come in as globals): that runs on its own thread, which also
+        // frees it there. Meanwhile we parse it for offsets, and aya parses the part of it
+        // the `tp_btf` attach point needs (see `aya_btf_for_raw_tracepoint`).
         let (btf, loader, kernel_btf) = std::thread::scope(|scope| {
-            let loader = scope.spawn(EbpfLoader::new);
-            let kernel_btf = config
-                .events
-                .route
-                .then(|| scope.spawn(|| aya::Btf::from_sys_fs().ok()));
-            let btf = btf::Btf::from_sys_fs();
-            (
-                btf,
+            let loader = scope.spawn(|| {
+                let mut loader = EbpfLoader::new();
+                loader.btf(None);
                 loader
-                    .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-                kernel_btf.and_then(|t| t.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
-            )
+            });
+            let (btf, kernel_btf) = match btf::read_sys_fs() {
+                Err(err) => (Err(err), None),
+                Ok(bytes) => match btf::Btf::parse(&bytes) {
+                    None => (Err(Error::BtfMissing), None),
+                    Some(btf) => {
+                        let kernel_btf = config
+                            .events
+                            .route
+                            .then(|| btf.aya_btf_for_raw_tracepoint(bytes, "fib_table_lookup"))
+                            .flatten();
+                        (Ok(btf), kernel_btf)
+                    }
+                },
+            };
+            let loader = loader
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (btf, loader, kernel_btf)
         });
         let netns = match &btf {
             Ok(btf) => btf::task_offsets(btf),
@@ -264,12 +301,12 @@ impl Tracer {
             None
         };
 
-        for (program, category, name) in programs {
-            attach(&mut ebpf, program, category, name)?;
-        }
-        if let Some(hooks) = &route_hooks {
-            hooks.attach(&mut ebpf, kernel_btf.as_ref())?;
-        }
+        let route_hook = attach_all(
+            &mut ebpf,
+            &programs,
+            route_hooks.as_ref(),
+            kernel_btf.as_ref(),
+        )?;
         let events = RingBuf::try_from(
             ebpf.take_map("EVENTS")
                 .ok_or_else(|| load_error("no EVENTS map".into()))?,
@@ -286,6 +323,7 @@ impl Tracer {
             logger,
             _ebpf: ebpf,
             netns_tagged,
+            route_hook,
         })
     }
 
@@ -302,12 +340,21 @@ impl Tracer {
         count
     }
 
-    /// Events lost so far: ring-buffer reservations that failed, summed over CPUs.
+    /// Events lost so far: ring-buffer reservations that failed (summed over CPUs), and runs
+    /// of our programs the kernel skipped (see [`recursion_misses`]).
     pub fn lost(&self) -> u64 {
-        self.lost
+        let full = self
+            .lost
             .get(&0, 0)
             .map(|per_cpu| per_cpu.iter().sum())
-            .unwrap_or(0)
+            .unwrap_or(0);
+        let skipped: u64 = self
+            ._ebpf
+            .programs()
+            .filter_map(|(_, program)| program.fd().ok())
+            .map(|fd| recursion_misses(fd.as_fd()))
+            .sum();
+        full + skipped
     }
 
     /// The ring buffer's fd, readable when records are waiting (for epoll / `AsyncFd`).
@@ -326,6 +373,41 @@ pub fn loaded_program_ids() -> Vec<u32> {
         .collect()
 }
 
+/// How often the kernel skipped program `fd` because a BPF program was already running on that
+/// CPU: a route lookup in a softirq that interrupts our route program, for one. The event is
+/// gone, so it counts as lost. Linux 5.12+ counts these; older kernels report 0.
+fn recursion_misses(fd: BorrowedFd<'_>) -> u64 {
+    /// `bpf_attr` for `BPF_OBJ_GET_INFO_BY_FD`.
+    #[repr(C)]
+    struct InfoByFd {
+        bpf_fd: u32,
+        info_len: u32,
+        info: u64,
+    }
+    // SAFETY: `bpf_prog_info` is plain integers, for which all zeroes is a valid value.
+    let mut info: bpf_prog_info = unsafe { std::mem::MaybeUninit::zeroed().assume_init() };
+    let mut attr = InfoByFd {
+        bpf_fd: fd.as_raw_fd() as u32,
+        info_len: std::mem::size_of::<bpf_prog_info>() as u32,
+        info: &raw mut info as u64,
+    };
+    // SAFETY: the kernel writes at most `info_len` bytes to `info`, which lives until the call
+    // returns; `attr` is a valid prefix of `union bpf_attr` for this command.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_bpf,
+            bpf_cmd::BPF_OBJ_GET_INFO_BY_FD as libc::c_long,
+            &raw mut attr,
+            std::mem::size_of::<InfoByFd>(),
+        )
+    };
+    if ret == 0 {
+        info.recursion_misses
+    } else {
+        0
+    }
+}
+
 fn load_error(message: String) -> Error {
     if message.contains("Operation not permitted") || message.contains("EPERM") {
         return Error::NotPermitted;
@@ -333,11 +415,64 @@ fn load_error(message: String) -> Error {
     Error::Load(message)
 }
 
-fn attach(ebpf: &mut Ebpf, program: &str, category: &str, name: &str) -> Result<(), Error> {
+/// Loads and attaches the syscall programs and the route program. The kernel verifies each
+/// program as it is loaded, which is most of the time this takes, so they are loaded side by
+/// side, one thread each.
+fn attach_all(
+    ebpf: &mut Ebpf,
+    syscall_programs: &[(&str, &str, &str)],
+    route_hooks: Option<&RouteHooks>,
+    kernel_btf: Option<&aya::Btf>,
+) -> Result<Option<RouteHook>, Error> {
+    let mut by_name: HashMap<&str, &mut Program> = ebpf.programs_mut().collect();
+    let mut take = |name: &'static str| {
+        by_name
+            .remove_entry(name)
+            .ok_or_else(|| load_error(format!("program {name} missing from the object")))
+    };
+    let route = match route_hooks {
+        None => None,
+        Some(hooks) => Some((
+            hooks,
+            RoutePrograms {
+                btf: take(BTF_ROUTE_PROGRAM)?,
+                raw: take(RAW_ROUTE_PROGRAM)?,
+                classic: take(CLASSIC_ROUTE_PROGRAM)?,
+            },
+        )),
+    };
+    let mut syscalls = Vec::new();
+    for &(program, category, name) in syscall_programs {
+        let program = by_name
+            .remove_entry(program)
+            .ok_or_else(|| load_error(format!("program {program} missing from the object")))?;
+        syscalls.push((program, category, name));
+    }
+    std::thread::scope(|scope| {
+        let route =
+            route.map(|(hooks, programs)| scope.spawn(move || hooks.attach(programs, kernel_btf)));
+        let syscalls: Vec<_> = syscalls
+            .into_iter()
+            .map(|(program, category, name)| scope.spawn(move || attach(program, category, name)))
+            .collect();
+        // Every thread is joined before the first error (in program order) is returned.
+        let syscalls: Vec<_> = syscalls.into_iter().map(join).collect();
+        let route = route.map(join).transpose()?;
+        syscalls.into_iter().collect::<Result<(), Error>>()?;
+        Ok(route)
+    })
+}
+
+/// Joins a scoped thread, passing its panic on.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+fn attach((program, prog): (&str, &mut Program), category: &str, name: &str) -> Result<(), Error> {
     let tracepoint = format!("{category}:{name}");
-    let prog: &mut TracePoint = ebpf
-        .program_mut(program)
-        .ok_or_else(|| load_error(format!("program {program} missing from the object")))?
+    let prog: &mut TracePoint = prog
         .try_into()
         .map_err(|e: aya::programs::ProgramError| load_error(e.to_string()))?;
     prog.load()
@@ -360,10 +495,8 @@ fn attach(ebpf: &mut Ebpf, program: &str, category: &str, name: &str) -> Result<
     Ok(())
 }
 
-fn attach_raw(ebpf: &mut Ebpf, program: &str, tracepoint: &str) -> Result<(), Error> {
-    let prog: &mut RawTracePoint = ebpf
-        .program_mut(program)
-        .ok_or_else(|| load_error(format!("program {program} missing from the object")))?
+fn attach_raw((program, prog): (&str, &mut Program), tracepoint: &str) -> Result<(), Error> {
+    let prog: &mut RawTracePoint = prog
         .try_into()
         .map_err(|e: aya::programs::ProgramError| load_error(e.to_string()))?;
     prog.load()
@@ -376,14 +509,11 @@ fn attach_raw(ebpf: &mut Ebpf, program: &str, tracepoint: &str) -> Result<(), Er
 }
 
 fn attach_btf(
-    ebpf: &mut Ebpf,
-    program: &str,
+    (program, prog): (&str, &mut Program),
     tracepoint: &str,
     kernel_btf: &aya::Btf,
 ) -> Result<(), Error> {
-    let prog: &mut BtfTracePoint = ebpf
-        .program_mut(program)
-        .ok_or_else(|| load_error(format!("program {program} missing from the object")))?
+    let prog: &mut BtfTracePoint = prog
         .try_into()
         .map_err(|e: aya::programs::ProgramError| load_error(e.to_string()))?;
     prog.load(tracepoint, kernel_btf)

@@ -1,0 +1,76 @@
+//! The route program runs on the cheapest form of `fib_table_lookup` the kernel offers (README,
+//! "How route lookups are traced"). The fallbacks are silent by design (`RUST_LOG=info` names
+//! the one in use), so without this check a kernel whose verifier started rejecting the
+//! `tp_btf` program would only show as a slower tracer.
+
+use bindscope::stream::Collector;
+use bindscope::{Config, EventSet, Filter, RouteHook};
+use bindscope_tests::privileges;
+
+/// `bpf_get_current_task_btf`, which the `tp_btf` program needs, arrived in Linux 5.11; the
+/// raw program needs BTF for its offsets; the classic one needs neither.
+fn expected_hook(release: &str, has_btf: bool) -> RouteHook {
+    let mut numbers = release
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse::<u32>().ok());
+    let version = (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0));
+    match (has_btf, version >= (5, 11)) {
+        (false, _) => RouteHook::Classic,
+        (true, true) => RouteHook::BtfTyped,
+        (true, false) => RouteHook::Raw,
+    }
+}
+
+#[test]
+fn expected_hooks_by_kernel() {
+    assert_eq!(expected_hook("5.10.0-30-amd64", true), RouteHook::Raw);
+    assert_eq!(expected_hook("5.11.0", true), RouteHook::BtfTyped);
+    assert_eq!(expected_hook("6.18.3", true), RouteHook::BtfTyped);
+    assert_eq!(expected_hook("6.18.3", false), RouteHook::Classic);
+}
+
+#[test]
+fn route_hook_is_the_cheapest_available() {
+    if let Err(reason) = privileges::check() {
+        assert!(
+            !privileges::in_ci(),
+            "CI must run the privileged tests: {reason}"
+        );
+        eprintln!("skipped: {reason}");
+        return;
+    }
+    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").expect("osrelease");
+    let has_btf = std::path::Path::new("/sys/kernel/btf/vmlinux").exists();
+    let config = Config {
+        events: EventSet {
+            sockopt: false,
+            route: true,
+            ioctl: false,
+            cmsg: false,
+        },
+        filter: Filter {
+            pid: Some(std::process::id()),
+            ..Filter::default()
+        },
+        ..Config::default()
+    };
+    let collector = Collector::start(&config).expect("bindscope starts");
+    assert_eq!(
+        collector.tracer().route_hook,
+        Some(expected_hook(release.trim(), has_btf)),
+        "Linux {}, BTF: {has_btf}",
+        release.trim()
+    );
+
+    let without_routes = Config {
+        events: EventSet {
+            sockopt: true,
+            route: false,
+            ioctl: false,
+            cmsg: false,
+        },
+        ..config
+    };
+    let collector = Collector::start(&without_routes).expect("bindscope starts");
+    assert_eq!(collector.tracer().route_hook, None);
+}
