@@ -268,20 +268,15 @@ fn read_stdout(mut out: ChildStdout, first: Sender<(Instant, String)>) -> std::i
     Ok(tail)
 }
 
-/// `bindscope trace --json` with the given event families and namespace filter.
-pub fn bindscope(binary: &Path, events: &str, netns: &Path, ring_size: &str) -> Command {
+/// `bindscope trace --json` with the given event families and namespace filter, and the given
+/// ring-buffer size (`None`: the CLI's default).
+pub fn bindscope(binary: &Path, events: &str, netns: &Path, ring_size: Option<&str>) -> Command {
     let mut command = Command::new(binary);
-    command
-        .args([
-            "trace",
-            "--json",
-            "--events",
-            events,
-            "--ring-size",
-            ring_size,
-        ])
-        .arg("--netns")
-        .arg(netns);
+    command.args(["trace", "--json", "--events", events]);
+    if let Some(size) = ring_size {
+        command.args(["--ring-size", size]);
+    }
+    command.arg("--netns").arg(netns);
     command
 }
 
