@@ -184,6 +184,9 @@ impl Tracer {
             let loader = scope.spawn(|| {
                 let mut loader = EbpfLoader::new();
                 loader.btf(None);
+                // aya probes the kernel's features (a dozen small loads) on first use: here,
+                // off the critical path.
+                aya::features();
                 loader
             });
             let (btf, kernel_btf) = match btf::read_sys_fs() {
