@@ -255,9 +255,7 @@ fn submit<T: 'static>(entry: RingBufEntry<T>, ev: *mut T) {
         Some(state) => unsafe {
             let [count, last] = &mut *state;
             *count += 1;
-            if *count >= global(&WAKEUP_EVERY)
-                || now.wrapping_sub(*last) >= WAKEUP_AFTER_NS
-            {
+            if *count >= global(&WAKEUP_EVERY) || now.wrapping_sub(*last) >= WAKEUP_AFTER_NS {
                 *count = 0;
                 *last = now;
                 BPF_RB_FORCE_WAKEUP
@@ -333,8 +331,8 @@ fn copy_user(dst: *mut u8, cap: usize, src: u64, len: i64) -> (u32, u32) {
 #[inline(always)]
 fn stash(task: &Task, pending: Pending) {
     let _ = PENDING.insert(
-        &task.pid_tgid,
-        &Pending {
+        task.pid_tgid,
+        Pending {
             netns: task.netns,
             ..pending
         },
@@ -347,8 +345,8 @@ fn stash(task: &Task, pending: Pending) {
 fn take(kind: EventKind) -> Option<(u64, Pending)> {
     let pid_tgid = bpf_get_current_pid_tgid();
     // SAFETY: the value is copied out before the entry is removed.
-    let pending = unsafe { *PENDING.get(&pid_tgid)? };
-    let _ = PENDING.remove(&pid_tgid);
+    let pending = unsafe { *PENDING.get(pid_tgid)? };
+    let _ = PENDING.remove(pid_tgid);
     (pending.kind == kind as u32).then_some((pid_tgid, pending))
 }
 

@@ -50,25 +50,39 @@ pub fn apt(packages: &[&str]) -> Result<()> {
 
 /// The nightly toolchain with `rust-src`, for `-Z build-std=core`.
 pub fn nightly_rust_src() -> Result<()> {
+    nightly_component("rust-src", "for -Z build-std=core")
+}
+
+/// Clippy for the nightly toolchain, which lints the eBPF crate.
+pub fn nightly_clippy() -> Result<()> {
+    nightly_component("clippy", "to lint the eBPF crate")
+}
+
+/// The nightly toolchain with `component`, installed if missing.
+fn nightly_component(component: &str, why: &str) -> Result<()> {
     let installed =
         cmd::output(Command::new("rustup").args(["+nightly", "component", "list", "--installed"]));
     match installed {
-        Some(list) if list.lines().any(|l| l.starts_with("rust-src")) => {
-            step("ok: nightly toolchain with rust-src present");
+        Some(list) if list.lines().any(|l| l.starts_with(component)) => {
+            step(&format!("ok: nightly toolchain with {component} present"));
             Ok(())
         }
         Some(_) => {
-            step("installing the rust-src component of the nightly toolchain");
+            step(&format!(
+                "installing the {component} component of the nightly toolchain ({why})"
+            ));
             cmd::run(Command::new("rustup").args([
                 "component",
                 "add",
-                "rust-src",
+                component,
                 "--toolchain",
                 "nightly",
             ]))
         }
         None => {
-            step("installing the nightly toolchain (minimal, with rust-src)");
+            step(&format!(
+                "installing the nightly toolchain (minimal, with {component}: {why})"
+            ));
             cmd::run(Command::new("rustup").args([
                 "toolchain",
                 "install",
@@ -76,7 +90,7 @@ pub fn nightly_rust_src() -> Result<()> {
                 "--profile",
                 "minimal",
                 "--component",
-                "rust-src",
+                component,
             ]))
         }
     }

@@ -63,6 +63,12 @@ pub fn run(args: TestArgs) -> Result<()> {
         "-D",
         "warnings",
     ]))?;
+    setup::nightly_clippy()?;
+    cmd::run(
+        cmd::cargo(Some("nightly"))
+            .current_dir(root().join("observer-ebpf"))
+            .args(["clippy", "--release", "--", "-D", "warnings"]),
+    )?;
 
     step("every test of the workspace (unit, integration, doctests)");
     cmd::run(

@@ -329,8 +329,7 @@ impl Bench<'_> {
                     NsFilter::Host => &self.topology.host,
                     NsFilter::Router => &self.topology.router,
                 };
-                let command =
-                    tracers::bindscope(
+                let command = tracers::bindscope(
                     &self.bindscope,
                     events,
                     &ns.path(),
