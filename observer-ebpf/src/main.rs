@@ -99,7 +99,7 @@ static FILTER_DST_MASK: u32 = 0;
 #[no_mangle]
 static WAKEUP_EVERY: u64 = 1;
 /// See `WAKEUP_EVERY`.
-const WAKEUP_AFTER_NS: u64 = 1_000_000;
+const WAKEUP_AFTER_NS: u64 = 5_000_000;
 /// Syscall records only when the call failed (1) or always (0).
 #[no_mangle]
 static ERRORS_ONLY: u32 = 0;

@@ -16,9 +16,9 @@ use crate::{Config, Error, Tracer};
 /// How long a route decision that only saw `-EAGAIN` waits for another table's lookup.
 const ROUTE_IDLE_NS: u64 = 20_000_000;
 /// How often the loop reads without being woken. The eBPF side wakes it for the first record
-/// a millisecond after its last wake-up and then once a batch has built up, so records that
-/// follow a wake-up closely wait for this tick; it also bounds when idle route decisions and
-/// the lost count are checked.
+/// a few milliseconds after its last wake-up and then once a batch has built up, so records
+/// that follow a wake-up closely wait for this tick; it also bounds when idle route decisions
+/// and the lost count are checked.
 const TICK: Duration = Duration::from_millis(10);
 
 /// Where reports go.
@@ -167,6 +167,7 @@ pub async fn run(
     let mut tick = tokio::time::interval(TICK);
     let mut summary = Summary::default();
     let mut lost_seen = 0;
+    let mut lost_checked: Option<std::time::Instant> = None;
     let mut delivered = 0u64;
 
     let stopped_by = 'outer: loop {
@@ -187,10 +188,14 @@ pub async fn run(
                 break 'outer "count";
             }
         }
-        let lost = collector.lost();
-        if lost > lost_seen {
-            sink.lost(lost - lost_seen, lost);
-            lost_seen = lost;
+        // Reading the lost count takes a system call per program; once per tick is enough.
+        if lost_checked.is_none_or(|at| at.elapsed() >= TICK) {
+            lost_checked = Some(std::time::Instant::now());
+            let lost = collector.lost();
+            if lost > lost_seen {
+                sink.lost(lost - lost_seen, lost);
+                lost_seen = lost;
+            }
         }
         sink.flush();
     };
