@@ -203,10 +203,7 @@ impl Tracer {
                     }
                 },
             };
-            let loader = loader
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (btf, loader, kernel_btf)
+            (btf, join(loader), kernel_btf)
         });
         let netns = match &btf {
             Ok(btf) => btf::task_offsets(btf),
