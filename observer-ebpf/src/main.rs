@@ -139,10 +139,13 @@ struct Task {
 
 #[inline(always)]
 fn current_task() -> Option<Task> {
-    filter_task(
-        || bpf_get_current_comm().unwrap_or([0; COMM_LEN]),
-        current_netns,
-    )
+    filter_task(current_comm, current_netns)
+}
+
+/// The current task's name (zeros if the helper fails).
+#[inline(always)]
+fn current_comm() -> [u8; COMM_LEN] {
+    bpf_get_current_comm().unwrap_or([0; COMM_LEN])
 }
 
 /// Applies the pid, comm and netns filters, in that order (cheapest first); `comm` and
@@ -244,11 +247,11 @@ fn fill_header(
 /// records of this CPU or when `WAKEUP_AFTER_NS` have passed since its last wake-up (measured
 /// with the record's own timestamp, so no second clock read).
 #[inline(always)]
-fn submit<T: 'static>(entry: RingBufEntry<T>, ev: *mut T) {
+fn submit<T: 'static>(mut entry: RingBufEntry<T>) {
     const BPF_RB_NO_WAKEUP: u64 = 1;
     const BPF_RB_FORCE_WAKEUP: u64 = 2;
     // SAFETY: every record starts with its header, filled by `start_record`.
-    let now = unsafe { (*(ev as *const EventHeader)).ts_ns.get() };
+    let now = unsafe { (*(entry.as_mut_ptr() as *const EventHeader)).ts_ns.get() };
     let flags = match SINCE_WAKEUP.get_ptr_mut(0) {
         None => 0,
         // SAFETY: a per-CPU slot, only this CPU writes it.
@@ -396,12 +399,8 @@ fn try_exit_setsockopt(ctx: &TracePointContext) -> Option<()> {
     if global(&ERRORS_ONLY) != 0 && ret >= 0 {
         return None;
     }
-    let (entry, ev) = start_record::<SockoptEvent>(
-        EventKind::Sockopt,
-        pid_tgid,
-        p.netns,
-        bpf_get_current_comm().unwrap_or([0; COMM_LEN]),
-    )?;
+    let (entry, ev) =
+        start_record::<SockoptEvent>(EventKind::Sockopt, pid_tgid, p.netns, current_comm())?;
     // SAFETY: `ev` is the reservation, sized for a `SockoptEvent`.
     unsafe {
         (*ev).fd = I32::new(p.fd);
@@ -417,7 +416,7 @@ fn try_exit_setsockopt(ctx: &TracePointContext) -> Option<()> {
         (*ev).captured = U32::new(copied);
         (*ev).capture_failed = U32::new(failed);
     }
-    submit(entry, ev);
+    submit(entry);
     Some(())
 }
 
@@ -461,12 +460,8 @@ fn try_exit_ioctl(ctx: &TracePointContext) -> Option<()> {
     if global(&ERRORS_ONLY) != 0 && ret >= 0 {
         return None;
     }
-    let (entry, ev) = start_record::<IoctlEvent>(
-        EventKind::Ioctl,
-        pid_tgid,
-        p.netns,
-        bpf_get_current_comm().unwrap_or([0; COMM_LEN]),
-    )?;
+    let (entry, ev) =
+        start_record::<IoctlEvent>(EventKind::Ioctl, pid_tgid, p.netns, current_comm())?;
     // SAFETY: `ev` is the reservation, sized for a `IoctlEvent`.
     unsafe {
         (*ev).fd = I32::new(p.fd);
@@ -477,7 +472,7 @@ fn try_exit_ioctl(ctx: &TracePointContext) -> Option<()> {
         (*ev).captured = U32::new(copied);
         (*ev).capture_failed = U32::new(failed);
     }
-    submit(entry, ev);
+    submit(entry);
     Some(())
 }
 
@@ -559,12 +554,8 @@ fn try_exit_msg(ctx: &TracePointContext) -> Option<()> {
     // SAFETY: user memory read through the helper.
     let hdr: UserMsghdr =
         unsafe { aya_ebpf::helpers::bpf_probe_read_user(p.ptr as *const UserMsghdr) }.ok()?;
-    let (entry, ev) = start_record::<CmsgEvent>(
-        EventKind::Cmsg,
-        pid_tgid,
-        p.netns,
-        bpf_get_current_comm().unwrap_or([0; COMM_LEN]),
-    )?;
+    let (entry, ev) =
+        start_record::<CmsgEvent>(EventKind::Cmsg, pid_tgid, p.netns, current_comm())?;
     // SAFETY: `ev` is the reservation, sized for a `CmsgEvent`.
     unsafe {
         (*ev).fd = I32::new(p.fd);
@@ -591,7 +582,7 @@ fn try_exit_msg(ctx: &TracePointContext) -> Option<()> {
         (*ev).name_captured = U32::new(name);
         (*ev).capture_failed = U32::new(control_failed | name_failed);
     }
-    submit(entry, ev);
+    submit(entry);
     Some(())
 }
 
@@ -657,7 +648,7 @@ fn emit_route(task: &Task, l: &Lookup) -> Option<()> {
         (*ev).dport = U16::new(l.dport);
         (*ev).dev = l.dev;
     }
-    submit(entry, ev);
+    submit(entry);
     Some(())
 }
 

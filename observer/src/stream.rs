@@ -167,16 +167,16 @@ pub async fn run(
     let mut tick = tokio::time::interval(TICK);
     let mut summary = Summary::default();
     let mut lost_seen = 0;
-    let mut lost_checked: Option<std::time::Instant> = None;
     let mut delivered = 0u64;
 
     let stopped_by = 'outer: loop {
+        let mut ticked = false;
         tokio::select! {
             guard = ready.readable() => {
                 let mut guard = guard.map_err(io("waiting for events"))?;
                 guard.clear_ready();
             }
-            _ = tick.tick() => {}
+            _ = tick.tick() => ticked = true,
             _ = sigint.recv() => break 'outer "SIGINT",
             _ = sigterm.recv() => break 'outer "SIGTERM",
             _ = sleep_until(deadline) => break 'outer "duration",
@@ -189,8 +189,7 @@ pub async fn run(
             }
         }
         // Reading the lost count takes a system call per program; once per tick is enough.
-        if lost_checked.is_none_or(|at| at.elapsed() >= TICK) {
-            lost_checked = Some(std::time::Instant::now());
+        if ticked {
             let lost = collector.lost();
             if lost > lost_seen {
                 sink.lost(lost - lost_seen, lost);

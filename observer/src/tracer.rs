@@ -425,7 +425,7 @@ fn attach_all(
     kernel_btf: Option<&aya::Btf>,
 ) -> Result<Option<RouteHook>, Error> {
     let mut by_name: HashMap<&str, &mut Program> = ebpf.programs_mut().collect();
-    let mut take = |name: &'static str| {
+    let mut take = |name: &str| {
         by_name
             .remove_entry(name)
             .ok_or_else(|| load_error(format!("program {name} missing from the object")))
@@ -443,10 +443,7 @@ fn attach_all(
     };
     let mut syscalls = Vec::new();
     for &(program, category, name) in syscall_programs {
-        let program = by_name
-            .remove_entry(program)
-            .ok_or_else(|| load_error(format!("program {program} missing from the object")))?;
-        syscalls.push((program, category, name));
+        syscalls.push((take(program)?, category, name));
     }
     std::thread::scope(|scope| {
         let route =

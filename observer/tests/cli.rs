@@ -18,17 +18,6 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|poison| poison.into_inner())
 }
 
-fn privileged() -> bool {
-    match privileges::check() {
-        Ok(()) => true,
-        Err(reason) if !privileges::in_ci() => {
-            eprintln!("skipped: {reason}");
-            false
-        }
-        Err(reason) => panic!("CI must run the privileged tests: {reason}"),
-    }
-}
-
 /// Starts `bindscope trace --json` on `netns` with `extra` options, and waits until it is
 /// attached (it prints nothing before the first event, so a probe setsockopt is made in the
 /// namespace until its event shows up). Returns the child and a line reader.
@@ -104,7 +93,7 @@ fn program_ids_held_by(pid: u32) -> Vec<u32> {
 
 #[test]
 fn count_stops_after_n_events_with_a_summary() {
-    if !privileged() {
+    if !privileges::ok_or_skip() {
         return;
     }
     let _serial = serial();
@@ -128,7 +117,7 @@ fn count_stops_after_n_events_with_a_summary() {
 
 #[test]
 fn json_schema_has_the_documented_fields() {
-    if !privileged() {
+    if !privileges::ok_or_skip() {
         return;
     }
     let _serial = serial();
@@ -192,7 +181,7 @@ fn json_schema_has_the_documented_fields() {
 
 #[test]
 fn duration_and_sigterm_stop_cleanly_and_detach() {
-    if !privileged() {
+    if !privileges::ok_or_skip() {
         return;
     }
     let _serial = serial();
@@ -233,7 +222,7 @@ fn duration_and_sigterm_stop_cleanly_and_detach() {
 
 #[test]
 fn lost_events_are_reported_live_and_in_the_summary() {
-    if !privileged() {
+    if !privileges::ok_or_skip() {
         return;
     }
     let _serial = serial();
@@ -296,7 +285,7 @@ fn bad_filters_are_one_clear_line() {
 
 #[test]
 fn unknown_device_is_an_error_naming_it() {
-    if !privileged() {
+    if !privileges::ok_or_skip() {
         return;
     }
     let _serial = serial();
@@ -314,7 +303,7 @@ fn unknown_device_is_an_error_naming_it() {
 
 #[test]
 fn unprivileged_user_is_told_what_to_do() {
-    if !privileged() {
+    if !privileges::ok_or_skip() {
         return;
     }
     let _serial = serial();

@@ -84,8 +84,8 @@ fn run_ip(args: &[String], stdin: Option<&str>) -> Result<String> {
 /// use bindscope_tests::{privileges, sys, Netns};
 ///
 /// # fn main() -> anyhow::Result<()> {
-/// if privileges::check().is_err() {
-///     return Ok(()); // needs root and `ip`; the scenario runners report this properly
+/// if !privileges::ok_or_skip() {
+///     return Ok(()); // needs root and `ip` (and fails instead under CI)
 /// }
 /// let ns = Netns::new("doc")?;
 /// ns.ip(["link", "set", "lo", "up"])?;

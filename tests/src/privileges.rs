@@ -48,6 +48,20 @@ pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
 }
 
+/// For a plain test (or doctest) that needs what [`check`] checks: `true` if it may run;
+/// `false`, after printing why, on a developer's machine without the privileges; a panic
+/// under CI, because no test may pass by skipping in CI.
+pub fn ok_or_skip() -> bool {
+    match check() {
+        Ok(()) => true,
+        Err(reason) if !in_ci() => {
+            eprintln!("skipped: {reason}");
+            false
+        }
+        Err(reason) => panic!("CI must run the privileged tests: {reason}"),
+    }
+}
+
 /// What a scenario reports when [`check`] failed with `reason`: a skip on a developer's
 /// machine, a failure under CI.
 pub fn missing(reason: String) -> Outcome {

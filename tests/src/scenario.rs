@@ -197,8 +197,8 @@ impl Ctx {
     /// use bindscope_tests::{privileges, sys, Ctx};
     ///
     /// # fn main() -> anyhow::Result<()> {
-    /// if privileges::check().is_err() {
-    ///     return Ok(()); // needs root; the scenario runners report this properly
+    /// if !privileges::ok_or_skip() {
+    ///     return Ok(()); // needs root and `ip` (and fails instead under CI)
     /// }
     /// let mut ctx = Ctx::new("doc_example");
     /// let topo = ctx.seed_topology()?;

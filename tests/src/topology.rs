@@ -82,8 +82,8 @@ pub struct Ifindexes {
 /// use bindscope_tests::{privileges, sys};
 ///
 /// # fn main() -> anyhow::Result<()> {
-/// if privileges::check().is_err() {
-///     return Ok(()); // needs root and `ip`; the scenario runners report this properly
+/// if !privileges::ok_or_skip() {
+///     return Ok(()); // needs root and `ip` (and fails instead under CI)
 /// }
 /// let topo = SeedTopology::build()?;
 /// let source = topo.host.run(|| -> Result<_, sys::Errno> {

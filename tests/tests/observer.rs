@@ -17,19 +17,6 @@ use bindscope_tests::topology::{
 };
 use bindscope_tests::{abi, privileges, sys, SeedTopology};
 
-/// Whether privileged tests can run; outside CI a missing privilege skips (with the reason
-/// printed), in CI it fails.
-fn privileged() -> bool {
-    match privileges::check() {
-        Ok(()) => true,
-        Err(reason) if !privileges::in_ci() => {
-            eprintln!("skipped: {reason}");
-            false
-        }
-        Err(reason) => panic!("CI must run the privileged tests: {reason}"),
-    }
-}
-
 /// A tracer on `topology`'s host namespace, with `filter` on top.
 fn trace(topology: &SeedTopology, events: EventSet, filter: Filter) -> Collector {
     let inode = topology.host.inode().expect("host namespace inode");
@@ -64,7 +51,7 @@ fn v4(ip: Ipv4Addr, port: u16) -> std::net::SocketAddrV4 {
 /// 192.0.2.1); bound to eth1 with SO_BINDTODEVICE it leaves by eth1 via 192.0.2.193.
 #[test]
 fn seed_topology_unbound_and_bound_to_eth1() {
-    if !privileged() {
+    if !privileges::ok_or_skip() {
         return;
     }
     let topology = SeedTopology::build().expect("seed topology");
@@ -135,7 +122,7 @@ fn seed_topology_unbound_and_bound_to_eth1() {
 /// fallback that makes connect() succeed anyway.
 #[test]
 fn bindtoifindex_without_route_is_an_onlink_fallback() {
-    if !privileged() {
+    if !privileges::ok_or_skip() {
         return;
     }
     let topology = SeedTopology::build().expect("seed topology");
@@ -176,7 +163,7 @@ fn bindtoifindex_without_route_is_an_onlink_fallback() {
 /// name in the host namespace, group and address reported.
 #[test]
 fn multicast_interface_and_membership() {
-    if !privileged() {
+    if !privileges::ok_or_skip() {
         return;
     }
     let topology = SeedTopology::build().expect("seed topology");
@@ -226,7 +213,7 @@ fn multicast_interface_and_membership() {
 /// route lookup it constrained.
 #[test]
 fn pktinfo_on_sendmsg_steers_the_lookup() {
-    if !privileged() {
+    if !privileges::ok_or_skip() {
         return;
     }
     let topology = SeedTopology::build().expect("seed topology");
@@ -270,7 +257,7 @@ fn pktinfo_on_sendmsg_steers_the_lookup() {
 /// with origin ICMP, type 3, code 3 and the offender.
 #[test]
 fn recverr_reports_icmp_port_unreachable() {
-    if !privileged() {
+    if !privileges::ok_or_skip() {
         return;
     }
     let topology = SeedTopology::build().expect("seed topology");
@@ -323,7 +310,7 @@ fn recverr_reports_icmp_port_unreachable() {
 /// SIOCGIFINDEX on eth1: captured after the call, so the report holds the kernel's answer.
 #[test]
 fn siocgifindex_reports_the_answer() {
-    if !privileged() {
+    if !privileges::ok_or_skip() {
         return;
     }
     let topology = SeedTopology::build().expect("seed topology");
@@ -360,7 +347,7 @@ fn siocgifindex_reports_the_answer() {
 /// userspace.
 #[test]
 fn filters_apply_in_the_kernel() {
-    if !privileged() {
+    if !privileges::ok_or_skip() {
         return;
     }
     let topology = SeedTopology::build().expect("seed topology");
@@ -447,7 +434,7 @@ fn filters_apply_in_the_kernel() {
 /// lost is what was generated.
 #[test]
 fn lost_events_are_counted_not_dropped_silently() {
-    if !privileged() {
+    if !privileges::ok_or_skip() {
         return;
     }
     let topology = SeedTopology::build().expect("seed topology");
