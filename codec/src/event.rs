@@ -109,6 +109,10 @@ impl SockoptEvent {
 }
 
 /// One FIB table lookup as the `fib:fib_table_lookup` tracepoint reports it.
+///
+/// The fields are ordered so that, in a record starting 8-aligned (as every ring-buffer record
+/// does), each sits at its natural alignment: the eBPF program then writes the record with one
+/// store per field instead of byte by byte.
 #[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug)]
 #[repr(C)]
 pub struct RouteEvent {
@@ -124,14 +128,6 @@ pub struct RouteEvent {
     pub oif: I32<NativeEndian>,
     /// Input interface (`flowi4_iif`); 1 (loopback) for locally generated traffic.
     pub iif: I32<NativeEndian>,
-    /// IP protocol of the flow.
-    pub proto: u8,
-    /// TOS (DSCP) of the flow.
-    pub tos: u8,
-    /// Scope of the flow.
-    pub scope: u8,
-    /// `flowi4_flags`.
-    pub flags: u8,
     /// Source address of the flow (network order; 0.0.0.0 when not yet chosen).
     pub src: [u8; 4],
     /// Destination address.
@@ -144,6 +140,16 @@ pub struct RouteEvent {
     pub dport: U16<NativeEndian>,
     /// Name of the chosen next hop's device, NUL-padded; "-" or empty on a miss.
     pub dev: [u8; 16],
+    /// IP protocol of the flow.
+    pub proto: u8,
+    /// TOS (DSCP) of the flow.
+    pub tos: u8,
+    /// Scope of the flow.
+    pub scope: u8,
+    /// `flowi4_flags`.
+    pub flags: u8,
+    /// Reserved, zero (pads the record to a multiple of 8 bytes).
+    pub _reserved: U32<NativeEndian>,
 }
 
 /// A netdevice ioctl on a `struct ifreq`, captured after the call (so a `SIOCG*` request
@@ -496,8 +502,13 @@ pub mod task_field {
     /// Offset of `comm` in `struct task_struct` (read directly by the BTF-typed route
     /// program; the others call `bpf_get_current_comm`).
     pub const TASK_COMM: usize = 3;
+    /// Offset of `pid` (the thread id) in `struct task_struct` (read directly by the
+    /// BTF-typed route program; the others call `bpf_get_current_pid_tgid`).
+    pub const TASK_PID: usize = 4;
+    /// Offset of `tgid` (the process id) in `struct task_struct` (as `TASK_PID`).
+    pub const TASK_TGID: usize = 5;
     /// How many offsets there are.
-    pub const COUNT: usize = 4;
+    pub const COUNT: usize = 6;
 }
 
 #[cfg(test)]
@@ -509,7 +520,7 @@ mod tests {
     fn record_sizes_are_stable() {
         assert_eq!(size_of::<EventHeader>(), 48);
         assert_eq!(size_of::<SockoptEvent>(), 48 + 32 + OPTVAL_CAPTURE);
-        assert_eq!(size_of::<RouteEvent>(), 48 + 16 + 4 + 12 + 4 + 16);
+        assert_eq!(size_of::<RouteEvent>(), 48 + 16 + 12 + 4 + 16 + 4 + 4);
         assert_eq!(size_of::<IoctlEvent>(), 48 + 24 + IFREQ_CAPTURE);
         assert_eq!(size_of::<UserMsghdr>(), 56);
     }

@@ -32,7 +32,7 @@ use sockabi::event::{
     RouteEvent, SockoptEvent, UserMsghdr, COMM_LEN, CONTROL_CAPTURE, IFREQ_CAPTURE, MSG_ERRQUEUE,
     NAME_CAPTURE, OFFSET_ABSENT, OPTVAL_CAPTURE,
 };
-use zerocopy::byteorder::{I32, I64, U16, U32, U64};
+use zerocopy::byteorder::{I32, I64, U32};
 
 /// The records for userspace. Its size is set by the loader (`--ring-size`).
 #[map]
@@ -72,7 +72,7 @@ static FILTER_PID: u32 = 0;
 static EXCLUDE_PID: u32 = 0;
 /// Only tasks with this `comm` (all zero: all).
 #[no_mangle]
-static FILTER_COMM: [u8; COMM_LEN] = [0; COMM_LEN];
+static FILTER_COMM: Name = [0; 2];
 /// Only this network namespace inode (0: all).
 #[no_mangle]
 static FILTER_NETNS: u32 = 0;
@@ -82,7 +82,7 @@ static FILTER_NETNS: u32 = 0;
 static FILTER_IFINDEX: i32 = 0;
 /// The device name that goes with `FILTER_IFINDEX`.
 #[no_mangle]
-static FILTER_IFNAME: [u8; 16] = [0; 16];
+static FILTER_IFNAME: Name = [0; 2];
 /// Route lookups: only destinations with `dst & FILTER_DST_MASK == FILTER_DST_NET` (both as
 /// the raw network-order bytes read as a native `u32`; mask 0: all).
 #[no_mangle]
@@ -130,29 +130,44 @@ struct Pending {
     _pad: u32,
 }
 
+/// A 16-byte name (a task's `comm`, a device name) as two words: compared, copied and stored
+/// with two instructions where a byte array takes sixteen or more (BPF has no `memcmp`, and
+/// the backend moves an array it cannot prove aligned one byte at a time).
+type Name = [u64; 2];
+
+/// A name as the kernel and `sockabi` keep it: 16 NUL-padded bytes.
+#[inline(always)]
+fn name_of(bytes: [u8; COMM_LEN]) -> Name {
+    zerocopy::transmute!(bytes)
+}
+
 /// The current task, if it passes the pid/comm/netns filters.
 struct Task {
     pid_tgid: u64,
     netns: u32,
-    comm: [u8; COMM_LEN],
+    comm: Name,
 }
 
 #[inline(always)]
 fn current_task() -> Option<Task> {
-    filter_task(current_comm, current_netns)
+    filter_task(bpf_get_current_pid_tgid(), current_comm, current_netns)
 }
 
 /// The current task's name (zeros if the helper fails).
 #[inline(always)]
-fn current_comm() -> [u8; COMM_LEN] {
-    bpf_get_current_comm().unwrap_or([0; COMM_LEN])
+fn current_comm() -> Name {
+    name_of(bpf_get_current_comm().unwrap_or([0; COMM_LEN]))
 }
 
-/// Applies the pid, comm and netns filters, in that order (cheapest first); `comm` and
-/// `netns` read the task's only when it passed the filters before.
+/// Applies the pid, comm and netns filters to the current task (`pid_tgid` as
+/// `bpf_get_current_pid_tgid` returns it), in that order (cheapest first); `comm` and `netns`
+/// read the task's only when it passed the filters before.
 #[inline(always)]
-fn filter_task(comm: impl FnOnce() -> [u8; COMM_LEN], netns: impl FnOnce() -> u32) -> Option<Task> {
-    let pid_tgid = bpf_get_current_pid_tgid();
+fn filter_task(
+    pid_tgid: u64,
+    comm: impl FnOnce() -> Name,
+    netns: impl FnOnce() -> u32,
+) -> Option<Task> {
     let tgid = (pid_tgid >> 32) as u32;
     let want_pid = global(&FILTER_PID);
     let exclude_pid = global(&EXCLUDE_PID);
@@ -161,7 +176,7 @@ fn filter_task(comm: impl FnOnce() -> [u8; COMM_LEN], netns: impl FnOnce() -> u3
     }
     let comm = comm();
     let want_comm = global(&FILTER_COMM);
-    if want_comm[0] != 0 && !same16(&comm, &want_comm) {
+    if want_comm[0] != 0 && comm != want_comm {
         return None;
     }
     let netns = netns();
@@ -174,20 +189,6 @@ fn filter_task(comm: impl FnOnce() -> [u8; COMM_LEN], netns: impl FnOnce() -> u3
         netns,
         comm,
     })
-}
-
-/// Compares two 16-byte names as two `u64`s: no `memcmp` call (BPF has none) and no loop
-/// (older verifiers walk every iteration of a loop).
-#[inline(always)]
-fn same16(a: &[u8; 16], b: &[u8; 16]) -> bool {
-    let halves = |x: &[u8; 16]| {
-        // SAFETY: both reads are inside the 16-byte array.
-        unsafe {
-            let p = x.as_ptr() as *const u64;
-            (p.read_unaligned(), p.add(1).read_unaligned())
-        }
-    };
-    halves(a) == halves(b)
 }
 
 /// The inode of the current task's network namespace: `task->nsproxy->net_ns->ns.inum`,
@@ -222,24 +223,88 @@ fn current_netns() -> u32 {
     }
 }
 
-#[inline(always)]
-fn fill_header(
-    header: *mut EventHeader,
-    kind: EventKind,
-    pid_tgid: u64,
+/// `sockabi::event::EventHeader` with native fields: the same layout (checked below), but
+/// with each field's natural alignment, which it has in a record since ring-buffer records
+/// start 8-aligned. `sockabi`'s types have alignment 1 (userspace views records anywhere), and
+/// for those the BPF backend stores every multi-byte field one byte at a time: 7 instructions
+/// for a `u32`, some 200 for a route record. Written through this, a field is one store.
+#[repr(C, align(8))]
+struct Header {
+    kind: u32,
+    cpu: u32,
+    ts_ns: u64,
+    pid: u32,
+    tid: u32,
     netns: u32,
-    comm: [u8; COMM_LEN],
-) {
-    // SAFETY: `header` points into a ring-buffer reservation of the right size.
-    unsafe {
-        (*header).kind = U32::new(kind as u32);
-        (*header).cpu = U32::new(bpf_get_smp_processor_id());
-        (*header).ts_ns = U64::new(bpf_ktime_get_ns());
-        (*header).pid = U32::new((pid_tgid >> 32) as u32);
-        (*header).tid = U32::new(pid_tgid as u32);
-        (*header).netns = U32::new(netns);
-        (*header)._reserved = U32::new(0);
-        (*header).comm = comm;
+    reserved: u32,
+    comm: Name,
+}
+
+/// `sockabi::event::RouteEvent` with native fields (see `Header`).
+#[repr(C, align(8))]
+struct RouteRecord {
+    header: Header,
+    lookup: Lookup,
+}
+
+/// The native mirrors have `sockabi`'s layouts, field for field.
+const _: () = {
+    use core::mem::offset_of;
+    type H = EventHeader;
+    type R = RouteEvent;
+    const L: usize = offset_of!(RouteRecord, lookup);
+    let same = [
+        size_of::<Header>() == size_of::<H>(),
+        offset_of!(Header, kind) == offset_of!(H, kind),
+        offset_of!(Header, cpu) == offset_of!(H, cpu),
+        offset_of!(Header, ts_ns) == offset_of!(H, ts_ns),
+        offset_of!(Header, pid) == offset_of!(H, pid),
+        offset_of!(Header, tid) == offset_of!(H, tid),
+        offset_of!(Header, netns) == offset_of!(H, netns),
+        offset_of!(Header, reserved) == offset_of!(H, _reserved),
+        offset_of!(Header, comm) == offset_of!(H, comm),
+        size_of::<RouteRecord>() == size_of::<R>(),
+        offset_of!(RouteRecord, header) == offset_of!(R, header),
+        L + offset_of!(Lookup, tb_id) == offset_of!(R, tb_id),
+        L + offset_of!(Lookup, err) == offset_of!(R, err),
+        L + offset_of!(Lookup, oif) == offset_of!(R, oif),
+        L + offset_of!(Lookup, iif) == offset_of!(R, iif),
+        L + offset_of!(Lookup, src) == offset_of!(R, src),
+        L + offset_of!(Lookup, dst) == offset_of!(R, dst),
+        L + offset_of!(Lookup, gw4) == offset_of!(R, gw4),
+        L + offset_of!(Lookup, sport) == offset_of!(R, sport),
+        L + offset_of!(Lookup, dport) == offset_of!(R, dport),
+        L + offset_of!(Lookup, dev) == offset_of!(R, dev),
+        L + offset_of!(Lookup, proto) == offset_of!(R, proto),
+        L + offset_of!(Lookup, tos) == offset_of!(R, tos),
+        L + offset_of!(Lookup, scope) == offset_of!(R, scope),
+        L + offset_of!(Lookup, flags) == offset_of!(R, flags),
+        L + offset_of!(Lookup, reserved) == offset_of!(R, _reserved),
+    ];
+    let mut i = 0;
+    while i < same.len() {
+        assert!(
+            same[i],
+            "a native record mirror differs from sockabi's layout"
+        );
+        i += 1;
+    }
+};
+
+/// The header of a record about the current task, stamped now.
+#[inline(always)]
+fn header(kind: EventKind, pid_tgid: u64, netns: u32, comm: Name) -> Header {
+    Header {
+        kind: kind as u32,
+        // SAFETY: both helpers only return a number.
+        cpu: unsafe { bpf_get_smp_processor_id() },
+        // SAFETY: as above.
+        ts_ns: unsafe { bpf_ktime_get_ns() },
+        pid: (pid_tgid >> 32) as u32,
+        tid: pid_tgid as u32,
+        netns,
+        reserved: 0,
+        comm,
     }
 }
 
@@ -277,14 +342,18 @@ fn start_record<T: 'static>(
     kind: EventKind,
     pid_tgid: u64,
     netns: u32,
-    comm: [u8; COMM_LEN],
+    comm: Name,
 ) -> Option<(RingBufEntry<T>, *mut T)> {
     let Some(mut entry) = EVENTS.reserve::<T>(0) else {
         count_lost();
         return None;
     };
     let ev = entry.as_mut_ptr();
-    fill_header(ev as *mut EventHeader, kind, pid_tgid, netns, comm);
+    // SAFETY: a reservation starts 8-aligned and with the header.
+    unsafe {
+        ev.cast::<Header>()
+            .write(header(kind, pid_tgid, netns, comm))
+    };
     Some((entry, ev))
 }
 
@@ -594,23 +663,29 @@ fn try_exit_msg(ctx: &TracePointContext) -> Option<()> {
 // (kernels without BTF; reads the formatted record at `format`-file offsets). The loader
 // attaches the first one this kernel's verifier accepts.
 
-/// One lookup, as any of the programs reads it.
+/// The device name of a lookup without a next hop, as the classic tracepoint writes it: "-".
+const NO_DEVICE: Name = [b'-' as u64, 0];
+
+/// One lookup, as any of the programs reads it: the part of `RouteRecord` after the header.
+/// Addresses are in network order, as `u32`s.
 #[derive(Clone, Copy, Default)]
+#[repr(C)]
 struct Lookup {
     tb_id: u32,
     err: i32,
     oif: i32,
     iif: i32,
+    src: u32,
+    dst: u32,
+    gw4: u32,
+    sport: u16,
+    dport: u16,
+    dev: Name,
     proto: u8,
     tos: u8,
     scope: u8,
     flags: u8,
-    src: [u8; 4],
-    dst: [u8; 4],
-    gw4: [u8; 4],
-    sport: u16,
-    dport: u16,
-    dev: [u8; 16],
+    reserved: u32,
 }
 
 /// Applies the route filters and writes the record; `task` passed the task filters already
@@ -618,36 +693,27 @@ struct Lookup {
 #[inline(always)]
 fn emit_route(task: &Task, l: &Lookup) -> Option<()> {
     let mask = global(&FILTER_DST_MASK);
-    if mask != 0 && u32::from_ne_bytes(l.dst) & mask != global(&FILTER_DST_NET) {
+    if mask != 0 && l.dst & mask != global(&FILTER_DST_NET) {
         return None;
     }
     let want_ifindex = global(&FILTER_IFINDEX);
     if want_ifindex != 0
         && l.oif != want_ifindex
         && l.iif != want_ifindex
-        && !same16(&l.dev, &global(&FILTER_IFNAME))
+        && l.dev != global(&FILTER_IFNAME)
     {
         return None;
     }
-    let (entry, ev) =
-        start_record::<RouteEvent>(EventKind::Route, task.pid_tgid, task.netns, task.comm)?;
-    // SAFETY: `ev` is the reservation, sized for a `RouteEvent`.
-    unsafe {
-        (*ev).tb_id = U32::new(l.tb_id);
-        (*ev).err = I32::new(l.err);
-        (*ev).oif = I32::new(l.oif);
-        (*ev).iif = I32::new(l.iif);
-        (*ev).proto = l.proto;
-        (*ev).tos = l.tos;
-        (*ev).scope = l.scope;
-        (*ev).flags = l.flags;
-        (*ev).src = l.src;
-        (*ev).dst = l.dst;
-        (*ev).gw4 = l.gw4;
-        (*ev).sport = U16::new(l.sport);
-        (*ev).dport = U16::new(l.dport);
-        (*ev).dev = l.dev;
-    }
+    let Some(mut entry) = EVENTS.reserve::<RouteEvent>(0) else {
+        count_lost();
+        return None;
+    };
+    let record = RouteRecord {
+        header: header(EventKind::Route, task.pid_tgid, task.netns, task.comm),
+        lookup: *l,
+    };
+    // SAFETY: the reservation is 8-aligned and sized for a `RouteEvent`, laid out as this.
+    unsafe { entry.as_mut_ptr().cast::<RouteRecord>().write(record) };
     submit(entry);
     Some(())
 }
@@ -721,14 +787,14 @@ fn try_fib_table_lookup_raw(ctx: &RawTracePointContext) -> Option<()> {
         tos: flow.bytes::<1>(off(raw::FLOWI4_TOS))[0],
         scope: flow.bytes::<1>(off(raw::FLOWI4_SCOPE))[0],
         flags: flow.bytes::<1>(off(raw::FLOWI4_FLAGS))[0],
-        src: flow.bytes(off(raw::FLOWI4_SADDR)),
-        dst: flow.bytes(off(raw::FLOWI4_DADDR)),
+        src: u32::from_ne_bytes(flow.bytes(off(raw::FLOWI4_SADDR))),
+        dst: u32::from_ne_bytes(flow.bytes(off(raw::FLOWI4_DADDR))),
         sport: u16::from_be_bytes(flow.bytes(off(raw::FLOWI4_SPORT))),
         dport: u16::from_be_bytes(flow.bytes(off(raw::FLOWI4_DPORT))),
         ..Lookup::default()
     };
     // As the classic tracepoint does: the device's name or "-", the gateway if IPv4.
-    l.dev[0] = b'-';
+    l.dev = NO_DEVICE;
     if nhc != 0 {
         let next_hop = Chunk::read(1, nhc, off(raw::NHC_READ_LEN))?;
         let dev = u64::from_ne_bytes(next_hop.bytes(off(raw::NHC_DEV)));
@@ -736,14 +802,13 @@ fn try_fib_table_lookup_raw(ctx: &RawTracePointContext) -> Option<()> {
             let name_offset = off(raw::NETDEV_NAME);
             if name_offset != OFFSET_ABSENT {
                 // SAFETY: the helper checks the address.
-                l.dev = unsafe {
-                    bpf_probe_read_kernel((dev + u64::from(name_offset)) as *const [u8; 16])
-                }
-                .unwrap_or([0; 16]);
+                l.dev =
+                    unsafe { bpf_probe_read_kernel((dev + u64::from(name_offset)) as *const Name) }
+                        .unwrap_or([0; 2]);
             }
         }
         if next_hop.bytes::<1>(off(raw::NHC_GW_FAMILY))[0] == AF_INET {
-            l.gw4 = next_hop.bytes(off(raw::NHC_GW));
+            l.gw4 = u32::from_ne_bytes(next_hop.bytes(off(raw::NHC_GW)));
         }
     }
     emit_route(&task, &l)
@@ -766,12 +831,12 @@ fn load<T: Copy>(base: u64, offset: u32) -> T {
     unsafe { core::ptr::read_volatile((base + u64::from(offset)) as *const T) }
 }
 
-/// A 16-byte name (`comm`, a device name) at `base + offset`, read as two `u64` loads
-/// assembled from bytes (the array need not be 8-aligned).
+/// A 16-byte name (`comm`, a device name) at `base + offset`: two `u64` loads. The loader
+/// attaches this program only where both names are 8-aligned in their structs; the verifier
+/// allows any load inside a `char` array.
 #[inline(always)]
-fn load_name(base: u64, offset: u32) -> [u8; 16] {
-    // SAFETY: as for `load`; the name is a 16-byte array.
-    unsafe { ((base + u64::from(offset)) as *const [u8; 16]).read_unaligned() }
+fn load_name(base: u64, offset: u32) -> Name {
+    [load(base, offset), load(base, offset + 8)]
 }
 
 /// The BTF-typed raw tracepoint (`tp_btf`, Linux 5.11+ for `bpf_get_current_task_btf`): every
@@ -783,7 +848,11 @@ fn try_fib_table_lookup_btf(ctx: &BtfTracePointContext) -> Option<()> {
     // SAFETY: returns the current task, never NULL.
     let task_ptr = unsafe { bpf_get_current_task_btf() } as u64;
     let comm = || load_name(task_ptr, tsk[task_field::TASK_COMM]);
-    let task = filter_task(comm, || {
+    // What `bpf_get_current_pid_tgid` returns, without the helper call.
+    let tgid: u32 = load(task_ptr, tsk[task_field::TASK_TGID]);
+    let pid: u32 = load(task_ptr, tsk[task_field::TASK_PID]);
+    let pid_tgid = (u64::from(tgid) << 32) | u64::from(pid);
+    let task = filter_task(pid_tgid, comm, || {
         if tsk[task_field::TASK_NSPROXY] == OFFSET_ABSENT {
             return 0;
         }
@@ -809,21 +878,21 @@ fn try_fib_table_lookup_btf(ctx: &BtfTracePointContext) -> Option<()> {
         tos: load(flow, off(raw::FLOWI4_TOS)),
         scope: load(flow, off(raw::FLOWI4_SCOPE)),
         flags: load(flow, off(raw::FLOWI4_FLAGS)),
-        src: load::<u32>(flow, off(raw::FLOWI4_SADDR)).to_ne_bytes(),
-        dst: load::<u32>(flow, off(raw::FLOWI4_DADDR)).to_ne_bytes(),
+        src: load(flow, off(raw::FLOWI4_SADDR)),
+        dst: load(flow, off(raw::FLOWI4_DADDR)),
         sport: u16::from_be(load(flow, off(raw::FLOWI4_SPORT))),
         dport: u16::from_be(load(flow, off(raw::FLOWI4_DPORT))),
         ..Lookup::default()
     };
     // As the classic tracepoint does: the device's name or "-", the gateway if IPv4.
-    l.dev[0] = b'-';
+    l.dev = NO_DEVICE;
     if nhc != 0 {
         let dev: u64 = load(nhc, off(raw::NHC_DEV));
         if dev != 0 {
             l.dev = load_name(dev, off(raw::NETDEV_NAME));
         }
         if load::<u8>(nhc, off(raw::NHC_GW_FAMILY)) == AF_INET {
-            l.gw4 = load::<u32>(nhc, off(raw::NHC_GW)).to_ne_bytes();
+            l.gw4 = load(nhc, off(raw::NHC_GW));
         }
     }
     emit_route(&task, &l)
@@ -853,13 +922,13 @@ fn fib_read<T: Copy + Default>(
 /// The device name of the classic record: inline, or (Linux 5.10 and older) out of line at the
 /// `__data_loc` the field holds.
 #[inline(always)]
-fn classic_dev_name(ctx: &TracePointContext, off: &[u32; fib::COUNT]) -> [u8; 16] {
+fn classic_dev_name(ctx: &TracePointContext, off: &[u32; fib::COUNT]) -> Name {
     if off[fib::NAME_DATA_LOC] == 0 {
         return fib_read(ctx, off, fib::NAME);
     }
     let loc: u32 = fib_read(ctx, off, fib::NAME);
     // SAFETY: read through bpf_probe_read inside the record the tracepoint formatted.
-    unsafe { ctx.read_at::<[u8; 16]>((loc & 0xffff) as usize) }.unwrap_or([0; 16])
+    unsafe { ctx.read_at::<Name>((loc & 0xffff) as usize) }.unwrap_or([0; 2])
 }
 
 fn try_fib_table_lookup(ctx: &TracePointContext) -> Option<()> {
@@ -882,6 +951,7 @@ fn try_fib_table_lookup(ctx: &TracePointContext) -> Option<()> {
             sport: fib_read(ctx, &off, fib::SPORT),
             dport: fib_read(ctx, &off, fib::DPORT),
             dev: classic_dev_name(ctx, &off),
+            reserved: 0,
         },
     )
 }

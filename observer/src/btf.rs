@@ -332,6 +332,8 @@ pub fn task_offsets(btf: &Btf) -> Result<[u32; sockabi::event::task_field::COUNT
         btf.offset_of("nsproxy", &["net_ns"])?,
         btf.offset_of("net", &["ns", "inum"])?,
         btf.offset_of("task_struct", &["comm"])?,
+        btf.offset_of("task_struct", &["pid"])?,
+        btf.offset_of("task_struct", &["tgid"])?,
     ])
 }
 

@@ -57,10 +57,14 @@ const CLASSIC_ROUTE_PROGRAM: &str = "fib_table_lookup";
 struct RouteHooks {
     raw: Option<[u32; fib_raw_field::COUNT]>,
     classic: Result<[u32; fib_field::COUNT], Error>,
+    /// The BTF-typed program reads the task's `comm` and the device's `name` as two 8-byte
+    /// words each, so it is only tried where both start 8-aligned (everywhere we know of).
+    names_aligned: bool,
 }
 
 impl RouteHooks {
-    fn prepare(btf: Option<&btf::Btf>, tracefs: &Tracefs) -> Result<Self, Error> {
+    /// `task_comm` is the offset of `comm` in `task_struct` (or `OFFSET_ABSENT`).
+    fn prepare(btf: Option<&btf::Btf>, tracefs: &Tracefs, task_comm: u32) -> Result<Self, Error> {
         let raw = match btf.map(btf::fib_raw_offsets) {
             Some(Ok(offsets)) => Some(offsets),
             Some(Err(err)) => {
@@ -70,9 +74,20 @@ impl RouteHooks {
             None => None,
         };
         let classic = tracefs::fib_offsets(tracefs);
+        let names_aligned = raw.is_some_and(|raw| {
+            let name = raw[fib_raw_field::NETDEV_NAME];
+            name != OFFSET_ABSENT
+                && name.is_multiple_of(8)
+                && task_comm != OFFSET_ABSENT
+                && task_comm.is_multiple_of(8)
+        });
         match (raw, classic) {
             (None, Err(err)) => Err(err),
-            (raw, classic) => Ok(RouteHooks { raw, classic }),
+            (raw, classic) => Ok(RouteHooks {
+                raw,
+                classic,
+                names_aligned,
+            }),
         }
     }
 
@@ -84,7 +99,10 @@ impl RouteHooks {
         kernel_btf: Option<&aya::Btf>,
     ) -> Result<RouteHook, Error> {
         if self.raw.is_some() {
-            if let Some(kernel_btf) = kernel_btf {
+            if !self.names_aligned {
+                log::info!("BTF-typed raw tracepoint fib_table_lookup skipped: task comm or device name not 8-aligned here");
+            }
+            if let Some(kernel_btf) = kernel_btf.filter(|_| self.names_aligned) {
                 match attach_btf(programs.btf, "fib_table_lookup", kernel_btf) {
                     Ok(()) => {
                         log::info!("route lookups: BTF-typed raw tracepoint fib_table_lookup");
@@ -219,7 +237,11 @@ impl Tracer {
         };
         let route_hooks = match config.events.route {
             false => None,
-            true => Some(RouteHooks::prepare(btf.as_ref().ok(), &tracefs)?),
+            true => Some(RouteHooks::prepare(
+                btf.as_ref().ok(),
+                &tracefs,
+                task_offsets[task_field::TASK_COMM],
+            )?),
         };
         let fib_raw_offsets = route_hooks
             .as_ref()
