@@ -214,6 +214,8 @@ pub async fn run(
     }
     summary.lost = lost;
     summary.stopped_by = stopped_by;
+    // The last events go out now: detaching can take half a second (see the README).
+    sink.flush();
     drop(ready);
     drop(collector); // detaches and unloads every program before the summary is printed
     sink.summary(&summary);

@@ -48,7 +48,7 @@ pub struct Traced {
     spawned: Instant,
     first_lines: Receiver<(Instant, String)>,
     /// The reader thread; at end of file it hands back the tail of the output.
-    stdout: Option<JoinHandle<std::io::Result<Vec<u8>>>>,
+    stdout: Option<JoinHandle<std::io::Result<Output>>>,
     stderr: Option<JoinHandle<String>>,
 }
 
@@ -59,6 +59,10 @@ pub struct Finished {
     pub tail: String,
     /// From `SIGINT` to exit (bindscope delivers what is still in its ring buffer first).
     pub stop: Duration,
+    /// From `SIGINT` until the last output before the summary line arrived (zero if all of
+    /// it came before): how long delivering the backlog took, without the time detaching
+    /// took after it (half a second with syscall tracepoints, see the README).
+    pub drained: Duration,
     /// The process's CPU time (user + system, seconds) as last read before it exited.
     pub cpu: Option<f64>,
 }
@@ -168,15 +172,19 @@ impl Traced {
             std::thread::sleep(Duration::from_millis(1));
         };
         let stop = asked.elapsed();
-        let tail = join(self.stdout.take())?
+        let output = join(self.stdout.take())?
             .with_context(|| format!("reading the output of {}", self.name))?;
+        let drained = output
+            .before_summary
+            .map_or(Duration::ZERO, |at| at.saturating_duration_since(asked));
         let stderr = join(self.stderr.take())?;
         if !status.success() {
             bail!("{} exited with {status}: {}", self.name, stderr.trim());
         }
         Ok(Finished {
-            tail: String::from_utf8_lossy(&tail).into_owned(),
+            tail: String::from_utf8_lossy(&output.tail).into_owned(),
             stop,
+            drained,
             cpu,
         })
     }
@@ -226,11 +234,23 @@ fn join<T>(handle: Option<JoinHandle<T>>) -> Result<T> {
         .map_err(|_| anyhow!("a reader thread panicked"))
 }
 
+/// What the stdout reader hands back at end of file.
+struct Output {
+    /// The last [`TAIL_BYTES`] or a little more.
+    tail: Vec<u8>,
+    /// When the last output other than a bindscope summary line arrived.
+    before_summary: Option<Instant>,
+}
+
+/// Marks bindscope's summary line, the one it prints after detaching.
+const SUMMARY_MARK: &[u8] = b"\"type\":\"summary\"";
+
 /// The stdout reader: passes the first [`FIRST_LINES`] lines on with the time they arrived,
-/// and returns the tail of the output.
-fn read_stdout(mut out: ChildStdout, first: Sender<(Instant, String)>) -> std::io::Result<Vec<u8>> {
+/// and returns the tail of the output and when the last output before the summary came.
+fn read_stdout(mut out: ChildStdout, first: Sender<(Instant, String)>) -> std::io::Result<Output> {
     let mut buf = vec![0u8; 1 << 20];
     let mut tail = Vec::new();
+    let mut before_summary = None;
     let mut sent = 0;
     let mut partial = Vec::new();
     loop {
@@ -242,6 +262,9 @@ fn read_stdout(mut out: ChildStdout, first: Sender<(Instant, String)>) -> std::i
         };
         let now = Instant::now();
         let chunk = buf.get(..n).unwrap_or_default();
+        if !starts_with_summary(chunk) {
+            before_summary = Some(now);
+        }
         if sent < FIRST_LINES {
             for &byte in chunk {
                 if byte != b'\n' {
@@ -265,7 +288,18 @@ fn read_stdout(mut out: ChildStdout, first: Sender<(Instant, String)>) -> std::i
             std::thread::sleep(READ_PAUSE);
         }
     }
-    Ok(tail)
+    Ok(Output {
+        tail,
+        before_summary,
+    })
+}
+
+/// Whether a chunk of output begins with the summary line (so holds nothing before it).
+fn starts_with_summary(chunk: &[u8]) -> bool {
+    let first_line = chunk.split(|&b| b == b'\n').next().unwrap_or_default();
+    first_line
+        .windows(SUMMARY_MARK.len())
+        .any(|w| w == SUMMARY_MARK)
 }
 
 /// `bindscope trace --json` with the given event families and namespace filter, and the given
@@ -319,6 +353,16 @@ pub fn bpftrace_count(tail: &str) -> Result<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn output_starting_with_the_summary_is_told_apart() {
+        assert!(starts_with_summary(b"{\"type\":\"summary\",\"lost\":0}\n"));
+        assert!(!starts_with_summary(
+            b"{\"type\":\"route\"}\n{\"type\":\"summary\"}\n"
+        ));
+        assert!(!starts_with_summary(b"{\"type\":\"route\"}\n"));
+        assert!(!starts_with_summary(b""));
+    }
 
     #[test]
     fn summaries_are_parsed() {

@@ -7,7 +7,8 @@
 //!
 //! - **untraced**: nothing attached;
 //! - **bindscope**: the real CLI, `bindscope trace --json --netns <host> --events
-//!   sockopt,route,ioctl,cmsg --ring-size 64m`, its output read and discarded;
+//!   sockopt,route,ioctl,cmsg` with the CLI's default ring buffer, as a user runs it, its
+//!   output read and discarded;
 //! - **bpftrace**: `bpftrace -e 'tracepoint:fib:fib_table_lookup { @ = count(); }'`, the
 //!   cheapest useful program on the same kernel tracepoint. (bindscope attaches its route
 //!   program to the BTF-typed raw form of that tracepoint when the kernel allows, the raw or
@@ -85,7 +86,8 @@ connect (in-kernel tracing work included, waiting for a CPU not); tracer CPU = t
 process's share of a CPU during the loop, and its CPU time per connect from the loop's start to \
 its exit (the drain included); events per connect (start-up probes included); lost; attached = \
 spawn to first event (bindscope) or to its \"Attaching\" line (bpftrace); stop = SIGINT to exit \
-(bindscope first delivers its backlog).";
+(bindscope first delivers its backlog, then detaches), last event = SIGINT to the last output \
+before the summary (the backlog alone).";
 /// A drain after the loop longer than this means bindscope's user space fell behind.
 const BACKLOG_NOTICE: Duration = Duration::from_millis(500);
 /// The longest round this program accepts, so a typo cannot make it run for days.
@@ -111,11 +113,10 @@ struct Args {
     /// How many times each tracer's start-up is timed.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
     startup_trials: u32,
-    /// bindscope's ring buffer (`--ring-size`) in the rounds: big, so a burst fits while its
-    /// user space catches up (the CLI's default, 4m, overflows on this workload). Start-up is
-    /// timed with the default.
-    #[arg(long, default_value = "64m")]
-    ring_size: String,
+    /// bindscope's ring buffer (`--ring-size`) in the rounds [default: the CLI's own]. Start-up
+    /// is always timed with the CLI's default.
+    #[arg(long, value_name = "BYTES")]
+    ring_size: Option<String>,
     /// The bindscope CLI [default: `bindscope` next to this program].
     #[arg(long, value_name = "PATH")]
     bindscope: Option<PathBuf>,
@@ -231,6 +232,8 @@ struct TracerSample {
     attach: Duration,
     /// From `SIGINT` until it exited (bindscope first delivers what is in its ring buffer).
     stop: Duration,
+    /// From `SIGINT` until it had delivered its last event (see `Finished::drained`).
+    drained: Duration,
 }
 
 impl Sample {
@@ -268,7 +271,7 @@ impl Sample {
     /// the drain after it (it started reading when the loop started, and stopped at exit).
     fn delivery_rate(&self) -> Option<f64> {
         let tracer = self.tracer?;
-        let busy = self.run.elapsed + tracer.stop;
+        let busy = self.run.elapsed + tracer.drained;
         Some(tracer.events as f64 / busy.as_secs_f64().max(1e-9))
     }
 
@@ -296,9 +299,10 @@ impl Sample {
             text.push_str(&format!("  lost {lost}"));
         }
         text.push_str(&format!(
-            "  attached {}  stop {}",
+            "  attached {}  stop {} (last event {})",
             ms(tracer.attach),
-            ms(tracer.stop)
+            ms(tracer.stop),
+            ms(tracer.drained)
         ));
         text
     }
@@ -333,7 +337,7 @@ impl Bench<'_> {
                     &self.bindscope,
                     events,
                     &ns.path(),
-                    Some(&self.args.ring_size),
+                    self.args.ring_size.as_deref(),
                 );
                 let mut tracer = Traced::spawn("bindscope", command)?;
                 // Probes run in the namespace the filter names, so they produce events.
@@ -351,6 +355,7 @@ impl Bench<'_> {
                         cpu_to_exit: finished.cpu.zip(cpu_before).map(|(end, start)| end - start),
                         attach,
                         stop: finished.stop,
+                        drained: finished.drained,
                     }),
                 })
             }
@@ -369,6 +374,7 @@ impl Bench<'_> {
                         cpu_to_exit: finished.cpu.zip(cpu_before).map(|(end, start)| end - start),
                         attach,
                         stop: finished.stop,
+                        drained: finished.drained,
                     }),
                 })
             }
@@ -759,7 +765,7 @@ fn print_backlog(samples: &[Sample]) {
     let values = |metric: &dyn Fn(&Sample) -> Option<f64>| {
         median(&samples.iter().filter_map(metric).collect::<Vec<_>>())
     };
-    let drain = values(&|s| Some(s.tracer?.stop.as_secs_f64()));
+    let drain = values(&|s| Some(s.tracer?.drained.as_secs_f64()));
     let produced = values(&|s| {
         let tracer = s.tracer?;
         Some((tracer.events + tracer.lost?) as f64 / s.run.elapsed.as_secs_f64())
@@ -776,7 +782,7 @@ fn print_backlog(samples: &[Sample]) {
                 thousands(delivered),
                 ms(Duration::from_secs_f64(drain)),
                 if lost == 0 {
-                    "Zero lost events here is the big ring buffer's doing: a longer burst at \
+                    "Zero lost events here is the ring buffer's doing: a longer burst at \
                      this rate would overflow it."
                 } else {
                     "The ring buffer overflowed: what did not fit was lost."
@@ -868,7 +874,9 @@ fn run(args: &Args) -> Result<()> {
             args.seconds_per_round
         );
     }
-    bindscope::config::parse_ring_size(&args.ring_size)?;
+    if let Some(size) = &args.ring_size {
+        bindscope::config::parse_ring_size(size)?;
+    }
     privileges::check().map_err(|reason| anyhow::anyhow!("{reason}"))?;
     let bindscope = match &args.bindscope {
         Some(path) => path.clone(),
