@@ -247,6 +247,11 @@ fn shared() -> Result<MutexGuard<'static, Shared>> {
         };
         Collector::start(&config)
             .map(|collector| {
+                // Which form of the route tracepoint this kernel got, for the VM logs.
+                eprintln!(
+                    "bindscope attached; route lookups via {:?}",
+                    collector.tracer().route_hook
+                );
                 Mutex::new(Shared {
                     collector,
                     waiting: HashMap::new(),
