@@ -11,7 +11,7 @@
 //! `net/ipv4/route.c`): instead of failing with `ENETUNREACH`, as the SO_BINDTODEVICE seed note
 //! says, it assumes the destination is directly reachable on that interface and sends there.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::Ipv4Addr;
 
 use serde::Serialize;
@@ -151,27 +151,30 @@ pub struct Finished {
 }
 
 impl RouteGrouper {
-    /// Adds a lookup; returns the decisions it completes (the previous one of this task, if it
-    /// was for another flow, and/or this one).
-    pub fn push(&mut self, event: &RouteEvent) -> Vec<Finished> {
+    /// Adds a lookup; returns the decisions it completes, oldest first: the previous one of
+    /// this task, if it was for another flow, and/or this one. (Two at most: an array, not a
+    /// `Vec`, since this runs for every event.)
+    pub fn push(&mut self, event: &RouteEvent) -> impl Iterator<Item = Finished> {
         let key = (event.header.tid.get(), event.header.cpu.get());
         let flow = Flow::of(event);
         let err = event.err.get();
-        let mut done = Vec::new();
-        match self.pending.remove(&key) {
+        // Without policy rules nothing is ever pending: no need to hash the key.
+        let open = match self.pending.is_empty() {
+            true => None,
+            false => self.pending.remove(&key),
+        };
+        let mut previous = None;
+        match open {
             Some(mut p)
                 if p.flow == flow && p.lookups.last().is_some_and(|l| l.1 == FIB_NO_MATCH) =>
             {
                 p.lookups.push((event.tb_id.get(), err));
                 p.last = *event;
-                if err == FIB_NO_MATCH {
-                    self.pending.insert(key, p);
-                } else {
-                    done.push(p.finish());
-                }
-                return done;
+                return [None, self.finish_unless_missed(key, p)]
+                    .into_iter()
+                    .flatten();
             }
-            Some(previous) => done.push(previous.finish()),
+            Some(other) => previous = Some(other.finish()),
             None => {}
         }
         let p = Pending {
@@ -180,12 +183,20 @@ impl RouteGrouper {
             last: *event,
             lookups: vec![(event.tb_id.get(), err)],
         };
-        if err == FIB_NO_MATCH {
+        [previous, self.finish_unless_missed(key, p)]
+            .into_iter()
+            .flatten()
+    }
+
+    /// The decision, complete unless its last lookup missed (`-EAGAIN`: the walk goes on),
+    /// in which case it waits under `key`.
+    fn finish_unless_missed(&mut self, key: (u32, u32), p: Pending) -> Option<Finished> {
+        if p.lookups.last().is_some_and(|l| l.1 == FIB_NO_MATCH) {
             self.pending.insert(key, p);
+            None
         } else {
-            done.push(p.finish());
+            Some(p.finish())
         }
-        done
     }
 
     /// Completes decisions whose last lookup is older than `idle_ns` at monotonic time `now_ns`
@@ -293,12 +304,13 @@ pub(crate) fn cstr(bytes: &[u8]) -> String {
     String::from_utf8_lossy(&bytes[..end]).into_owned()
 }
 
-/// Routing table names: the kernel's reserved ones and those in iproute2's `rt_tables`.
-struct TableNames(HashMap<u32, String>);
+/// Routing table names: the kernel's reserved ones and those in iproute2's `rt_tables`. A
+/// B-tree: a handful of entries, looked up twice per event, where hashing would cost more.
+struct TableNames(BTreeMap<u32, String>);
 
 impl Default for TableNames {
     fn default() -> Self {
-        let mut names: HashMap<u32, String> = [(253, "default"), (254, "main"), (255, "local")]
+        let mut names: BTreeMap<u32, String> = [(253, "default"), (254, "main"), (255, "local")]
             .into_iter()
             .map(|(k, v)| (k, v.to_string()))
             .collect();
@@ -348,7 +360,7 @@ mod tests {
     #[test]
     fn single_table_success_is_one_decision() {
         let mut g = RouteGrouper::default();
-        let done = g.push(&lookup(7, 1, 254, 0, 0));
+        let done: Vec<_> = g.push(&lookup(7, 1, 254, 0, 0)).collect();
         assert_eq!(done.len(), 1);
         let d = done[0].decision(&g, |_| None);
         assert_eq!(d.table_name, "main");
@@ -360,9 +372,9 @@ mod tests {
     #[test]
     fn policy_walk_groups_misses_with_the_match() {
         let mut g = RouteGrouper::default();
-        assert!(g.push(&lookup(7, 1, 255, FIB_NO_MATCH, 0)).is_empty());
-        assert!(g.push(&lookup(7, 2, 100, FIB_NO_MATCH, 0)).is_empty());
-        let done = g.push(&lookup(7, 3, 254, 0, 0));
+        assert!(g.push(&lookup(7, 1, 255, FIB_NO_MATCH, 0)).next().is_none());
+        assert!(g.push(&lookup(7, 2, 100, FIB_NO_MATCH, 0)).next().is_none());
+        let done: Vec<_> = g.push(&lookup(7, 3, 254, 0, 0)).collect();
         assert_eq!(done.len(), 1);
         let d = done[0].decision(&g, |_| None);
         let tables: Vec<u32> = d.lookups.iter().map(|l| l.table).collect();
@@ -374,7 +386,10 @@ mod tests {
     #[test]
     fn bound_miss_is_an_onlink_fallback_after_idle() {
         let mut g = RouteGrouper::default();
-        assert!(g.push(&lookup(9, 100, 254, FIB_NO_MATCH, 4)).is_empty());
+        assert!(g
+            .push(&lookup(9, 100, 254, FIB_NO_MATCH, 4))
+            .next()
+            .is_none());
         assert!(g.flush_idle(101, 1_000).is_empty());
         let done = g.flush_idle(2_000, 1_000);
         assert_eq!(done.len(), 1);
@@ -388,10 +403,10 @@ mod tests {
     #[test]
     fn another_flow_closes_the_previous_decision() {
         let mut g = RouteGrouper::default();
-        assert!(g.push(&lookup(7, 1, 254, FIB_NO_MATCH, 0)).is_empty());
+        assert!(g.push(&lookup(7, 1, 254, FIB_NO_MATCH, 0)).next().is_none());
         let mut other = lookup(7, 2, 254, 0, 0);
         other.dst = [203, 0, 113, 9];
-        let done = g.push(&other);
+        let done: Vec<_> = g.push(&other).collect();
         assert_eq!(done.len(), 2);
         assert!(!done[0].decision(&g, |_| None).onlink_fallback);
     }
