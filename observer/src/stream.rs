@@ -72,6 +72,9 @@ pub struct Collector {
     tracer: Tracer,
     decoder: Decoder,
     errors_only: bool,
+    /// Reports the last poll returned: the next one starts with room for as many, so a busy
+    /// stream does not grow (and copy) its vector of large reports again on every poll.
+    last_poll: usize,
 }
 
 impl Collector {
@@ -81,13 +84,14 @@ impl Collector {
             tracer: Tracer::start(config)?,
             decoder: Decoder::default(),
             errors_only: config.filter.errors_only,
+            last_poll: 0,
         })
     }
 
     /// Reports waiting now; route decisions still open are completed only if idle for
     /// `route_idle_ns` (0 completes all).
     pub fn poll(&mut self, route_idle_ns: u64) -> Vec<Report> {
-        let mut reports = Vec::new();
+        let mut reports = Vec::with_capacity(self.last_poll);
         let decoder = &mut self.decoder;
         self.tracer
             .drain(|bytes| decoder.record(bytes, &mut reports));
@@ -95,6 +99,7 @@ impl Collector {
         if self.errors_only {
             reports.retain(is_error);
         }
+        self.last_poll = reports.len();
         reports
     }
 
