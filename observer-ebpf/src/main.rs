@@ -663,7 +663,8 @@ fn try_exit_msg(ctx: &TracePointContext) -> Option<()> {
 // (kernels without BTF; reads the formatted record at `format`-file offsets). The loader
 // attaches the first one this kernel's verifier accepts.
 
-/// The device name of a lookup without a next hop, as the classic tracepoint writes it: "-".
+/// The device name of a lookup without a next hop, as the classic tracepoint writes it: "-"
+/// (the first byte of the first word: BPF here is little-endian).
 const NO_DEVICE: Name = [b'-' as u64, 0];
 
 /// One lookup, as any of the programs reads it: the part of `RouteRecord` after the header.
