@@ -10,6 +10,7 @@ use std::fs::File;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use sockabi::IfName;
 
@@ -82,11 +83,20 @@ const fn sockabi_siocgifindex() -> u32 {
     0x8933
 }
 
-/// Resolves ifindexes to names per namespace, with a cache of names (answers included "no
-/// such index"). No socket is kept: one held open would keep a deleted namespace alive.
+/// How long a resolved name is reused. An index can change hands: an interface is renamed or
+/// deleted, or a namespace dies and a new one gets its inode number (namespaces come and go by
+/// the hundred in a container host, or in our tests), so a name cached for good would go
+/// stale. Within this time one resolution serves a whole batch of events.
+const NAME_TTL: Duration = Duration::from_millis(20);
+/// Cached names beyond which expired ones are dropped (namespaces that died leave theirs).
+const NAMES_KEPT: usize = 4096;
+
+/// Resolves ifindexes to names per namespace, with a short-lived cache of names (answers
+/// included "no such index"; see `NAME_TTL`). No socket is kept: one held open would keep a
+/// deleted namespace alive.
 #[derive(Default)]
 pub struct IfNames {
-    names: HashMap<(u32, i32), Option<String>>,
+    names: HashMap<(u32, i32), (Instant, Option<String>)>,
 }
 
 impl IfNames {
@@ -95,11 +105,18 @@ impl IfNames {
         if ifindex <= 0 {
             return None;
         }
-        if let Some(known) = self.names.get(&(netns, ifindex)) {
-            return known.clone();
+        let now = Instant::now();
+        if let Some((at, known)) = self.names.get(&(netns, ifindex)) {
+            if now.duration_since(*at) < NAME_TTL {
+                return known.clone();
+            }
         }
         let name = open_in(netns, task).and_then(|socket| name_of(&socket, ifindex));
-        self.names.insert((netns, ifindex), name.clone());
+        if self.names.len() >= NAMES_KEPT {
+            self.names
+                .retain(|_, (at, _)| now.duration_since(*at) < NAME_TTL);
+        }
+        self.names.insert((netns, ifindex), (now, name.clone()));
         name
     }
 
@@ -176,5 +193,23 @@ mod tests {
         assert_eq!(names.name(own, me, 1).as_deref(), Some("lo"));
         let lo = IfName::from_bytes(b"lo").expect("valid name");
         assert_eq!(IfNames::index_in(None, &lo).expect("socket"), Some(1));
+    }
+
+    #[test]
+    fn names_older_than_the_ttl_are_resolved_again() {
+        let mut names = IfNames::default();
+        let own = own_inode().expect("/proc/self/ns/net");
+        let me = Task {
+            pid: std::process::id(),
+            tid: std::process::id(),
+        };
+        // As left by a namespace that had this inode before ours, or by a renamed interface.
+        let long_ago = Instant::now()
+            .checked_sub(NAME_TTL * 2)
+            .expect("the clock is past boot");
+        names
+            .names
+            .insert((own, 1), (long_ago, Some("stale0".into())));
+        assert_eq!(names.name(own, me, 1).as_deref(), Some("lo"));
     }
 }
