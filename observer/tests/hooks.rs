@@ -69,3 +69,50 @@ fn route_hook_is_the_cheapest_available() {
     let collector = Collector::start(&without_routes).expect("bindscope starts");
     assert_eq!(collector.tracer().route_hook, None);
 }
+
+/// The `tp_btf` program reads pid, tid and comm from the task instead of calling helpers: a
+/// lookup made from a named thread must carry that thread's id and name, and the process's id.
+#[test]
+fn route_events_name_the_thread_that_looked_up() {
+    if !privileges::ok_or_skip() {
+        return;
+    }
+    let config = Config {
+        events: EventSet {
+            sockopt: false,
+            route: true,
+            ioctl: false,
+            cmsg: false,
+        },
+        filter: Filter {
+            pid: Some(std::process::id()),
+            ..Filter::default()
+        },
+        ..Config::default()
+    };
+    let mut collector = Collector::start(&config).expect("bindscope starts");
+    // A UDP connect() only looks the route up; loopback, so nothing could leave the host.
+    const PORT: u16 = 9;
+    let tid = std::thread::Builder::new()
+        .name("bs-hook-probe".into())
+        .spawn(|| {
+            let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+            socket.connect(("127.0.0.1", PORT)).expect("connect");
+            // SAFETY: gettid has no preconditions.
+            unsafe { libc::gettid() as u32 }
+        })
+        .expect("spawn")
+        .join()
+        .expect("the probe thread");
+    let reports = collector.collect();
+    let probe = reports
+        .iter()
+        .find(|r| {
+            r.route()
+                .is_some_and(|d| d.dport == PORT && d.dst.is_loopback())
+        })
+        .unwrap_or_else(|| panic!("no route event for the probe's connect in {reports:?}"));
+    assert_eq!(probe.origin.pid, std::process::id());
+    assert_eq!(probe.origin.tid, tid);
+    assert_eq!(probe.origin.comm, "bs-hook-probe");
+}
