@@ -182,14 +182,19 @@ fn open_in(netns: u32, task: Task) -> Option<OwnedFd> {
 mod tests {
     use super::*;
 
+    /// This process (its main thread), as an event's task.
+    fn this_thread() -> Task {
+        Task {
+            pid: std::process::id(),
+            tid: std::process::id(),
+        }
+    }
+
     #[test]
     fn loopback_is_index_one_in_our_namespace() {
         let mut names = IfNames::default();
         let own = own_inode().expect("/proc/self/ns/net");
-        let me = Task {
-            pid: std::process::id(),
-            tid: std::process::id(),
-        };
+        let me = this_thread();
         assert_eq!(names.name(own, me, 1).as_deref(), Some("lo"));
         let lo = IfName::from_bytes(b"lo").expect("valid name");
         assert_eq!(IfNames::index_in(None, &lo).expect("socket"), Some(1));
@@ -199,10 +204,7 @@ mod tests {
     fn names_older_than_the_ttl_are_resolved_again() {
         let mut names = IfNames::default();
         let own = own_inode().expect("/proc/self/ns/net");
-        let me = Task {
-            pid: std::process::id(),
-            tid: std::process::id(),
-        };
+        let me = this_thread();
         // As left by a namespace that had this inode before ours, or by a renamed interface.
         let long_ago = Instant::now()
             .checked_sub(NAME_TTL * 2)

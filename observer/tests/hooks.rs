@@ -21,6 +21,23 @@ fn expected_hook(release: &str, has_btf: bool) -> RouteHook {
     }
 }
 
+/// Route lookups only, of this test process only.
+fn routes_of_this_process() -> Config {
+    Config {
+        events: EventSet {
+            sockopt: false,
+            route: true,
+            ioctl: false,
+            cmsg: false,
+        },
+        filter: Filter {
+            pid: Some(std::process::id()),
+            ..Filter::default()
+        },
+        ..Config::default()
+    }
+}
+
 #[test]
 fn expected_hooks_by_kernel() {
     assert_eq!(expected_hook("5.10.0-30-amd64", true), RouteHook::Raw);
@@ -36,19 +53,7 @@ fn route_hook_is_the_cheapest_available() {
     }
     let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").expect("osrelease");
     let has_btf = std::path::Path::new("/sys/kernel/btf/vmlinux").exists();
-    let config = Config {
-        events: EventSet {
-            sockopt: false,
-            route: true,
-            ioctl: false,
-            cmsg: false,
-        },
-        filter: Filter {
-            pid: Some(std::process::id()),
-            ..Filter::default()
-        },
-        ..Config::default()
-    };
+    let config = routes_of_this_process();
     let collector = Collector::start(&config).expect("bindscope starts");
     assert_eq!(
         collector.tracer().route_hook,
@@ -77,20 +82,7 @@ fn route_events_name_the_thread_that_looked_up() {
     if !privileges::ok_or_skip() {
         return;
     }
-    let config = Config {
-        events: EventSet {
-            sockopt: false,
-            route: true,
-            ioctl: false,
-            cmsg: false,
-        },
-        filter: Filter {
-            pid: Some(std::process::id()),
-            ..Filter::default()
-        },
-        ..Config::default()
-    };
-    let mut collector = Collector::start(&config).expect("bindscope starts");
+    let mut collector = Collector::start(&routes_of_this_process()).expect("bindscope starts");
     // A UDP connect() only looks the route up; loopback, so nothing could leave the host.
     const PORT: u16 = 9;
     let tid = std::thread::Builder::new()
