@@ -12,6 +12,8 @@
 #![no_std]
 #![no_main]
 
+mod calibration;
+
 use core::ffi::c_void;
 
 use aya_ebpf::helpers::generated::{

@@ -38,16 +38,22 @@
 //! program's netns filter (the tracepoint and the first instructions of our program), only
 //! `route` delivered (recording, ring buffer, user space), and all families (the syscall
 //! tracepoints, which send every system call through the kernel's tracing slow path); only
-//! `sockopt` checks the last part alone.
+//! `sockopt` checks the last part alone. Calibration modes then measure what no program can
+//! avoid: the tracepoint with an empty program, one clock read, one ring-buffer record, each
+//! alone (programs in the eBPF object for this, see `bench/calibration.rs`). Their sum is the
+//! least an event with a timestamp costs on this kernel, printed next to what the throughput
+//! target allows.
 //!
 //! ```text
 //! bindscope-bench [--rounds N] [--seconds-per-round S] [--fresh-sockets]
 //!                 [--breakdown auto|always|never] [--startup-trials N] [--ring-size BYTES]
-//!                 [--bindscope PATH] [--bpftrace PATH]
+//!                 [--bindscope PATH] [--bpftrace PATH] [--ebpf-object PATH]
 //! ```
 //!
 //! Needs root (namespaces and eBPF). Targets are printed next to the numbers, never asserted.
 
+#[path = "../bench/calibration.rs"]
+mod calibration;
 #[path = "../bench/report.rs"]
 mod report;
 #[path = "../bench/tracers.rs"]
@@ -65,6 +71,7 @@ use bindscope::{Config, EventSet, NetnsSpec};
 use bindscope_tests::{netns, privileges, SeedTopology};
 use clap::{Parser, ValueEnum};
 
+use calibration::Part;
 use report::{median, median_duration, ms, target_row, thousands, Paired, Target};
 use tracers::{Finished, Traced};
 use workload::{LoopRun, Sockets};
@@ -124,7 +131,16 @@ struct Args {
     /// The bpftrace binary.
     #[arg(long, value_name = "PATH", default_value = "bpftrace")]
     bpftrace: PathBuf,
+    /// The eBPF object with the calibration programs (the breakdown rounds load it).
+    #[arg(long, value_name = "PATH", default_value = EBPF_OBJECT)]
+    ebpf_object: PathBuf,
 }
+
+/// Where `cargo xtask build-ebpf` leaves the eBPF object.
+const EBPF_OBJECT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../observer-ebpf/target/bpfel-unknown-none/release/bindscope"
+);
 
 /// When to run the breakdown rounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -160,6 +176,8 @@ enum Mode {
     },
     /// The bpftrace count-only one-liner.
     Bpftrace,
+    /// One calibration program alone on the tracepoint.
+    Calibration(Part),
 }
 
 /// bindscope with every event family, delivering every event: the mode the targets are for.
@@ -170,13 +188,16 @@ const BINDSCOPE_ALL: Mode = Mode::Bindscope {
 /// The main comparison.
 const MAIN_MODES: [Mode; 3] = [Mode::Untraced, BINDSCOPE_ALL, Mode::Bpftrace];
 /// Where bindscope's cost goes: each mode drops one part of what the one before it does.
-const BREAKDOWN_MODES: [Mode; 6] = [
+const BREAKDOWN_MODES: [Mode; 9] = [
     Mode::Untraced,
     BINDSCOPE_ALL,
     ROUTE_DELIVERED,
     ROUTE_FILTERED,
     SOCKOPT_ONLY,
     Mode::Bpftrace,
+    Mode::Calibration(Part::Empty),
+    Mode::Calibration(Part::Clock),
+    Mode::Calibration(Part::Record),
 ];
 /// Only the route family: no syscall tracepoints.
 const ROUTE_DELIVERED: Mode = Mode::Bindscope {
@@ -204,6 +225,9 @@ impl Mode {
             SOCKOPT_ONLY => "bindscope, sockopt only (never fires here)",
             Mode::Bindscope { .. } => "bindscope trace --json (all events)",
             Mode::Bpftrace => "bpftrace count()",
+            Mode::Calibration(Part::Empty) => "floor: an empty program (tp_btf)",
+            Mode::Calibration(Part::Clock) => "floor: a program that only reads the clock",
+            Mode::Calibration(Part::Record) => "floor: a program that only writes a record",
         }
     }
 }
@@ -360,6 +384,7 @@ impl Bench<'_> {
                     }),
                 })
             }
+            Mode::Calibration(part) => self.calibrate(part),
             Mode::Bpftrace => {
                 let command = tracers::bpftrace(&self.args.bpftrace, tracers::BPFTRACE_COUNT);
                 let mut tracer = Traced::spawn("bpftrace", command)?;
@@ -380,6 +405,23 @@ impl Bench<'_> {
                 })
             }
         }
+    }
+
+    /// The loop under a calibration program alone.
+    fn calibrate(&self, part: Part) -> Result<Sample> {
+        let attached = calibration::attach(&self.args.ebpf_object, part)?;
+        let run = self.run_loop()?;
+        let records = attached.detach()?;
+        if part == Part::Record && records < run.connects {
+            // A full ring fails the reservation, which is cheaper than a record: say so.
+            println!(
+                "  note: the record calibration drained {records} records for {} connects: \
+                 its ring buffer overflowed, and a failed reservation costs less than a \
+                 record, so this round understates a record's cost",
+                run.connects
+            );
+        }
+        Ok(Sample { run, tracer: None })
     }
 
     /// The loop, with nothing else to do.
@@ -855,6 +897,65 @@ fn print_breakdown(results: &Results) {
         "for comparison: bpftrace's count() on the same tracepoint",
         step(Mode::Bpftrace, Mode::Untraced),
     );
+
+    // What no program can avoid, measured with programs that do one part each.
+    const EMPTY: Mode = Mode::Calibration(Part::Empty);
+    const CLOCK: Mode = Mode::Calibration(Part::Clock);
+    const RECORD: Mode = Mode::Calibration(Part::Record);
+    println!(
+        "\nthe floor on this kernel, per connect: calibration programs alone on the tracepoint \
+         (not bindscope), median of the rounds' differences (range):"
+    );
+    line(
+        "the tracepoint with an empty program",
+        step(EMPTY, Mode::Untraced),
+    );
+    line(
+        "+ one clock read (bpf_ktime_get_ns), over the empty program",
+        step(CLOCK, EMPTY),
+    );
+    line(
+        "+ one ring-buffer record (reserve, submit), over the empty program",
+        step(RECORD, EMPTY),
+    );
+    let median_step = |more: Mode, less: Mode| {
+        paired_difference(results, more, less, loop_ns).map(|difference| difference.median)
+    };
+    if let (Some(empty), Some(clock), Some(record)) = (
+        median_step(EMPTY, Mode::Untraced),
+        median_step(CLOCK, EMPTY),
+        median_step(RECORD, EMPTY),
+    ) {
+        let least = empty + clock + record;
+        let allowed = untraced_ns / TARGET_VS_UNTRACED - untraced_ns;
+        line(
+            "an event with a timestamp costs at least (the three together)",
+            format!("{least:>+7.0} ns"),
+        );
+        line(
+            &format!(
+                "the throughput target ({TARGET_VS_UNTRACED:.2} of untraced) allows per connect"
+            ),
+            format!("{allowed:>+7.0} ns"),
+        );
+        if let Some(route) = median_step(ROUTE_DELIVERED, Mode::Untraced) {
+            line(
+                "bindscope's route program (route only, delivered), over that least",
+                format!("{:>+7.0} ns", route - least),
+            );
+        }
+        if least > allowed {
+            println!(
+                "  => on this machine, no program that delivers every lookup with a timestamp \
+                 through a ring buffer can meet the throughput target"
+            );
+        } else {
+            println!(
+                "  => the target leaves {:.0} ns per connect for reading the lookup and the task",
+                allowed - least
+            );
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -888,6 +989,13 @@ fn run(args: &Args) -> Result<()> {
             "no bindscope CLI at {}: build it (`cargo build --release -p bindscope`) or run \
              `cargo xtask bench`, which builds everything",
             bindscope.display()
+        );
+    }
+    if args.breakdown != Breakdown::Never && !args.ebpf_object.is_file() {
+        bail!(
+            "no eBPF object at {} (the breakdown rounds load its calibration programs): build \
+             it with `cargo xtask build-ebpf`, or pass --breakdown never",
+            args.ebpf_object.display()
         );
     }
     for stale in netns::sweep_stale() {
