@@ -12,11 +12,12 @@ use aya_ebpf::maps::RingBuf;
 use aya_ebpf::programs::BtfTracePointContext;
 use sockabi::event::{EventKind, RouteEvent};
 
-/// The calibration records: drained and dropped by the benchmark. One page here, so that
-/// bindscope, which loads this object but never these programs, creates it small; the
-/// benchmark sets its real size.
+/// The calibration records: drained and dropped by the benchmark, which sets their real size.
+/// bindscope loads this object, and so creates this map, but never attaches these programs:
+/// the map is declared as small as a ring buffer can be on any kernel (a ring buffer is a
+/// whole number of pages, and pages are up to 64 KiB).
 #[map]
-static CALIBRATION_RECORDS: RingBuf = RingBuf::with_byte_size(4096, 0);
+static CALIBRATION_RECORDS: RingBuf = RingBuf::with_byte_size(1 << 16, 0);
 
 /// The tracepoint and an empty program: the floor of any program on it.
 #[btf_tracepoint(function = "fib_table_lookup")]

@@ -21,7 +21,7 @@ use aya::{Btf, EbpfLoader};
 const TRACEPOINT: &str = "fib_table_lookup";
 /// The record program's ring buffer.
 const RECORDS_MAP: &str = "CALIBRATION_RECORDS";
-/// The record program's ring buffer size (the object declares one page).
+/// The record program's ring buffer size (the object declares it small).
 const RECORDS_BYTES: u32 = 1 << 20;
 /// How long the drain thread sleeps when the ring buffer is empty. The ring holds some 9,000
 /// records: far more than a millisecond of the loop.

@@ -187,7 +187,8 @@ const BINDSCOPE_ALL: Mode = Mode::Bindscope {
 };
 /// The main comparison.
 const MAIN_MODES: [Mode; 3] = [Mode::Untraced, BINDSCOPE_ALL, Mode::Bpftrace];
-/// Where bindscope's cost goes: each mode drops one part of what the one before it does.
+/// Where bindscope's cost goes: each bindscope mode drops one part of what the one before it
+/// does; the calibration modes then measure the floor of any program, one part at a time.
 const BREAKDOWN_MODES: [Mode; 9] = [
     Mode::Untraced,
     BINDSCOPE_ALL,
