@@ -49,7 +49,7 @@ impl Part {
     }
 }
 
-/// An attached calibration program; [`Attached::detach`] ends it.
+/// An attached calibration program; [`Attached::detach`] (or dropping it) ends it.
 pub struct Attached {
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<Result<u64>>>,
@@ -59,58 +59,85 @@ impl Attached {
     /// Detaches the program; returns how many records were drained (the record program: one
     /// per lookup it saw; the others: none).
     pub fn detach(mut self) -> Result<u64> {
-        self.stop.store(true, Ordering::Relaxed);
-        match self.thread.take().map(JoinHandle::join) {
+        match self.stop_and_join() {
             Some(Ok(result)) => result,
             Some(Err(panic)) => std::panic::resume_unwind(panic),
             None => Ok(0),
         }
     }
+
+    /// Tells the thread to stop and waits for it (`None` if that was done before).
+    fn stop_and_join(&mut self) -> Option<std::thread::Result<Result<u64>>> {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.take().map(JoinHandle::join)
+    }
 }
 
 impl Drop for Attached {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        let _ = self.stop_and_join();
+    }
+}
+
+/// The eBPF object and the kernel's BTF, read once for every attachment of a run.
+pub struct Programs {
+    object: Arc<[u8]>,
+    btf: Arc<Btf>,
+}
+
+impl Programs {
+    /// Reads the eBPF object at `object` and the running kernel's BTF.
+    pub fn read(object: &Path) -> Result<Self> {
+        let bytes = std::fs::read(object).with_context(|| {
+            format!(
+                "reading the eBPF object {} with the calibration programs (build it with \
+                 `cargo xtask build-ebpf`)",
+                object.display()
+            )
+        })?;
+        let btf =
+            Btf::from_sys_fs().context("reading the kernel's BTF (/sys/kernel/btf/vmlinux)")?;
+        Ok(Programs {
+            object: bytes.into(),
+            btf: Arc::new(btf),
+        })
+    }
+
+    /// Loads `part`'s program and attaches it, on a thread that owns it (and drains its
+    /// records) until detached.
+    pub fn attach(&self, part: Part) -> Result<Attached> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (attached, attached_rx) = mpsc::channel();
+        let thread = std::thread::spawn({
+            let (object, btf, stop) = (self.object.clone(), self.btf.clone(), stop.clone());
+            move || serve(&object, &btf, part, &stop, &attached)
+        });
+        if attached_rx.recv().is_ok() {
+            return Ok(Attached {
+                stop,
+                thread: Some(thread),
+            });
+        }
+        // The thread ended without attaching: its result says why.
+        match thread.join() {
+            Ok(Err(err)) => Err(err),
+            Ok(Ok(_)) => Err(anyhow!("{} ended without attaching", part.program())),
+            Err(panic) => std::panic::resume_unwind(panic),
         }
     }
 }
 
-/// Loads `part`'s program from the eBPF object at `object` and attaches it, on a thread
-/// that owns it (and drains its records) until detached.
-pub fn attach(object: &Path, part: Part) -> Result<Attached> {
-    let bytes = std::fs::read(object).with_context(|| {
-        format!(
-            "reading the eBPF object {} (build it with `cargo xtask build-ebpf`)",
-            object.display()
-        )
-    })?;
-    let stop = Arc::new(AtomicBool::new(false));
-    let (attached, attached_rx) = mpsc::channel();
-    let thread = std::thread::spawn({
-        let stop = Arc::clone(&stop);
-        move || serve(&bytes, part, &stop, &attached)
-    });
-    if attached_rx.recv().is_ok() {
-        return Ok(Attached {
-            stop,
-            thread: Some(thread),
-        });
-    }
-    // The thread ended without attaching: its result says why.
-    match thread.join() {
-        Ok(Err(err)) => Err(err),
-        Ok(Ok(_)) => Err(anyhow!("{} ended without attaching", part.program())),
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
-}
-
-/// The thread of [`attach`]: loads and attaches, says so on `attached`, then drains the
-/// record ring until `stop`. Dropping the loaded object at the end detaches the program.
-fn serve(bytes: &[u8], part: Part, stop: &AtomicBool, attached: &mpsc::Sender<()>) -> Result<u64> {
+/// The thread of [`Programs::attach`]: loads and attaches, says so on `attached`, then
+/// drains the record ring until `stop`. Dropping the loaded object at the end detaches the
+/// program.
+fn serve(
+    bytes: &[u8],
+    btf: &Btf,
+    part: Part,
+    stop: &AtomicBool,
+    attached: &mpsc::Sender<()>,
+) -> Result<u64> {
     let name = part.program();
-    let btf = Btf::from_sys_fs().context("reading the kernel's BTF (/sys/kernel/btf/vmlinux)")?;
     let mut ebpf = EbpfLoader::new()
         .btf(None)
         .map_max_entries(RECORDS_MAP, RECORDS_BYTES)
@@ -121,7 +148,7 @@ fn serve(bytes: &[u8], part: Part, stop: &AtomicBool, attached: &mpsc::Sender<()
     };
     let program: &mut BtfTracePoint = program.try_into().with_context(|| name.to_owned())?;
     program
-        .load(TRACEPOINT, &btf)
+        .load(TRACEPOINT, btf)
         .with_context(|| format!("loading {name}"))?;
     program
         .attach()
@@ -163,12 +190,12 @@ mod tests {
         if !privileges::ok_or_skip() {
             return;
         }
-        let object = Path::new(crate::EBPF_OBJECT);
+        let programs = Programs::read(Path::new(crate::EBPF_OBJECT)).unwrap();
         for part in [Part::Empty, Part::Clock] {
-            let attached = attach(object, part).unwrap();
+            let attached = programs.attach(part).unwrap();
             assert_eq!(attached.detach().unwrap(), 0, "{part:?} writes no records");
         }
-        let attached = attach(object, Part::Record).unwrap();
+        let attached = programs.attach(Part::Record).unwrap();
         let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         socket.connect("127.0.0.1:9").unwrap();
         assert!(

@@ -71,7 +71,7 @@ use bindscope::{Config, EventSet, NetnsSpec};
 use bindscope_tests::{netns, privileges, SeedTopology};
 use clap::{Parser, ValueEnum};
 
-use calibration::Part;
+use calibration::{Part, Programs};
 use report::{median, median_duration, ms, target_row, thousands, Paired, Target};
 use tracers::{Finished, Traced};
 use workload::{LoopRun, Sockets};
@@ -341,6 +341,8 @@ struct Bench<'a> {
     bindscope: PathBuf,
     sockets: Sockets,
     round_length: Duration,
+    /// The calibration programs, read up front unless the breakdown is never run.
+    calibration: Option<Programs>,
 }
 
 /// The samples of each mode, in the order of the modes given.
@@ -410,7 +412,10 @@ impl Bench<'_> {
 
     /// The loop under a calibration program alone.
     fn calibrate(&self, part: Part) -> Result<Sample> {
-        let attached = calibration::attach(&self.args.ebpf_object, part)?;
+        let Some(programs) = &self.calibration else {
+            bail!("the calibration programs were not read (--breakdown never)");
+        };
+        let attached = programs.attach(part)?;
         let run = self.run_loop()?;
         let records = attached.detach()?;
         if part == Part::Record && records < run.connects {
@@ -856,8 +861,9 @@ fn print_breakdown(results: &Results) {
 
     // Each step adds one part of the work; the loop thread's extra CPU per connect is that
     // part's in-kernel cost. User space runs in the tracer's process, on another CPU.
+    let difference = |more: Mode, less: Mode| paired_difference(results, more, less, loop_ns);
     let step = |more: Mode, less: Mode| {
-        paired_difference(results, more, less, loop_ns).map_or_else(
+        difference(more, less).map_or_else(
             || "n/a".to_owned(),
             |d| format!("{:>+7.0} ns  ({:+.0}..{:+.0})", d.median, d.min, d.max),
         )
@@ -919,9 +925,7 @@ fn print_breakdown(results: &Results) {
         "+ one ring-buffer record (reserve, submit), over the empty program",
         step(RECORD, EMPTY),
     );
-    let median_step = |more: Mode, less: Mode| {
-        paired_difference(results, more, less, loop_ns).map(|difference| difference.median)
-    };
+    let median_step = |more: Mode, less: Mode| difference(more, less).map(|d| d.median);
     if let (Some(empty), Some(clock), Some(record)) = (
         median_step(EMPTY, Mode::Untraced),
         median_step(CLOCK, EMPTY),
@@ -992,13 +996,11 @@ fn run(args: &Args) -> Result<()> {
             bindscope.display()
         );
     }
-    if args.breakdown != Breakdown::Never && !args.ebpf_object.is_file() {
-        bail!(
-            "no eBPF object at {} (the breakdown rounds load its calibration programs): build \
-             it with `cargo xtask build-ebpf`, or pass --breakdown never",
-            args.ebpf_object.display()
-        );
-    }
+    // Read before the rounds, so that a missing object fails now, not after them.
+    let calibration = match args.breakdown {
+        Breakdown::Never => None,
+        Breakdown::Auto | Breakdown::Always => Some(Programs::read(&args.ebpf_object)?),
+    };
     for stale in netns::sweep_stale() {
         eprintln!("removed namespace {stale}, left behind by a killed run");
     }
@@ -1014,6 +1016,7 @@ fn run(args: &Args) -> Result<()> {
         bindscope,
         sockets,
         round_length: Duration::from_secs_f64(args.seconds_per_round),
+        calibration,
     };
 
     println!(
