@@ -69,7 +69,8 @@ pub struct EventHeader {
     pub pid: U32<NativeEndian>,
     /// Thread id.
     pub tid: U32<NativeEndian>,
-    /// Inode of the current task's network namespace; 0 when it could not be read.
+    /// Inode of the current task's network namespace; for a [`RouteEvent`], of the namespace
+    /// whose FIB was consulted (see [`RouteEvent::netns_source`]). 0 when it could not be read.
     pub netns: U32<NativeEndian>,
     /// Reserved, zero.
     pub _reserved: U32<NativeEndian>,
@@ -148,8 +149,82 @@ pub struct RouteEvent {
     pub scope: u8,
     /// `flowi4_flags`.
     pub flags: u8,
+    /// The flow's firewall mark (`flowi4_mark`: `SO_MARK`, or set by netfilter): what `ip rule
+    /// ... fwmark` selects on.
+    pub mark: U32<NativeEndian>,
+    /// The flow's uid (`flowi4_uid`): what `ip rule ... uidrange` selects on. The socket
+    /// owner's for output lookups; the kernel's overflow uid for received packets.
+    pub uid: U32<NativeEndian>,
+    /// The flow's L3 master device (`flowi4_l3mdev`, a VRF's ifindex; Linux 5.18+); 0 when
+    /// none or absent on this kernel.
+    pub l3mdev: I32<NativeEndian>,
+    /// Whose lookup this is: a [`RouteContext`] as `u8`. In [`RouteContext::Softirq`] the
+    /// header's pid, tid and comm are zero: the kernel made the lookup on its own (receiving
+    /// or forwarding a packet, a timer), not for the task it happened to interrupt.
+    pub context: u8,
+    /// How the header's `netns` (the namespace whose FIB was consulted) was found: a
+    /// [`NetnsSource`] as `u8`.
+    pub netns_source: u8,
     /// Reserved, zero (pads the record to a multiple of 8 bytes).
-    pub _reserved: U32<NativeEndian>,
+    pub _reserved: [u8; 6],
+}
+
+/// Whose route lookup a [`RouteEvent`] is (its `context` byte).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum RouteContext {
+    /// A task made the lookup for itself, in a system call (connect, sendmsg, bind, ...) or
+    /// as a kernel thread.
+    Task = 1,
+    /// The kernel made it while serving a softirq (between `irq:softirq_entry` and
+    /// `irq:softirq_exit` on that CPU): receiving or forwarding a packet, a TCP timer. Which
+    /// task it interrupted says nothing about it.
+    Softirq = 2,
+}
+
+impl RouteContext {
+    /// The context for a record's `context` byte, if known.
+    pub const fn from_u8(value: u8) -> Option<Self> {
+        match value {
+            1 => Some(RouteContext::Task),
+            2 => Some(RouteContext::Softirq),
+            _ => None,
+        }
+    }
+}
+
+/// How the eBPF side found the namespace whose FIB a lookup consulted (a [`RouteEvent`]'s
+/// `netns_source` byte). The lookup itself does not say: `fib_table_lookup` receives the
+/// table and the flow, not the `struct net`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum NetnsSource {
+    /// Not found: a miss in a softirq that received no packet before it (a timer), or an
+    /// input lookup on another device than the packet's.
+    Unknown = 0,
+    /// Exact: the namespace of the matched next hop's device (`nhc_dev->nd_net`), which
+    /// lives in the FIB it was found in.
+    NextHop = 1,
+    /// The namespace of the task that made the lookup in its own system call: the socket's
+    /// namespace unless the thread `setns()`ed after creating the socket.
+    Task = 2,
+    /// The namespace of the device the packet being processed in this softirq arrived on
+    /// (`net:netif_receive_skb`): the lookup is an input lookup on that device, or one made
+    /// while processing that packet (an ICMP error, a SYN-ACK, an address-type check).
+    Received = 3,
+}
+
+impl NetnsSource {
+    /// The source for a record's `netns_source` byte, if known.
+    pub const fn from_u8(value: u8) -> Option<Self> {
+        match value {
+            0 => Some(NetnsSource::Unknown),
+            1 => Some(NetnsSource::NextHop),
+            2 => Some(NetnsSource::Task),
+            3 => Some(NetnsSource::Received),
+            _ => None,
+        }
+    }
 }
 
 /// A netdevice ioctl on a `struct ifreq`, captured after the call (so a `SIOCG*` request
@@ -441,8 +516,22 @@ pub mod fib_raw_field {
     pub const FLOWI4_READ_LEN: usize = 14;
     /// Bytes of `fib_nh_common` read at once (at most [`CHUNK`]).
     pub const NHC_READ_LEN: usize = 15;
+    /// `flowi4.__fl_common.flowic_mark`.
+    pub const FLOWI4_MARK: usize = 16;
+    /// `flowi4.__fl_common.flowic_uid` (a `kuid_t`, one `u32`).
+    pub const FLOWI4_UID: usize = 17;
+    /// `flowi4.__fl_common.flowic_l3mdev` (Linux 5.18+; [`OFFSET_ABSENT`](super::OFFSET_ABSENT)
+    /// before).
+    pub const FLOWI4_L3MDEV: usize = 18;
+    /// `net_device.nd_net.net`: the namespace a device (and so the FIB holding a route through
+    /// it) belongs to.
+    pub const NETDEV_NET: usize = 19;
+    /// `net_device.ifindex`.
+    pub const NETDEV_IFINDEX: usize = 20;
+    /// `sk_buff.dev`: the device a received packet arrived on (read by the receive program).
+    pub const SKB_DEV: usize = 21;
     /// How many entries there are.
-    pub const COUNT: usize = 16;
+    pub const COUNT: usize = 22;
     /// The program reads each struct with one `bpf_probe_read_kernel` of at most this many
     /// bytes, then picks the fields out of its copy: one helper call instead of one per field.
     pub const CHUNK: usize = 64;
@@ -520,7 +609,7 @@ mod tests {
     fn record_sizes_are_stable() {
         assert_eq!(size_of::<EventHeader>(), 48);
         assert_eq!(size_of::<SockoptEvent>(), 48 + 32 + OPTVAL_CAPTURE);
-        assert_eq!(size_of::<RouteEvent>(), 48 + 16 + 12 + 4 + 16 + 4 + 4);
+        assert_eq!(size_of::<RouteEvent>(), 48 + 16 + 12 + 4 + 16 + 4 + 12 + 8);
         assert_eq!(size_of::<IoctlEvent>(), 48 + 24 + IFREQ_CAPTURE);
         assert_eq!(size_of::<UserMsghdr>(), 56);
     }

@@ -13,32 +13,32 @@
 #![no_main]
 
 mod calibration;
+mod context;
+mod route;
 
 use core::ffi::c_void;
 
-use aya_ebpf::helpers::generated::{
-    bpf_probe_read_kernel as bpf_probe_read_kernel_raw, bpf_probe_read_user,
-};
+use aya_ebpf::helpers::generated::bpf_probe_read_user;
 use aya_ebpf::helpers::{
-    bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_task, bpf_get_current_task_btf,
-    bpf_get_smp_processor_id, bpf_ktime_get_ns, bpf_probe_read_kernel,
+    bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_task, bpf_get_smp_processor_id,
+    bpf_ktime_get_ns, bpf_probe_read_kernel,
 };
-use aya_ebpf::macros::{btf_tracepoint, map, raw_tracepoint, tracepoint};
+use aya_ebpf::macros::{map, tracepoint};
 use aya_ebpf::maps::ring_buf::RingBufEntry;
 use aya_ebpf::maps::{LruHashMap, PerCpuArray, RingBuf};
-use aya_ebpf::programs::{BtfTracePointContext, RawTracePointContext, TracePointContext};
+use aya_ebpf::programs::TracePointContext;
 use aya_log_ebpf::debug;
 use sockabi::event::{
     fib_field as fib, fib_raw_field as raw, is_traced_ioctl, is_traced_sockopt,
     syscall_field as sys, task_field, CmsgDirection, CmsgEvent, EventHeader, EventKind, IoctlEvent,
-    RouteEvent, SockoptEvent, UserMsghdr, COMM_LEN, CONTROL_CAPTURE, IFREQ_CAPTURE, MSG_ERRQUEUE,
-    NAME_CAPTURE, OFFSET_ABSENT, OPTVAL_CAPTURE,
+    SockoptEvent, UserMsghdr, COMM_LEN, CONTROL_CAPTURE, IFREQ_CAPTURE, MSG_ERRQUEUE, NAME_CAPTURE,
+    OFFSET_ABSENT, OPTVAL_CAPTURE,
 };
 use zerocopy::byteorder::{I32, I64, U32};
 
 /// The records for userspace. Its size is set by the loader (`--ring-size`).
 #[map]
-static EVENTS: RingBuf = RingBuf::with_byte_size(1 << 20, 0);
+pub(crate) static EVENTS: RingBuf = RingBuf::with_byte_size(1 << 20, 0);
 
 /// Failed ring-buffer reservations, per CPU: the lost events userspace reports.
 #[map]
@@ -56,42 +56,42 @@ static PENDING: LruHashMap<u64, Pending> = LruHashMap::with_max_entries(16384, 0
 
 /// `fib:fib_table_lookup` field offsets, indexed by `sockabi::event::fib_field`.
 #[no_mangle]
-static FIB_OFFSETS: [u32; fib::COUNT] = [OFFSET_ABSENT; fib::COUNT];
+pub(crate) static FIB_OFFSETS: [u32; fib::COUNT] = [OFFSET_ABSENT; fib::COUNT];
 /// `flowi4`/`fib_nh_common`/`net_device` offsets, indexed by `sockabi::event::fib_raw_field`.
 #[no_mangle]
-static FIB_RAW_OFFSETS: [u32; raw::COUNT] = [OFFSET_ABSENT; raw::COUNT];
+pub(crate) static FIB_RAW_OFFSETS: [u32; raw::COUNT] = [OFFSET_ABSENT; raw::COUNT];
 /// Syscall tracepoint field offsets, indexed by `sockabi::event::syscall_field`.
 #[no_mangle]
 static SYSCALL_OFFSETS: [u32; sys::COUNT] = [OFFSET_ABSENT; sys::COUNT];
 /// Struct offsets from a task to its netns inode and name, indexed by `sockabi::event::task_field`.
 #[no_mangle]
-static TASK_OFFSETS: [u32; task_field::COUNT] = [OFFSET_ABSENT; task_field::COUNT];
+pub(crate) static TASK_OFFSETS: [u32; task_field::COUNT] = [OFFSET_ABSENT; task_field::COUNT];
 /// Only this thread group (0: all).
 #[no_mangle]
-static FILTER_PID: u32 = 0;
+pub(crate) static FILTER_PID: u32 = 0;
 /// Never this thread group (0: none): bindscope's own.
 #[no_mangle]
-static EXCLUDE_PID: u32 = 0;
+pub(crate) static EXCLUDE_PID: u32 = 0;
 /// Only tasks with this `comm` (all zero: all).
 #[no_mangle]
-static FILTER_COMM: Name = [0; 2];
+pub(crate) static FILTER_COMM: Name = [0; 2];
 /// Only this network namespace inode (0: all).
 #[no_mangle]
-static FILTER_NETNS: u32 = 0;
+pub(crate) static FILTER_NETNS: u32 = 0;
 /// Route lookups: only those whose oif or iif is this ifindex, or whose result device is
 /// `FILTER_IFNAME` (0: all).
 #[no_mangle]
-static FILTER_IFINDEX: i32 = 0;
+pub(crate) static FILTER_IFINDEX: i32 = 0;
 /// The device name that goes with `FILTER_IFINDEX`.
 #[no_mangle]
-static FILTER_IFNAME: Name = [0; 2];
+pub(crate) static FILTER_IFNAME: Name = [0; 2];
 /// Route lookups: only destinations with `dst & FILTER_DST_MASK == FILTER_DST_NET` (both as
 /// the raw network-order bytes read as a native `u32`; mask 0: all).
 #[no_mangle]
-static FILTER_DST_NET: u32 = 0;
+pub(crate) static FILTER_DST_NET: u32 = 0;
 /// See `FILTER_DST_NET`.
 #[no_mangle]
-static FILTER_DST_MASK: u32 = 0;
+pub(crate) static FILTER_DST_MASK: u32 = 0;
 /// Wake the reader once per this many records written on a CPU (the loader derives it from
 /// the ring size), or for the first record this long after the CPU's last wake-up. A wake-up
 /// per record, or a query of the ring's fill level, would cost more than the record itself
@@ -109,7 +109,7 @@ static ERRORS_ONLY: u32 = 0;
 /// Reads a global the loader may have patched (volatile, so the compiler cannot fold the
 /// default value in).
 #[inline(always)]
-fn global<T: Copy>(value: &T) -> T {
+pub(crate) fn global<T: Copy>(value: &T) -> T {
     // SAFETY: a plain read of a static.
     unsafe { core::ptr::read_volatile(value) }
 }
@@ -135,7 +135,7 @@ struct Pending {
 /// A 16-byte name (a task's `comm`, a device name) as two words: compared, copied and stored
 /// with two instructions where a byte array takes sixteen or more (BPF has no `memcmp`, and
 /// the backend moves an array it cannot prove aligned one byte at a time).
-type Name = [u64; 2];
+pub(crate) type Name = [u64; 2];
 
 /// A name as the kernel and `sockabi` keep it: 16 NUL-padded bytes.
 #[inline(always)]
@@ -147,7 +147,6 @@ fn name_of(bytes: [u8; COMM_LEN]) -> Name {
 struct Task {
     pid_tgid: u64,
     netns: u32,
-    comm: Name,
 }
 
 #[inline(always)]
@@ -157,7 +156,7 @@ fn current_task() -> Option<Task> {
 
 /// The current task's name (zeros if the helper fails).
 #[inline(always)]
-fn current_comm() -> Name {
+pub(crate) fn current_comm() -> Name {
     name_of(bpf_get_current_comm().unwrap_or([0; COMM_LEN]))
 }
 
@@ -186,17 +185,13 @@ fn filter_task(
     if want_netns != 0 && want_netns != netns {
         return None;
     }
-    Some(Task {
-        pid_tgid,
-        netns,
-        comm,
-    })
+    Some(Task { pid_tgid, netns })
 }
 
 /// The inode of the current task's network namespace: `task->nsproxy->net_ns->ns.inum`,
 /// with offsets from BTF; 0 if unknown.
 #[inline(always)]
-fn current_netns() -> u32 {
+pub(crate) fn current_netns() -> u32 {
     let off = global(&TASK_OFFSETS);
     if off[0] == OFFSET_ABSENT || off[1] == OFFSET_ABSENT || off[2] == OFFSET_ABSENT {
         return 0;
@@ -231,7 +226,7 @@ fn current_netns() -> u32 {
 /// for those the BPF backend stores every multi-byte field one byte at a time: 7 instructions
 /// for a `u32`, some 200 for a route record. Written through this, a field is one store.
 #[repr(C, align(8))]
-struct Header {
+pub(crate) struct Header {
     kind: u32,
     cpu: u32,
     ts_ns: u64,
@@ -242,19 +237,11 @@ struct Header {
     comm: Name,
 }
 
-/// `sockabi::event::RouteEvent` with native fields (see `Header`).
-#[repr(C, align(8))]
-struct RouteRecord {
-    header: Header,
-    lookup: Lookup,
-}
-
-/// The native mirrors have `sockabi`'s layouts, field for field.
+/// The native header has `sockabi`'s layout, field for field (`route::RouteRecord` checks
+/// the rest of the route record).
 const _: () = {
     use core::mem::offset_of;
     type H = EventHeader;
-    type R = RouteEvent;
-    const L: usize = offset_of!(RouteRecord, lookup);
     let same = [
         size_of::<Header>() == size_of::<H>(),
         offset_of!(Header, kind) == offset_of!(H, kind),
@@ -265,37 +252,17 @@ const _: () = {
         offset_of!(Header, netns) == offset_of!(H, netns),
         offset_of!(Header, reserved) == offset_of!(H, _reserved),
         offset_of!(Header, comm) == offset_of!(H, comm),
-        size_of::<RouteRecord>() == size_of::<R>(),
-        offset_of!(RouteRecord, header) == offset_of!(R, header),
-        L + offset_of!(Lookup, tb_id) == offset_of!(R, tb_id),
-        L + offset_of!(Lookup, err) == offset_of!(R, err),
-        L + offset_of!(Lookup, oif) == offset_of!(R, oif),
-        L + offset_of!(Lookup, iif) == offset_of!(R, iif),
-        L + offset_of!(Lookup, src) == offset_of!(R, src),
-        L + offset_of!(Lookup, dst) == offset_of!(R, dst),
-        L + offset_of!(Lookup, gw4) == offset_of!(R, gw4),
-        L + offset_of!(Lookup, sport) == offset_of!(R, sport),
-        L + offset_of!(Lookup, dport) == offset_of!(R, dport),
-        L + offset_of!(Lookup, dev) == offset_of!(R, dev),
-        L + offset_of!(Lookup, proto) == offset_of!(R, proto),
-        L + offset_of!(Lookup, tos) == offset_of!(R, tos),
-        L + offset_of!(Lookup, scope) == offset_of!(R, scope),
-        L + offset_of!(Lookup, flags) == offset_of!(R, flags),
-        L + offset_of!(Lookup, reserved) == offset_of!(R, _reserved),
     ];
     let mut i = 0;
     while i < same.len() {
-        assert!(
-            same[i],
-            "a native record mirror differs from sockabi's layout"
-        );
+        assert!(same[i], "the native header differs from sockabi's layout");
         i += 1;
     }
 };
 
 /// The header of a record about the current task, stamped now.
 #[inline(always)]
-fn header(kind: EventKind, pid_tgid: u64, netns: u32, comm: Name) -> Header {
+pub(crate) fn header(kind: EventKind, pid_tgid: u64, netns: u32, comm: Name) -> Header {
     Header {
         kind: kind as u32,
         // SAFETY: both helpers only return a number.
@@ -314,7 +281,7 @@ fn header(kind: EventKind, pid_tgid: u64, netns: u32, comm: Name) -> Header {
 /// records of this CPU or when `WAKEUP_AFTER_NS` have passed since its last wake-up (measured
 /// with the record's own timestamp, so no second clock read).
 #[inline(always)]
-fn submit<T: 'static>(mut entry: RingBufEntry<T>) {
+pub(crate) fn submit<T: 'static>(mut entry: RingBufEntry<T>) {
     const BPF_RB_NO_WAKEUP: u64 = 1;
     const BPF_RB_FORCE_WAKEUP: u64 = 2;
     // SAFETY: every record starts with its header, filled by `start_record`.
@@ -360,7 +327,7 @@ fn start_record<T: 'static>(
 }
 
 #[inline(always)]
-fn count_lost() {
+pub(crate) fn count_lost() {
     if let Some(counter) = LOST.get_ptr_mut(0) {
         // SAFETY: a per-CPU slot, only this CPU writes it.
         unsafe { *counter += 1 };
@@ -655,308 +622,6 @@ fn try_exit_msg(ctx: &TracePointContext) -> Option<()> {
     }
     submit(entry);
     Some(())
-}
-
-// ---- fib:fib_table_lookup -----------------------------------------------------------------
-//
-// Three programs feed one record, cheapest first: the BTF-typed raw tracepoint (`tp_btf`:
-// plain loads of `flowi4`/`fib_nh_common`/task fields at BTF offsets, Linux 5.11+), the raw
-// tracepoint (one `bpf_probe_read_kernel` per struct, for 5.10) and the classic tracepoint
-// (kernels without BTF; reads the formatted record at `format`-file offsets). The loader
-// attaches the first one this kernel's verifier accepts.
-
-/// The device name of a lookup without a next hop, as the classic tracepoint writes it: "-"
-/// (the first byte of the first word: BPF here is little-endian).
-const NO_DEVICE: Name = [b'-' as u64, 0];
-
-/// One lookup, as any of the programs reads it: the part of `RouteRecord` after the header.
-/// Addresses are in network order, as `u32`s.
-#[derive(Clone, Copy, Default)]
-#[repr(C)]
-struct Lookup {
-    tb_id: u32,
-    err: i32,
-    oif: i32,
-    iif: i32,
-    src: u32,
-    dst: u32,
-    gw4: u32,
-    sport: u16,
-    dport: u16,
-    dev: Name,
-    proto: u8,
-    tos: u8,
-    scope: u8,
-    flags: u8,
-    reserved: u32,
-}
-
-/// Applies the route filters and writes the record; `task` passed the task filters already
-/// (the programs check those first, before reading any field).
-#[inline(always)]
-fn emit_route(task: &Task, l: &Lookup) -> Option<()> {
-    let mask = global(&FILTER_DST_MASK);
-    if mask != 0 && l.dst & mask != global(&FILTER_DST_NET) {
-        return None;
-    }
-    let want_ifindex = global(&FILTER_IFINDEX);
-    if want_ifindex != 0
-        && l.oif != want_ifindex
-        && l.iif != want_ifindex
-        && l.dev != global(&FILTER_IFNAME)
-    {
-        return None;
-    }
-    let Some(mut entry) = EVENTS.reserve::<RouteEvent>(0) else {
-        count_lost();
-        return None;
-    };
-    let record = RouteRecord {
-        header: header(EventKind::Route, task.pid_tgid, task.netns, task.comm),
-        lookup: *l,
-    };
-    // SAFETY: the reservation is 8-aligned and sized for a `RouteEvent`, laid out as this.
-    unsafe { entry.as_mut_ptr().cast::<RouteRecord>().write(record) };
-    submit(entry);
-    Some(())
-}
-
-#[raw_tracepoint(tracepoint = "fib_table_lookup")]
-pub fn fib_table_lookup_raw(ctx: RawTracePointContext) -> i32 {
-    let _ = try_fib_table_lookup_raw(&ctx);
-    0
-}
-
-/// Copies of the start of `flowi4` and of `fib_nh_common`, one `bpf_probe_read_kernel` each,
-/// kept in a per-CPU map because the BPF stack (512 bytes) is too small for them.
-#[map]
-static SCRATCH: PerCpuArray<[u8; 2 * raw::CHUNK]> = PerCpuArray::with_max_entries(1, 0);
-
-/// One struct's copy inside `SCRATCH`.
-#[derive(Clone, Copy)]
-struct Chunk(*mut u8);
-
-impl Chunk {
-    /// Copies `len` (at most `CHUNK`) bytes at kernel address `base` into `slot` (0 or 1) of
-    /// `SCRATCH`; the copy reads as zeros if that fails.
-    #[inline(always)]
-    fn read(slot: usize, base: u64, len: u32) -> Option<Chunk> {
-        let scratch = SCRATCH.get_ptr_mut(0)? as *mut u8;
-        let chunk = Chunk(scratch.wrapping_add(slot * raw::CHUNK));
-        let len = if len > raw::CHUNK as u32 {
-            raw::CHUNK as u32
-        } else {
-            len
-        };
-        // SAFETY: the slot has CHUNK bytes and `len <= CHUNK`; the helper checks `base`.
-        let rc = if base == 0 || len == 0 {
-            -1
-        } else {
-            unsafe { bpf_probe_read_kernel_raw(chunk.0 as *mut c_void, len, base as *const c_void) }
-        };
-        if rc != 0 {
-            // SAFETY: the slot has CHUNK bytes.
-            unsafe { core::ptr::write_bytes(chunk.0, 0, raw::CHUNK) };
-        }
-        Some(chunk)
-    }
-
-    /// `N` bytes at `offset` (from `.rodata`: a constant to verifiers that track frozen
-    /// maps, and bounded by the check either way); zero if they do not fit. One unaligned
-    /// load, no loop: older verifiers walk every iteration of a loop.
-    #[inline(always)]
-    fn bytes<const N: usize>(self, offset: u32) -> [u8; N] {
-        let at = offset as usize;
-        if offset == OFFSET_ABSENT || at + N > raw::CHUNK {
-            return [0u8; N];
-        }
-        // SAFETY: `at + N <= CHUNK`, inside the slot.
-        unsafe { (self.0.wrapping_add(at) as *const [u8; N]).read_unaligned() }
-    }
-}
-
-fn try_fib_table_lookup_raw(ctx: &RawTracePointContext) -> Option<()> {
-    const AF_INET: u8 = 2;
-    let task = current_task()?;
-    let off = |field: usize| global(&FIB_RAW_OFFSETS[field]);
-    let flow = Chunk::read(0, ctx.arg(1), off(raw::FLOWI4_READ_LEN))?;
-    let nhc: u64 = ctx.arg(2);
-    let mut l = Lookup {
-        tb_id: ctx.arg::<u64>(0) as u32,
-        err: ctx.arg::<u64>(3) as i32,
-        oif: i32::from_ne_bytes(flow.bytes(off(raw::FLOWI4_OIF))),
-        iif: i32::from_ne_bytes(flow.bytes(off(raw::FLOWI4_IIF))),
-        proto: flow.bytes::<1>(off(raw::FLOWI4_PROTO))[0],
-        tos: flow.bytes::<1>(off(raw::FLOWI4_TOS))[0],
-        scope: flow.bytes::<1>(off(raw::FLOWI4_SCOPE))[0],
-        flags: flow.bytes::<1>(off(raw::FLOWI4_FLAGS))[0],
-        src: u32::from_ne_bytes(flow.bytes(off(raw::FLOWI4_SADDR))),
-        dst: u32::from_ne_bytes(flow.bytes(off(raw::FLOWI4_DADDR))),
-        sport: u16::from_be_bytes(flow.bytes(off(raw::FLOWI4_SPORT))),
-        dport: u16::from_be_bytes(flow.bytes(off(raw::FLOWI4_DPORT))),
-        ..Lookup::default()
-    };
-    // As the classic tracepoint does: the device's name or "-", the gateway if IPv4.
-    l.dev = NO_DEVICE;
-    if nhc != 0 {
-        let next_hop = Chunk::read(1, nhc, off(raw::NHC_READ_LEN))?;
-        let dev = u64::from_ne_bytes(next_hop.bytes(off(raw::NHC_DEV)));
-        if dev != 0 {
-            let name_offset = off(raw::NETDEV_NAME);
-            if name_offset != OFFSET_ABSENT {
-                // SAFETY: the helper checks the address.
-                l.dev =
-                    unsafe { bpf_probe_read_kernel((dev + u64::from(name_offset)) as *const Name) }
-                        .unwrap_or([0; 2]);
-            }
-        }
-        if next_hop.bytes::<1>(off(raw::NHC_GW_FAMILY))[0] == AF_INET {
-            l.gw4 = u32::from_ne_bytes(next_hop.bytes(off(raw::NHC_GW)));
-        }
-    }
-    emit_route(&task, &l)
-}
-
-#[btf_tracepoint(function = "fib_table_lookup")]
-pub fn fib_table_lookup_btf(ctx: BtfTracePointContext) -> i32 {
-    let _ = try_fib_table_lookup_btf(&ctx);
-    0
-}
-
-/// Reads the `T` at `base + offset` in kernel memory whose type the verifier knows from BTF
-/// (a `tp_btf` argument or the current task, and the pointers read from them): a plain load
-/// the JIT guards against faults, not a helper call. `offset` is a field's BTF offset, so the
-/// field is aligned for `T`; a NULL `base` reads as zero.
-#[inline(always)]
-fn load<T: Copy>(base: u64, offset: u32) -> T {
-    // SAFETY: the verifier checks the access against the BTF type of `base` and the JIT
-    // turns a fault into a zero; `offset` is the BTF offset of a `T`-sized field.
-    unsafe { core::ptr::read_volatile((base + u64::from(offset)) as *const T) }
-}
-
-/// A 16-byte name (`comm`, a device name) at `base + offset`: two `u64` loads. The loader
-/// attaches this program only where both names are 8-aligned in their structs; the verifier
-/// allows any load inside a `char` array.
-#[inline(always)]
-fn load_name(base: u64, offset: u32) -> Name {
-    [load(base, offset), load(base, offset + 8)]
-}
-
-/// The BTF-typed raw tracepoint (`tp_btf`, Linux 5.11+ for `bpf_get_current_task_btf`): every
-/// field, of the lookup and of the task, is a direct load; the only helper calls are the
-/// task, its pid, the clock and the ring buffer. Preferred over the raw and classic programs.
-fn try_fib_table_lookup_btf(ctx: &BtfTracePointContext) -> Option<()> {
-    const AF_INET: u8 = 2;
-    let tsk = global(&TASK_OFFSETS);
-    // SAFETY: returns the current task, never NULL.
-    let task_ptr = unsafe { bpf_get_current_task_btf() } as u64;
-    let comm = || load_name(task_ptr, tsk[task_field::TASK_COMM]);
-    // What `bpf_get_current_pid_tgid` returns, without the helper call.
-    let tgid: u32 = load(task_ptr, tsk[task_field::TASK_TGID]);
-    let pid: u32 = load(task_ptr, tsk[task_field::TASK_PID]);
-    let pid_tgid = (u64::from(tgid) << 32) | u64::from(pid);
-    let task = filter_task(pid_tgid, comm, || {
-        if tsk[task_field::TASK_NSPROXY] == OFFSET_ABSENT {
-            return 0;
-        }
-        let nsproxy: u64 = load(task_ptr, tsk[task_field::TASK_NSPROXY]);
-        if nsproxy == 0 {
-            return 0;
-        }
-        let net: u64 = load(nsproxy, tsk[task_field::NSPROXY_NET_NS]);
-        if net == 0 {
-            return 0;
-        }
-        load(net, tsk[task_field::NET_NS_INUM])
-    })?;
-    let off = |field: usize| global(&FIB_RAW_OFFSETS[field]);
-    let flow: u64 = ctx.arg(1);
-    let nhc: u64 = ctx.arg(2);
-    let mut l = Lookup {
-        tb_id: ctx.arg::<u32>(0),
-        err: ctx.arg::<i32>(3),
-        oif: load(flow, off(raw::FLOWI4_OIF)),
-        iif: load(flow, off(raw::FLOWI4_IIF)),
-        proto: load(flow, off(raw::FLOWI4_PROTO)),
-        tos: load(flow, off(raw::FLOWI4_TOS)),
-        scope: load(flow, off(raw::FLOWI4_SCOPE)),
-        flags: load(flow, off(raw::FLOWI4_FLAGS)),
-        src: load(flow, off(raw::FLOWI4_SADDR)),
-        dst: load(flow, off(raw::FLOWI4_DADDR)),
-        sport: u16::from_be(load(flow, off(raw::FLOWI4_SPORT))),
-        dport: u16::from_be(load(flow, off(raw::FLOWI4_DPORT))),
-        ..Lookup::default()
-    };
-    // As the classic tracepoint does: the device's name or "-", the gateway if IPv4.
-    l.dev = NO_DEVICE;
-    if nhc != 0 {
-        let dev: u64 = load(nhc, off(raw::NHC_DEV));
-        if dev != 0 {
-            l.dev = load_name(dev, off(raw::NETDEV_NAME));
-        }
-        if load::<u8>(nhc, off(raw::NHC_GW_FAMILY)) == AF_INET {
-            l.gw4 = load(nhc, off(raw::NHC_GW));
-        }
-    }
-    emit_route(&task, &l)
-}
-
-#[tracepoint]
-pub fn fib_table_lookup(ctx: TracePointContext) -> u32 {
-    let _ = try_fib_table_lookup(&ctx);
-    0
-}
-
-/// Reads a `fib_table_lookup` field at the loader-given offset (zero if absent here).
-#[inline(always)]
-fn fib_read<T: Copy + Default>(
-    ctx: &TracePointContext,
-    offsets: &[u32; fib::COUNT],
-    field: usize,
-) -> T {
-    let offset = offsets[field];
-    if offset == OFFSET_ABSENT {
-        return T::default();
-    }
-    // SAFETY: read through bpf_probe_read at an offset from the tracepoint's format file.
-    unsafe { ctx.read_at::<T>(offset as usize) }.unwrap_or_default()
-}
-
-/// The device name of the classic record: inline, or (Linux 5.10 and older) out of line at the
-/// `__data_loc` the field holds.
-#[inline(always)]
-fn classic_dev_name(ctx: &TracePointContext, off: &[u32; fib::COUNT]) -> Name {
-    if off[fib::NAME_DATA_LOC] == 0 {
-        return fib_read(ctx, off, fib::NAME);
-    }
-    let loc: u32 = fib_read(ctx, off, fib::NAME);
-    // SAFETY: read through bpf_probe_read inside the record the tracepoint formatted.
-    unsafe { ctx.read_at::<Name>((loc & 0xffff) as usize) }.unwrap_or([0; 2])
-}
-
-fn try_fib_table_lookup(ctx: &TracePointContext) -> Option<()> {
-    let task = current_task()?;
-    let off = global(&FIB_OFFSETS);
-    emit_route(
-        &task,
-        &Lookup {
-            tb_id: fib_read(ctx, &off, fib::TB_ID),
-            err: fib_read(ctx, &off, fib::ERR),
-            oif: fib_read(ctx, &off, fib::OIF),
-            iif: fib_read(ctx, &off, fib::IIF),
-            proto: fib_read(ctx, &off, fib::PROTO),
-            tos: fib_read(ctx, &off, fib::TOS),
-            scope: fib_read(ctx, &off, fib::SCOPE),
-            flags: fib_read(ctx, &off, fib::FLAGS),
-            src: fib_read(ctx, &off, fib::SRC),
-            dst: fib_read(ctx, &off, fib::DST),
-            gw4: fib_read(ctx, &off, fib::GW4),
-            sport: fib_read(ctx, &off, fib::SPORT),
-            dport: fib_read(ctx, &off, fib::DPORT),
-            dev: classic_dev_name(ctx, &off),
-            reserved: 0,
-        },
-    )
 }
 
 #[cfg(not(test))]

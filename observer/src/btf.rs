@@ -6,6 +6,8 @@
 //! records, their names, and struct/union members (searching through anonymous members, as
 //! `task_struct` nests many fields in anonymous structs).
 
+use sockabi::event::OFFSET_ABSENT;
+
 use crate::Error;
 
 const BTF_MAGIC: u16 = 0xeb9f;
@@ -290,6 +292,17 @@ pub fn fib_raw_offsets(btf: &Btf) -> Result<[u32; sockabi::event::fib_raw_field:
         btf.offset_of("net_device", &["name"])?,
         0,
         0,
+        flowic("flowic_mark")?,
+        flowic("flowic_uid")?,
+        // Optional: the L3 master device arrived in 5.18; a device's namespace and a
+        // packet's device are only for attributing lookups to the FIB's namespace, which
+        // falls back to the task's without them.
+        flowic("flowic_l3mdev").unwrap_or(OFFSET_ABSENT),
+        btf.offset_of("net_device", &["nd_net", "net"])
+            .unwrap_or(OFFSET_ABSENT),
+        btf.offset_of("net_device", &["ifindex"])
+            .unwrap_or(OFFSET_ABSENT),
+        btf.offset_of("sk_buff", &["dev"]).unwrap_or(OFFSET_ABSENT),
     ];
     use sockabi::event::fib_raw_field as f;
     // The program copies each struct in one read and picks fields out of the copy; the copy
@@ -298,6 +311,7 @@ pub fn fib_raw_offsets(btf: &Btf) -> Result<[u32; sockabi::event::fib_raw_field:
     let end = |fields: &[(usize, u32)]| {
         fields
             .iter()
+            .filter(|&&(i, _)| offsets[i] != OFFSET_ABSENT)
             .map(|&(i, size)| offsets[i] + size)
             .max()
             .unwrap_or(0)
@@ -313,6 +327,9 @@ pub fn fib_raw_offsets(btf: &Btf) -> Result<[u32; sockabi::event::fib_raw_field:
         (f::FLOWI4_DADDR, 4),
         (f::FLOWI4_SPORT, 2),
         (f::FLOWI4_DPORT, 2),
+        (f::FLOWI4_MARK, 4),
+        (f::FLOWI4_UID, 4),
+        (f::FLOWI4_L3MDEV, 4),
     ]);
     let nhc_len = end(&[(f::NHC_DEV, 8), (f::NHC_GW_FAMILY, 1), (f::NHC_GW, 4)]);
     if flowi4_len as usize > f::CHUNK || nhc_len as usize > f::CHUNK {

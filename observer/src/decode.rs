@@ -5,36 +5,75 @@
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use serde::Serialize;
-use sockabi::event::{CmsgDirection, CmsgEvent, Event, EventHeader, IoctlEvent, SockoptEvent};
+use sockabi::event::{
+    CmsgDirection, CmsgEvent, Event, EventHeader, IoctlEvent, RouteContext, RouteEvent,
+    SockoptEvent,
+};
 use sockabi::sockopt::{self, AddrRole};
 
 use crate::errno;
 use crate::netns::{IfNames, Task};
 use crate::route::{cstr, RouteDecision, RouteGrouper};
+use crate::tracer::FlowFields;
+
+/// Whose event it is: a task's own call, or the kernel's work in a softirq.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Context {
+    /// A task made the call or the lookup for itself (its pid, tid and comm are given).
+    Task,
+    /// The kernel made the route lookup while serving a softirq (receiving or forwarding a
+    /// packet, a timer): no task made it, whichever one was interrupted.
+    Softirq,
+}
 
 /// Who did it, where and when: the fields every report has.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Origin {
     /// Monotonic time of the event, nanoseconds since boot.
     pub ts_ns: u64,
-    /// Process id (thread group).
-    pub pid: u32,
-    /// Thread id.
-    pub tid: u32,
-    /// Task name.
-    pub comm: String,
-    /// Network namespace inode (0: unknown).
+    /// A task's own event, or the kernel's in a softirq.
+    pub context: Context,
+    /// Process id (thread group); `None` in a softirq.
+    pub pid: Option<u32>,
+    /// Thread id; `None` in a softirq.
+    pub tid: Option<u32>,
+    /// Task name; `None` in a softirq.
+    pub comm: Option<String>,
+    /// Network namespace inode (0: unknown): the task's, and for a route decision the one
+    /// whose FIB was consulted.
     pub netns: u32,
 }
 
 impl Origin {
+    /// The origin of a task's event.
     fn of(h: &EventHeader) -> Self {
         Origin {
             ts_ns: h.ts_ns.get(),
-            pid: h.pid.get(),
-            tid: h.tid.get(),
-            comm: cstr(&h.comm),
+            context: Context::Task,
+            pid: Some(h.pid.get()),
+            tid: Some(h.tid.get()),
+            comm: Some(cstr(&h.comm)),
             netns: h.netns.get(),
+        }
+    }
+
+    /// The origin of a route decision: its first lookup's time and context, and the
+    /// namespace `netns` (the FIB's).
+    fn of_route(first: &RouteEvent, netns: u32) -> Self {
+        match RouteContext::from_u8(first.context) {
+            Some(RouteContext::Softirq) => Origin {
+                ts_ns: first.header.ts_ns.get(),
+                context: Context::Softirq,
+                pid: None,
+                tid: None,
+                comm: None,
+                netns,
+            },
+            _ => Origin {
+                netns,
+                ..Origin::of(&first.header)
+            },
         }
     }
 }
@@ -229,9 +268,18 @@ pub enum ControlMessage {
 pub struct Decoder {
     names: IfNames,
     routes: RouteGrouper,
+    fields: FlowFields,
 }
 
 impl Decoder {
+    /// A decoder for route events that carry `fields` (see [`Tracer::flow_fields`](crate::Tracer::flow_fields)).
+    pub fn new(fields: FlowFields) -> Self {
+        Decoder {
+            fields,
+            ..Decoder::default()
+        }
+    }
+
     /// Decodes one ring-buffer record; route lookups may complete zero, one or two decisions.
     pub fn record(&mut self, bytes: &[u8], out: &mut Vec<Report>) {
         match Event::parse(bytes) {
@@ -255,12 +303,16 @@ impl Decoder {
     }
 
     fn route(&mut self, finished: &crate::route::Finished) -> Report {
-        let h = &finished.first.header;
-        let (netns, task) = (h.netns.get(), task_of(h));
+        // Names are resolved in the namespace whose FIB was consulted (the task, if the
+        // lookup was its own, helps find that namespace's file).
+        let named = finished.namespace_event();
+        let (netns, task) = (named.header.netns.get(), task_of(&named.header));
         let names = &mut self.names;
-        let decision = finished.decision(&self.routes, |ifindex| names.name(netns, task, ifindex));
+        let decision = finished.decision(&self.routes, self.fields, |ifindex| {
+            names.name(netns, task, ifindex)
+        });
         Report {
-            origin: Origin::of(h),
+            origin: Origin::of_route(&finished.first, netns),
             body: Body::Route(decision),
         }
     }

@@ -22,4 +22,4 @@ mod tracer;
 pub use config::{Config, EventSet, Filter, Ipv4Cidr, NetnsSpec};
 pub use decode::{Decoder, Report};
 pub use error::Error;
-pub use tracer::{loaded_program_ids, RouteHook, Tracer};
+pub use tracer::{loaded_program_ids, FlowFields, RouteHook, Tracer};

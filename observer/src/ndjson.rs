@@ -10,7 +10,7 @@
 
 use std::net::Ipv4Addr;
 
-use crate::decode::Origin;
+use crate::decode::{Context, Origin};
 use crate::route::{Purpose, RouteDecision, TableLookup};
 
 /// Appends `origin` + `decision` as one JSON object (no newline), exactly as
@@ -18,12 +18,15 @@ use crate::route::{Purpose, RouteDecision, TableLookup};
 pub fn write_route(out: &mut Vec<u8>, origin: &Origin, d: &RouteDecision) {
     out.extend_from_slice(b"{\"ts_ns\":");
     int(out, origin.ts_ns);
-    out.extend_from_slice(b",\"pid\":");
-    int(out, origin.pid);
+    out.extend_from_slice(match origin.context {
+        Context::Task => b",\"context\":\"task\",\"pid\":",
+        Context::Softirq => b",\"context\":\"softirq\",\"pid\":",
+    });
+    optional_int(out, origin.pid);
     out.extend_from_slice(b",\"tid\":");
-    int(out, origin.tid);
+    optional_int(out, origin.tid);
     out.extend_from_slice(b",\"comm\":");
-    string(out, &origin.comm);
+    optional_string(out, origin.comm.as_deref());
     out.extend_from_slice(b",\"netns\":");
     int(out, origin.netns);
     out.extend_from_slice(b",\"type\":\"route\",\"purpose\":");
@@ -52,10 +55,20 @@ pub fn write_route(out: &mut Vec<u8>, origin: &Origin, d: &RouteDecision) {
     int(out, d.proto);
     out.extend_from_slice(b",\"tos\":");
     int(out, d.tos);
+    out.extend_from_slice(b",\"dscp\":");
+    int(out, d.dscp);
     out.extend_from_slice(b",\"sport\":");
     int(out, d.sport);
     out.extend_from_slice(b",\"dport\":");
     int(out, d.dport);
+    out.extend_from_slice(b",\"mark\":");
+    optional_int(out, d.mark);
+    out.extend_from_slice(b",\"uid\":");
+    optional_int(out, d.uid);
+    out.extend_from_slice(b",\"l3mdev\":");
+    optional_int(out, d.l3mdev);
+    out.extend_from_slice(b",\"netns_source\":");
+    string(out, d.netns_source);
     out.extend_from_slice(b",\"dev\":");
     optional_string(out, d.dev.as_deref());
     out.extend_from_slice(b",\"gw\":");
@@ -116,6 +129,13 @@ fn string(out: &mut Vec<u8>, s: &str) {
     }
 }
 
+fn optional_int(out: &mut Vec<u8>, value: Option<impl itoa::Integer>) {
+    match value {
+        Some(value) => int(out, value),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
 fn optional_string(out: &mut Vec<u8>, s: Option<&str>) {
     match s {
         Some(s) => string(out, s),
@@ -140,9 +160,14 @@ mod tests {
             iif: 1,
             iif_name: None,
             proto: 17,
-            tos: 0,
+            tos: 0xb8,
+            dscp: 46,
             sport: 40000,
             dport: 9,
+            mark: Some(0xca6c),
+            uid: Some(1000),
+            l3mdev: None,
+            netns_source: "next-hop",
             dev: Some("eth1".into()),
             gw: Some(Ipv4Addr::new(192, 0, 2, 193)),
             err: None,
@@ -158,11 +183,31 @@ mod tests {
     fn origin(comm: &str) -> Origin {
         Origin {
             ts_ns: u64::MAX,
-            pid: 412,
-            tid: 413,
-            comm: comm.into(),
+            context: Context::Task,
+            pid: Some(412),
+            tid: Some(413),
+            comm: Some(comm.into()),
             netns: 4026531840,
         }
+    }
+
+    #[test]
+    fn matches_serde_for_a_softirq_decision() {
+        let mut d = decision();
+        d.purpose = Purpose::Input;
+        d.mark = None;
+        d.uid = None;
+        d.l3mdev = Some(0);
+        d.netns_source = "received";
+        let softirq = Origin {
+            ts_ns: 7,
+            context: Context::Softirq,
+            pid: None,
+            tid: None,
+            comm: None,
+            netns: 4026532436,
+        };
+        assert_same_as_serde(softirq, d);
     }
 
     fn assert_same_as_serde(origin: Origin, d: RouteDecision) {

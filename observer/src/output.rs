@@ -207,7 +207,10 @@ impl<W: Write> Sink for Human<W> {
     fn report(&mut self, report: &Report) {
         let start = *self.start_ns.get_or_insert(report.origin.ts_ns);
         let secs = report.origin.ts_ns.saturating_sub(start) as f64 / 1e9;
-        let who = format!("{}[{}]", report.origin.comm, report.origin.pid);
+        let who = match (&report.origin.comm, report.origin.pid) {
+            (Some(comm), Some(pid)) => format!("{comm}[{pid}]"),
+            _ => "[softirq]".to_string(),
+        };
         let _ = writeln!(
             self.out,
             "{secs:>10.6}  {:>10}  {who:<22} {}",

@@ -15,9 +15,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::Ipv4Addr;
 
 use serde::Serialize;
-use sockabi::event::RouteEvent;
+use sockabi::event::{NetnsSource, RouteEvent};
 
 use crate::errno::{self, FIB_NO_MATCH};
+use crate::tracer::FlowFields;
 
 /// `LOOPBACK_IFINDEX`: the `iif` of every locally generated (output) lookup.
 const LOOPBACK_IFINDEX: i32 = 1;
@@ -79,12 +80,27 @@ pub struct RouteDecision {
     pub iif_name: Option<String>,
     /// IP protocol of the flow.
     pub proto: u8,
-    /// TOS of the flow.
+    /// TOS of the flow: the DS field as `flowi4_tos` (`flowi4_dscp` from Linux 6.18) holds it.
     pub tos: u8,
+    /// The DSCP in it (`tos >> 2`): what `ip rule ... dsfield`/`tos` selects on.
+    pub dscp: u8,
     /// Source port.
     pub sport: u16,
     /// Destination port.
     pub dport: u16,
+    /// The flow's firewall mark (`SO_MARK`, netfilter); `None` where this kernel's route hook
+    /// cannot read it (the classic tracepoint).
+    pub mark: Option<u32>,
+    /// The flow's uid (the socket owner's); `None` where this kernel's route hook cannot read
+    /// it.
+    pub uid: Option<u32>,
+    /// The flow's L3 master device (a VRF's ifindex; 0: none); `None` before Linux 5.18 or
+    /// where the hook cannot read it.
+    pub l3mdev: Option<i32>,
+    /// How the event's `netns` (the namespace whose FIB was consulted) was found:
+    /// `next-hop` (exact), `received` (the device the packet came in on), `task` (the
+    /// task's own namespace), or `unknown`.
+    pub netns_source: &'static str,
     /// The chosen device (`None` when the decision failed).
     pub dev: Option<String>,
     /// The chosen gateway (`None` when directly connected or failed).
@@ -233,11 +249,45 @@ impl Pending {
     }
 }
 
+/// How trustworthy a lookup's namespace is, best first (see [`NetnsSource`]).
+fn netns_rank(e: &RouteEvent) -> u8 {
+    match NetnsSource::from_u8(e.netns_source) {
+        Some(NetnsSource::NextHop) => 0,
+        Some(NetnsSource::Received) => 1,
+        Some(NetnsSource::Task) => 2,
+        Some(NetnsSource::Unknown) | None => 3,
+    }
+}
+
+/// `netns_source` as the NDJSON schema spells it.
+fn netns_source_name(e: &RouteEvent) -> &'static str {
+    match NetnsSource::from_u8(e.netns_source) {
+        Some(NetnsSource::NextHop) => "next-hop",
+        Some(NetnsSource::Received) => "received",
+        Some(NetnsSource::Task) => "task",
+        Some(NetnsSource::Unknown) | None => "unknown",
+    }
+}
+
 impl Finished {
-    /// Builds the report; `names` resolves an ifindex in the event's namespace.
+    /// The lookup whose namespace stands for the whole decision (all its lookups consulted
+    /// one namespace's FIB): the last one if it found it as well as the first, else the first.
+    /// A decision that ends in a match names its namespace exactly, from the next hop.
+    pub fn namespace_event(&self) -> &RouteEvent {
+        if netns_rank(&self.last) <= netns_rank(&self.first) {
+            &self.last
+        } else {
+            &self.first
+        }
+    }
+
+    /// Builds the report; `names` resolves an ifindex in the namespace of
+    /// [`namespace_event`](Self::namespace_event); `fields` says which flow fields this
+    /// kernel's route hook reads.
     pub fn decision(
         &self,
         tables: &RouteGrouper,
+        fields: FlowFields,
         mut names: impl FnMut(i32) -> Option<String>,
     ) -> RouteDecision {
         let last = &self.last;
@@ -264,8 +314,13 @@ impl Finished {
             },
             proto: last.proto,
             tos: last.tos,
+            dscp: last.tos >> 2,
             sport: last.sport.get(),
             dport: last.dport.get(),
+            mark: fields.mark.then(|| last.mark.get()),
+            uid: fields.uid.then(|| last.uid.get()),
+            l3mdev: fields.l3mdev.then(|| last.l3mdev.get()),
+            netns_source: netns_source_name(self.namespace_event()),
             dev: if failed || dev.is_empty() || dev == "-" {
                 None
             } else {
@@ -362,7 +417,7 @@ mod tests {
         let mut g = RouteGrouper::default();
         let done: Vec<_> = g.push(&lookup(7, 1, 254, 0, 0)).collect();
         assert_eq!(done.len(), 1);
-        let d = done[0].decision(&g, |_| None);
+        let d = done[0].decision(&g, FlowFields::default(), |_| None);
         assert_eq!(d.table_name, "main");
         assert_eq!(d.dev.as_deref(), Some("eth1"));
         assert_eq!(d.gw, Some(Ipv4Addr::new(192, 0, 2, 193)));
@@ -376,7 +431,7 @@ mod tests {
         assert!(g.push(&lookup(7, 2, 100, FIB_NO_MATCH, 0)).next().is_none());
         let done: Vec<_> = g.push(&lookup(7, 3, 254, 0, 0)).collect();
         assert_eq!(done.len(), 1);
-        let d = done[0].decision(&g, |_| None);
+        let d = done[0].decision(&g, FlowFields::default(), |_| None);
         let tables: Vec<u32> = d.lookups.iter().map(|l| l.table).collect();
         assert_eq!(tables, [255, 100, 254]);
         assert_eq!(d.lookups[0].err.as_deref(), Some("EAGAIN"));
@@ -393,7 +448,9 @@ mod tests {
         assert!(g.flush_idle(101, 1_000).is_empty());
         let done = g.flush_idle(2_000, 1_000);
         assert_eq!(done.len(), 1);
-        let d = done[0].decision(&g, |i| (i == 4).then(|| "eth2".to_string()));
+        let d = done[0].decision(&g, FlowFields::default(), |i| {
+            (i == 4).then(|| "eth2".to_string())
+        });
         assert_eq!(d.err.as_deref(), Some("ENETUNREACH"));
         assert!(d.onlink_fallback);
         assert_eq!(d.oif_name.as_deref(), Some("eth2"));
@@ -408,6 +465,10 @@ mod tests {
         other.dst = [203, 0, 113, 9];
         let done: Vec<_> = g.push(&other).collect();
         assert_eq!(done.len(), 2);
-        assert!(!done[0].decision(&g, |_| None).onlink_fallback);
+        assert!(
+            !done[0]
+                .decision(&g, FlowFields::default(), |_| None)
+                .onlink_fallback
+        );
     }
 }

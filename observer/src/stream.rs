@@ -80,9 +80,10 @@ pub struct Collector {
 impl Collector {
     /// Starts tracing.
     pub fn start(config: &Config) -> Result<Self, Error> {
+        let tracer = Tracer::start(config)?;
         Ok(Collector {
-            tracer: Tracer::start(config)?,
-            decoder: Decoder::default(),
+            decoder: Decoder::new(tracer.flow_fields),
+            tracer,
             errors_only: config.filter.errors_only,
             last_poll: 0,
         })

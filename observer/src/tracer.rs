@@ -46,6 +46,13 @@ const CMSG_PROGRAMS: [(&str, &str, &str); 4] = [
 const BTF_ROUTE_PROGRAM: &str = "fib_table_lookup_btf";
 const RAW_ROUTE_PROGRAM: &str = "fib_table_lookup_raw";
 const CLASSIC_ROUTE_PROGRAM: &str = "fib_table_lookup";
+/// (program, raw tracepoint) of the notes that tell whose a route lookup is: the softirq being
+/// served on a CPU, and the device its packet arrived on (see `observer-ebpf/src/context.rs`).
+const CONTEXT_PROGRAMS: [(&str, &str); 3] = [
+    ("softirq_entry", "softirq_entry"),
+    ("softirq_exit", "softirq_exit"),
+    ("netif_receive_skb", "netif_receive_skb"),
+];
 
 /// How route lookups can be traced on this kernel, cheapest first: the BTF-typed raw
 /// tracepoint (`tp_btf`: reads every field with a plain load; needs BTF and Linux 5.11), the
@@ -165,6 +172,34 @@ pub struct Tracer {
     pub netns_tagged: bool,
     /// Where route lookups are traced, if they are.
     pub route_hook: Option<RouteHook>,
+    /// Which policy-routing fields of the flow route events carry on this kernel.
+    pub flow_fields: FlowFields,
+}
+
+/// The flow fields beyond the classic tracepoint's that the route program can read here: the
+/// classic tracepoint has none of them, and `flowi4_l3mdev` arrived in Linux 5.18. An absent
+/// field is reported as unknown (`null`), never as 0.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FlowFields {
+    /// `flowi4_mark`.
+    pub mark: bool,
+    /// `flowi4_uid`.
+    pub uid: bool,
+    /// `flowi4_l3mdev`.
+    pub l3mdev: bool,
+}
+
+impl FlowFields {
+    fn of(hook: Option<RouteHook>, raw: &[u32; fib_raw_field::COUNT]) -> Self {
+        match hook {
+            None | Some(RouteHook::Classic) => FlowFields::default(),
+            Some(RouteHook::BtfTyped | RouteHook::Raw) => FlowFields {
+                mark: raw[fib_raw_field::FLOWI4_MARK] != OFFSET_ABSENT,
+                uid: raw[fib_raw_field::FLOWI4_UID] != OFFSET_ABSENT,
+                l3mdev: raw[fib_raw_field::FLOWI4_L3MDEV] != OFFSET_ABSENT,
+            },
+        }
+    }
 }
 
 impl Tracer {
@@ -346,6 +381,7 @@ impl Tracer {
             _ebpf: ebpf,
             netns_tagged,
             route_hook,
+            flow_fields: FlowFields::of(route_hook, &fib_raw_offsets),
         })
     }
 
@@ -463,6 +499,12 @@ fn attach_all(
             },
         )),
     };
+    let mut context = Vec::new();
+    if route.is_some() {
+        for (program, tracepoint) in CONTEXT_PROGRAMS {
+            context.push((take(program)?, tracepoint));
+        }
+    }
     let mut syscalls = Vec::new();
     for &(program, category, name) in syscall_programs {
         syscalls.push((take(program)?, category, name));
@@ -470,13 +512,19 @@ fn attach_all(
     std::thread::scope(|scope| {
         let route =
             route.map(|(hooks, programs)| scope.spawn(move || hooks.attach(programs, kernel_btf)));
+        let context: Vec<_> = context
+            .into_iter()
+            .map(|(program, tracepoint)| scope.spawn(move || attach_raw(program, tracepoint)))
+            .collect();
         let syscalls: Vec<_> = syscalls
             .into_iter()
             .map(|(program, category, name)| scope.spawn(move || attach(program, category, name)))
             .collect();
         // Every thread is joined before the first error (in program order) is returned.
+        let context: Vec<_> = context.into_iter().map(join).collect();
         let syscalls: Vec<_> = syscalls.into_iter().map(join).collect();
         let route = route.map(join).transpose()?;
+        context.into_iter().collect::<Result<(), Error>>()?;
         syscalls.into_iter().collect::<Result<(), Error>>()?;
         Ok(route)
     })

@@ -104,7 +104,7 @@ fn route_events_name_the_thread_that_looked_up() {
                 .is_some_and(|d| d.dport == PORT && d.dst.is_loopback())
         })
         .unwrap_or_else(|| panic!("no route event for the probe's connect in {reports:?}"));
-    assert_eq!(probe.origin.pid, std::process::id());
-    assert_eq!(probe.origin.tid, tid);
-    assert_eq!(probe.origin.comm, "bs-hook-probe");
+    assert_eq!(probe.origin.pid, Some(std::process::id()));
+    assert_eq!(probe.origin.tid, Some(tid));
+    assert_eq!(probe.origin.comm.as_deref(), Some("bs-hook-probe"));
 }

@@ -91,7 +91,7 @@ fn seed_topology_unbound_and_bound_to_eth1() {
         .find(|r| matches!(r.body, Body::Sockopt(_)))
         .unwrap()
         .origin;
-    assert_eq!(origin.pid, std::process::id());
+    assert_eq!(origin.pid, Some(std::process::id()));
     assert_eq!(origin.netns as u64, topology.host.inode().unwrap());
 
     let decisions = routes_to(&reports, FAR);
@@ -426,7 +426,7 @@ fn filters_apply_in_the_kernel() {
     assert!(routes_to(&dev_reports, FAR).iter().any(|d| d.dport == 5007));
     let comm_reports = by_comm.collect();
     assert_eq!(sockopts(&comm_reports).len(), 1, "{comm_reports:#?}");
-    assert_eq!(comm_reports[0].origin.comm, "bs-filtered");
+    assert_eq!(comm_reports[0].origin.comm.as_deref(), Some("bs-filtered"));
     assert_eq!(sockopts(&comm_reports)[0].ifname.as_deref(), Some("eth0"));
 }
 
