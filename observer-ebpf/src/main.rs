@@ -102,6 +102,10 @@ pub(crate) static FILTER_DST_MASK: u32 = 0;
 static WAKEUP_EVERY: u64 = 1;
 /// See `WAKEUP_EVERY`.
 const WAKEUP_AFTER_NS: u64 = 5_000_000;
+/// Route lookups made in a softirq pass the pid and comm filters (1), or not (0): they belong
+/// to no task.
+#[no_mangle]
+pub(crate) static WITH_SOFTIRQ: u32 = 0;
 /// Syscall records only when the call failed (1) or always (0).
 #[no_mangle]
 static ERRORS_ONLY: u32 = 0;

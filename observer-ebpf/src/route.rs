@@ -30,7 +30,7 @@ use crate::context::{self, Softirq};
 use crate::{
     count_lost, current_comm, current_netns, global, header, submit, Header, Name, EVENTS,
     EXCLUDE_PID, FIB_OFFSETS, FIB_RAW_OFFSETS, FILTER_COMM, FILTER_DST_MASK, FILTER_DST_NET,
-    FILTER_IFINDEX, FILTER_IFNAME, FILTER_NETNS, FILTER_PID, TASK_OFFSETS,
+    FILTER_IFINDEX, FILTER_IFNAME, FILTER_NETNS, FILTER_PID, TASK_OFFSETS, WITH_SOFTIRQ,
 };
 
 /// The device name of a lookup without a next hop, as the classic tracepoint writes it: "-"
@@ -128,7 +128,7 @@ struct Origin {
 }
 
 /// Whose lookup this is, for the task at `task_ptr`: in a softirq it belongs to no task, and
-/// `--pid`/`--comm` never match it. `pid_tgid` and `comm` read the task's only when needed.
+/// `--pid`/`--comm` never match it (unless `--softirq` lets such lookups through). `pid_tgid` and `comm` read the task's only when needed.
 #[inline(always)]
 fn origin(
     task_ptr: u64,
@@ -138,7 +138,7 @@ fn origin(
     let want_pid = global(&FILTER_PID);
     let want_comm = global(&FILTER_COMM);
     if let Some(softirq) = context::serving(task_ptr) {
-        if want_pid != 0 || want_comm[0] != 0 {
+        if (want_pid != 0 || want_comm[0] != 0) && global(&WITH_SOFTIRQ) == 0 {
             return None;
         }
         return Some(Origin {

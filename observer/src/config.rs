@@ -179,6 +179,9 @@ pub struct Filter {
     pub dst: Option<Ipv4Cidr>,
     /// Only failed calls and failed route decisions.
     pub errors_only: bool,
+    /// With `pid` or `comm`: also the route lookups the kernel makes in a softirq (receiving,
+    /// forwarding), which belong to no task and so match neither; `netns` still applies.
+    pub softirq: bool,
     /// Never this process: the CLI passes its own pid, since resolving interface names makes
     /// it issue `SIOCGIFNAME` ioctls that it would otherwise trace.
     pub exclude_pid: Option<u32>,

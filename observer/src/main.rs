@@ -48,7 +48,11 @@ struct TraceArgs {
     /// Only tasks with this command name (at most 15 bytes).
     #[arg(long, value_name = "NAME")]
     comm: Option<String>,
-    /// Only this network namespace: a file (/run/netns/NAME, /proc/PID/ns/net) or an inode.
+    /// With --pid or --comm: also the route lookups the kernel makes in softirq context
+    /// (receiving, forwarding), which belong to no task; narrow them with --netns.
+    #[arg(long)]
+    softirq: bool,
+    /// Only this network namespace (for route lookups: the namespace whose FIB was consulted): a file (/run/netns/NAME, /proc/PID/ns/net) or an inode.
     #[arg(long, value_name = "PATH|INODE", value_parser = parse::<NetnsSpec>)]
     netns: Option<NetnsSpec>,
     /// Only route lookups involving this interface (as requested oif, iif or result).
@@ -118,6 +122,7 @@ fn trace(args: TraceArgs) -> anyhow::Result<()> {
             dev: args.dev,
             dst: args.dst,
             errors_only: args.errors_only,
+            softirq: args.softirq,
             exclude_pid: Some(std::process::id()),
         },
         ring_size: args.ring_size,

@@ -327,6 +327,7 @@ impl Tracer {
             ),
         };
         let errors_only = u32::from(filter.errors_only);
+        let with_softirq = u32::from(filter.softirq);
         // Wake the reader about when an eighth of the ring is used (counting records of about
         // 128 bytes per CPU); it also reads on its own timer.
         let cpus = aya::util::nr_cpus().map_or(1, |n| n.max(1)) as u64;
@@ -348,6 +349,7 @@ impl Tracer {
             .override_global("FILTER_DST_NET", &dst_net, true)
             .override_global("FILTER_DST_MASK", &dst_mask, true)
             .override_global("ERRORS_ONLY", &errors_only, true)
+            .override_global("WITH_SOFTIRQ", &with_softirq, true)
             .override_global("WAKEUP_EVERY", &wakeup_every, true);
         let mut ebpf = loader.load(OBJECT).map_err(|e| load_error(e.to_string()))?;
 

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Debug;
-use std::net::SocketAddrV4;
+use std::net::{Ipv4Addr, SocketAddrV4};
 use std::ops::Deref;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Mutex, MutexGuard, OnceLock};
@@ -241,6 +241,9 @@ fn shared() -> Result<MutexGuard<'static, Shared>> {
             events: EventSet::ALL,
             filter: Filter {
                 pid: Some(std::process::id()),
+                // The kernel's own lookups (receiving, forwarding) in the scenarios'
+                // namespaces: `sort` keeps those of traced namespaces only.
+                softirq: true,
                 ..Filter::default()
             },
             ..Config::default()
@@ -373,6 +376,11 @@ impl<'a, T> Found<'a, T> {
         self.body
     }
 
+    /// The whole report (its origin: context, task, namespace).
+    pub fn report(&self) -> &'a Report {
+        self.report
+    }
+
     /// The report as one line of `bindscope` output, for notes (without the file descriptor,
     /// which differs from run to run).
     pub fn line(&self) -> String {
@@ -412,6 +420,12 @@ impl Seen {
             r.route()
                 .filter(|d| d.dst == *dst.ip() && d.dport == dst.port())
         })
+    }
+
+    /// The route decisions for destination address `dst`, whatever the port (input
+    /// lookups of received packets carry none).
+    pub fn routes_for(&self, dst: Ipv4Addr) -> Vec<Found<'_, RouteDecision>> {
+        self.find(|r| r.route().filter(|d| d.dst == dst))
     }
 
     /// The ioctl reports of `request` (`"SIOCGIFINDEX"`, ...).

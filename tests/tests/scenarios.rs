@@ -58,6 +58,7 @@ scenario_tests!(
     no_route_at_all,
     longest_prefix_beats_table_order,
     policy_rule_selects_second_table,
+    router_forwards_in_softirq,
 );
 
 #[test]

@@ -15,6 +15,7 @@ use crate::sys::{self, Received};
 
 mod addressing;
 mod bindtodevice;
+mod forwarding;
 mod multicast;
 mod netdevice;
 mod pktinfo;
@@ -31,6 +32,7 @@ pub fn all() -> Vec<Scenario> {
         addressing::SCENARIOS,
         netdevice::SCENARIOS,
         routing::SCENARIOS,
+        forwarding::SCENARIOS,
     ]
     .concat()
 }
