@@ -47,7 +47,7 @@
 //! ```text
 //! bindscope-bench [--rounds N] [--seconds-per-round S] [--fresh-sockets]
 //!                 [--breakdown auto|always|never] [--startup-trials N] [--ring-size BYTES]
-//!                 [--bindscope PATH] [--bpftrace PATH] [--ebpf-object PATH]
+//!                 [--bindscope PATH] [--baseline PATH] [--bpftrace PATH] [--ebpf-object PATH]
 //! ```
 //!
 //! Needs root (namespaces and eBPF). Targets are printed next to the numbers, never asserted.
@@ -61,7 +61,7 @@ mod tracers;
 #[path = "../bench/workload.rs"]
 mod workload;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -128,6 +128,10 @@ struct Args {
     /// The bindscope CLI [default: `bindscope` next to this program].
     #[arg(long, value_name = "PATH")]
     bindscope: Option<PathBuf>,
+    /// Another bindscope CLI (built from an earlier commit, say) measured in the same rounds,
+    /// route only, beside this one: prints what the route program costs before and after.
+    #[arg(long, value_name = "PATH")]
+    baseline: Option<PathBuf>,
     /// The bpftrace binary.
     #[arg(long, value_name = "PATH", default_value = "bpftrace")]
     bpftrace: PathBuf,
@@ -178,6 +182,8 @@ enum Mode {
     Bpftrace,
     /// One calibration program alone on the tracepoint.
     Calibration(Part),
+    /// The `--baseline` CLI, route only, every event delivered.
+    BaselineRoute,
 }
 
 /// bindscope with every event family, delivering every event: the mode the targets are for.
@@ -200,6 +206,10 @@ const BREAKDOWN_MODES: [Mode; 9] = [
     Mode::Calibration(Part::Clock),
     Mode::Calibration(Part::Record),
 ];
+/// This bindscope's route program against the `--baseline` CLI's.
+const BASELINE_MODES: [Mode; 3] = [Mode::Untraced, ROUTE_DELIVERED, Mode::BaselineRoute];
+/// How much more per event the route program may cost than the baseline's.
+const TARGET_VS_BASELINE: f64 = 1.10;
 /// Only the route family: no syscall tracepoints.
 const ROUTE_DELIVERED: Mode = Mode::Bindscope {
     events: "route",
@@ -229,6 +239,7 @@ impl Mode {
             Mode::Calibration(Part::Empty) => "floor: an empty program (tp_btf)",
             Mode::Calibration(Part::Clock) => "floor: a program that only reads the clock",
             Mode::Calibration(Part::Record) => "floor: a program that only writes a record",
+            Mode::BaselineRoute => "baseline bindscope, route only",
         }
     }
 }
@@ -357,36 +368,12 @@ impl Bench<'_> {
                 tracer: None,
             }),
             Mode::Bindscope { events, netns } => {
-                let ns = match netns {
-                    NsFilter::Host => &self.topology.host,
-                    NsFilter::Router => &self.topology.router,
-                };
-                let command = tracers::bindscope(
-                    &self.bindscope,
-                    events,
-                    &ns.path(),
-                    Some(&self.args.ring_size),
-                );
-                let mut tracer = Traced::spawn("bindscope", command)?;
-                // Probes run in the namespace the filter names, so they produce events.
-                let (attach, _) =
-                    workload::while_probing(ns, || tracer.wait_line(|_| true, ATTACH_BOUND))?;
-                let attach = attach?;
-                let (run, cpu_in_loop, cpu_before, finished) = self.traced_loop(tracer)?;
-                let (events, lost) = tracers::bindscope_summary(&finished.tail)?;
-                Ok(Sample {
-                    run,
-                    tracer: Some(TracerSample {
-                        events,
-                        lost: Some(lost),
-                        cpu_in_loop,
-                        cpu_to_exit: finished.cpu.zip(cpu_before).map(|(end, start)| end - start),
-                        attach,
-                        stop: finished.stop,
-                        drained: finished.drained,
-                    }),
-                })
+                self.measure_bindscope(&self.bindscope, events, netns)
             }
+            Mode::BaselineRoute => match &self.args.baseline {
+                Some(baseline) => self.measure_bindscope(baseline, "route", NsFilter::Host),
+                None => bail!("no --baseline CLI given"),
+            },
             Mode::Calibration(part) => self.calibrate(part),
             Mode::Bpftrace => {
                 let command = tracers::bpftrace(&self.args.bpftrace, tracers::BPFTRACE_COUNT);
@@ -408,6 +395,33 @@ impl Bench<'_> {
                 })
             }
         }
+    }
+
+    /// The CLI at `binary`, tracing `events` with `--netns` `netns`, around one loop.
+    fn measure_bindscope(&self, binary: &Path, events: &str, netns: NsFilter) -> Result<Sample> {
+        let ns = match netns {
+            NsFilter::Host => &self.topology.host,
+            NsFilter::Router => &self.topology.router,
+        };
+        let command = tracers::bindscope(binary, events, &ns.path(), Some(&self.args.ring_size));
+        let mut tracer = Traced::spawn("bindscope", command)?;
+        // Probes run in the namespace the filter names, so they produce events.
+        let (attach, _) = workload::while_probing(ns, || tracer.wait_line(|_| true, ATTACH_BOUND))?;
+        let attach = attach?;
+        let (run, cpu_in_loop, cpu_before, finished) = self.traced_loop(tracer)?;
+        let (events, lost) = tracers::bindscope_summary(&finished.tail)?;
+        Ok(Sample {
+            run,
+            tracer: Some(TracerSample {
+                events,
+                lost: Some(lost),
+                cpu_in_loop,
+                cpu_to_exit: finished.cpu.zip(cpu_before).map(|(end, start)| end - start),
+                attach,
+                stop: finished.stop,
+                drained: finished.drained,
+            }),
+        })
     }
 
     /// The loop under a calibration program alone.
@@ -963,6 +977,57 @@ fn print_breakdown(results: &Results) {
     }
 }
 
+/// The route program's cost per connect (the loop thread's CPU over untraced), this one and
+/// the baseline's, with the ratio of the two against [`TARGET_VS_BASELINE`].
+fn print_baseline(results: &Results) {
+    let cost = |mode: Mode| paired_difference(results, mode, Mode::Untraced, loop_ns);
+    let (after, before) = (cost(ROUTE_DELIVERED), cost(Mode::BaselineRoute));
+    println!(
+        "\nroute program cost per connect in the loop's context (route only, every event \
+         delivered), median of the rounds' differences over untraced (range):"
+    );
+    println!(
+        "{}",
+        target_row("before (--baseline)", before, 0, Target::None)
+    );
+    println!(
+        "{}",
+        target_row("after (this bindscope)", after, 0, Target::None)
+    );
+    let ratios: Vec<f64> = samples(results, ROUTE_DELIVERED)
+        .iter()
+        .zip(samples(results, Mode::BaselineRoute))
+        .zip(samples(results, Mode::Untraced))
+        .map(|((after, before), untraced)| {
+            (loop_ns(after).unwrap_or(0.0) - loop_ns(untraced).unwrap_or(0.0))
+                / (loop_ns(before).unwrap_or(0.0) - loop_ns(untraced).unwrap_or(0.0)).max(1e-9)
+        })
+        .collect();
+    println!(
+        "{}",
+        target_row(
+            "after / before",
+            Paired::of(&ratios),
+            3,
+            Target::AtMost(TARGET_VS_BASELINE)
+        )
+    );
+    println!(
+        "{}",
+        target_row(
+            "user space per connect, after / before",
+            paired(
+                results,
+                ROUTE_DELIVERED,
+                Mode::BaselineRoute,
+                Sample::tracer_ns_per_connect
+            ),
+            3,
+            Target::None
+        )
+    );
+}
+
 fn main() -> ExitCode {
     match run(&Args::parse()) {
         Ok(()) => ExitCode::SUCCESS,
@@ -1061,6 +1126,13 @@ fn run(args: &Args) -> Result<()> {
             "\nbindscope MISSED its targets in this run: {}.",
             missed.join("; ")
         );
+    }
+    if args.baseline.is_some() {
+        println!("\nbaseline rounds: this bindscope's route program against the --baseline one\n");
+        let results = bench.rounds(&BASELINE_MODES)?;
+        println!();
+        print_medians(&results);
+        print_baseline(&results);
     }
     let breakdown = match args.breakdown {
         Breakdown::Always => true,
