@@ -53,19 +53,25 @@ fn counter(file: &str, table: &str, name: &str) -> Result<u64> {
 
 /// `Ip: ForwDatagrams` (snmp) and `IpExt: InNoRoutes` (netstat) of the calling thread's
 /// namespace: the datagrams it forwarded, and those it received with no route.
-fn ip_counters() -> Result<(u64, u64)> {
+pub(super) fn ip_counters() -> Result<(u64, u64)> {
     Ok((
         counter("snmp", "Ip", "ForwDatagrams")?,
         counter("netstat", "IpExt", "InNoRoutes")?,
     ))
 }
 
-/// Waits (up to a second) until the router's counters differ from `before`.
-fn router_counters_after(router: &Netns, before: (u64, u64)) -> Result<(u64, u64)> {
+/// Waits (up to a second) until `router`'s [`ip_counters`] have grown from `before` by at
+/// least `grow`, and returns them (as they are by then, grown or not).
+pub(super) fn router_counters_after(
+    router: &Netns,
+    before: (u64, u64),
+    grow: (u64, u64),
+) -> Result<(u64, u64)> {
     let deadline = Instant::now() + Duration::from_secs(1);
     loop {
         let now = router.run(ip_counters)?;
-        if (now.0 > before.0 && now.1 > before.1) || Instant::now() > deadline {
+        let grown = now.0 >= before.0 + grow.0 && now.1 >= before.1 + grow.1;
+        if grown || Instant::now() > deadline {
             return Ok(now);
         }
         std::thread::sleep(Duration::from_millis(5));
@@ -103,7 +109,7 @@ fn router_forwards_in_softirq(ctx: &mut Ctx) -> Result<Outcome> {
         Ok(())
     });
     expect_ok("sending from the host out of eth1", sent)?;
-    let after = router_counters_after(&topo.router, before)?;
+    let after = router_counters_after(&topo.router, before, (1, 1))?;
 
     // The kernel: the router forwarded one datagram and had no route for the other.
     if after.0 <= before.0 || after.1 <= before.1 {
