@@ -558,3 +558,7 @@ fn ports(selector: Option<super::rule::Ports>, port: u16) -> bool {
         _ => range.start == 0 || range.end == 0 || (range.start..=range.end).contains(&port),
     }
 }
+
+#[cfg(test)]
+#[path = "walk_tests.rs"]
+mod tests;
