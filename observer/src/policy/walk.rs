@@ -480,7 +480,7 @@ fn selects(rule: &Rule, links: &Links, flow: &FlowKeys) -> Verdict {
     checks.push(Ok(
         ports(rule.sport, flow.sport) && ports(rule.dport, flow.dport)
     ));
-    let matched = if checks.iter().any(|c| *c == Ok(false)) {
+    let matched = if checks.contains(&Ok(false)) {
         false
     } else if let Some(Err(reason)) = checks.into_iter().find(Result::is_err) {
         return Verdict::Unknown(reason);
