@@ -23,6 +23,8 @@ rule add pref 600 nop
 rule add pref 700 goto 5000
 rule add pref 800 protocol static table 105
 rule add pref 900 table main suppress_ifgroup 5
+rule add pref 910 realms 1/2 table 106
+rule add pref 1000 l3mdev
 rule add pref 1100 from 192.0.2.0/24 to 198.51.100.0/24 table 107
 rule add pref 32764 table main suppress_prefixlength 0
 rule add pref 32765 not fwmark 0xca6c table 51820
@@ -35,6 +37,23 @@ fn ip_rule_show(ns: &Netns) -> Vec<String> {
         .lines()
         .map(|line| line.replacen(":\t", ": ", 1))
         .collect()
+}
+
+/// A locally generated UDP flow from 192.0.2.2 to 198.51.100.7, out of `oif` (0: any).
+fn flow(oif: i32) -> FlowKeys {
+    FlowKeys {
+        iif: 1,
+        oif,
+        mark: 0,
+        uid: 0,
+        tos: 0,
+        proto: libc::IPPROTO_UDP as u8,
+        sport: 40000,
+        dport: 53,
+        src: "192.0.2.2".parse().unwrap(),
+        dst: "198.51.100.7".parse().unwrap(),
+        l3mdev: Some(0),
+    }
 }
 
 fn inode(ns: &Netns) -> u32 {
@@ -72,6 +91,9 @@ fn a_rule_added_after_the_dump_is_seen_through_notifications() {
     let mut policy = Policy::new();
     let before = policy.rules(inode(&ns)).expect("rules dumped").len();
     assert_eq!(before, 3, "a new namespace has the three default rules");
+    // Without custom rules the kernel looks up main directly (include/net/ip_fib.h).
+    let walk = policy.attribute(inode(&ns), &flow(0), &[(254, 0)]);
+    assert_eq!(walk.lookups[0].rule.method, Method::NoCustomRules);
     ns.ip([
         "rule", "add", "pref", "32765", "not", "fwmark", "0xca6c", "table", "51820",
     ])
@@ -103,19 +125,7 @@ fn lookups_are_attributed_with_the_namespace_s_rules() {
     )
     .expect("rules added");
     let mut policy = Policy::new();
-    let unmarked = FlowKeys {
-        iif: 1,
-        oif: 0,
-        mark: 0,
-        uid: 0,
-        tos: 0,
-        proto: libc::IPPROTO_UDP as u8,
-        sport: 40000,
-        dport: 53,
-        src: "192.0.2.2".parse().unwrap(),
-        dst: "198.51.100.7".parse().unwrap(),
-        l3mdev: Some(0),
-    };
+    let unmarked = flow(0);
     // What the tracer sees for an unmarked flow whose main table has only a default route.
     let walk = policy.attribute(inode(&ns), &unmarked, &[(255, MISS), (254, 0), (51820, 0)]);
     let texts: Vec<_> = walk.lookups.iter().map(|a| a.rule.text.clone()).collect();
@@ -153,20 +163,7 @@ fn an_idle_namespace_is_let_go_and_a_deleted_one_is_reported() {
         "the sockets of an idle namespace are closed"
     );
     drop(ns);
-    let flow = FlowKeys {
-        iif: 1,
-        oif: 0,
-        mark: 0,
-        uid: 0,
-        tos: 0,
-        proto: 0,
-        sport: 0,
-        dport: 0,
-        src: "192.0.2.2".parse().unwrap(),
-        dst: "198.51.100.7".parse().unwrap(),
-        l3mdev: None,
-    };
-    let walk = policy.attribute(netns, &flow, &[(254, 0)]);
+    let walk = policy.attribute(netns, &flow(0), &[(254, 0)]);
     let Method::Unknown { reason } = &walk.lookups[0].rule.method else {
         panic!("a deleted namespace has no rules to walk: {walk:?}");
     };
@@ -184,19 +181,6 @@ fn a_device_created_after_the_dump_resolves_through_link_notifications() {
     ns.ip(["rule", "add", "pref", "300", "oif", "a0", "table", "101"])
         .expect("rule added");
     let mut policy = Policy::new();
-    let flow = |oif| FlowKeys {
-        iif: 1,
-        oif,
-        mark: 0,
-        uid: 0,
-        tos: 0,
-        proto: libc::IPPROTO_UDP as u8,
-        sport: 40000,
-        dport: 53,
-        src: "192.0.2.2".parse().unwrap(),
-        dst: "198.51.100.7".parse().unwrap(),
-        l3mdev: Some(0),
-    };
     let priorities = |walk: bindscope::policy::Walk| -> Vec<Option<u32>> {
         walk.lookups.iter().map(|a| a.rule.priority).collect()
     };

@@ -308,12 +308,12 @@ impl Rule {
         if self.invert {
             out.push_str(" not");
         }
-        let from = self.from(names);
+        let from = self.from();
         if from != "from all" {
             out.push(' ');
             out.push_str(&from);
         }
-        out.push_str(&self.selectors(names));
+        out.push_str(&self.selectors(names, false));
         if let Some(dscp) = self.dscp_text(names) {
             out.push_str(&dscp);
         }
@@ -336,7 +336,7 @@ impl Rule {
     }
 
     /// `from all`, `from ADDR` or `from ADDR/LEN`, as `print_rule` writes it.
-    fn from(&self, _names: &Names) -> String {
+    fn from(&self) -> String {
         match self.src {
             Some((addr, 32)) => format!("from {addr}"),
             Some((addr, len)) => format!("from {addr}/{len}"),
@@ -345,8 +345,9 @@ impl Rule {
     }
 
     /// The selectors after `from`, each with its leading space, in `print_rule`'s order: to,
-    /// tos, fwmark, iif, oif, l3mdev, uidrange, ipproto, sport, dport, tun_id.
-    fn selectors(&self, names: &Names) -> String {
+    /// tos, fwmark, iif, oif, l3mdev (`lookup [l3mdev-table]`, left out of the brief form,
+    /// which names it as the action), uidrange, ipproto, sport, dport, tun_id.
+    fn selectors(&self, names: &Names, with_l3mdev: bool) -> String {
         let mut out = String::new();
         match self.dst {
             Some((addr, 32)) => out.push_str(&format!(" to {addr}")),
@@ -374,7 +375,7 @@ impl Rule {
                 out.push_str(" [detached]");
             }
         }
-        if self.l3mdev {
+        if self.l3mdev && with_l3mdev {
             out.push_str(" lookup [l3mdev-table]");
         }
         if let Some((start, end)) = self.uid_range {
@@ -443,8 +444,8 @@ impl fmt::Display for Rule {
         if self.invert {
             f.write_str("not ")?;
         }
-        f.write_str(&self.from(names))?;
-        f.write_str(&self.selectors(names))?;
+        f.write_str(&self.from())?;
+        f.write_str(&self.selectors(names, true))?;
         if self.table != 0 {
             write!(f, " lookup {}", names.table(self.table))?;
             f.write_str(&self.suppressors(names))?;
