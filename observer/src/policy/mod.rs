@@ -14,6 +14,8 @@ mod links;
 mod names;
 mod netlink;
 mod rule;
+mod selector;
+mod text;
 mod walk;
 
 use std::collections::{HashMap, HashSet};
@@ -21,7 +23,8 @@ use std::time::{Duration, Instant};
 
 pub use links::Links;
 pub use rule::{Action, Dscp, Ports, Rule};
-pub use walk::{walk, Attributed, End, FlowKeys, Method, RuleRef, Walk, MISS};
+pub use selector::FlowKeys;
+pub use walk::{walk, Attributed, End, Method, RuleRef, Walk, MISS};
 
 use netlink::Session;
 
