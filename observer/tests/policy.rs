@@ -193,4 +193,9 @@ fn a_device_created_after_the_dump_resolves_through_link_notifications() {
         .expect("a0 has an index");
     let attached = policy.attribute(inode(&ns), &flow(index as i32), &[(255, MISS), (101, 0)]);
     assert_eq!(priorities(attached), [Some(0), Some(300)]);
+    // Renamed: the rule's name resolves to nothing again (detach_rules on NETDEV_CHANGENAME).
+    ns.ip(["link", "set", "a0", "name", "a2"])
+        .expect("a0 renamed");
+    let renamed = policy.attribute(inode(&ns), &flow(index as i32), &[(255, MISS), (254, 0)]);
+    assert_eq!(priorities(renamed), [Some(0), Some(32766)]);
 }

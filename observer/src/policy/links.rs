@@ -30,7 +30,21 @@ impl Links {
         }
     }
 
-    /// Records the device an RTM_NEWLINK message describes.
+    /// Forgets device `ifindex` (deleted, or about to be recorded under a new name).
+    pub fn remove(&mut self, ifindex: i32) {
+        self.by_name.retain(|_, index| *index != ifindex);
+        self.vrf_tables.remove(&ifindex);
+    }
+
+    /// Applies an RTM_DELLINK message.
+    pub fn remove_message(&mut self, message: &LinkMessage) {
+        if let Ok(index) = i32::try_from(message.header.index) {
+            self.remove(index);
+        }
+    }
+
+    /// Records the device an RTM_NEWLINK message describes, in place of what was known of
+    /// its index before (it may have been renamed).
     pub fn insert_message(&mut self, message: &LinkMessage) {
         let mut name = None;
         let mut vrf = false;
@@ -56,6 +70,7 @@ impl Links {
             }
         }
         if let (Some(name), Ok(index)) = (name, i32::try_from(message.header.index)) {
+            self.remove(index);
             self.insert(name, index, table.filter(|_| vrf));
         }
     }

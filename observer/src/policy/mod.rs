@@ -81,14 +81,15 @@ impl Namespace {
         })
     }
 
-    /// Reads what the notifications say changed, again.
+    /// Applies the notifications: link changes as they come, a new dump of the rules when
+    /// one changed, of everything when notifications were lost.
     fn refresh(&mut self, netns: u32) -> Result<(), Error> {
         let failed = |source| Error::Netlink { netns, source };
-        let changes = self.session.changes().map_err(failed)?;
-        if changes.rules {
+        let changes = self.session.changes(&mut self.links).map_err(failed)?;
+        if changes.rules || changes.lost {
             self.rules = self.session.rules().map_err(failed)?;
         }
-        if changes.links {
+        if changes.lost {
             self.links = self.session.links().map_err(failed)?;
         }
         Ok(())

@@ -28,13 +28,13 @@ const RECEIVE_BUFFER: usize = 64 * 1024;
 /// retried this many times before giving up.
 const DUMP_TRIES: usize = 4;
 
-/// What changed since the last look, according to the notifications.
+/// What the notifications said beyond the link changes applied on the way.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Changes {
-    /// An IPv4 rule was added or deleted.
+    /// An IPv4 rule was added or deleted: the list is to be dumped again.
     pub(crate) rules: bool,
-    /// A link was added, deleted or changed (a rule's device may now resolve differently).
-    pub(crate) links: bool,
+    /// Notifications were lost or unreadable: the links are to be dumped again too.
+    pub(crate) lost: bool,
 }
 
 /// The two rtnetlink sockets of one namespace: one for requests, one subscribed to
@@ -94,9 +94,11 @@ impl Session {
         Ok(links)
     }
 
-    /// Reads every pending notification without waiting, and says what changed. An overrun
-    /// notification queue (`ENOBUFS`) means changes were lost: everything counts as changed.
-    pub(crate) fn changes(&mut self) -> io::Result<Changes> {
+    /// Reads every pending notification without waiting: link changes are applied to
+    /// `links` (a notification carries the whole link), rule changes are reported (the list
+    /// is dumped again: the kernel's order and goto targets are its own to keep). An overrun
+    /// notification queue (`ENOBUFS`) means changes were lost.
+    pub(crate) fn changes(&mut self, links: &mut Links) -> io::Result<Changes> {
         let mut changes = Changes::default();
         loop {
             let size = match self
@@ -106,16 +108,14 @@ impl Session {
                 Ok(size) => size,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(changes),
                 Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
-                    changes.rules = true;
-                    changes.links = true;
+                    changes.lost = true;
                     continue;
                 }
                 Err(e) => return Err(e),
             };
             let Ok(messages) = parse(&self.buffer[..size]) else {
                 // Something changed that this crate cannot decode: read everything again.
-                changes.rules = true;
-                changes.links = true;
+                changes.lost = true;
                 continue;
             };
             for message in messages {
@@ -123,9 +123,12 @@ impl Session {
                     NetlinkPayload::InnerMessage(
                         RouteNetlinkMessage::NewRule(_) | RouteNetlinkMessage::DelRule(_),
                     ) => changes.rules = true,
-                    NetlinkPayload::InnerMessage(
-                        RouteNetlinkMessage::NewLink(_) | RouteNetlinkMessage::DelLink(_),
-                    ) => changes.links = true,
+                    NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewLink(link)) => {
+                        links.insert_message(&link)
+                    }
+                    NetlinkPayload::InnerMessage(RouteNetlinkMessage::DelLink(link)) => {
+                        links.remove_message(&link)
+                    }
                     _ => {}
                 }
             }

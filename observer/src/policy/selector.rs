@@ -59,22 +59,8 @@ pub(super) fn selects(rule: &Rule, links: &Links, flow: &FlowKeys) -> Verdict {
     let p = rule.priority;
     let mut l3mdev_table = 0;
     let mut checks: Vec<Result<bool, String>> = vec![
-        device(
-            rule,
-            rule.iif.as_deref(),
-            rule.iif_detached,
-            flow.iif,
-            links,
-            flow,
-        ),
-        device(
-            rule,
-            rule.oif.as_deref(),
-            rule.oif_detached,
-            flow.oif,
-            links,
-            flow,
-        ),
+        device(rule, rule.iif.as_deref(), flow.iif, links, flow),
+        device(rule, rule.oif.as_deref(), flow.oif, links, flow),
         Ok((rule.fwmark.unwrap_or(0) ^ flow.mark) & rule.mark_mask() == 0),
     ];
     if let Some(id) = rule.tun_id {
@@ -136,12 +122,12 @@ pub(super) fn selects(rule: &Rule, links: &Links, flow: &FlowKeys) -> Verdict {
     }
 }
 
-/// An iif/oif selector: the flow's index against the index the name resolves to now. A name
-/// with no device (`[detached]`) resolves to -1, which no flow has.
+/// An iif/oif selector: the flow's index against the index the name resolves to now, in the
+/// link list kept current by notifications (the rule's `[detached]` flag is as old as the
+/// rule dump). A name with no device resolves to -1, which no flow has.
 fn device(
     rule: &Rule,
     name: Option<&str>,
-    detached: bool,
     index: i32,
     links: &Links,
     flow: &FlowKeys,
@@ -157,14 +143,7 @@ fn device(
             rule.priority
         ));
     }
-    match links.index(name) {
-        Some(i) => Ok(i == index),
-        None if detached => Ok(false),
-        None => Err(format!(
-            "rule {} names device {name}, which bindscope did not find in the namespace",
-            rule.priority
-        )),
-    }
+    Ok(links.index(name) == Some(index))
 }
 
 /// The table of the flow's VRF, as `l3mdev_fib_rule_match` finds it: from `flowi4_l3mdev`
