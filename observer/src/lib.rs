@@ -14,6 +14,7 @@ mod error;
 mod ndjson;
 pub mod netns;
 pub mod output;
+pub mod policy;
 pub mod route;
 pub mod stream;
 mod tracefs;

@@ -26,12 +26,22 @@ pub fn own_inode() -> std::io::Result<u32> {
 
 /// A datagram socket created inside the namespace `ns` refers to.
 fn socket_in(ns: File) -> std::io::Result<OwnedFd> {
+    run_in(ns, udp_socket)
+}
+
+/// Runs `f` on a short-lived thread that has `setns()`-ed into the namespace `ns` refers to,
+/// and returns its result. Sockets `f` creates belong to that namespace for their whole life,
+/// whichever thread uses them afterwards; the calling thread never changes namespace.
+pub(crate) fn run_in<T: Send + 'static>(
+    ns: File,
+    f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> std::io::Result<T> {
     std::thread::spawn(move || {
         // SAFETY: setns on a valid namespace fd affects only this short-lived thread.
         if unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
             return Err(std::io::Error::last_os_error());
         }
-        udp_socket()
+        f()
     })
     .join()
     .map_err(|_| std::io::Error::other("namespace thread panicked"))?
@@ -139,18 +149,29 @@ pub struct Task {
     pub tid: u32,
 }
 
-/// A socket in namespace `netns`. The namespace is found through, in order: bindscope's own;
-/// the thread that made the call (a thread can `setns` away from its process); its process;
-/// the named namespaces of `ip netns` (`/run/netns`); any process on the system. The task may
-/// be gone by the time its event is decoded, hence the fallbacks.
+/// A socket in namespace `netns` (see [`find`] for how the namespace is found).
 fn open_in(netns: u32, task: Task) -> Option<OwnedFd> {
     if netns == 0 || own_inode().ok() == Some(netns) {
         return udp_socket().ok();
     }
-    let direct = [
-        format!("/proc/{}/task/{}/ns/net", task.pid, task.tid),
-        format!("/proc/{}/ns/net", task.pid),
-    ];
+    find(netns, Some(task)).and_then(|file| socket_in(file).ok())
+}
+
+/// The file of the network namespace whose inode is `netns`, found through, in order:
+/// bindscope's own; the thread that made the call (a thread can `setns` away from its
+/// process); its process; the named namespaces of `ip netns` (`/run/netns`); any process on
+/// the system. The task may be gone by the time its event is decoded, hence the fallbacks;
+/// without a task (a lookup made in softirq, or a namespace's rules) only the last three are
+/// searched. `None` when no file of that inode can be found: the namespace is gone, or only
+/// a bind mount outside `/run/netns` keeps it alive.
+pub(crate) fn find(netns: u32, task: Option<Task>) -> Option<File> {
+    let own = ["/proc/thread-self/ns/net".to_owned()];
+    let direct = task.into_iter().flat_map(|task| {
+        [
+            format!("/proc/{}/task/{}/ns/net", task.pid, task.tid),
+            format!("/proc/{}/ns/net", task.pid),
+        ]
+    });
     let named = std::fs::read_dir("/run/netns")
         .into_iter()
         .flatten()
@@ -167,15 +188,14 @@ fn open_in(netns: u32, task: Task) -> Option<OwnedFd> {
                 .all(|b| b.is_ascii_digit())
         })
         .map(|e| format!("{}/ns/net", e.path().display()));
-    direct
-        .into_iter()
+    own.into_iter()
+        .chain(direct)
         .chain(named)
         .chain(everyone)
         .find_map(|path| {
             let file = File::open(path).ok()?;
             (file.metadata().ok()?.ino() as u32 == netns).then_some(file)
         })
-        .and_then(|file| socket_in(file).ok())
 }
 
 #[cfg(test)]

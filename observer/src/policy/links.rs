@@ -1,0 +1,93 @@
+//! The interfaces of one namespace as policy rules need them: the index each name resolves
+//! to, and which devices are VRFs (L3 master devices) with which table.
+//!
+//! Rules name devices (`iif eth1`, `oif wg0`); the kernel resolves the name in the rule's
+//! namespace when the rule is added and again whenever a device of that name comes or goes
+//! (net/core/fib_rules.c `attach_rules`/`detach_rules`), and compares the index with the
+//! flow's `flowi4_iif`/`flowi4_oif`. `l3mdev` rules look up the table of the flow's VRF
+//! (net/l3mdev/l3mdev.c `l3mdev_fib_rule_match`).
+
+use std::collections::HashMap;
+
+use netlink_packet_route::link::{
+    InfoData, InfoKind, InfoVrf, LinkAttribute, LinkInfo, LinkMessage,
+};
+
+/// Interface names, indexes and VRF tables of one namespace.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Links {
+    by_name: HashMap<String, i32>,
+    vrf_tables: HashMap<i32, u32>,
+}
+
+impl Links {
+    /// Records interface `name` with index `ifindex`; `vrf_table` is the table of a VRF
+    /// device (`ip link add NAME type vrf table N`), `None` for any other device.
+    pub fn insert(&mut self, name: &str, ifindex: i32, vrf_table: Option<u32>) {
+        self.by_name.insert(name.to_owned(), ifindex);
+        if let Some(table) = vrf_table {
+            self.vrf_tables.insert(ifindex, table);
+        }
+    }
+
+    /// Forgets device `ifindex` (deleted, or about to be recorded under a new name).
+    pub fn remove(&mut self, ifindex: i32) {
+        self.by_name.retain(|_, index| *index != ifindex);
+        self.vrf_tables.remove(&ifindex);
+    }
+
+    /// Applies an RTM_DELLINK message.
+    pub fn remove_message(&mut self, message: &LinkMessage) {
+        if let Ok(index) = i32::try_from(message.header.index) {
+            self.remove(index);
+        }
+    }
+
+    /// Records the device an RTM_NEWLINK message describes, in place of what was known of
+    /// its index before (it may have been renamed).
+    pub fn insert_message(&mut self, message: &LinkMessage) {
+        let mut name = None;
+        let mut vrf = false;
+        let mut table = None;
+        for attribute in &message.attributes {
+            match attribute {
+                LinkAttribute::IfName(n) => name = Some(n.as_str()),
+                LinkAttribute::LinkInfo(infos) => {
+                    for info in infos {
+                        match info {
+                            LinkInfo::Kind(InfoKind::Vrf) => vrf = true,
+                            LinkInfo::Data(InfoData::Vrf(data)) => {
+                                table = data.iter().find_map(|d| match d {
+                                    InfoVrf::TableId(t) => Some(*t),
+                                    _ => None,
+                                })
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let (Some(name), Ok(index)) = (name, i32::try_from(message.header.index)) {
+            self.remove(index);
+            self.insert(name, index, table.filter(|_| vrf));
+        }
+    }
+
+    /// The index `name` resolves to, if a device of that name exists.
+    pub fn index(&self, name: &str) -> Option<i32> {
+        self.by_name.get(name).copied()
+    }
+
+    /// The table of VRF device `ifindex`, or `None` if it is not a VRF.
+    pub fn vrf_table(&self, ifindex: i32) -> Option<u32> {
+        self.vrf_tables.get(&ifindex).copied()
+    }
+
+    /// Whether the device called `name` is a VRF.
+    pub fn is_vrf(&self, name: &str) -> bool {
+        self.index(name)
+            .is_some_and(|i| self.vrf_tables.contains_key(&i))
+    }
+}

@@ -1,0 +1,204 @@
+//! Policy routing: which rule led the kernel to each table it looked up, per namespace.
+//!
+//! The tracer sees the table lookups of a route decision (`fib:fib_table_lookup`), not the
+//! rules that chose those tables. Where the kernel offers no hook to capture the rule, the
+//! rule is reconstructed: [`Policy`] keeps each namespace's IPv4 rule list and links current
+//! through rtnetlink (a dump, then RTNLGRP_IPV4_RULE and RTNLGRP_LINK notifications) and
+//! [`walk`]s the list as the kernel does, checking every step against the tables the kernel
+//! actually consulted. When the two disagree the answer is "unknown", with the reason.
+//!
+//! A netlink socket keeps its namespace alive, so a namespace's sockets are closed once no
+//! lookup was attributed in it for [`IDLE`]; the next lookup there opens and dumps anew.
+
+mod links;
+mod names;
+mod netlink;
+mod rule;
+mod selector;
+mod text;
+mod walk;
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+pub use links::Links;
+pub use rule::{Action, Dscp, Ports, Rule};
+pub use selector::FlowKeys;
+pub use walk::{walk, Attributed, End, Method, RuleRef, Walk, MISS};
+
+use netlink::Session;
+
+/// How long a namespace's rules are kept current without a lookup in it.
+pub const IDLE: Duration = Duration::from_secs(2);
+
+/// Why a namespace's rules could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No file of the namespace was found (see `netns::find`).
+    #[error(
+        "network namespace {0} was not found: it is gone, or only a bind mount outside \
+         /run/netns keeps it"
+    )]
+    NamespaceNotFound(u32),
+    /// rtnetlink failed.
+    #[error(
+        "could not read the policy rules of network namespace {netns} through rtnetlink: {source}"
+    )]
+    Netlink {
+        /// The namespace's inode.
+        netns: u32,
+        /// What the socket said.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The rules, links and tables of one namespace, with its rtnetlink sockets.
+struct Namespace {
+    session: Session,
+    rules: Vec<Rule>,
+    links: Links,
+    /// Tables seen looked up here: they exist as long as the namespace does.
+    known_tables: HashSet<u32>,
+    last_used: Instant,
+}
+
+impl Namespace {
+    /// Subscribes to the namespace's notifications, then dumps its rules and links.
+    fn open(netns: u32) -> Result<Namespace, Error> {
+        let file = crate::netns::find(netns, None).ok_or(Error::NamespaceNotFound(netns))?;
+        let failed = |source| Error::Netlink { netns, source };
+        let mut session = Session::open_in(file).map_err(failed)?;
+        let rules = session.rules().map_err(failed)?;
+        let links = session.links().map_err(failed)?;
+        log::debug!("policy: watching namespace {netns} ({} rules)", rules.len());
+        Ok(Namespace {
+            session,
+            rules,
+            links,
+            known_tables: HashSet::new(),
+            last_used: Instant::now(),
+        })
+    }
+
+    /// Applies the notifications: link changes as they come, a new dump of the rules when
+    /// one changed, of everything when notifications were lost.
+    fn refresh(&mut self, netns: u32) -> Result<(), Error> {
+        let failed = |source| Error::Netlink { netns, source };
+        let changes = self.session.changes(&mut self.links).map_err(failed)?;
+        if changes.rules || changes.lost {
+            self.rules = self.session.rules().map_err(failed)?;
+        }
+        if changes.lost {
+            self.links = self.session.links().map_err(failed)?;
+        }
+        Ok(())
+    }
+}
+
+/// The rule lists of the namespaces lookups are seen in, kept current, and the walk that
+/// attributes each lookup to its rule.
+pub struct Policy {
+    namespaces: HashMap<u32, Namespace>,
+    /// Namespaces not found lately, not searched for again (a search reads all of /proc)
+    /// until `idle` has passed.
+    missing: HashMap<u32, Instant>,
+    idle: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy::with_idle(IDLE)
+    }
+}
+
+impl Policy {
+    /// A policy that closes a namespace's sockets after [`IDLE`] without use.
+    pub fn new() -> Policy {
+        Policy::default()
+    }
+
+    /// A policy that closes a namespace's sockets after `idle` without use.
+    pub fn with_idle(idle: Duration) -> Policy {
+        Policy {
+            namespaces: HashMap::new(),
+            missing: HashMap::new(),
+            idle,
+        }
+    }
+
+    /// For each table lookup of one route decision made in namespace `netns` (the inode of
+    /// the FIB's namespace) for `flow`, the rule that led to it; see [`walk`]. `lookups` are
+    /// (table id, result) in the order the tracer saw them: 0 a hit, [`MISS`] (`-EAGAIN`) a
+    /// miss, another negative errno the error of an unreachable/prohibit/blackhole route.
+    pub fn attribute(&mut self, netns: u32, flow: &FlowKeys, lookups: &[(u32, i32)]) -> Walk {
+        self.close_idle();
+        let namespace = match self.namespace(netns) {
+            Ok(namespace) => namespace,
+            Err(error) => return Walk::unknown(lookups, error.to_string()),
+        };
+        let result = walk(
+            &namespace.rules,
+            &namespace.links,
+            &namespace.known_tables,
+            flow,
+            lookups,
+        );
+        namespace
+            .known_tables
+            .extend(lookups.iter().map(|&(table, _)| table));
+        result
+    }
+
+    /// The current IPv4 rules of namespace `netns`, in the kernel's order.
+    pub fn rules(&mut self, netns: u32) -> Result<&[Rule], Error> {
+        Ok(&self.namespace(netns)?.rules)
+    }
+
+    /// Closes the sockets of namespaces unused for longer than the idle time (so a deleted
+    /// namespace is not kept alive) and forgets the ones not found. [`Policy::attribute`]
+    /// does this on every call; call it also when lookups stop coming.
+    pub fn close_idle(&mut self) {
+        let now = Instant::now();
+        let idle = self.idle;
+        self.namespaces.retain(|netns, namespace| {
+            let keep = now.duration_since(namespace.last_used) < idle;
+            if !keep {
+                log::debug!("policy: namespace {netns} idle, closing its sockets");
+            }
+            keep
+        });
+        self.missing.retain(|_, at| now.duration_since(*at) < idle);
+    }
+
+    /// How many namespaces have open sockets.
+    pub fn watched(&self) -> usize {
+        self.namespaces.len()
+    }
+
+    /// Namespace `netns`, current: opened and dumped if new, its changes read if not.
+    fn namespace(&mut self, netns: u32) -> Result<&mut Namespace, Error> {
+        if self.missing.contains_key(&netns) {
+            return Err(Error::NamespaceNotFound(netns));
+        }
+        let current = match self.namespaces.get_mut(&netns) {
+            Some(namespace) => namespace.refresh(netns),
+            None => Namespace::open(netns).map(|namespace| {
+                self.namespaces.insert(netns, namespace);
+            }),
+        };
+        if let Err(error) = current {
+            self.namespaces.remove(&netns);
+            if matches!(error, Error::NamespaceNotFound(_)) {
+                self.missing.insert(netns, Instant::now());
+            }
+            return Err(error);
+        }
+        let namespace = self
+            .namespaces
+            .get_mut(&netns)
+            .ok_or(Error::NamespaceNotFound(netns))?;
+        namespace.last_used = Instant::now();
+        Ok(namespace)
+    }
+}

@@ -1,0 +1,207 @@
+//! rtnetlink in one namespace: dumps of the IPv4 rules and of the links, and the
+//! notifications that say when either changed.
+//!
+//! A netlink socket talks to the namespace it was created in, for its whole life, so both
+//! sockets of a [`Session`] are created on a short-lived thread that has entered the
+//! namespace ([`crate::netns::run_in`]). The notification socket subscribes before the first
+//! dump, so no change falls between the two. Messages are built and parsed by
+//! `netlink-packet-route`; the sockets are `netlink-sys`'s.
+
+use std::fs::File;
+use std::io;
+
+use netlink_packet_core::{
+    NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST,
+};
+use netlink_packet_route::link::LinkMessage;
+use netlink_packet_route::rule::RuleMessage;
+use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
+use netlink_sys::{protocols::NETLINK_ROUTE, Socket, SocketAddr};
+
+use super::links::Links;
+use super::rule::Rule;
+
+/// Large enough for any datagram the kernel sends a dump in (it fills at most 32 KiB, or a
+/// page when pages are larger).
+const RECEIVE_BUFFER: usize = 64 * 1024;
+/// Dumps the kernel flags as interrupted by a concurrent change (NLM_F_DUMP_INTR) are
+/// retried this many times before giving up.
+const DUMP_TRIES: usize = 4;
+
+/// What the notifications said beyond the link changes applied on the way.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Changes {
+    /// An IPv4 rule was added or deleted: the list is to be dumped again.
+    pub(crate) rules: bool,
+    /// Notifications were lost or unreadable: the links are to be dumped again too.
+    pub(crate) lost: bool,
+}
+
+/// The two rtnetlink sockets of one namespace: one for requests, one subscribed to
+/// RTNLGRP_IPV4_RULE and RTNLGRP_LINK.
+pub(crate) struct Session {
+    requests: Socket,
+    events: Socket,
+    sequence: u32,
+    buffer: Vec<u8>,
+}
+
+impl Session {
+    /// Opens the sockets in the namespace `ns` refers to.
+    pub(crate) fn open_in(ns: File) -> io::Result<Session> {
+        let (requests, events) = crate::netns::run_in(ns, || {
+            let mut requests = Socket::new(NETLINK_ROUTE)?;
+            requests.bind_auto()?;
+            requests.connect(&SocketAddr::new(0, 0))?;
+            let mut events = Socket::new(NETLINK_ROUTE)?;
+            events.bind_auto()?;
+            events.add_membership(libc::RTNLGRP_IPV4_RULE)?;
+            events.add_membership(libc::RTNLGRP_LINK)?;
+            events.set_non_blocking(true)?;
+            Ok((requests, events))
+        })?;
+        Ok(Session {
+            requests,
+            events,
+            sequence: 0,
+            buffer: vec![0; RECEIVE_BUFFER],
+        })
+    }
+
+    /// The namespace's IPv4 rules, in the kernel's order (RTM_GETRULE dump, AF_INET).
+    pub(crate) fn rules(&mut self) -> io::Result<Vec<Rule>> {
+        let mut request = RuleMessage::default();
+        request.header.family = AddressFamily::Inet;
+        let messages = self.dump(RouteNetlinkMessage::GetRule(request))?;
+        Ok(messages
+            .iter()
+            .filter_map(|m| match m {
+                RouteNetlinkMessage::NewRule(rule) => Rule::from_message(rule),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// The namespace's links (RTM_GETLINK dump).
+    pub(crate) fn links(&mut self) -> io::Result<Links> {
+        let messages = self.dump(RouteNetlinkMessage::GetLink(LinkMessage::default()))?;
+        let mut links = Links::default();
+        for message in &messages {
+            if let RouteNetlinkMessage::NewLink(link) = message {
+                links.insert_message(link);
+            }
+        }
+        Ok(links)
+    }
+
+    /// Reads every pending notification without waiting: link changes are applied to
+    /// `links` (a notification carries the whole link), rule changes are reported (the list
+    /// is dumped again: the kernel's order and goto targets are its own to keep). An overrun
+    /// notification queue (`ENOBUFS`) means changes were lost.
+    pub(crate) fn changes(&mut self, links: &mut Links) -> io::Result<Changes> {
+        let mut changes = Changes::default();
+        loop {
+            let size = match self
+                .events
+                .recv(&mut &mut self.buffer[..], libc::MSG_DONTWAIT)
+            {
+                Ok(size) => size,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(changes),
+                Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
+                    changes.lost = true;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let Ok(messages) = parse(&self.buffer[..size]) else {
+                // Something changed that this crate cannot decode: read everything again.
+                changes.lost = true;
+                continue;
+            };
+            for message in messages {
+                match message.payload {
+                    NetlinkPayload::InnerMessage(
+                        RouteNetlinkMessage::NewRule(_) | RouteNetlinkMessage::DelRule(_),
+                    ) => changes.rules = true,
+                    NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewLink(link)) => {
+                        links.insert_message(&link)
+                    }
+                    NetlinkPayload::InnerMessage(RouteNetlinkMessage::DelLink(link)) => {
+                        links.remove_message(&link)
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Sends a dump request and collects the answers, again when the kernel says the dump
+    /// was interrupted by a change.
+    fn dump(&mut self, request: RouteNetlinkMessage) -> io::Result<Vec<RouteNetlinkMessage>> {
+        for _ in 0..DUMP_TRIES {
+            self.sequence = self.sequence.wrapping_add(1);
+            let mut header = NetlinkHeader::default();
+            header.flags = NLM_F_REQUEST | NLM_F_DUMP;
+            header.sequence_number = self.sequence;
+            let mut packet = NetlinkMessage::new(header, NetlinkPayload::from(request.clone()));
+            packet.finalize();
+            let mut bytes = vec![0; packet.buffer_len()];
+            packet.serialize(&mut bytes);
+            self.requests.send(&bytes, 0)?;
+            if let Some(messages) = self.answers()? {
+                return Ok(messages);
+            }
+        }
+        Err(io::Error::other(
+            "the kernel kept interrupting the dump: the namespace's rules or links change too fast",
+        ))
+    }
+
+    /// The answers to the request of the current sequence number, until NLMSG_DONE; `None`
+    /// if the kernel flagged the dump as interrupted.
+    fn answers(&mut self) -> io::Result<Option<Vec<RouteNetlinkMessage>>> {
+        let mut messages = Vec::new();
+        let mut interrupted = false;
+        loop {
+            let size = self.requests.recv(&mut &mut self.buffer[..], 0)?;
+            for message in parse(&self.buffer[..size])? {
+                if message.header.sequence_number != self.sequence {
+                    continue;
+                }
+                interrupted |= message.header.flags & NLM_F_DUMP_INTR != 0;
+                match message.payload {
+                    NetlinkPayload::Done(_) => {
+                        return Ok((!interrupted).then_some(messages));
+                    }
+                    NetlinkPayload::Error(error) => {
+                        return Err(error
+                            .code
+                            .map(|code| io::Error::from_raw_os_error(-code.get()))
+                            .unwrap_or_else(|| {
+                                io::Error::other("dump acknowledged, not answered")
+                            }))
+                    }
+                    NetlinkPayload::InnerMessage(inner) => messages.push(inner),
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// The netlink messages of one datagram.
+fn parse(mut bytes: &[u8]) -> io::Result<Vec<NetlinkMessage<RouteNetlinkMessage>>> {
+    let mut messages = Vec::new();
+    while !bytes.is_empty() {
+        let message = NetlinkMessage::<RouteNetlinkMessage>::deserialize(bytes)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+        // Messages are aligned to 4 bytes (NLMSG_ALIGN).
+        let length = (message.header.length as usize).next_multiple_of(4);
+        if length == 0 {
+            break;
+        }
+        messages.push(message);
+        bytes = bytes.get(length..).unwrap_or_default();
+    }
+    Ok(messages)
+}
