@@ -15,14 +15,10 @@ use std::str::FromStr;
 
 use anyhow::{bail, Context, Result};
 
+use super::apt::{
+    debian_source, AptContext, DEBIAN_KEYRING, DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR,
+};
 use super::cmd;
-
-/// The Debian mirror the kernels are downloaded from (the one Debian's own images use).
-const DEBIAN_MIRROR: &str = "http://deb.debian.org/debian";
-/// The Debian security mirror; kernel updates of stable releases are published there.
-const DEBIAN_SECURITY_MIRROR: &str = "http://deb.debian.org/debian-security";
-/// The keyring that signs all Debian releases (package debian-archive-keyring).
-const DEBIAN_KEYRING: &str = "/usr/share/keyrings/debian-archive-keyring.gpg";
 
 /// A Debian release whose stock amd64 kernel can be booted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -290,53 +286,6 @@ fn debian_kernel(release: DebianRelease, cache: &Path) -> Result<Kernel> {
     })
 }
 
-/// A private apt configuration for one Debian release, living in the cache.
-struct AptContext {
-    /// `target/vm-cache/apt/<suite>`.
-    dir: PathBuf,
-}
-
-impl AptContext {
-    /// Writes the release's `sources.list` and the directories apt expects.
-    fn create(release: DebianRelease, cache: &Path) -> Result<Self> {
-        let dir = cache.join("apt").join(release.suite());
-        for sub in ["lists/partial", "cache/archives/partial"] {
-            fs::create_dir_all(dir.join(sub))
-                .with_context(|| format!("creating {}", dir.join(sub).display()))?;
-        }
-        let suite = release.suite();
-        let sources = format!(
-            "# Written by `cargo xtask vm-test`: the kernel packages of Debian {suite}.\n\
-             deb [signed-by={DEBIAN_KEYRING}] {DEBIAN_MIRROR} {suite} main\n\
-             deb [signed-by={DEBIAN_KEYRING}] {DEBIAN_MIRROR} {suite}-updates main\n\
-             deb [signed-by={DEBIAN_KEYRING}] {DEBIAN_SECURITY_MIRROR} {suite}-security main\n"
-        );
-        fs::write(dir.join("sources.list"), sources)?;
-        Ok(Self { dir })
-    }
-
-    /// An apt command (`apt-get` or `apt-cache`) that uses only this context's sources, lists
-    /// and cache. The sandbox user is root because `_apt` may not be able to write into the
-    /// workspace's `target/` directory.
-    fn command(&self, program: &str) -> Command {
-        let mut cmd = Command::new(program);
-        let d = self.dir.display();
-        cmd.args([
-            "-o".into(),
-            format!("Dir::Etc::sourcelist={d}/sources.list"),
-            "-o".into(),
-            "Dir::Etc::sourceparts=-".into(),
-            "-o".into(),
-            format!("Dir::State::Lists={d}/lists"),
-            "-o".into(),
-            format!("Dir::Cache={d}/cache"),
-            "-o".into(),
-            "APT::Sandbox::User=root".into(),
-        ]);
-        cmd
-    }
-}
-
 /// Downloads the newest stock amd64 kernel of `release` and unpacks it into `dir/root`.
 fn fetch_debian_kernel(release: DebianRelease, cache: &Path, dir: &Path) -> Result<()> {
     let label = KernelSpec::Debian(release).to_string();
@@ -355,7 +304,14 @@ fn fetch_debian_kernel(release: DebianRelease, cache: &Path, dir: &Path) -> Resu
         fs::remove_dir_all(dir).with_context(|| format!("removing stale {}", dir.display()))?;
     }
     fs::create_dir_all(dir)?;
-    let apt = AptContext::create(release, cache)?;
+    let suite = release.suite();
+    let sources = [
+        debian_source(DEBIAN_MIRROR, suite),
+        debian_source(DEBIAN_MIRROR, &format!("{suite}-updates")),
+        debian_source(DEBIAN_SECURITY_MIRROR, &format!("{suite}-security")),
+    ]
+    .concat();
+    let apt = AptContext::isolated(cache, suite, &sources)?;
     cmd::run_visible(apt.command("apt-get").args(["-q", "update"]))
         .with_context(|| format!("fetching the package lists of Debian {}", release.suite()))?;
 

@@ -13,14 +13,17 @@
 //! cargo xtask vm-test --kernel ./vmlinuz --scenarios-bin ./my-runner -- run some-scenario
 //! ```
 //!
-//! Modules: [`kernels`] (download and cache), [`modules`] (kernel modules), [`initramfs`] (cpio
-//! writer and `/init`), [`qemu`] (boot and watchdog), [`report`] (verdicts and matrix).
+//! Modules: [`kernels`] (download and cache), [`apt`] (private apt configurations), [`modules`] (kernel modules), [`initramfs`] (cpio
+//! writer and `/init`), [`qemu`] (boot and watchdog), [`qemu_package`]
+//! (which QEMU to install), [`report`] (verdicts and matrix).
 
+mod apt;
 mod cmd;
 mod initramfs;
 mod kernels;
 mod modules;
 mod qemu;
+mod qemu_package;
 mod report;
 
 use std::fs;
@@ -133,7 +136,7 @@ pub fn run(args: VmTestArgs) -> Result<()> {
         None => build_scenarios(&workspace)?,
     };
     let tools = GuestTools {
-        qemu: qemu::qemu_binary()?,
+        qemu: qemu::qemu_binary(&workspace.cache)?,
         busybox: initramfs::static_busybox()?,
         ip: cmd::ensure_tool("ip", "iproute2")?,
     };
