@@ -15,8 +15,8 @@
 //!
 //! Modules: [`kernels`] (`--kernel`), [`debian`] (download and cache), [`apt`] (private apt
 //! configurations), [`modules`] (kernel modules), [`initramfs`] (cpio writer and `/init`),
-//! [`qemu`] (boot and watchdog), [`qemu_package`] (which QEMU to install), [`report`] (verdicts
-//! and matrix).
+//! [`qemu_package`] (which QEMU to install, and installing it), [`qemu`] (boot and watchdog),
+//! [`report`] (verdicts and matrix).
 
 mod apt;
 mod cmd;
@@ -138,7 +138,7 @@ pub fn run(args: VmTestArgs) -> Result<()> {
         None => build_scenarios(&workspace)?,
     };
     let tools = GuestTools {
-        qemu: qemu::qemu_binary(&workspace.cache)?,
+        qemu: qemu_package::qemu_binary(&workspace.cache)?,
         busybox: initramfs::static_busybox()?,
         ip: cmd::ensure_tool("ip", "iproute2")?,
     };

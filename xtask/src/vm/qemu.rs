@@ -8,18 +8,16 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
-use super::apt::{self, AptContext};
 use super::cmd;
 use super::initramfs::DEBUG_EXIT_PORT;
-use super::qemu_package::{self, Decision};
 
 /// How to boot one kernel.
 pub struct BootConfig<'a> {
@@ -49,91 +47,6 @@ pub struct BootOutcome {
     pub boot_time: Option<Duration>,
     /// From QEMU start until QEMU exited or was killed.
     pub total_time: Duration,
-}
-
-/// Finds `qemu-system-x86_64`, installing Debian's qemu-system-x86 if it is missing: the
-/// version and suite that match the QEMU packages already installed (see `qemu_package.rs`),
-/// with apt-get refusing to remove anything.
-pub fn qemu_binary(cache: &Path) -> Result<PathBuf> {
-    const BINARY: &str = "qemu-system-x86_64";
-    if let Some(path) = cmd::which(BINARY) {
-        return Ok(path);
-    }
-    cmd::step(format!(
-        "`{BINARY}` is missing: choosing a {} that keeps the installed QEMU packages",
-        qemu_package::PACKAGE
-    ));
-    // Fresh lists first: the choice reads which suites offer which versions.
-    cmd::run_visible(Command::new("apt-get").args(["-q", "update"]))?;
-    // dpkg-query exits 1 when no package matches the pattern; that is "nothing installed".
-    let dpkg_query = Command::new("dpkg-query")
-        .args([
-            "-W",
-            "-f",
-            qemu_package::DPKG_QUERY_FORMAT,
-            qemu_package::DPKG_QUERY_PATTERN,
-        ])
-        .output()
-        .context("could not start dpkg-query")?;
-    let dpkg_query = String::from_utf8_lossy(&dpkg_query.stdout).into_owned();
-    let mut names: Vec<String> = qemu_package::installed(&dpkg_query)
-        .into_iter()
-        .map(|p| p.package)
-        .collect();
-    names.insert(0, qemu_package::PACKAGE.to_owned());
-    let policy = cmd::output(
-        Command::new("apt-cache")
-            .env("LC_ALL", "C")
-            .arg("policy")
-            .args(&names),
-    )?;
-    let plan = match qemu_package::decide(&dpkg_query, &policy) {
-        Decision::Present { version } => bail!(
-            "{} {version} is installed but `{BINARY}` is not in PATH: reinstall it \
-             (apt-get install --reinstall {})",
-            qemu_package::PACKAGE,
-            qemu_package::PACKAGE
-        ),
-        Decision::Install(plan) => plan,
-    };
-    cmd::step(format!("{}: {}", qemu_package::PACKAGE, plan.reason));
-    let (mut install, plan) = match plan.extra_suite.clone() {
-        None => (Command::new("apt-get"), plan),
-        Some(suite) => {
-            let apt = AptContext::host_plus(
-                cache,
-                &format!("host-{suite}"),
-                &apt::debian_source(apt::DEBIAN_MIRROR, &suite),
-            )?;
-            cmd::run_visible(apt.command("apt-get").args(["-q", "update"]))?;
-            let policy = cmd::output(
-                apt.command("apt-cache")
-                    .env("LC_ALL", "C")
-                    .args(["policy", qemu_package::PACKAGE]),
-            )?;
-            (apt.command("apt-get"), plan.settle(&policy))
-        }
-    };
-    install.arg("install").args(plan.install_args());
-    install_and_find(install, BINARY)
-}
-
-/// Runs the install and finds the binary it brought.
-fn install_and_find(mut install: Command, binary: &str) -> Result<PathBuf> {
-    install.env("DEBIAN_FRONTEND", "noninteractive");
-    cmd::run_visible(&mut install).with_context(|| {
-        format!(
-            "installing {} failed (apt-get refuses to remove packages here); install a \
-             qemu-system-x86 that matches your QEMU packages by hand",
-            qemu_package::PACKAGE
-        )
-    })?;
-    cmd::which(binary).with_context(|| {
-        format!(
-            "installed {} but `{binary}` is still not in PATH",
-            qemu_package::PACKAGE
-        )
-    })
 }
 
 /// One line from QEMU, from either stream.

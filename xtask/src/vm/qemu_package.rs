@@ -6,11 +6,19 @@
 //! `apt-get install qemu-system-x86` picks bookworm's 7.2 and apt resolves the conflict by
 //! removing `qemu-utils`. The choice here is made from what is installed (`dpkg-query`) and where
 //! it came from (`apt-cache policy`), both passed in as text so that the fixtures in
-//! `xtask/fixtures/qemu/` test it; `qemu.rs` runs the commands and the install.
+//! `xtask/fixtures/qemu/` test it; [`qemu_binary`] runs the commands and the install.
 //!
 //! Whatever is chosen, apt-get runs with `--no-remove` (apt-get(8): "If any packages are to be
 //! removed apt-get immediately aborts without prompting"), so a wrong guess fails the install
 //! rather than the user's machine.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+use super::apt::{self, AptContext};
+use super::cmd;
 
 /// The package that provides `qemu-system-x86_64`.
 pub const PACKAGE: &str = "qemu-system-x86";
@@ -255,6 +263,82 @@ fn backports_suite(version: &str) -> Option<String> {
         .iter()
         .find(|(n, _)| *n == number)
         .map(|(_, name)| format!("{name}-backports"))
+}
+
+/// Finds `qemu-system-x86_64`, installing Debian's qemu-system-x86 if it is missing: the
+/// version and suite that match the QEMU packages already installed (see [`decide`]),
+/// with apt-get refusing to remove anything.
+pub fn qemu_binary(cache: &Path) -> Result<PathBuf> {
+    const BINARY: &str = "qemu-system-x86_64";
+    if let Some(path) = cmd::which(BINARY) {
+        return Ok(path);
+    }
+    cmd::step(format!(
+        "`{BINARY}` is missing: choosing a {} that keeps the installed QEMU packages",
+        PACKAGE
+    ));
+    // Fresh lists first: the choice reads which suites offer which versions.
+    cmd::run_visible(Command::new("apt-get").args(["-q", "update"]))?;
+    // dpkg-query exits 1 when no package matches the pattern; that is "nothing installed".
+    let dpkg_query = Command::new("dpkg-query")
+        .args(["-W", "-f", DPKG_QUERY_FORMAT, DPKG_QUERY_PATTERN])
+        .output()
+        .context("could not start dpkg-query")?;
+    let dpkg_query = String::from_utf8_lossy(&dpkg_query.stdout).into_owned();
+    let mut names: Vec<String> = installed(&dpkg_query)
+        .into_iter()
+        .map(|p| p.package)
+        .collect();
+    names.insert(0, PACKAGE.to_owned());
+    let policy = cmd::output(
+        Command::new("apt-cache")
+            .env("LC_ALL", "C")
+            .arg("policy")
+            .args(&names),
+    )?;
+    let plan = match decide(&dpkg_query, &policy) {
+        Decision::Present { version } => bail!(
+            "{} {version} is installed but `{BINARY}` is not in PATH: reinstall it \
+             (apt-get install --reinstall {})",
+            PACKAGE,
+            PACKAGE
+        ),
+        Decision::Install(plan) => plan,
+    };
+    cmd::step(format!("{}: {}", PACKAGE, plan.reason));
+    let (mut install, plan) = match plan.extra_suite.clone() {
+        None => (Command::new("apt-get"), plan),
+        Some(suite) => {
+            let apt = AptContext::host_plus(
+                cache,
+                &format!("host-{suite}"),
+                &apt::debian_source(apt::DEBIAN_MIRROR, &suite),
+            )?;
+            cmd::run_visible(apt.command("apt-get").args(["-q", "update"]))?;
+            let policy = cmd::output(
+                apt.command("apt-cache")
+                    .env("LC_ALL", "C")
+                    .args(["policy", PACKAGE]),
+            )?;
+            (apt.command("apt-get"), plan.settle(&policy))
+        }
+    };
+    install.arg("install").args(plan.install_args());
+    install_and_find(install, BINARY)
+}
+
+/// Runs the install and finds the binary it brought.
+fn install_and_find(mut install: Command, binary: &str) -> Result<PathBuf> {
+    install.env("DEBIAN_FRONTEND", "noninteractive");
+    cmd::run_visible(&mut install).with_context(|| {
+        format!(
+            "installing {} failed (apt-get refuses to remove packages here); install a \
+             qemu-system-x86 that matches your QEMU packages by hand",
+            PACKAGE
+        )
+    })?;
+    cmd::which(binary)
+        .with_context(|| format!("installed {} but `{binary}` is still not in PATH", PACKAGE))
 }
 
 #[cfg(test)]
