@@ -21,7 +21,8 @@ const BPF_LINKER_PACKAGES: [&str; 4] = [
 /// Packages for the eBPF toolchain and the namespace tests.
 pub const BASE_PACKAGES: [&str; 2] = ["iproute2", "gcc"];
 
-/// Installs Debian packages that are not installed yet (one `apt-get update` first).
+/// Installs Debian packages that are not installed yet (one `apt-get update` first), never
+/// removing one: `--no-remove` makes apt-get abort instead (apt-get(8)).
 pub fn apt(packages: &[&str]) -> Result<()> {
     let missing: Vec<&str> = packages
         .iter()
@@ -43,7 +44,13 @@ pub fn apt(packages: &[&str]) -> Result<()> {
     cmd::run(
         Command::new("apt-get")
             .env("DEBIAN_FRONTEND", "noninteractive")
-            .args(["install", "-y", "-qq", "--no-install-recommends"])
+            .args([
+                "install",
+                "-y",
+                "-qq",
+                "--no-install-recommends",
+                "--no-remove",
+            ])
             .args(&missing),
     )
 }

@@ -80,13 +80,20 @@ pub fn ensure_tool(name: &str, package: &str) -> Result<PathBuf> {
 }
 
 /// Installs a Debian package with `apt-get install`, refreshing the package lists once if the
-/// first attempt fails (a fresh container often has none).
+/// first attempt fails (a fresh container often has none). `--no-remove` makes apt-get abort
+/// rather than remove an installed package to make room (apt-get(8)).
 pub fn apt_install(package: &str, why: &str) -> Result<()> {
     step(format!("{why}: installing the Debian package {package}"));
     let install = || {
         let mut cmd = Command::new("apt-get");
-        cmd.args(["install", "-y", "--no-install-recommends", package])
-            .env("DEBIAN_FRONTEND", "noninteractive");
+        cmd.args([
+            "install",
+            "-y",
+            "--no-install-recommends",
+            "--no-remove",
+            package,
+        ])
+        .env("DEBIAN_FRONTEND", "noninteractive");
         run_visible(&mut cmd)
     };
     if install().is_ok() {

@@ -1,68 +1,20 @@
-//! Kernels to boot: parsing `--kernel`, downloading Debian kernel packages into the cache, and
-//! locating a kernel's modules.
-//!
-//! Debian kernels come from `deb.debian.org` through `apt-get download`, with a private apt
-//! configuration per release kept in `target/vm-cache/apt/<suite>/` (its own `sources.list`, lists
-//! and package cache), so the host's apt sources are neither used nor touched and the same code
-//! works for any release on any apt-based host. The package is unpacked with `dpkg-deb -x` into
-//! `target/vm-cache/kernels/<suite>/` and kept; later runs reuse it without network access.
+//! Kernels to boot: parsing `--kernel`, resolving it to an image (Debian kernels are downloaded
+//! into the cache by `debian.rs`), reading a kernel's release, and locating its modules.
 
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::str::FromStr;
 
 use anyhow::{bail, Context, Result};
 
-use super::cmd;
-
-/// The Debian mirror the kernels are downloaded from (the one Debian's own images use).
-const DEBIAN_MIRROR: &str = "http://deb.debian.org/debian";
-/// The Debian security mirror; kernel updates of stable releases are published there.
-const DEBIAN_SECURITY_MIRROR: &str = "http://deb.debian.org/debian-security";
-/// The keyring that signs all Debian releases (package debian-archive-keyring).
-const DEBIAN_KEYRING: &str = "/usr/share/keyrings/debian-archive-keyring.gpg";
-
-/// A Debian release whose stock amd64 kernel can be booted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DebianRelease {
-    /// Debian 11 "bullseye", Linux 5.10.
-    Bullseye,
-    /// Debian 12 "bookworm", Linux 6.1.
-    Bookworm,
-    /// Debian 13 "trixie", Linux 6.12.
-    Trixie,
-}
-
-impl DebianRelease {
-    /// All supported releases, oldest kernel first (the column order of the matrix).
-    pub const ALL: [DebianRelease; 3] = [Self::Bullseye, Self::Bookworm, Self::Trixie];
-
-    /// The release's code name, which is also its apt suite name.
-    pub fn suite(self) -> &'static str {
-        match self {
-            Self::Bullseye => "bullseye",
-            Self::Bookworm => "bookworm",
-            Self::Trixie => "trixie",
-        }
-    }
-
-    /// The upstream kernel series the release ships.
-    pub fn kernel_series(self) -> &'static str {
-        match self {
-            Self::Bullseye => "5.10",
-            Self::Bookworm => "6.1",
-            Self::Trixie => "6.12",
-        }
-    }
-}
+use super::debian::{self, DebianKernel};
 
 /// One `--kernel` argument.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KernelSpec {
-    /// A stock Debian kernel (`debian:5.10`, `debian:bookworm`, ...).
-    Debian(DebianRelease),
+    /// A stock Debian kernel (`debian:5.10`, `debian:bookworm`, `debian:7.3-rt`, ...).
+    Debian(DebianKernel),
     /// The kernel the host runs, if its image is in `/boot`.
     Host,
     /// All Debian kernels plus the host kernel when it can be booted.
@@ -80,13 +32,16 @@ impl FromStr for KernelSpec {
             "host" => return Ok(Self::Host),
             _ => {}
         }
+        let names = DebianKernel::ALL
+            .map(|k| format!("debian:{}", k.name()))
+            .join(", ");
         if let Some(name) = s.strip_prefix("debian:") {
-            return DebianRelease::ALL
+            return DebianKernel::ALL
                 .into_iter()
-                .find(|r| name == r.kernel_series() || name == r.suite())
+                .find(|k| name == k.name() || Some(name) == k.codename())
                 .map(Self::Debian)
                 .ok_or_else(|| {
-                    format!("unknown Debian kernel `{name}`: use 5.10, 6.1 or 6.12 (or bullseye, bookworm, trixie)")
+                    format!("unknown Debian kernel `{s}`: use {names} (or debian:bullseye, debian:bookworm, debian:trixie)")
                 });
         }
         let path = PathBuf::from(s);
@@ -94,7 +49,7 @@ impl FromStr for KernelSpec {
             Ok(Self::Path(path))
         } else {
             Err(format!(
-                "`{s}` is neither debian:5.10, debian:6.1, debian:6.12, host, all nor an existing kernel image file"
+                "`{s}` is neither {names}, host, all nor an existing kernel image file"
             ))
         }
     }
@@ -103,7 +58,7 @@ impl FromStr for KernelSpec {
 impl fmt::Display for KernelSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Debian(release) => write!(f, "debian:{}", release.kernel_series()),
+            Self::Debian(kernel) => write!(f, "debian:{}", kernel.name()),
             Self::Host => f.write_str("host"),
             Self::All => f.write_str("all"),
             Self::Path(path) => write!(f, "{}", path.display()),
@@ -123,7 +78,7 @@ pub fn expand(specs: &[KernelSpec]) -> Vec<KernelSpec> {
     };
     for spec in specs {
         let expanded = match spec {
-            KernelSpec::All => DebianRelease::ALL
+            KernelSpec::All => DebianKernel::ALL
                 .into_iter()
                 .map(KernelSpec::Debian)
                 .chain([KernelSpec::Host])
@@ -169,7 +124,7 @@ pub enum Resolved {
 /// if they are not there yet.
 pub fn resolve(spec: &KernelSpec, cache: &Path) -> Result<Resolved> {
     match spec {
-        KernelSpec::Debian(release) => debian_kernel(*release, cache).map(Resolved::Boot),
+        KernelSpec::Debian(kernel) => debian::kernel(*kernel, cache).map(Resolved::Boot),
         KernelSpec::Host => host_kernel(),
         KernelSpec::Path(path) => path_kernel(path).map(Resolved::Boot),
         KernelSpec::All => bail!("`all` must be expanded before resolving"),
@@ -227,7 +182,7 @@ fn path_kernel(path: &Path) -> Result<Kernel> {
 
 /// Finds `lib/modules/<release>` or `usr/lib/modules/<release>` under `root` (Debian 13 ships
 /// its modules under `/usr/lib`).
-fn modules_dir_in(root: &Path, release: &str) -> Option<PathBuf> {
+pub fn modules_dir_in(root: &Path, release: &str) -> Option<PathBuf> {
     ["lib/modules", "usr/lib/modules"]
         .iter()
         .map(|dir| root.join(dir).join(release))
@@ -257,152 +212,6 @@ pub fn image_release(image: &Path) -> Result<String> {
     Ok(version.into_owned())
 }
 
-/// A Debian kernel from the cache, downloaded and unpacked first if needed.
-fn debian_kernel(release: DebianRelease, cache: &Path) -> Result<Kernel> {
-    let label = KernelSpec::Debian(release).to_string();
-    let dir = cache.join("kernels").join(release.suite());
-    let done = dir.join("unpacked-package");
-    if !done.is_file() {
-        fetch_debian_kernel(release, cache, &dir)?;
-    }
-    let package = fs::read_to_string(&done)?;
-    let root = dir.join("root");
-    let image = fs::read_dir(root.join("boot"))
-        .with_context(|| format!("reading {}/boot", root.display()))?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("vmlinuz-"))
-        })
-        .with_context(|| format!("{} contains no boot/vmlinuz-*", package.trim()))?;
-    let kernel_release = image_release(&image)?;
-    let modules_dir = modules_dir_in(&root, &kernel_release);
-    cmd::step(format!(
-        "{label}: cached {} (kernel {kernel_release})",
-        package.trim()
-    ));
-    Ok(Kernel {
-        label,
-        image,
-        release: kernel_release,
-        modules_dir,
-    })
-}
-
-/// A private apt configuration for one Debian release, living in the cache.
-struct AptContext {
-    /// `target/vm-cache/apt/<suite>`.
-    dir: PathBuf,
-}
-
-impl AptContext {
-    /// Writes the release's `sources.list` and the directories apt expects.
-    fn create(release: DebianRelease, cache: &Path) -> Result<Self> {
-        let dir = cache.join("apt").join(release.suite());
-        for sub in ["lists/partial", "cache/archives/partial"] {
-            fs::create_dir_all(dir.join(sub))
-                .with_context(|| format!("creating {}", dir.join(sub).display()))?;
-        }
-        let suite = release.suite();
-        let sources = format!(
-            "# Written by `cargo xtask vm-test`: the kernel packages of Debian {suite}.\n\
-             deb [signed-by={DEBIAN_KEYRING}] {DEBIAN_MIRROR} {suite} main\n\
-             deb [signed-by={DEBIAN_KEYRING}] {DEBIAN_MIRROR} {suite}-updates main\n\
-             deb [signed-by={DEBIAN_KEYRING}] {DEBIAN_SECURITY_MIRROR} {suite}-security main\n"
-        );
-        fs::write(dir.join("sources.list"), sources)?;
-        Ok(Self { dir })
-    }
-
-    /// An apt command (`apt-get` or `apt-cache`) that uses only this context's sources, lists
-    /// and cache. The sandbox user is root because `_apt` may not be able to write into the
-    /// workspace's `target/` directory.
-    fn command(&self, program: &str) -> Command {
-        let mut cmd = Command::new(program);
-        let d = self.dir.display();
-        cmd.args([
-            "-o".into(),
-            format!("Dir::Etc::sourcelist={d}/sources.list"),
-            "-o".into(),
-            "Dir::Etc::sourceparts=-".into(),
-            "-o".into(),
-            format!("Dir::State::Lists={d}/lists"),
-            "-o".into(),
-            format!("Dir::Cache={d}/cache"),
-            "-o".into(),
-            "APT::Sandbox::User=root".into(),
-        ]);
-        cmd
-    }
-}
-
-/// Downloads the newest stock amd64 kernel of `release` and unpacks it into `dir/root`.
-fn fetch_debian_kernel(release: DebianRelease, cache: &Path, dir: &Path) -> Result<()> {
-    let label = KernelSpec::Debian(release).to_string();
-    cmd::step(format!(
-        "{label}: not cached yet; downloading Debian {}'s kernel into {}",
-        release.suite(),
-        dir.display()
-    ));
-    if !Path::new(DEBIAN_KEYRING).is_file() {
-        cmd::apt_install(
-            "debian-archive-keyring",
-            "the Debian archive keyring is missing",
-        )?;
-    }
-    if dir.exists() {
-        fs::remove_dir_all(dir).with_context(|| format!("removing stale {}", dir.display()))?;
-    }
-    fs::create_dir_all(dir)?;
-    let apt = AptContext::create(release, cache)?;
-    cmd::run_visible(apt.command("apt-get").args(["-q", "update"]))
-        .with_context(|| format!("fetching the package lists of Debian {}", release.suite()))?;
-
-    // The meta package `linux-image-amd64` depends on the current ABI's image package.
-    let depends = cmd::output(
-        apt.command("apt-cache")
-            .args(["depends", "linux-image-amd64"]),
-    )?;
-    let image_package = depends
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("Depends: "))
-        .find(|p| p.starts_with("linux-image-"))
-        .map(str::to_owned)
-        .with_context(|| {
-            format!(
-                "linux-image-amd64 of {} names no linux-image-* dependency",
-                release.suite()
-            )
-        })?;
-    // Prefer the unsigned build: same kernel without the Secure Boot signature wrapper.
-    let unsigned = format!("{image_package}-unsigned");
-    let package = if cmd::output(apt.command("apt-cache").args(["show", &unsigned])).is_ok() {
-        unsigned
-    } else {
-        image_package
-    };
-    cmd::run_visible(
-        apt.command("apt-get")
-            .args(["-q", "download", &package])
-            .current_dir(dir),
-    )?;
-    let deb = fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "deb"))
-        .with_context(|| format!("apt-get download left no .deb in {}", dir.display()))?;
-    cmd::run_visible(
-        Command::new("dpkg-deb")
-            .arg("-x")
-            .arg(&deb)
-            .arg(dir.join("root")),
-    )?;
-    fs::remove_file(&deb)?;
-    fs::write(dir.join("unpacked-package"), format!("{package}\n"))?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -411,11 +220,19 @@ mod tests {
     fn parses_kernel_specs() {
         assert_eq!(
             "debian:5.10".parse::<KernelSpec>(),
-            Ok(KernelSpec::Debian(DebianRelease::Bullseye))
+            Ok(KernelSpec::Debian(DebianKernel::Bullseye))
         );
         assert_eq!(
             "debian:trixie".parse::<KernelSpec>(),
-            Ok(KernelSpec::Debian(DebianRelease::Trixie))
+            Ok(KernelSpec::Debian(DebianKernel::Trixie))
+        );
+        assert_eq!(
+            "debian:7.3".parse::<KernelSpec>(),
+            Ok(KernelSpec::Debian(DebianKernel::Backports73))
+        );
+        assert_eq!(
+            "debian:7.3-rt".parse::<KernelSpec>(),
+            Ok(KernelSpec::Debian(DebianKernel::Backports73Rt))
         );
         assert_eq!("all".parse::<KernelSpec>(), Ok(KernelSpec::All));
         assert!("debian:4.19".parse::<KernelSpec>().is_err());
@@ -424,9 +241,19 @@ mod tests {
 
     #[test]
     fn expands_all_without_duplicates() {
-        let specs = expand(&[KernelSpec::Debian(DebianRelease::Bookworm), KernelSpec::All]);
+        let specs = expand(&[KernelSpec::Debian(DebianKernel::Bookworm), KernelSpec::All]);
         let labels: Vec<String> = specs.iter().map(ToString::to_string).collect();
-        assert_eq!(labels, ["debian:6.1", "debian:5.10", "debian:6.12", "host"]);
+        assert_eq!(
+            labels,
+            [
+                "debian:6.1",
+                "debian:5.10",
+                "debian:6.12",
+                "debian:7.3",
+                "debian:7.3-rt",
+                "host"
+            ]
+        );
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! `cargo xtask vm-test`: boots other kernels in QEMU and runs the scenarios inside them.
 //!
-//! For each kernel (stock Debian 5.10, 6.1 and 6.12 kernels downloaded once into
-//! `target/vm-cache/`, the host kernel if it has an image in `/boot`, or any image file) the task
-//! writes an initramfs with busybox, `ip`, the scenario runner and the kernel's `veth` module,
-//! boots it under QEMU's TCG emulator without any network device, and reads the `VERDICT` and
-//! `SUMMARY` lines from the serial console. The results end in a scenario × kernel matrix on the
-//! terminal and in `target/vm-matrix.md`.
+//! For each kernel (stock Debian 5.10, 6.1, 6.12, and 7.3 with and without PREEMPT_RT from
+//! trixie-backports, downloaded once into `target/vm-cache/`; the host kernel if it has an image
+//! in `/boot`; or any image file) the task writes an initramfs with busybox, `ip`, the scenario
+//! runner and the kernel's `veth` module, boots it under QEMU's TCG emulator without any network
+//! device, and reads the `VERDICT` and `SUMMARY` lines from the serial console. The results end
+//! in a scenario × kernel matrix on the terminal and in `target/vm-matrix.md`.
 //!
 //! ```text
 //! cargo xtask vm-test                                  # all kernels, scenarios built from tests/
@@ -13,20 +13,25 @@
 //! cargo xtask vm-test --kernel ./vmlinuz --scenarios-bin ./my-runner -- run some-scenario
 //! ```
 //!
-//! Modules: [`kernels`] (download and cache), [`modules`] (kernel modules), [`initramfs`] (cpio
-//! writer and `/init`), [`qemu`] (boot and watchdog), [`report`] (verdicts and matrix).
+//! Modules: [`kernels`] (`--kernel`), [`debian`] (download and cache), [`apt`] (private apt
+//! configurations), [`modules`] (kernel modules), [`initramfs`] (cpio writer and `/init`),
+//! [`qemu_package`] (which QEMU to install, and installing it), [`qemu`] (boot and watchdog),
+//! [`report`] (verdicts and matrix).
 
+mod apt;
 mod cmd;
+mod debian;
 mod initramfs;
 mod kernels;
 mod modules;
 mod qemu;
+mod qemu_package;
 mod report;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
@@ -40,9 +45,9 @@ const REQUIRED_MODULES: [&str; 1] = ["veth"];
 /// Options of `cargo xtask vm-test`.
 #[derive(clap::Args)]
 pub struct VmTestArgs {
-    /// Kernel to boot: debian:5.10, debian:6.1, debian:6.12, host, all, or the path of a
-    /// vmlinuz/bzImage. Repeatable; default: all (the three Debian kernels, plus the host kernel
-    /// if /boot has its image).
+    /// Kernel to boot: debian:5.10, debian:6.1, debian:6.12, debian:7.3, debian:7.3-rt, host,
+    /// all, or the path of a vmlinuz/bzImage. Repeatable; default: all (the five Debian
+    /// kernels, plus the host kernel if /boot has its image).
     #[arg(long = "kernel", value_name = "KERNEL")]
     pub kernels: Vec<KernelSpec>,
 
@@ -133,7 +138,7 @@ pub fn run(args: VmTestArgs) -> Result<()> {
         None => build_scenarios(&workspace)?,
     };
     let tools = GuestTools {
-        qemu: qemu::qemu_binary()?,
+        qemu: qemu_package::qemu_binary(&workspace.cache)?,
         busybox: initramfs::static_busybox()?,
         ip: cmd::ensure_tool("ip", "iproute2")?,
     };
@@ -147,7 +152,12 @@ pub fn run(args: VmTestArgs) -> Result<()> {
     module_names.extend(args.modules.iter().cloned());
 
     let mut reports = Vec::new();
+    // Wall time per kernel, download (first use only), initramfs and boot included: what a
+    // `--kernel all` run costs, printed at the end.
+    let mut times: Vec<(String, Duration)> = Vec::new();
+    let started = Instant::now();
     for spec in kernels::expand(&args.kernels) {
+        let kernel_started = Instant::now();
         let label = spec.to_string();
         let report = match kernels::resolve(&spec, &workspace.cache) {
             Ok(Resolved::Skip { label, reason }) => KernelReport::not_booted(&label, &reason),
@@ -168,6 +178,9 @@ pub fn run(args: VmTestArgs) -> Result<()> {
             Err(e) => KernelReport::setup_failed(&label, &e),
         };
         report.print();
+        if report.not_booted.is_none() {
+            times.push((report.label.clone(), kernel_started.elapsed()));
+        }
         reports.push(report);
     }
 
@@ -178,6 +191,16 @@ pub fn run(args: VmTestArgs) -> Result<()> {
     fs::write(&matrix_file, &markdown)
         .with_context(|| format!("writing {}", matrix_file.display()))?;
     cmd::step(format!("matrix written to {}", matrix_file.display()));
+    let each: Vec<String> = times
+        .iter()
+        .map(|(label, time)| format!("{label} {:.0} s", time.as_secs_f64()))
+        .collect();
+    cmd::step(format!(
+        "{} kernels booted in {:.0} s ({})",
+        times.len(),
+        started.elapsed().as_secs_f64(),
+        each.join(", ")
+    ));
     if let Some(readme) = &args.write_readme_matrix {
         report::splice_into(readme, &markdown)?;
         cmd::step(format!("matrix put into {}", readme.display()));

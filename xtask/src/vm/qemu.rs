@@ -8,7 +8,7 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
@@ -47,11 +47,6 @@ pub struct BootOutcome {
     pub boot_time: Option<Duration>,
     /// From QEMU start until QEMU exited or was killed.
     pub total_time: Duration,
-}
-
-/// Finds `qemu-system-x86_64`, installing Debian's qemu-system-x86 if it is missing.
-pub fn qemu_binary() -> Result<PathBuf> {
-    cmd::ensure_tool("qemu-system-x86_64", "qemu-system-x86")
 }
 
 /// One line from QEMU, from either stream.
