@@ -13,6 +13,7 @@ use sockabi::sockopt::{self, AddrRole};
 
 use crate::errno;
 use crate::netns::{IfNames, Task};
+use crate::policy::Policy;
 use crate::route::{cstr, RouteDecision, RouteGrouper};
 use crate::tracer::FlowFields;
 
@@ -269,6 +270,8 @@ pub struct Decoder {
     names: IfNames,
     routes: RouteGrouper,
     fields: FlowFields,
+    /// Each namespace's policy rules, to name the rule behind every table lookup.
+    policy: Policy,
 }
 
 impl Decoder {
@@ -287,7 +290,10 @@ impl Decoder {
             Ok(Event::Ioctl(e)) => out.push(self.ioctl(e)),
             Ok(Event::Cmsg(e)) => out.push(self.cmsg(e)),
             Ok(Event::Route(e)) => {
-                for finished in self.routes.push(e) {
+                // Where a rule can refuse a table's route, a hit may not end the decision.
+                let netns = e.header.netns.get();
+                let hold_hits = netns != 0 && self.policy.may_suppress(netns);
+                for finished in self.routes.push(e, hold_hits) {
                     out.push(self.route(&finished));
                 }
             }
@@ -307,8 +313,13 @@ impl Decoder {
         // lookup was its own, helps find that namespace's file).
         let named = finished.namespace_event();
         let (netns, task) = (named.header.netns.get(), task_of(&named.header));
+        let walk = match finished.flow_keys(self.fields) {
+            _ if netns == 0 => None,
+            Some(flow) => Some(self.policy.attribute(netns, &flow, &finished.lookups)),
+            None => None,
+        };
         let names = &mut self.names;
-        let decision = finished.decision(&self.routes, self.fields, |ifindex| {
+        let decision = finished.decision(&self.routes, self.fields, walk.as_ref(), |ifindex| {
             names.name(netns, task, ifindex)
         });
         Report {

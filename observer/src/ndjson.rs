@@ -11,7 +11,7 @@
 use std::net::Ipv4Addr;
 
 use crate::decode::{Context, Origin};
-use crate::route::{Purpose, RouteDecision, TableLookup};
+use crate::route::{Purpose, RouteDecision, RuleReport, TableLookup};
 
 /// Appends `origin` + `decision` as one JSON object (no newline), exactly as
 /// `serde_json::to_writer(Report { origin, body: Body::Route(decision) })` would.
@@ -87,7 +87,9 @@ pub fn write_route(out: &mut Vec<u8>, origin: &Origin, d: &RouteDecision) {
         }
         table_lookup(out, lookup);
     }
-    out.extend_from_slice(b"]}");
+    out.extend_from_slice(b"],\"rule_action\":");
+    optional_rule(out, d.rule_action.as_ref());
+    out.push(b'}');
 }
 
 fn table_lookup(out: &mut Vec<u8>, l: &TableLookup) {
@@ -97,6 +99,28 @@ fn table_lookup(out: &mut Vec<u8>, l: &TableLookup) {
     string(out, &l.table_name);
     out.extend_from_slice(b",\"err\":");
     optional_string(out, l.err.as_deref());
+    out.extend_from_slice(if l.suppressed {
+        b",\"suppressed\":true,\"rule\":"
+    } else {
+        b",\"suppressed\":false,\"rule\":"
+    });
+    optional_rule(out, l.rule.as_ref());
+    out.push(b'}');
+}
+
+fn optional_rule(out: &mut Vec<u8>, rule: Option<&RuleReport>) {
+    let Some(rule) = rule else {
+        out.extend_from_slice(b"null");
+        return;
+    };
+    out.extend_from_slice(b"{\"priority\":");
+    optional_int(out, rule.priority);
+    out.extend_from_slice(b",\"text\":");
+    optional_string(out, rule.text.as_deref());
+    out.extend_from_slice(b",\"method\":");
+    string(out, rule.method);
+    out.extend_from_slice(b",\"reason\":");
+    optional_string(out, rule.reason.as_deref());
     out.push(b'}');
 }
 
@@ -176,7 +200,10 @@ mod tests {
                 table: 254,
                 table_name: "main".into(),
                 err: None,
+                suppressed: false,
+                rule: None,
             }],
+            rule_action: None,
         }
     }
 
@@ -199,6 +226,13 @@ mod tests {
         d.uid = None;
         d.l3mdev = Some(0);
         d.netns_source = "received";
+        d.rule_action = Some(RuleReport {
+            priority: None,
+            text: None,
+            method: "unknown",
+            reason: Some("the rules changed \"meanwhile\"".into()),
+            brief: "rule unknown".into(),
+        });
         let softirq = Origin {
             ts_ns: 7,
             context: Context::Softirq,
@@ -246,6 +280,14 @@ mod tests {
                 table: 100,
                 table_name: "uplink".into(),
                 err: Some("EAGAIN".into()),
+                suppressed: true,
+                rule: Some(RuleReport {
+                    priority: Some(32765),
+                    text: Some("32765: not from all fwmark 0xca6c lookup 51820".into()),
+                    method: "reconstructed",
+                    reason: None,
+                    brief: "rule 32765 not fwmark 0xca6c -> table 51820".into(),
+                }),
             },
         );
         assert_same_as_serde(origin("we\"ird\\na\tme\u{1}"), d);

@@ -5,7 +5,7 @@ use std::io::Write;
 use serde_json::json;
 
 use crate::decode::{Body, ControlMessage, Report};
-use crate::route::{Purpose, RouteDecision};
+use crate::route::{Purpose, RouteDecision, RuleReport};
 use crate::stream::{Sink, Summary};
 
 /// ANSI colours, or none.
@@ -176,6 +176,9 @@ fn route_text(d: &RouteDecision, p: Palette) -> String {
         }
         Some(err) => {
             text.push_str(&format!("{}{err}{}", p.bad, p.reset));
+            if let Some(rule) = &d.rule_action {
+                text.push_str(&format!(" by {}", rule_text(rule)));
+            }
             if d.onlink_fallback {
                 text.push_str(&format!(
                     " {}(on-link fallback: the kernel assumes {} is directly on {}){}",
@@ -187,20 +190,38 @@ fn route_text(d: &RouteDecision, p: Palette) -> String {
             }
         }
     }
+    // The rule behind the deciding lookup, when the namespace has custom rules (unless a
+    // rule's action decided: then that rule is named with the error).
+    let rule = d
+        .lookups
+        .last()
+        .filter(|_| d.rule_action.is_none())
+        .and_then(|l| l.rule.as_ref())
+        .map(|r| format!("; {}", rule_text(r)))
+        .unwrap_or_default();
     if d.lookups.len() > 1 {
         let walk: Vec<String> = d
             .lookups
             .iter()
-            .map(|l| match &l.err {
-                Some(e) => format!("{}:{e}", l.table_name),
-                None => l.table_name.clone(),
+            .map(|l| match (&l.err, l.suppressed) {
+                (Some(e), _) => format!("{}:{e}", l.table_name),
+                (None, true) => format!("{}:suppressed", l.table_name),
+                (None, false) => l.table_name.clone(),
             })
             .collect();
-        text.push_str(&format!(" (tables {})", walk.join(" -> ")));
+        text.push_str(&format!(" (tables {}{rule})", walk.join(" -> ")));
     } else {
-        text.push_str(&format!(" (table {})", d.table_name));
+        text.push_str(&format!(" (table {}{rule})", d.table_name));
     }
     text
+}
+
+/// A rule in brief (`rule 32765 not fwmark 0xca6c -> table 51820`), or why it is unknown.
+fn rule_text(rule: &RuleReport) -> String {
+    match &rule.reason {
+        Some(reason) => format!("rule unknown: {reason}"),
+        None => rule.brief.clone(),
+    }
 }
 
 impl<W: Write> Sink for Human<W> {

@@ -18,6 +18,7 @@ use serde::Serialize;
 use sockabi::event::{NetnsSource, RouteEvent};
 
 use crate::errno::{self, FIB_NO_MATCH};
+use crate::policy::{End, FlowKeys, Method, RuleRef, Walk};
 use crate::tracer::FlowFields;
 
 /// `LOOPBACK_IFINDEX`: the `iif` of every locally generated (output) lookup.
@@ -32,6 +33,48 @@ pub struct TableLookup {
     pub table_name: String,
     /// `null` on a match, `EAGAIN` for "no match here, go on", else the route's error.
     pub err: Option<String>,
+    /// The table had a route, but the rule refused it (`suppress_prefixlength`,
+    /// `suppress_ifgroup`) and the walk went on.
+    pub suppressed: bool,
+    /// The policy rule that led the kernel to this table; `None` when the namespace has no
+    /// custom rules (the kernel then consults none: it looks up `main`, with the `local`
+    /// routes merged into it, directly).
+    pub rule: Option<RuleReport>,
+}
+
+/// A policy rule, as `ip rule show` prints it, and how bindscope knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleReport {
+    /// Its priority (`None`: unknown).
+    pub priority: Option<u32>,
+    /// The rule as `ip rule show` prints it (`32765: not from all fwmark 0xca6c lookup
+    /// 51820`); `None`: unknown.
+    pub text: Option<String>,
+    /// `kernel` (captured in the kernel), `reconstructed` (the namespace's rule list walked as
+    /// the kernel does, in agreement with the tables it looked up) or `unknown`.
+    pub method: &'static str,
+    /// Why it is unknown (rules changed meanwhile, a selector bindscope cannot see, ...).
+    pub reason: Option<String>,
+    /// The short form for the table (`rule 32765 not fwmark 0xca6c -> table 51820`).
+    #[serde(skip)]
+    pub brief: String,
+}
+
+impl RuleReport {
+    fn of(rule: &RuleRef) -> Self {
+        let (method, reason) = match &rule.method {
+            Method::Kernel => ("kernel", None),
+            Method::Reconstructed | Method::NoCustomRules => ("reconstructed", None),
+            Method::Unknown { reason } => ("unknown", Some(reason.clone())),
+        };
+        RuleReport {
+            priority: rule.priority,
+            text: rule.text.clone(),
+            method,
+            reason,
+            brief: rule.brief.clone(),
+        }
+    }
 }
 
 /// Why the kernel looked the route up, told apart by the flow's input interface.
@@ -111,6 +154,9 @@ pub struct RouteDecision {
     pub onlink_fallback: bool,
     /// Every table consulted, in order.
     pub lookups: Vec<TableLookup>,
+    /// The rule whose action ended the decision without a table lookup (`unreachable`,
+    /// `prohibit`, `blackhole`): its error is the decision's.
+    pub rule_action: Option<RuleReport>,
 }
 
 /// The flow a lookup is about: lookups of one decision share it.
@@ -147,6 +193,8 @@ struct Pending {
     first: RouteEvent,
     last: RouteEvent,
     lookups: Vec<(u32, i32)>,
+    /// A hit does not end this decision (see [`RouteGrouper::push`]).
+    hold_hits: bool,
 }
 
 /// Collects lookups per (task, CPU) and hands out whole decisions.
@@ -170,10 +218,16 @@ impl RouteGrouper {
     /// Adds a lookup; returns the decisions it completes, oldest first: the previous one of
     /// this task, if it was for another flow, and/or this one. (Two at most: an array, not a
     /// `Vec`, since this runs for every event.)
-    pub fn push(&mut self, event: &RouteEvent) -> impl Iterator<Item = Finished> {
+    ///
+    /// With `hold_hits` (the namespace has a rule that can refuse a route: `suppress_*`), a
+    /// decision is not complete at its first hit either: a refused hit is followed by the
+    /// lookup of a later rule's table. A lookup of the decision's first table again starts a
+    /// new decision (a walk goes down the rules, and every walk starts at the first).
+    pub fn push(&mut self, event: &RouteEvent, hold_hits: bool) -> impl Iterator<Item = Finished> {
         let key = (event.header.tid.get(), event.header.cpu.get());
         let flow = Flow::of(event);
         let err = event.err.get();
+        let table = event.tb_id.get();
         // Without policy rules nothing is ever pending: no need to hash the key.
         let open = match self.pending.is_empty() {
             true => None,
@@ -182,11 +236,12 @@ impl RouteGrouper {
         let mut previous = None;
         match open {
             Some(mut p)
-                if p.flow == flow && p.lookups.last().is_some_and(|l| l.1 == FIB_NO_MATCH) =>
+                if p.flow == flow && p.lookups.last().is_some_and(|l| l.1 == FIB_NO_MATCH)
+                    || (p.flow == flow && p.hold_hits && p.lookups[0].0 != table) =>
             {
-                p.lookups.push((event.tb_id.get(), err));
+                p.lookups.push((table, err));
                 p.last = *event;
-                return [None, self.finish_unless_missed(key, p)]
+                return [None, self.finish_unless_open(key, p)]
                     .into_iter()
                     .flatten();
             }
@@ -197,17 +252,22 @@ impl RouteGrouper {
             flow,
             first: *event,
             last: *event,
-            lookups: vec![(event.tb_id.get(), err)],
+            lookups: vec![(table, err)],
+            hold_hits,
         };
-        [previous, self.finish_unless_missed(key, p)]
+        [previous, self.finish_unless_open(key, p)]
             .into_iter()
             .flatten()
     }
 
-    /// The decision, complete unless its last lookup missed (`-EAGAIN`: the walk goes on),
-    /// in which case it waits under `key`.
-    fn finish_unless_missed(&mut self, key: (u32, u32), p: Pending) -> Option<Finished> {
-        if p.lookups.last().is_some_and(|l| l.1 == FIB_NO_MATCH) {
+    /// The decision, complete unless the walk may go on: its last lookup missed (`-EAGAIN`),
+    /// or hit where a rule may refuse the route. Then it waits under `key`.
+    fn finish_unless_open(&mut self, key: (u32, u32), p: Pending) -> Option<Finished> {
+        let open = p
+            .lookups
+            .last()
+            .is_some_and(|l| l.1 == FIB_NO_MATCH || (p.hold_hits && l.1 == 0));
+        if open {
             self.pending.insert(key, p);
             None
         } else {
@@ -270,6 +330,26 @@ fn netns_source_name(e: &RouteEvent) -> &'static str {
 }
 
 impl Finished {
+    /// The flow keys policy rules select on, as the decision's last lookup carried them;
+    /// `None` where this kernel's route hook reads no mark or uid (a rule walk without them
+    /// could only guess).
+    pub fn flow_keys(&self, fields: FlowFields) -> Option<FlowKeys> {
+        let e = &self.last;
+        (fields.mark && fields.uid).then(|| FlowKeys {
+            iif: e.iif.get(),
+            oif: e.oif.get(),
+            mark: e.mark.get(),
+            uid: e.uid.get(),
+            tos: e.tos,
+            proto: e.proto,
+            sport: e.sport.get(),
+            dport: e.dport.get(),
+            src: Ipv4Addr::from(e.src),
+            dst: Ipv4Addr::from(e.dst),
+            l3mdev: fields.l3mdev.then(|| e.l3mdev.get()),
+        })
+    }
+
     /// The lookup whose namespace stands for the whole decision (all its lookups consulted
     /// one namespace's FIB): the last one if it found it as well as the first, else the first.
     /// A decision that ends in a match names its namespace exactly, from the next hop.
@@ -288,10 +368,18 @@ impl Finished {
         &self,
         tables: &RouteGrouper,
         fields: FlowFields,
+        walk: Option<&Walk>,
         mut names: impl FnMut(i32) -> Option<String>,
     ) -> RouteDecision {
+        let rule_action = walk.and_then(|w| match &w.end {
+            End::Action { rule, error } => Some((RuleReport::of(rule), *error)),
+            _ => None,
+        });
         let last = &self.last;
-        let err = last.err.get();
+        // A rule's action (prohibit, unreachable, blackhole) decides when it ended the walk.
+        let err = rule_action
+            .as_ref()
+            .map_or(last.err.get(), |&(_, error)| error);
         let failed = err != 0;
         let oif = last.oif.get();
         let iif = last.iif.get();
@@ -343,12 +431,21 @@ impl Finished {
             lookups: self
                 .lookups
                 .iter()
-                .map(|&(table, err)| TableLookup {
-                    table,
-                    table_name: tables.table_name(table),
-                    err: (err != 0).then(|| errno::describe(i64::from(err))),
+                .enumerate()
+                .map(|(i, &(table, err))| {
+                    let attributed = walk.and_then(|w| w.lookups.get(i));
+                    TableLookup {
+                        table,
+                        table_name: tables.table_name(table),
+                        err: (err != 0).then(|| errno::describe(i64::from(err))),
+                        suppressed: attributed.is_some_and(|a| a.suppressed),
+                        rule: attributed
+                            .filter(|a| a.rule.method != Method::NoCustomRules)
+                            .map(|a| RuleReport::of(&a.rule)),
+                    }
                 })
                 .collect(),
+            rule_action: rule_action.map(|(rule, _)| rule),
         }
     }
 }
@@ -415,9 +512,9 @@ mod tests {
     #[test]
     fn single_table_success_is_one_decision() {
         let mut g = RouteGrouper::default();
-        let done: Vec<_> = g.push(&lookup(7, 1, 254, 0, 0)).collect();
+        let done: Vec<_> = g.push(&lookup(7, 1, 254, 0, 0), false).collect();
         assert_eq!(done.len(), 1);
-        let d = done[0].decision(&g, FlowFields::default(), |_| None);
+        let d = done[0].decision(&g, FlowFields::default(), None, |_| None);
         assert_eq!(d.table_name, "main");
         assert_eq!(d.dev.as_deref(), Some("eth1"));
         assert_eq!(d.gw, Some(Ipv4Addr::new(192, 0, 2, 193)));
@@ -427,11 +524,17 @@ mod tests {
     #[test]
     fn policy_walk_groups_misses_with_the_match() {
         let mut g = RouteGrouper::default();
-        assert!(g.push(&lookup(7, 1, 255, FIB_NO_MATCH, 0)).next().is_none());
-        assert!(g.push(&lookup(7, 2, 100, FIB_NO_MATCH, 0)).next().is_none());
-        let done: Vec<_> = g.push(&lookup(7, 3, 254, 0, 0)).collect();
+        assert!(g
+            .push(&lookup(7, 1, 255, FIB_NO_MATCH, 0), false)
+            .next()
+            .is_none());
+        assert!(g
+            .push(&lookup(7, 2, 100, FIB_NO_MATCH, 0), false)
+            .next()
+            .is_none());
+        let done: Vec<_> = g.push(&lookup(7, 3, 254, 0, 0), false).collect();
         assert_eq!(done.len(), 1);
-        let d = done[0].decision(&g, FlowFields::default(), |_| None);
+        let d = done[0].decision(&g, FlowFields::default(), None, |_| None);
         let tables: Vec<u32> = d.lookups.iter().map(|l| l.table).collect();
         assert_eq!(tables, [255, 100, 254]);
         assert_eq!(d.lookups[0].err.as_deref(), Some("EAGAIN"));
@@ -442,13 +545,13 @@ mod tests {
     fn bound_miss_is_an_onlink_fallback_after_idle() {
         let mut g = RouteGrouper::default();
         assert!(g
-            .push(&lookup(9, 100, 254, FIB_NO_MATCH, 4))
+            .push(&lookup(9, 100, 254, FIB_NO_MATCH, 4), false)
             .next()
             .is_none());
         assert!(g.flush_idle(101, 1_000).is_empty());
         let done = g.flush_idle(2_000, 1_000);
         assert_eq!(done.len(), 1);
-        let d = done[0].decision(&g, FlowFields::default(), |i| {
+        let d = done[0].decision(&g, FlowFields::default(), None, |i| {
             (i == 4).then(|| "eth2".to_string())
         });
         assert_eq!(d.err.as_deref(), Some("ENETUNREACH"));
@@ -458,16 +561,36 @@ mod tests {
     }
 
     #[test]
+    fn a_suppressed_hit_continues_and_a_new_walk_starts_at_the_first_table() {
+        let mut g = RouteGrouper::default();
+        // local misses, main's default is refused (suppress_prefixlength 0), 51820 decides.
+        assert!(g
+            .push(&lookup(7, 1, 255, FIB_NO_MATCH, 0), true)
+            .next()
+            .is_none());
+        assert!(g.push(&lookup(7, 2, 254, 0, 0), true).next().is_none());
+        assert!(g.push(&lookup(7, 3, 51820, 0, 0), true).next().is_none());
+        // The same flow again, from the local table: the first decision is complete.
+        let done: Vec<_> = g.push(&lookup(7, 4, 255, FIB_NO_MATCH, 0), true).collect();
+        assert_eq!(done.len(), 1);
+        assert_eq!(done[0].lookups, [(255, FIB_NO_MATCH), (254, 0), (51820, 0)]);
+        assert_eq!(g.flush_idle(u64::MAX, 0).len(), 1);
+    }
+
+    #[test]
     fn another_flow_closes_the_previous_decision() {
         let mut g = RouteGrouper::default();
-        assert!(g.push(&lookup(7, 1, 254, FIB_NO_MATCH, 0)).next().is_none());
+        assert!(g
+            .push(&lookup(7, 1, 254, FIB_NO_MATCH, 0), false)
+            .next()
+            .is_none());
         let mut other = lookup(7, 2, 254, 0, 0);
         other.dst = [203, 0, 113, 9];
-        let done: Vec<_> = g.push(&other).collect();
+        let done: Vec<_> = g.push(&other, false).collect();
         assert_eq!(done.len(), 2);
         assert!(
             !done[0]
-                .decision(&g, FlowFields::default(), |_| None)
+                .decision(&g, FlowFields::default(), None, |_| None)
                 .onlink_fallback
         );
     }

@@ -59,6 +59,10 @@ scenario_tests!(
     longest_prefix_beats_table_order,
     policy_rule_selects_second_table,
     router_forwards_in_softirq,
+    policy_fwmark_bypasses_tunnel_table,
+    policy_uidrange_follows_the_socket_owner,
+    policy_iif_rule_for_forwarded_traffic,
+    policy_prohibit_and_unreachable_rules,
 );
 
 #[test]

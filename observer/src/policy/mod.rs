@@ -31,6 +31,11 @@ use netlink::Session;
 /// How long a namespace's rules are kept current without a lookup in it.
 pub const IDLE: Duration = Duration::from_secs(2);
 
+/// How often, at most, a namespace's notifications are read. A decision is decoded a few
+/// milliseconds after it was made anyway; a rule changed within this time before a lookup may
+/// not be seen yet, and the walk then reports the disagreement rather than a wrong rule.
+pub const REFRESH: Duration = Duration::from_millis(5);
+
 /// Why a namespace's rules could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -61,6 +66,8 @@ struct Namespace {
     /// Tables seen looked up here: they exist as long as the namespace does.
     known_tables: HashSet<u32>,
     last_used: Instant,
+    /// When its notifications were last read (or it was dumped).
+    refreshed: Instant,
 }
 
 impl Namespace {
@@ -78,6 +85,7 @@ impl Namespace {
             links,
             known_tables: HashSet::new(),
             last_used: Instant::now(),
+            refreshed: Instant::now(),
         })
     }
 
@@ -85,6 +93,7 @@ impl Namespace {
     /// one changed, of everything when notifications were lost.
     fn refresh(&mut self, netns: u32) -> Result<(), Error> {
         let failed = |source| Error::Netlink { netns, source };
+        self.refreshed = Instant::now();
         let changes = self.session.changes(&mut self.links).map_err(failed)?;
         if changes.rules || changes.lost {
             self.rules = self.session.rules().map_err(failed)?;
@@ -150,6 +159,14 @@ impl Policy {
         result
     }
 
+    /// Whether a rule of namespace `netns` can refuse a table's route
+    /// (`suppress_prefixlength`, `suppress_ifgroup`), so that a hit may be followed by more
+    /// lookups of the same decision. False for a namespace whose rules cannot be read.
+    pub fn may_suppress(&mut self, netns: u32) -> bool {
+        self.namespace(netns)
+            .is_ok_and(|namespace| namespace.rules.iter().any(Rule::suppresses))
+    }
+
     /// The current IPv4 rules of namespace `netns`, in the kernel's order.
     pub fn rules(&mut self, netns: u32) -> Result<&[Rule], Error> {
         Ok(&self.namespace(netns)?.rules)
@@ -182,6 +199,9 @@ impl Policy {
             return Err(Error::NamespaceNotFound(netns));
         }
         let current = match self.namespaces.get_mut(&netns) {
+            // Reading the notifications is a system call: at most once per REFRESH, not for
+            // every one of the hundred thousand decisions a second a busy host makes.
+            Some(namespace) if namespace.refreshed.elapsed() < REFRESH => Ok(()),
             Some(namespace) => namespace.refresh(netns),
             None => Namespace::open(netns).map(|namespace| {
                 self.namespaces.insert(netns, namespace);

@@ -19,6 +19,7 @@ mod forwarding;
 mod multicast;
 mod netdevice;
 mod pktinfo;
+mod policy;
 mod recverr;
 mod routing;
 
@@ -33,6 +34,7 @@ pub fn all() -> Vec<Scenario> {
         netdevice::SCENARIOS,
         routing::SCENARIOS,
         forwarding::SCENARIOS,
+        policy::SCENARIOS,
     ]
     .concat()
 }

@@ -244,7 +244,12 @@ fn policy_iif_rule_for_forwarded_traffic(ctx: &mut Ctx) -> Result<Outcome> {
     let before = topo.router.run(super::forwarding::ip_counters)?;
 
     let sent = topo.host.run(|| -> Result<(), Errno> {
-        sys::setsockopt_bytes(&socket, libc::SOL_SOCKET, libc::SO_BINDTODEVICE, ETH1.as_bytes())?;
+        sys::setsockopt_bytes(
+            &socket,
+            libc::SOL_SOCKET,
+            libc::SO_BINDTODEVICE,
+            ETH1.as_bytes(),
+        )?;
         sys::send_to(&socket, b"forward me", sys::v4(dest, CLOSED_PORT))?;
         Ok(())
     });
