@@ -9,6 +9,34 @@
 //!
 //! A netlink socket keeps its namespace alive, so a namespace's sockets are closed once no
 //! lookup was attributed in it for [`IDLE`]; the next lookup there opens and dumps anew.
+//!
+//! ```no_run
+//! use bindscope::policy::{End, FlowKeys, Policy, MISS};
+//!
+//! let mut policy = Policy::new();
+//! let flow = FlowKeys {
+//!     iif: 1, // locally generated
+//!     oif: 0,
+//!     mark: 0,
+//!     uid: 1000,
+//!     tos: 0,
+//!     proto: 17,
+//!     sport: 40000,
+//!     dport: 53,
+//!     src: "192.0.2.2".parse().unwrap(),
+//!     dst: "198.51.100.7".parse().unwrap(),
+//!     l3mdev: Some(0),
+//! };
+//! let netns = bindscope::netns::own_inode().unwrap();
+//! // The lookups of one decision as the tracer saw them: local missed, 51820 answered.
+//! let walk = policy.attribute(netns, &flow, &[(255, MISS), (51820, 0)]);
+//! for lookup in &walk.lookups {
+//!     println!("{}{}", lookup.rule.brief, if lookup.suppressed { " (suppressed)" } else { "" });
+//! }
+//! if let End::Action { rule, error } = &walk.end {
+//!     println!("{} ended it with {error}", rule.brief);
+//! }
+//! ```
 
 mod links;
 mod names;
