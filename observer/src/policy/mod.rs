@@ -38,6 +38,7 @@
 //! }
 //! ```
 
+mod history;
 mod links;
 mod names;
 mod netlink;
@@ -54,6 +55,8 @@ pub use rule::{Action, Dscp, Ports, Rule};
 pub use selector::FlowKeys;
 pub use walk::{walk, Attributed, End, Method, RuleRef, Walk, MISS};
 
+use crate::stream::monotonic_ns;
+use history::History;
 use netlink::Session;
 
 /// How long a namespace's rules are kept current without a lookup in it.
@@ -84,7 +87,8 @@ pub enum Error {
 /// The rules, links and tables of one namespace, with its rtnetlink sockets.
 struct Namespace {
     session: Session,
-    rules: Vec<Rule>,
+    /// The rule lists of late, the current one last.
+    history: History,
     links: Links,
     /// Tables seen looked up here: they exist as long as the namespace does.
     known_tables: HashSet<u32>,
@@ -102,7 +106,7 @@ impl Namespace {
         log::debug!("policy: watching namespace {netns} ({} rules)", rules.len());
         Ok(Namespace {
             session,
-            rules,
+            history: History::new(rules, monotonic_ns()),
             links,
             known_tables: HashSet::new(),
             last_used: Instant::now(),
@@ -113,9 +117,14 @@ impl Namespace {
     /// one changed, of everything when notifications were lost.
     fn refresh(&mut self, netns: u32) -> Result<(), Error> {
         let failed = |source| Error::Netlink { netns, source };
+        // Taken before reading: whatever changed before this moment is queued by now.
+        let now = monotonic_ns();
         let changes = self.session.changes(&mut self.links).map_err(failed)?;
         if changes.rules || changes.lost {
-            self.rules = self.session.rules().map_err(failed)?;
+            let rules = self.session.rules().map_err(failed)?;
+            self.history.changed(rules, monotonic_ns());
+        } else {
+            self.history.seen(now);
         }
         if changes.lost {
             self.links = self.session.links().map_err(failed)?;
@@ -159,28 +168,51 @@ impl Policy {
     /// the FIB's namespace) for `flow`, the rule that led to it; see [`walk`]. `lookups` are
     /// (table id, result) in the order the tracer saw them: 0 a hit, [`MISS`] (`-EAGAIN`) a
     /// miss, another negative errno the error of an unreachable/prohibit/blackhole route.
+    /// The rules are those in force now; see [`Policy::attribute_at`] for a traced decision.
     pub fn attribute(&mut self, netns: u32, flow: &FlowKeys, lookups: &[(u32, i32)]) -> Walk {
+        self.attribute_at(netns, monotonic_ns(), flow, lookups)
+    }
+
+    /// [`Policy::attribute`] for a decision made at `at_ns` (monotonic clock, as
+    /// `bpf_ktime_get_ns` stamps the lookups), walked with the rules in force then. When the
+    /// rules changed close to that time, the lists from before and after the change are both
+    /// walked: the one the lookups agree with is taken, and if both agree but name different
+    /// rules, the rule is unknown.
+    pub fn attribute_at(
+        &mut self,
+        netns: u32,
+        at_ns: u64,
+        flow: &FlowKeys,
+        lookups: &[(u32, i32)],
+    ) -> Walk {
         self.close_idle();
         let namespace = match self.namespace(netns) {
             Ok(namespace) => namespace,
             Err(error) => return Walk::unknown(lookups, error.to_string()),
         };
-        let result = walk(
-            &namespace.rules,
-            &namespace.links,
-            &namespace.known_tables,
-            flow,
-            lookups,
-        );
+        let walks: Vec<Walk> = namespace
+            .history
+            .at(at_ns)
+            .into_iter()
+            .map(|rules| {
+                walk(
+                    rules,
+                    &namespace.links,
+                    &namespace.known_tables,
+                    flow,
+                    lookups,
+                )
+            })
+            .collect();
         namespace
             .known_tables
             .extend(lookups.iter().map(|&(table, _)| table));
-        result
+        one_of(walks, lookups)
     }
 
     /// The current IPv4 rules of namespace `netns`, in the kernel's order.
     pub fn rules(&mut self, netns: u32) -> Result<&[Rule], Error> {
-        Ok(&self.namespace(netns)?.rules)
+        Ok(self.namespace(netns)?.history.current())
     }
 
     /// Closes the sockets of namespaces unused for longer than the idle time (so a deleted
@@ -228,5 +260,69 @@ impl Policy {
             .ok_or(Error::NamespaceNotFound(netns))?;
         namespace.last_used = Instant::now();
         Ok(namespace)
+    }
+}
+
+/// The walk of a decision from the walks with each rule list that may have been in force:
+/// those the lookups contradict are dropped; the others must agree.
+fn one_of(walks: Vec<Walk>, lookups: &[(u32, i32)]) -> Walk {
+    let agreeing: Vec<&Walk> = walks
+        .iter()
+        .filter(|w| !matches!(w.end, End::Unknown { .. }))
+        .collect();
+    match agreeing.as_slice() {
+        [first, rest @ ..] if rest.iter().all(|w| w == first) => (*first).clone(),
+        [] => walks.into_iter().next_back().unwrap_or_else(|| {
+            Walk::unknown(
+                lookups,
+                "the lookup is older than the rule lists bindscope kept for its namespace"
+                    .to_owned(),
+            )
+        }),
+        _ => Walk::unknown(
+            lookups,
+            "the rules changed around the time of this lookup, and the lists from before and \
+             after the change explain it with different rules"
+                .to_owned(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flow() -> FlowKeys {
+        FlowKeys {
+            iif: 1,
+            oif: 0,
+            mark: 0,
+            uid: 0,
+            tos: 0,
+            proto: 17,
+            sport: 40000,
+            dport: 53,
+            src: "192.0.2.2".parse().unwrap(),
+            dst: "198.51.100.7".parse().unwrap(),
+            l3mdev: Some(0),
+        }
+    }
+
+    #[test]
+    fn lists_that_both_explain_a_decision_with_different_rules_leave_it_unknown() {
+        // Around a change from "100: lookup 100" to "200: lookup 100": either led there.
+        let old = [Rule::lookup(0, 255), Rule::lookup(100, 100)];
+        let new = [Rule::lookup(0, 255), Rule::lookup(200, 100)];
+        let lookups = [(255, MISS), (100, 0)];
+        let walks = [&old[..], &new[..]]
+            .map(|rules| walk(rules, &Links::default(), &HashSet::new(), &flow(), &lookups));
+        let chosen = one_of(walks.to_vec(), &lookups);
+        assert!(matches!(chosen.end, End::Unknown { .. }), "{chosen:?}");
+        // The same rule in both: known.
+        let same = one_of(vec![walks[0].clone(), walks[0].clone()], &lookups);
+        assert_eq!(same, walks[0]);
+        // Older than every list kept: unknown.
+        let none = one_of(Vec::new(), &lookups);
+        assert!(matches!(none.end, End::Unknown { .. }));
     }
 }
