@@ -207,7 +207,7 @@ impl Policy {
         namespace
             .known_tables
             .extend(lookups.iter().map(|&(table, _)| table));
-        one_of(walks, lookups)
+        walk::agreed(walks, lookups)
     }
 
     /// The current IPv4 rules of namespace `netns`, in the kernel's order.
@@ -260,69 +260,5 @@ impl Policy {
             .ok_or(Error::NamespaceNotFound(netns))?;
         namespace.last_used = Instant::now();
         Ok(namespace)
-    }
-}
-
-/// The walk of a decision from the walks with each rule list that may have been in force:
-/// those the lookups contradict are dropped; the others must agree.
-fn one_of(walks: Vec<Walk>, lookups: &[(u32, i32)]) -> Walk {
-    let agreeing: Vec<&Walk> = walks
-        .iter()
-        .filter(|w| !matches!(w.end, End::Unknown { .. }))
-        .collect();
-    match agreeing.as_slice() {
-        [first, rest @ ..] if rest.iter().all(|w| w == first) => (*first).clone(),
-        [] => walks.into_iter().next_back().unwrap_or_else(|| {
-            Walk::unknown(
-                lookups,
-                "the lookup is older than the rule lists bindscope kept for its namespace"
-                    .to_owned(),
-            )
-        }),
-        _ => Walk::unknown(
-            lookups,
-            "the rules changed around the time of this lookup, and the lists from before and \
-             after the change explain it with different rules"
-                .to_owned(),
-        ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn flow() -> FlowKeys {
-        FlowKeys {
-            iif: 1,
-            oif: 0,
-            mark: 0,
-            uid: 0,
-            tos: 0,
-            proto: 17,
-            sport: 40000,
-            dport: 53,
-            src: "192.0.2.2".parse().unwrap(),
-            dst: "198.51.100.7".parse().unwrap(),
-            l3mdev: Some(0),
-        }
-    }
-
-    #[test]
-    fn lists_that_both_explain_a_decision_with_different_rules_leave_it_unknown() {
-        // Around a change from "100: lookup 100" to "200: lookup 100": either led there.
-        let old = [Rule::lookup(0, 255), Rule::lookup(100, 100)];
-        let new = [Rule::lookup(0, 255), Rule::lookup(200, 100)];
-        let lookups = [(255, MISS), (100, 0)];
-        let walks = [&old[..], &new[..]]
-            .map(|rules| walk(rules, &Links::default(), &HashSet::new(), &flow(), &lookups));
-        let chosen = one_of(walks.to_vec(), &lookups);
-        assert!(matches!(chosen.end, End::Unknown { .. }), "{chosen:?}");
-        // The same rule in both: known.
-        let same = one_of(vec![walks[0].clone(), walks[0].clone()], &lookups);
-        assert_eq!(same, walks[0]);
-        // Older than every list kept: unknown.
-        let none = one_of(Vec::new(), &lookups);
-        assert!(matches!(none.end, End::Unknown { .. }));
     }
 }
