@@ -7,6 +7,9 @@
 //! [`walk`]s the list as the kernel does, checking every step against the tables the kernel
 //! actually consulted. When the two disagree the answer is "unknown", with the reason.
 //!
+//! A traced decision is walked with the rules in force when it was made
+//! ([`Policy::attribute_at`]): the lists of late are kept with when each was seen in force.
+//!
 //! A netlink socket keeps its namespace alive, so a namespace's sockets are closed once no
 //! lookup was attributed in it for [`IDLE`]; the next lookup there opens and dumps anew.
 //!
