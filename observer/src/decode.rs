@@ -13,7 +13,7 @@ use sockabi::sockopt::{self, AddrRole};
 
 use crate::errno;
 use crate::netns::{IfNames, Task};
-use crate::policy::Policy;
+use crate::policy::{self, Policy};
 use crate::route::{cstr, RouteDecision, RouteGrouper};
 use crate::tracer::FlowFields;
 
@@ -279,6 +279,7 @@ impl Decoder {
     pub fn new(fields: FlowFields) -> Self {
         Decoder {
             fields,
+            policy: Policy::new().refreshing_every(policy::REFRESH),
             ..Decoder::default()
         }
     }
@@ -315,7 +316,13 @@ impl Decoder {
         let (netns, task) = (named.header.netns.get(), task_of(&named.header));
         let walk = match finished.flow_keys(self.fields) {
             _ if netns == 0 => None,
-            Some(flow) => Some(self.policy.attribute(netns, &flow, &finished.lookups)),
+            // Walked with the rules in force when the decision was made.
+            Some(flow) => Some(self.policy.attribute_at(
+                netns,
+                finished.first.header.ts_ns.get(),
+                &flow,
+                &finished.lookups,
+            )),
             None => None,
         };
         let names = &mut self.names;

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use bindscope::policy::{FlowKeys, Method, Policy, MISS};
+use bindscope::stream::monotonic_ns;
 use bindscope_tests::{privileges, Netns};
 
 /// One rule of each kind `ip rule` can add, on documentation addresses (ip-rule(8)).
@@ -198,4 +199,35 @@ fn a_device_created_after_the_dump_resolves_through_link_notifications() {
         .expect("a0 renamed");
     let renamed = policy.attribute(inode(&ns), &flow(index as i32), &[(255, MISS), (254, 0)]);
     assert_eq!(priorities(renamed), [Some(0), Some(32766)]);
+}
+
+#[test]
+fn a_lookup_traced_before_a_rule_change_is_walked_with_the_rules_of_its_time() {
+    if !privileges::ok_or_skip() {
+        return;
+    }
+    let ns = Netns::new("policy-history").expect("namespace");
+    let netns = inode(&ns);
+    let mut policy = Policy::new();
+    policy.rules(netns).expect("rules dumped");
+    let before = monotonic_ns();
+    // Nothing pending: the default rules are seen in force after `before`.
+    policy.rules(netns).expect("rules read again");
+    ns.ip([
+        "rule", "add", "pref", "100", "not", "fwmark", "0xca6c", "table", "51820",
+    ])
+    .expect("rule added");
+    let around = monotonic_ns();
+    // Before the change: no custom rules, so the kernel looked up main alone.
+    let old = policy.attribute_at(netns, before, &flow(0), &[(254, 0)]);
+    assert_eq!(old.lookups[0].rule.method, Method::NoCustomRules);
+    // Between the last look without a change and the look that found it: both lists may
+    // apply; only the new one explains a lookup in the tunnel table.
+    let tunnel = [(255, MISS), (51820, 0)];
+    let new = policy.attribute_at(netns, around, &flow(0), &tunnel);
+    assert_eq!(
+        new.lookups[1].rule.text.as_deref(),
+        Some("100: not from all fwmark 0xca6c lookup 51820")
+    );
+    assert_eq!(policy.attribute(netns, &flow(0), &tunnel), new);
 }

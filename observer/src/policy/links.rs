@@ -91,3 +91,47 @@ impl Links {
             .is_some_and(|i| self.vrf_tables.contains_key(&i))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An RTM_NEWLINK message as the kernel sends it for `name` (index `index`), with the
+    /// IFLA_LINKINFO of a VRF of table `vrf_table` if given (drivers/net/vrf.c
+    /// `vrf_fillinfo`): this host has no vrf driver to create one.
+    fn link(name: &str, index: u32, vrf_table: Option<u32>) -> LinkMessage {
+        let mut message = LinkMessage::default();
+        message.header.index = index;
+        message.attributes.push(LinkAttribute::IfName(name.into()));
+        if let Some(table) = vrf_table {
+            message.attributes.push(LinkAttribute::LinkInfo(vec![
+                LinkInfo::Kind(InfoKind::Vrf),
+                LinkInfo::Data(InfoData::Vrf(vec![InfoVrf::TableId(table)])),
+            ]));
+        }
+        message
+    }
+
+    #[test]
+    fn vrf_devices_carry_their_table() {
+        let mut links = Links::default();
+        links.insert_message(&link("blue", 5, Some(10)));
+        links.insert_message(&link("eth1", 3, None));
+        assert_eq!(links.index("blue"), Some(5));
+        assert_eq!(links.vrf_table(5), Some(10));
+        assert!(links.is_vrf("blue"));
+        assert!(!links.is_vrf("eth1"));
+        assert_eq!(links.vrf_table(3), None);
+    }
+
+    #[test]
+    fn a_renamed_or_deleted_device_no_longer_resolves_by_its_old_name() {
+        let mut links = Links::default();
+        links.insert_message(&link("a0", 4, None));
+        links.insert_message(&link("a2", 4, None));
+        assert_eq!(links.index("a0"), None);
+        assert_eq!(links.index("a2"), Some(4));
+        links.remove_message(&link("a2", 4, None));
+        assert_eq!(links.index("a2"), None);
+    }
+}

@@ -7,9 +7,41 @@
 //! [`walk`]s the list as the kernel does, checking every step against the tables the kernel
 //! actually consulted. When the two disagree the answer is "unknown", with the reason.
 //!
+//! A traced decision is walked with the rules in force when it was made
+//! ([`Policy::attribute_at`]): the lists of late are kept with when each was seen in force.
+//!
 //! A netlink socket keeps its namespace alive, so a namespace's sockets are closed once no
 //! lookup was attributed in it for [`IDLE`]; the next lookup there opens and dumps anew.
+//!
+//! ```no_run
+//! use bindscope::policy::{End, FlowKeys, Policy, MISS};
+//!
+//! let mut policy = Policy::new();
+//! let flow = FlowKeys {
+//!     iif: 1, // locally generated
+//!     oif: 0,
+//!     mark: 0,
+//!     uid: 1000,
+//!     tos: 0,
+//!     proto: 17,
+//!     sport: 40000,
+//!     dport: 53,
+//!     src: "192.0.2.2".parse().unwrap(),
+//!     dst: "198.51.100.7".parse().unwrap(),
+//!     l3mdev: Some(0),
+//! };
+//! let netns = bindscope::netns::own_inode().unwrap();
+//! // The lookups of one decision as the tracer saw them: local missed, 51820 answered.
+//! let walk = policy.attribute(netns, &flow, &[(255, MISS), (51820, 0)]);
+//! for lookup in &walk.lookups {
+//!     println!("{}{}", lookup.rule.brief, if lookup.suppressed { " (suppressed)" } else { "" });
+//! }
+//! if let End::Action { rule, error } = &walk.end {
+//!     println!("{} ended it with {error}", rule.brief);
+//! }
+//! ```
 
+mod history;
 mod links;
 mod names;
 mod netlink;
@@ -26,14 +58,17 @@ pub use rule::{Action, Dscp, Ports, Rule};
 pub use selector::FlowKeys;
 pub use walk::{walk, Attributed, End, Method, RuleRef, Walk, MISS};
 
+use crate::stream::monotonic_ns;
+use history::History;
 use netlink::Session;
 
 /// How long a namespace's rules are kept current without a lookup in it.
 pub const IDLE: Duration = Duration::from_secs(2);
 
-/// How often, at most, a namespace's notifications are read. A decision is decoded a few
-/// milliseconds after it was made anyway; a rule changed within this time before a lookup may
-/// not be seen yet, and the walk then reports the disagreement rather than a wrong rule.
+/// How often, at most, the tracer's policy reads a namespace's notifications
+/// ([`Policy::refreshing_every`]). A decision is decoded a few milliseconds after it was made
+/// anyway; a rule changed within this time before a lookup may not be seen yet, and the walk
+/// then reports the disagreement rather than a wrong rule.
 pub const REFRESH: Duration = Duration::from_millis(5);
 
 /// Why a namespace's rules could not be read.
@@ -61,7 +96,8 @@ pub enum Error {
 /// The rules, links and tables of one namespace, with its rtnetlink sockets.
 struct Namespace {
     session: Session,
-    rules: Vec<Rule>,
+    /// The rule lists of late, the current one last.
+    history: History,
     links: Links,
     /// Tables seen looked up here: they exist as long as the namespace does.
     known_tables: HashSet<u32>,
@@ -81,7 +117,7 @@ impl Namespace {
         log::debug!("policy: watching namespace {netns} ({} rules)", rules.len());
         Ok(Namespace {
             session,
-            rules,
+            history: History::new(rules, monotonic_ns()),
             links,
             known_tables: HashSet::new(),
             last_used: Instant::now(),
@@ -94,9 +130,14 @@ impl Namespace {
     fn refresh(&mut self, netns: u32) -> Result<(), Error> {
         let failed = |source| Error::Netlink { netns, source };
         self.refreshed = Instant::now();
+        // Taken before reading: whatever changed before this moment is queued by now.
+        let now = monotonic_ns();
         let changes = self.session.changes(&mut self.links).map_err(failed)?;
         if changes.rules || changes.lost {
-            self.rules = self.session.rules().map_err(failed)?;
+            let rules = self.session.rules().map_err(failed)?;
+            self.history.changed(rules, monotonic_ns());
+        } else {
+            self.history.seen(now);
         }
         if changes.lost {
             self.links = self.session.links().map_err(failed)?;
@@ -113,6 +154,9 @@ pub struct Policy {
     /// until `idle` has passed.
     missing: HashMap<u32, Instant>,
     idle: Duration,
+    /// How often, at most, a namespace's notifications are read (see [`REFRESH`]); zero:
+    /// before every attribution.
+    refresh_every: Duration,
 }
 
 impl Default for Policy {
@@ -133,6 +177,16 @@ impl Policy {
             namespaces: HashMap::new(),
             missing: HashMap::new(),
             idle,
+            refresh_every: Duration::ZERO,
+        }
+    }
+
+    /// The same policy, reading each namespace's notifications at most every `interval`
+    /// instead of before every attribution (see [`REFRESH`]).
+    pub fn refreshing_every(self, interval: Duration) -> Policy {
+        Policy {
+            refresh_every: interval,
+            ..self
         }
     }
 
@@ -140,23 +194,46 @@ impl Policy {
     /// the FIB's namespace) for `flow`, the rule that led to it; see [`walk`]. `lookups` are
     /// (table id, result) in the order the tracer saw them: 0 a hit, [`MISS`] (`-EAGAIN`) a
     /// miss, another negative errno the error of an unreachable/prohibit/blackhole route.
+    /// The rules are those in force now; see [`Policy::attribute_at`] for a traced decision.
     pub fn attribute(&mut self, netns: u32, flow: &FlowKeys, lookups: &[(u32, i32)]) -> Walk {
+        self.attribute_at(netns, monotonic_ns(), flow, lookups)
+    }
+
+    /// [`Policy::attribute`] for a decision made at `at_ns` (monotonic clock, as
+    /// `bpf_ktime_get_ns` stamps the lookups), walked with the rules in force then. When the
+    /// rules changed close to that time, the lists from before and after the change are both
+    /// walked: the one the lookups agree with is taken, and if both agree but name different
+    /// rules, the rule is unknown.
+    pub fn attribute_at(
+        &mut self,
+        netns: u32,
+        at_ns: u64,
+        flow: &FlowKeys,
+        lookups: &[(u32, i32)],
+    ) -> Walk {
         self.close_idle();
         let namespace = match self.namespace(netns) {
             Ok(namespace) => namespace,
             Err(error) => return Walk::unknown(lookups, error.to_string()),
         };
-        let result = walk(
-            &namespace.rules,
-            &namespace.links,
-            &namespace.known_tables,
-            flow,
-            lookups,
-        );
+        let walks: Vec<Walk> = namespace
+            .history
+            .at(at_ns)
+            .into_iter()
+            .map(|rules| {
+                walk(
+                    rules,
+                    &namespace.links,
+                    &namespace.known_tables,
+                    flow,
+                    lookups,
+                )
+            })
+            .collect();
         namespace
             .known_tables
             .extend(lookups.iter().map(|&(table, _)| table));
-        result
+        walk::agreed(walks, lookups)
     }
 
     /// Whether a rule of namespace `netns` can refuse a table's route
@@ -164,12 +241,12 @@ impl Policy {
     /// lookups of the same decision. False for a namespace whose rules cannot be read.
     pub fn may_suppress(&mut self, netns: u32) -> bool {
         self.namespace(netns)
-            .is_ok_and(|namespace| namespace.rules.iter().any(Rule::suppresses))
+            .is_ok_and(|namespace| namespace.history.current().iter().any(Rule::suppresses))
     }
 
     /// The current IPv4 rules of namespace `netns`, in the kernel's order.
     pub fn rules(&mut self, netns: u32) -> Result<&[Rule], Error> {
-        Ok(&self.namespace(netns)?.rules)
+        Ok(self.namespace(netns)?.history.current())
     }
 
     /// Closes the sockets of namespaces unused for longer than the idle time (so a deleted
@@ -199,9 +276,10 @@ impl Policy {
             return Err(Error::NamespaceNotFound(netns));
         }
         let current = match self.namespaces.get_mut(&netns) {
-            // Reading the notifications is a system call: at most once per REFRESH, not for
-            // every one of the hundred thousand decisions a second a busy host makes.
-            Some(namespace) if namespace.refreshed.elapsed() < REFRESH => Ok(()),
+            // Reading the notifications is a system call: a tracer reads them at most once
+            // per REFRESH, not for every one of the hundred thousand decisions a second a
+            // busy host makes.
+            Some(namespace) if namespace.refreshed.elapsed() < self.refresh_every => Ok(()),
             Some(namespace) => namespace.refresh(netns),
             None => Namespace::open(netns).map(|namespace| {
                 self.namespaces.insert(netns, namespace);

@@ -277,3 +277,61 @@ impl Rule {
         self.suppress_prefixlength.is_some() || self.suppress_ifgroup.is_some()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use netlink_packet_core::DefaultNla;
+    use netlink_packet_route::rule::RulePortRange;
+
+    use super::*;
+
+    /// Attributes newer than the crate (and than this host's iproute2), as a 6.15+ kernel
+    /// sends them for `ip rule add sport 0x50/0xfff0 dscp 0xa/0x3c table 100`.
+    #[test]
+    fn dscp_and_port_masks_are_read_from_raw_attributes() {
+        let mut message = RuleMessage::default();
+        message.header.family = AddressFamily::Inet;
+        message.header.action = RuleAction::ToTable;
+        message.attributes = vec![
+            RuleAttribute::Priority(100),
+            RuleAttribute::Table(100),
+            RuleAttribute::SourcePortRange(RulePortRange {
+                start: 0x50,
+                end: 0x50,
+            }),
+            RuleAttribute::Other(DefaultNla::new(
+                FRA_SPORT_MASK,
+                0xfff0u16.to_ne_bytes().to_vec(),
+            )),
+            RuleAttribute::Other(DefaultNla::new(FRA_DSCP, vec![0xa])),
+            RuleAttribute::Other(DefaultNla::new(FRA_DSCP_MASK, vec![0x3c])),
+        ];
+        let rule = Rule::from_message(&message).expect("an IPv4 rule");
+        assert_eq!(
+            rule.sport,
+            Some(Ports {
+                start: 0x50,
+                end: 0x50,
+                mask: Some(0xfff0)
+            })
+        );
+        assert_eq!(
+            rule.dscp,
+            Some(Dscp {
+                value: 0xa,
+                mask: Some(0x3c)
+            })
+        );
+        assert_eq!(
+            rule.to_string(),
+            "100: from all sport 0x50/0xfff0 lookup 100 dscp 0xa/0x3c"
+        );
+    }
+
+    #[test]
+    fn rules_of_other_families_are_left_out() {
+        let mut message = RuleMessage::default();
+        message.header.family = AddressFamily::Inet6;
+        assert_eq!(Rule::from_message(&message), None);
+    }
+}

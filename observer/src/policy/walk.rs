@@ -369,6 +369,31 @@ fn without_rules(mut walk: Walk, lookups: &[(u32, i32)]) -> Walk {
     walk
 }
 
+/// The walk of a decision from the walks with each rule list that may have been in force:
+/// those the lookups contradict are dropped; the others must agree.
+pub(super) fn agreed(walks: Vec<Walk>, lookups: &[(u32, i32)]) -> Walk {
+    let agreeing: Vec<&Walk> = walks
+        .iter()
+        .filter(|w| !matches!(w.end, End::Unknown { .. }))
+        .collect();
+    match agreeing.as_slice() {
+        [first, rest @ ..] if rest.iter().all(|w| w == first) => (*first).clone(),
+        [] => walks.into_iter().next_back().unwrap_or_else(|| {
+            Walk::unknown(
+                lookups,
+                "the lookup is older than the rule lists bindscope kept for its namespace"
+                    .to_owned(),
+            )
+        }),
+        _ => Walk::unknown(
+            lookups,
+            "the rules changed around the time of this lookup, and the lists from before and \
+             after the change explain it with different rules"
+                .to_owned(),
+        ),
+    }
+}
+
 #[cfg(test)]
 #[path = "walk_tests.rs"]
 mod tests;

@@ -395,3 +395,21 @@ fn an_l3mdev_rule_looks_up_the_vrf_s_table() {
     let walk = walk_with(&rules, &links, &old_kernel, &[(TABLE_LOCAL, MISS), (10, 0)]);
     assert_eq!(priorities(&walk), [Some(0), Some(1000)]);
 }
+
+#[test]
+fn lists_that_both_explain_a_decision_with_different_rules_leave_it_unknown() {
+    // Around a change from "100: lookup 100" to "200: lookup 100": either led there.
+    let old = [Rule::lookup(0, 255), Rule::lookup(100, 100)];
+    let new = [Rule::lookup(0, 255), Rule::lookup(200, 100)];
+    let lookups = [(255, MISS), (100, 0)];
+    let walks = [&old[..], &new[..]]
+        .map(|rules| walk(rules, &Links::default(), &HashSet::new(), &flow(), &lookups));
+    let chosen = agreed(walks.to_vec(), &lookups);
+    assert!(matches!(chosen.end, End::Unknown { .. }), "{chosen:?}");
+    // The same rule in both: known.
+    let same = agreed(vec![walks[0].clone(), walks[0].clone()], &lookups);
+    assert_eq!(same, walks[0]);
+    // Older than every list kept: unknown.
+    let none = agreed(Vec::new(), &lookups);
+    assert!(matches!(none.end, End::Unknown { .. }));
+}
