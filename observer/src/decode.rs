@@ -316,6 +316,9 @@ impl Decoder {
         let (netns, task) = (named.header.netns.get(), task_of(&named.header));
         let walk = match finished.flow_keys(self.fields) {
             _ if netns == 0 => None,
+            // An address-type check (`inet_addr_type()`: no input interface) looks the local
+            // table up directly, without consulting any rule.
+            Some(flow) if flow.iif == 0 => None,
             // Walked with the rules in force when the decision was made.
             Some(flow) => Some(self.policy.attribute_at(
                 netns,

@@ -422,6 +422,11 @@ impl Seen {
         })
     }
 
+    /// Every route decision.
+    pub fn routes(&self) -> Vec<Found<'_, RouteDecision>> {
+        self.find(Report::route)
+    }
+
     /// The route decisions for destination address `dst`, whatever the port (input
     /// lookups of received packets carry none).
     pub fn routes_for(&self, dst: Ipv4Addr) -> Vec<Found<'_, RouteDecision>> {

@@ -8,7 +8,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use std::os::fd::OwnedFd;
 
 use anyhow::Result;
-use bindscope::route::{RouteDecision, RuleReport};
+use bindscope::route::{Purpose, RouteDecision, RuleReport};
 
 use super::connected_source;
 use crate::scenario::{expect_eq, expect_errno, expect_ok, Ctx, Found, Outcome, Scenario, Seen};
@@ -113,14 +113,17 @@ fn policy_fwmark_bypasses_tunnel_table(ctx: &mut Ctx) -> Result<Outcome> {
     );
     let mut trace = ctx.trace(&topo.host)?;
 
-    let (tunnel_source, bypass_source) = topo.host.run(|| {
+    let (tunnel_source, bypass_source, bound) = topo.host.run(|| {
         let marked_up =
             sys::setsockopt_int(&marked, libc::SOL_SOCKET, libc::SO_MARK, TUNNEL_MARK as i32);
         (
             connected_source(&unmarked, tunnel_dest),
             marked_up.and_then(|()| connected_source(&marked, bypass_dest)),
+            // bind() checks what the address is: an address-type lookup.
+            sys::udp_socket().and_then(|s| sys::bind(&s, sys::v4(HOST_ETH0, 0))),
         )
     });
+    expect_ok("bind to eth0's address", bound)?;
     let seen = trace.collect()?;
 
     // The kernel: the unmarked socket's source is the tunnel device's, the marked one's eth0's.
@@ -152,13 +155,28 @@ fn policy_fwmark_bypasses_tunnel_table(ctx: &mut Ctx) -> Result<Outcome> {
         &bypass,
         &[(local, false), (suppress, true), (main, false)],
     )?;
+    // Address-type checks (`inet_addr_type()`, no input interface) look the local table up
+    // directly: no rule led there, whatever the rules are.
+    let checks: Vec<_> = seen
+        .routes()
+        .into_iter()
+        .filter(|d| d.purpose == Purpose::AddressType)
+        .collect();
+    let check = seen.expect_first("address-type check of bind()", checks.clone())?;
+    let ruled = checks
+        .iter()
+        .filter(|d| d.lookups.iter().any(|l| l.rule.is_some()))
+        .count();
+    seen.expect_eq("address-type checks attributed to a rule", ruled, 0)?;
     Ok(Outcome::pass(format!(
-        "rules: {}; unmarked -> source {} ({}); marked {TUNNEL_MARK:#x} -> source {} ({})",
+        "rules: {}; unmarked -> source {} ({}); marked {TUNNEL_MARK:#x} -> source {} ({}); \
+         bind(): {}",
         rules.lines().map(str::trim).collect::<Vec<_>>().join(" | "),
         tunnel_source.ip(),
         tunnel.line(),
         bypass_source.ip(),
-        bypass.line()
+        bypass.line(),
+        check.line()
     )))
 }
 
