@@ -63,6 +63,7 @@ scenario_tests!(
     policy_uidrange_follows_the_socket_owner,
     policy_iif_rule_for_forwarded_traffic,
     policy_prohibit_and_unreachable_rules,
+    policy_vrf_l3mdev_rule,
 );
 
 #[test]

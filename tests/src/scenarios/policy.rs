@@ -47,7 +47,20 @@ pub(super) const SCENARIOS: &[Scenario] = &[
                 no table looked up)",
         run: policy_prohibit_and_unreachable_rules,
     },
+    Scenario {
+        name: "policy_vrf_l3mdev_rule",
+        claim: "000_013038441b203428.txt: \"any routes which go through a network interface \
+                other than the one specified in the BINDTODEVICE call are ignored\" (bound to a \
+                VRF device, the socket's lookups go to the VRF's table through the l3mdev rule \
+                `1000: from all lookup [l3mdev-table]` the vrf driver adds)",
+        run: policy_vrf_l3mdev_rule,
+    },
 ];
+
+/// The VRF of the l3mdev scenario, and its table.
+const VRF: &str = "vrf-blue";
+/// The VRF's routing table.
+const VRF_TABLE: u32 = 10;
 
 /// The tunnel table of the wg-quick scenario, and its fwmark.
 const TUNNEL_TABLE: u32 = 51820;
@@ -353,4 +366,73 @@ fn policy_prohibit_and_unreachable_rules(ctx: &mut Ctx) -> Result<Outcome> {
         notes.push(format!("{dest}: {name} ({})", decision.line()));
     }
     Ok(Outcome::pass(notes.join("; ")))
+}
+
+/// eth1 enslaved to a VRF whose table routes everything via the router's r1: a socket bound
+/// to the VRF device looks up the VRF's table, led there by the l3mdev rule. Skips where the
+/// kernel has no vrf driver (the host's), with the kernel's own refusal as the reason.
+fn policy_vrf_l3mdev_rule(ctx: &mut Ctx) -> Result<Outcome> {
+    let topo = ctx.seed_topology()?;
+    if let Err(refused) = topo.host.ip([
+        "link",
+        "add",
+        VRF,
+        "type",
+        "vrf",
+        "table",
+        &VRF_TABLE.to_string(),
+    ]) {
+        return Ok(Outcome::Skip {
+            reason: format!("this kernel cannot make a VRF device: {refused:#}"),
+        });
+    }
+    topo.host.ip_batch(&format!(
+        "link set {VRF} up\n\
+         link set {ETH1} master {VRF}\n\
+         route add default via {ROUTER_R1} dev {ETH1} table {VRF_TABLE}\n"
+    ))?;
+    topo.host.wait_running(&[ETH1])?;
+    let rules = topo.host.ip(["rule", "show"])?;
+    let vrf_index = topo.host.run(|| sys::ifindex(VRF));
+    let socket = topo.host_socket()?;
+    let dest = SocketAddrV4::new(FAR, CLOSED_PORT);
+    let mut trace = ctx.trace(&topo.host)?;
+
+    let source = topo.host.run(|| {
+        sys::setsockopt_bytes(&socket, libc::SOL_SOCKET, libc::SO_BINDTODEVICE, VRF.as_bytes())?;
+        connected_source(&socket, dest)
+    });
+    let seen = trace.collect()?;
+
+    // The kernel: the VRF's table routes the socket out of eth1.
+    let source = expect_ok("connect bound to the VRF + getsockname", source)?;
+    expect_eq("source in the VRF", *source.ip(), HOST_ETH1)?;
+
+    let decision = first_decision(&seen, dest)?;
+    seen.expect_eq("VRF: dev", decision.dev.as_deref(), Some(ETH1))?;
+    seen.expect_eq("VRF: table", decision.table, VRF_TABLE)?;
+    // flowi4_l3mdev exists from Linux 5.18; before, the field is unknown (null).
+    if let Some(l3mdev) = decision.l3mdev {
+        seen.expect_eq(
+            "VRF: l3mdev",
+            Some(l3mdev),
+            vrf_index.and_then(|i| i32::try_from(i).ok()),
+        )?;
+    }
+    let l3mdev_rule = rules
+        .lines()
+        .find(|l| l.contains("l3mdev"))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| "1000: from all lookup [l3mdev-table]".into());
+    let last = decision.lookups.last().and_then(|l| l.rule.as_ref());
+    seen.expect_eq(
+        "VRF: the rule that led to the VRF's table",
+        last.map(|r| (r.text.clone(), r.method)),
+        Some((Some(l3mdev_rule.clone()), "reconstructed")),
+    )?;
+    Ok(Outcome::pass(format!(
+        "{l3mdev_rule}; bound to {VRF}: source {} ({})",
+        source.ip(),
+        decision.line()
+    )))
 }

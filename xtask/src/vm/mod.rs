@@ -39,8 +39,9 @@ use kernels::{Kernel, KernelSpec, Resolved};
 use modules::{ModuleTree, Resolution};
 use report::{KernelReport, Matrix};
 
-/// The module every scenario set needs: veth pairs connect the test namespaces.
-const REQUIRED_MODULES: [&str; 1] = ["veth"];
+/// The modules every scenario set needs: veth pairs connect the test namespaces, and the
+/// VRF scenario makes a vrf device (the host has no vrf driver, so it runs in the VMs only).
+const REQUIRED_MODULES: [&str; 2] = ["veth", "vrf"];
 
 /// Options of `cargo xtask vm-test`.
 #[derive(clap::Args)]
