@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 use sockabi::route::{Addrs, Os, RouteMessage, RtaBit, RtmGetRequest, Sockaddr};
 
 fn touch(sockaddr: &Sockaddr<'_>) {
-    let _ = sockaddr.ip();
+    let _ = (sockaddr.ip(), sockaddr.scope_id());
     if let Some(link) = sockaddr.link() {
         let _ = (
             link.index(),

@@ -21,7 +21,11 @@
 //!
 //! Reading is zero-copy: [`RouteMessage::parse`] checks `rtm_msglen` and `rtm_version` and
 //! views the header in place; [`RouteMessage::addrs`] walks the sockaddrs, yielding
-//! `(RtaBit, Result<Sockaddr>)` so that one bad address does not hide the others. Writing a
+//! `(RtaBit, Result<Sockaddr>)` so that one bad address does not hide the others. The walk reads
+//! the sockaddrs as real kernels write them: masks by the family of the message's destination
+//! (their own family byte may be 0, 0xff or anything), empty sockaddrs as the unspecified
+//! address of that family, `sockaddr_dl` lengths of 0xff as 0, and IPv6 link-local addresses
+//! with KAME's embedded interface index split off as the scope id ([`Sockaddr`]). Writing a
 //! request is [`RtmGetRequest::emit`].
 //!
 //! ```
@@ -56,9 +60,11 @@ mod sockaddr;
 pub use addrs::{Addrs, RtaBit};
 pub use message::{Header, RouteMessage};
 pub use request::RtmGetRequest;
-pub use sockaddr::{BsdSockaddrIn, BsdSockaddrIn6, LinkAddr, Sockaddr, SockaddrDl};
+pub use sockaddr::{BsdSockaddrIn, BsdSockaddrIn6, IpFamily, LinkAddr, Sockaddr, SockaddrDl};
 
-/// `AF_UNSPEC`: no family; also what the kernels put in the family byte of many netmasks.
+/// `AF_UNSPEC`: no family; also what the kernels put in the family byte of many netmasks
+/// (others carry `AF_INET`, or 0xff: masks are read by the message's family, see
+/// [`Sockaddr::decode_with_family`]).
 pub const AF_UNSPEC: u8 = 0;
 /// `AF_INET`: 2 on all four systems.
 pub const AF_INET: u8 = 2;
