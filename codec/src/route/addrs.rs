@@ -130,9 +130,7 @@ pub(crate) const fn common_rta_name(rtax: u8) -> Option<&'static str> {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Addrs<'a> {
-    os: Os,
-    rest: &'a [u8],
-    bits: u32,
+    raw: RawAddrs<'a>,
     /// The message's family, which masks and empty sockaddrs take.
     family: Option<IpFamily>,
 }
@@ -141,13 +139,9 @@ impl<'a> Addrs<'a> {
     /// Walks `bytes` (the message after its header) for the addresses `rtm_addrs` announces.
     #[inline]
     pub fn new(os: Os, rtm_addrs: i32, bytes: &'a [u8]) -> Self {
-        let bits = rtm_addrs as u32;
-        Addrs {
-            os,
-            rest: bytes,
-            bits,
-            family: message_family(os, bits, bytes),
-        }
+        let raw = RawAddrs::new(os, rtm_addrs, bytes);
+        let family = message_family(os, raw.clone());
+        Addrs { raw, family }
     }
 
     /// The family the message is about: `RTA_DST`'s if it is IPv4 or IPv6, else `RTA_IFA`'s,
@@ -161,7 +155,76 @@ impl<'a> Addrs<'a> {
     /// The bytes not walked yet.
     #[inline]
     pub fn remainder(&self) -> &'a [u8] {
-        self.rest
+        self.raw.rest
+    }
+}
+
+/// The family of a message's addresses (see [`Addrs::family`]), from their framing and family
+/// bytes alone.
+fn message_family(os: Os, raw: RawAddrs<'_>) -> Option<IpFamily> {
+    let (mut dst, mut ifa, mut first) = (None, None, None);
+    for (bit, sockaddr) in raw.map_while(|(bit, item)| item.ok().map(|s| (bit, s))) {
+        let family = match *sockaddr {
+            [_, f, ..] if !bit.is_mask(os) => IpFamily::from_sa_family(os, f),
+            _ => None,
+        };
+        match bit {
+            RtaBit::DST => dst = family,
+            RtaBit::IFA => ifa = family,
+            _ => {}
+        }
+        first = first.or(family);
+    }
+    dst.or(ifa).or(first)
+}
+
+impl<'a> Iterator for Addrs<'a> {
+    type Item = (RtaBit, Result<Sockaddr<'a>>);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let (bit, sockaddr) = self.raw.next()?;
+        let item = sockaddr
+            .and_then(|bytes| Sockaddr::decode_with_family(self.raw.os, bit, bytes, self.family));
+        Some((bit, item))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.raw.size_hint()
+    }
+}
+
+impl core::iter::FusedIterator for Addrs<'_> {}
+
+/// The framing of [`Addrs`] without the decoding: each announced slot and its sockaddr's
+/// `sa_len` bytes, undecoded (what re-emitting a message needs).
+///
+/// Errors are [`Addrs`]'s framing errors, and end the walk likewise.
+///
+/// ```
+/// use sockabi::route::{Os, RawAddrs, RtaBit};
+/// let bytes = [6, 0, 0, 0, 255, 255, 0, 0, 7, 7];
+/// let mut raw = RawAddrs::new(Os::FreeBsd, 0x4 | 0x20, &bytes);
+/// assert_eq!(raw.next(), Some((RtaBit::NETMASK, Ok(&bytes[..6]))));
+/// assert!(raw.next().unwrap().1.is_err()); // IFA's sa_len 7 runs past the end
+/// assert_eq!(raw.next(), None);
+/// ```
+#[derive(Clone, Debug)]
+pub struct RawAddrs<'a> {
+    os: Os,
+    rest: &'a [u8],
+    bits: u32,
+}
+
+impl<'a> RawAddrs<'a> {
+    /// Walks `bytes` (the message after its header) for the addresses `rtm_addrs` announces.
+    #[inline]
+    pub fn new(os: Os, rtm_addrs: i32, bytes: &'a [u8]) -> Self {
+        RawAddrs {
+            os,
+            rest: bytes,
+            bits: rtm_addrs as u32,
+        }
     }
 
     /// Ends the walk after an error item.
@@ -171,35 +234,8 @@ impl<'a> Addrs<'a> {
     }
 }
 
-/// The family of a message's addresses (see [`Addrs::family`]), from their framing and family
-/// bytes alone: a walk that decodes nothing and stops where the real walk would.
-fn message_family(os: Os, mut bits: u32, mut rest: &[u8]) -> Option<IpFamily> {
-    let (mut dst, mut ifa, mut first) = (None, None, None);
-    while bits != 0 {
-        let bit = RtaBit(bits.trailing_zeros() as u8);
-        bits &= bits - 1;
-        let Some(&sa_len) = rest.first() else { break };
-        let sa_len = usize::from(sa_len);
-        if bit.index() >= os.rtax_max() || sa_len > rest.len() {
-            break;
-        }
-        let family = match rest.get(1) {
-            Some(&f) if sa_len >= 2 && !bit.is_mask(os) => IpFamily::from_sa_family(os, f),
-            _ => None,
-        };
-        match bit {
-            RtaBit::DST => dst = family,
-            RtaBit::IFA => ifa = family,
-            _ => {}
-        }
-        first = first.or(family);
-        rest = rest.get(os.sa_size(sa_len)..).unwrap_or_default();
-    }
-    dst.or(ifa).or(first)
-}
-
-impl<'a> Iterator for Addrs<'a> {
-    type Item = (RtaBit, Result<Sockaddr<'a>>);
+impl<'a> Iterator for RawAddrs<'a> {
+    type Item = (RtaBit, Result<&'a [u8]>);
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
@@ -239,8 +275,7 @@ impl<'a> Iterator for Addrs<'a> {
         // The rounding padding of the last sockaddr may be missing; that is no error.
         let step = self.os.sa_size(sa_len).min(self.rest.len());
         self.rest = self.rest.get(step..).unwrap_or_default();
-        let item = Sockaddr::decode_with_family(self.os, bit, sockaddr, self.family);
-        Some((bit, item))
+        Some((bit, Ok(sockaddr)))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -248,7 +283,7 @@ impl<'a> Iterator for Addrs<'a> {
     }
 }
 
-impl core::iter::FusedIterator for Addrs<'_> {}
+impl core::iter::FusedIterator for RawAddrs<'_> {}
 
 #[cfg(test)]
 mod tests {

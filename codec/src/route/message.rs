@@ -218,6 +218,11 @@ impl<'a> RouteMessage<'a> {
         Ok(RouteMessage { header, addrs })
     }
 
+    /// A message of `header` and the address bytes after it, already checked.
+    pub(super) fn from_parts(header: Header<'a>, addrs: &'a [u8]) -> Self {
+        RouteMessage { header, addrs }
+    }
+
     /// The system the message was parsed for.
     #[inline]
     pub fn os(&self) -> Os {

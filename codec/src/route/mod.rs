@@ -49,15 +49,19 @@
 //! ```
 
 mod addrs;
+mod any;
 pub mod darwin;
 pub mod freebsd;
+mod kind;
 mod message;
 pub mod netbsd;
 pub mod openbsd;
 mod request;
 mod sockaddr;
 
-pub use addrs::{Addrs, RtaBit};
+pub use addrs::{Addrs, RawAddrs, RtaBit};
+pub use any::{emit, Message, MessageHeader, Messages};
+pub use kind::{MessageKind, MsgHeader};
 pub use message::{Header, RouteMessage};
 pub use request::RtmGetRequest;
 pub use sockaddr::{BsdSockaddrIn, BsdSockaddrIn6, IpFamily, LinkAddr, Sockaddr, SockaddrDl};
@@ -264,6 +268,24 @@ impl Os {
             Os::Darwin => darwin::rtm_type_name(rtm_type),
             Os::OpenBsd => openbsd::rtm_type_name(rtm_type),
             Os::NetBsd => netbsd::rtm_type_name(rtm_type),
+        }
+    }
+
+    /// Which header messages of this `rtm_type` start with on this system.
+    ///
+    /// ```
+    /// use sockabi::route::{MessageKind, Os};
+    /// assert_eq!(Os::FreeBsd.message_kind(0xe), MessageKind::Interface); // RTM_IFINFO
+    /// assert_eq!(Os::NetBsd.message_kind(0xe), MessageKind::Other); // RTM_OOIFINFO
+    /// assert_eq!(Os::Darwin.message_kind(0x14), MessageKind::Route2); // RTM_GET2
+    /// ```
+    #[inline]
+    pub const fn message_kind(self, rtm_type: u8) -> MessageKind {
+        match self {
+            Os::FreeBsd => freebsd::message_kind(rtm_type),
+            Os::Darwin => darwin::message_kind(rtm_type),
+            Os::OpenBsd => openbsd::message_kind(rtm_type),
+            Os::NetBsd => netbsd::message_kind(rtm_type),
         }
     }
 
