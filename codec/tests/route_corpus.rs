@@ -11,13 +11,20 @@
 //! - `GO_NET_COMMON`: the same repository, `route/address_test.go`, the addresses of two
 //!   interface-address messages; the file runs on every BSD and does not say which one wrote
 //!   them.
+//! - `TAILSCALE_1416`: tailscale, `net/netmon/netmon_darwin_test.go` (`TestIssue1416RIB`) at
+//!   commit 0267fe83b200f1702a2fa0a395442c02a053fadb (github.com/tailscale/tailscale),
+//!   BSD-3-Clause, "Copyright (c) Tailscale Inc & AUTHORS": a whole message a macOS routing
+//!   socket delivered, which golang.org/x/net's `ParseRIB` refused (tailscale issue 1416).
 //!
 //! Where a source's own expectation reads the bytes differently from the kernel's framing, the
 //! test follows the kernel's code and says why.
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use sockabi::route::{Addrs, Header, IpFamily, Os, RouteMessage, RtaBit, Sockaddr, ESRCH, RTM_GET};
+use sockabi::route::{
+    darwin, Addrs, Header, IpFamily, Message, MessageHeader, MessageKind, Messages, Os,
+    RouteMessage, RtaBit, Sockaddr, ESRCH, RTM_GET,
+};
 
 /// `RTA_DST | RTA_GATEWAY | RTA_NETMASK`, the `rtm_addrs` of the Darwin cases.
 const DST_GATEWAY_NETMASK: i32 = 0x1 | 0x2 | 0x4;
@@ -289,4 +296,60 @@ fn address_message_mask_takes_the_ifa_family() {
         assert_eq!(vlan.lladdr(), b"");
         assert_eq!(items[2].1.ip(), v4(169, 254, 0, 1));
     }
+}
+
+/// TAILSCALE_1416: a whole 50-byte message from a macOS routing socket. The source states no
+/// fields (its test only logs what Go makes of it, and skips on Go's known failure), so the
+/// reading below follows xnu: `rtm_type` 0x10 is `RTM_DELMADDR` (`bsd/net/route.h`), whose
+/// header is `ifma_msghdr` (`rt_msg1` in `bsd/net/rtsock.c`), and `rt_newmaddrmsg` there puts
+/// the group in `RTAX_IFA` and the interface's link address in `RTAX_IFP`, with
+/// `RTAX_GATEWAY` only for a group that has a separate link-layer address. So: interface 4,
+/// `RTA_IFP | RTA_IFA`, en0 with MAC ac:87:a3:19:7f:82, and the group is itself a link-layer
+/// one, 91:e0:f0:01:00:00 (an `AF_LINK` sockaddr of `sa_len` 14). `rt_msg1` sets `rtm_msglen`
+/// to the end of the last sockaddr, before its padding: 16 + 20 + 14 = 50.
+#[test]
+fn darwin_rtm_delmaddr_of_a_link_layer_group() {
+    let bytes = [
+        0x32, 0x00, 0x05, 0x10, 0x30, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00,
+        0x00, //
+        0x14, 0x12, 0x04, 0x00, 0x06, 0x03, 0x06, 0x00, 0x65, 0x6e, 0x30, 0xac, 0x87, 0xa3, 0x19,
+        0x7f, 0x82, 0x00, 0x00, 0x00, //
+        0x0e, 0x12, 0x00, 0x00, 0x00, 0x00, 0x06, 0x00, 0x91, 0xe0, 0xf0, 0x01, 0x00, 0x00,
+    ];
+    let message = Message::parse(Os::Darwin, &bytes).unwrap();
+    assert_eq!(message.msglen(), 50);
+    assert_eq!(message.kind(), MessageKind::Multicast);
+    assert_eq!(message.rtm_type(), darwin::RTM_DELMADDR);
+    assert_eq!(message.rtm_type_name(), Some("RTM_DELMADDR"));
+    let MessageHeader::DarwinMulticast(header) = message.header() else {
+        panic!("not an ifma_msghdr: {:?}", message.header())
+    };
+    assert_eq!(header.ifmam_version, 5);
+    assert_eq!(header.ifmam_addrs.get(), darwin::RTA_IFP | darwin::RTA_IFA);
+    assert_eq!(header.ifmam_flags.get(), 0);
+    assert_eq!(header.ifmam_index.get(), 4);
+    assert_eq!(message.index(), 4);
+
+    let items: Vec<_> = message.addrs().map(|(b, a)| (b, a.unwrap())).collect();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0].0, RtaBit::IFP);
+    let en0 = items[0].1.link().unwrap();
+    assert_eq!(
+        (en0.index(), en0.sdl_type(), en0.name_str()),
+        (4, 6, Some("en0"))
+    );
+    assert_eq!(en0.lladdr(), &[0xac, 0x87, 0xa3, 0x19, 0x7f, 0x82]);
+    assert_eq!(items[1].0, RtaBit::IFA);
+    let group = items[1].1.link().unwrap();
+    assert_eq!(
+        (group.index(), group.sdl_type(), group.name()),
+        (0, 0, &b""[..])
+    );
+    assert_eq!(group.lladdr(), &[0x91, 0xe0, 0xf0, 0x01, 0x00, 0x00]);
+    assert_eq!(message.addrs().family(), None); // no IP address anywhere
+
+    // The same bytes as a one-message dump.
+    let all: Vec<_> = Messages::new(Os::Darwin, &bytes).collect();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0], Ok(message));
 }

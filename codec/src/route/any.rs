@@ -7,7 +7,6 @@ use super::{
     darwin, freebsd, netbsd, openbsd, Addrs, Header, MessageKind, MsgHeader, Os, RawAddrs,
     RouteMessage, RtaBit,
 };
-use crate::addr::view_prefix;
 use crate::{Error, Result};
 
 /// The header of a [`Message`], viewed in place: one variant per header struct and system.
@@ -315,7 +314,7 @@ fn view<'a, H: MsgHeader>(
     message: &'a [u8],
     wrap: fn(&'a H) -> MessageHeader<'a>,
 ) -> Result<MessageHeader<'a>> {
-    view_prefix::<H>(message, H::NAME).map(wrap)
+    H::view(message).map(wrap)
 }
 
 /// [`MsgHeader::OS`] of a header value.

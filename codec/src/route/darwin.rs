@@ -1,5 +1,8 @@
 //! Darwin's (macOS, xnu) routing-socket ABI on x86_64 and arm64: `struct rt_msghdr`,
-//! `struct rt_metrics` and the `<net/route.h>` constants.
+//! `struct rt_metrics` and the `<net/route.h>` constants, the interface messages of
+//! `<net/if.h>` (`if_msghdr` with `if_data`, `ifa_msghdr`, `ifma_msghdr`), and the `*2`
+//! variants of the `NET_RT_DUMP2`/`NET_RT_IFLIST2` sysctls (`rt_msghdr2`, `if_msghdr2` with
+//! `if_data64`, `ifma_msghdr2`), all checked against `libc` by `codec/layout-check`.
 //!
 //! Source: apple-oss-distributions/xnu `bsd/net/route.h` (and `ROUNDUP32` in
 //! `bsd/net/rtsock.c` for the rounding of sockaddrs to `sizeof(uint32_t)`). Every field is 32

@@ -1,5 +1,7 @@
 //! FreeBSD's routing-socket ABI on amd64 (LP64): `struct rt_msghdr`, `struct rt_metrics` and
-//! the `<net/route.h>` constants.
+//! the `<net/route.h>` constants, and the interface messages of `<net/if.h>` (`if_msghdr` with
+//! `if_data`, `ifa_msghdr`, `ifma_msghdr`, `if_announcemsghdr`; checked against `libc` by
+//! `codec/layout-check` too).
 //!
 //! Source: freebsd-src `sys/net/route.h` (main / 14.x, the revision with `_rtm_spare1` in
 //! `rt_msghdr` and `rmx_nhidx` in `rt_metrics`), and `SA_SIZE` there for the rounding of

@@ -76,6 +76,25 @@ pub trait MsgHeader: FromBytes + IntoBytes + KnownLayout + Immutable + Unaligned
     /// systems whose addresses start at `size_of::<Self>()`.
     const HDRLEN_AT: Option<usize>;
 
+    /// Views the header at the start of `bytes` (what follows is not looked at; use
+    /// [`Message::parse`](super::Message::parse) for a checked message).
+    ///
+    /// ```
+    /// use sockabi::route::{netbsd, MsgHeader};
+    /// let mut bytes = [0u8; 152];
+    /// bytes[..4].copy_from_slice(&[152, 0, 4, 0x14]); // msglen, RTM_VERSION 4, RTM_IFINFO
+    /// bytes[12..14].copy_from_slice(&2u16.to_ne_bytes()); // ifm_index
+    /// bytes[16 + 8..16 + 16].copy_from_slice(&1500u64.to_ne_bytes()); // ifm_data.ifi_mtu
+    /// let ifm = netbsd::IfMsghdr::view(&bytes)?;
+    /// assert_eq!((ifm.index(), ifm.ifm_data.ifi_mtu.get()), (2, 1500));
+    /// assert!(netbsd::IfMsghdr::view(&bytes[..100]).is_err());
+    /// # Ok::<(), sockabi::Error>(())
+    /// ```
+    #[inline]
+    fn view(bytes: &[u8]) -> crate::Result<&Self> {
+        crate::addr::view_prefix(bytes, Self::NAME)
+    }
+
     /// `*_msglen`: the length of the whole message.
     #[inline]
     fn msglen(&self) -> u16 {

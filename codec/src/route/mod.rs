@@ -19,6 +19,12 @@
 //! | OpenBSD | 96 | 2 × 64-bit + 10 × `u_int` | 8 (`sizeof(long)`) | 5 | `rtm_hdrlen` |
 //! | NetBSD | 120 | 10 × 64-bit | 8 (`sizeof(uint64_t)`) | 4 | `sizeof(rt_msghdr)` |
 //!
+//! Routing sockets and the `NET_RT_DUMP`/`NET_RT_IFLIST` sysctls also deliver interface,
+//! address, multicast and announcement messages, each with its own header ([`MessageKind`],
+//! per system and `rtm_type`: [`Os::message_kind`]). [`Message::parse`] takes any of them and
+//! views the header its type calls for ([`MessageHeader`]), [`Messages`] walks a dump of them,
+//! and [`emit`] writes any header with its addresses.
+//!
 //! Reading is zero-copy: [`RouteMessage::parse`] checks `rtm_msglen` and `rtm_version` and
 //! views the header in place; [`RouteMessage::addrs`] walks the sockaddrs, yielding
 //! `(RtaBit, Result<Sockaddr>)` so that one bad address does not hide the others. The walk reads

@@ -1,5 +1,7 @@
 //! NetBSD's routing-socket ABI on amd64 (LP64): `struct rt_msghdr`, `struct rt_metrics` and
-//! the `<net/route.h>` constants.
+//! the `<net/route.h>` constants, and the interface messages of `<net/if.h>` (`if_msghdr` with
+//! `if_data`, checked against `libc`; `ifa_msghdr` and `if_announcemsghdr`, which `libc` lacks,
+//! checked against a C compiler by `tests/route_layout.rs`), all `__align64`.
 //!
 //! Source: NetBSD/src `sys/net/route.h` rev. 1.132 (2022/09/20), including `RT_ROUNDUP`
 //! (sockaddrs rounded to `sizeof(uint64_t)`). NetBSD forces `rtm_msglen` and `rtm_rmx` to

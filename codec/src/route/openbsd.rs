@@ -1,5 +1,7 @@
 //! OpenBSD's routing-socket ABI on amd64 (LP64): `struct rt_msghdr`, `struct rt_metrics` and
-//! the `<net/route.h>` constants.
+//! the `<net/route.h>` constants, and the interface messages of `<net/if.h>` (`if_msghdr` with
+//! `if_data`, checked against `libc`; `ifa_msghdr` and `if_announcemsghdr`, which `libc` lacks,
+//! checked against a C compiler by `tests/route_layout.rs`). Every header has a `*_hdrlen`.
 //!
 //! Source: openbsd/src `sys/net/route.h` rev. 1.218 (2025/07/14) for the layouts and
 //! constants, `sys/net/rtsock.c` rev. 1.388 (2025/08/21) for `ROUNDUP` (sockaddrs rounded to
