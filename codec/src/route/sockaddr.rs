@@ -365,12 +365,14 @@ pub enum Sockaddr<'a> {
     Netmask(Ipv4Addr),
     /// An IPv6 netmask from a mask slot, read the same way from offset 8.
     Netmask6(Ipv6Addr),
-    /// An empty sockaddr (`sa_len` 0) outside a mask slot, in a message whose family is known:
-    /// the unspecified address of that family. Darwin writes them ("the kernel can produce
+    /// An empty sockaddr (`sa_len` 0) in a slot that holds an IP address (`RTA_DST`,
+    /// `RTA_GATEWAY`, `RTA_IFA`, `RTA_AUTHOR`, `RTA_BRD`, OpenBSD's `RTA_SRC`), in a message
+    /// whose family is known: the unspecified address of that family. Darwin writes them ("the kernel can produce
     /// addresses of length 0", golang/go#70528), and xnu itself reads an empty sockaddr as an
     /// all-zero one (`bsd/net/rtsock.c:rt_xaddrs` points it at `sa_zero`).
     Unspecified(IpAddr),
-    /// Any other family, or an empty (`sa_len` 0) sockaddr in a message of no known family.
+    /// Any other family, or an empty (`sa_len` 0) sockaddr in a message of no known family or
+    /// in a slot that holds no IP address (`RTA_IFP`, OpenBSD's `RTA_LABEL`, ...).
     Unknown {
         /// `sa_family` (0 when the sockaddr is shorter than 2 bytes).
         family: u8,
@@ -410,8 +412,10 @@ impl<'a> Sockaddr<'a> {
     ///   the family of `RTAX_DST` (or `RTAX_IFA`) itself (`bsd/net/route.c:rtm_scrub`); NetBSD
     ///   writes `127.0.0.0/8`'s mask as `[5, 0xff, 0xff, 0xff, 0xff]`. With `family` `None`
     ///   this is [`Sockaddr::decode`].
-    /// - Outside mask slots an empty sockaddr is [`Sockaddr::Unspecified`] of `family`; every
-    ///   other sockaddr reads by its own family as in [`Sockaddr::decode`].
+    /// - In the slots that hold IP addresses an empty sockaddr is [`Sockaddr::Unspecified`] of
+    ///   `family` (xnu reads an empty sockaddr as an all-zero one too: `rt_xaddrs` in
+    ///   `bsd/net/rtsock.c`); every other sockaddr reads by its own family as in
+    ///   [`Sockaddr::decode`].
     ///
     /// ```
     /// use core::net::{Ipv4Addr, Ipv6Addr};
@@ -450,7 +454,7 @@ impl<'a> Sockaddr<'a> {
                 None => {}
             }
         }
-        if bytes.is_empty() {
+        if bytes.is_empty() && holds_ip(os, bit) {
             if let Some(family) = family {
                 return Ok(Sockaddr::Unspecified(family.unspecified()));
             }
@@ -513,6 +517,17 @@ impl<'a> Sockaddr<'a> {
             Sockaddr::Link(link) => Some(*link),
             _ => None,
         }
+    }
+}
+
+/// Whether slot `bit` holds an IP address on `os`: `RTA_DST`, `RTA_GATEWAY`, `RTA_IFA`,
+/// `RTA_AUTHOR`, `RTA_BRD` and OpenBSD's `RTA_SRC`, not the masks, the interface (`RTA_IFP`) or
+/// the label, tag and DNS slots.
+const fn holds_ip(os: Os, bit: RtaBit) -> bool {
+    match bit.index() {
+        0 | 1 | 5 | 6 | 7 => true,
+        8 => matches!(os, Os::OpenBsd),
+        _ => false,
     }
 }
 
@@ -616,6 +631,23 @@ mod tests {
         // Outside mask slots an empty sockaddr is the family's unspecified address.
         let gw = Sockaddr::decode_with_family(Os::NetBsd, RtaBit::GATEWAY, &[], v6);
         assert_eq!(gw, Ok(Sockaddr::Unspecified(Ipv6Addr::UNSPECIFIED.into())));
+        // Not in the interface slot, nor in OpenBSD's label slot.
+        for (os, bit) in [
+            (Os::Darwin, RtaBit::IFP),
+            (Os::OpenBsd, RtaBit::from_index(10).unwrap()),
+        ] {
+            let got = Sockaddr::decode_with_family(os, bit, &[], v4);
+            assert_eq!(
+                got,
+                Ok(Sockaddr::Unknown {
+                    family: 0,
+                    bytes: &[]
+                })
+            );
+        }
+        let src =
+            Sockaddr::decode_with_family(Os::OpenBsd, RtaBit::from_index(8).unwrap(), &[], v4);
+        assert_eq!(src, Ok(Sockaddr::Unspecified(Ipv4Addr::UNSPECIFIED.into())));
         let dst = Sockaddr::decode_with_family(Os::Darwin, RtaBit::DST, &[], v4);
         assert_eq!(dst, Ok(Sockaddr::Unspecified(Ipv4Addr::UNSPECIFIED.into())));
         assert_eq!(dst.unwrap().ip(), Some(Ipv4Addr::UNSPECIFIED.into()));
