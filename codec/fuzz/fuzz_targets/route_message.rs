@@ -6,6 +6,10 @@
 use libfuzzer_sys::fuzz_target;
 use sockabi::route::{Message, MessageKind, Messages, Os};
 
+#[path = "common/route.rs"]
+mod common;
+use common::touch;
+
 fn check(os: Os, message: &Message<'_>) {
     assert!(message.kind() != MessageKind::Other);
     let _ = (
@@ -20,15 +24,7 @@ fn check(os: Os, message: &Message<'_>) {
     for (bit, item) in addrs {
         let _ = bit.name(os);
         if let Ok(sockaddr) = item {
-            let _ = (sockaddr.ip(), sockaddr.scope_id());
-            if let Some(link) = sockaddr.link() {
-                let _ = (
-                    link.index(),
-                    link.name_str(),
-                    link.lladdr(),
-                    link.selector(),
-                );
-            }
+            touch(&sockaddr);
         }
     }
     let mut buf = [0u8; 4096];

@@ -291,13 +291,7 @@ mod tests {
     use core::net::Ipv4Addr;
     use std::{vec, vec::Vec};
 
-    fn sin(a: [u8; 4]) -> [u8; 16] {
-        let mut s = [0u8; 16];
-        s[0] = 16;
-        s[1] = 2;
-        s[4..8].copy_from_slice(&a);
-        s
-    }
+    use crate::route::test_sin as sin;
 
     #[test]
     fn bits_are_walked_in_ascending_order_with_rounding() {

@@ -507,13 +507,7 @@ mod tests {
     use core::net::Ipv4Addr;
     use zerocopy::FromZeros;
 
-    fn sin(a: [u8; 4]) -> [u8; 16] {
-        let mut s = [0u8; 16];
-        s[0] = 16;
-        s[1] = 2;
-        s[4..8].copy_from_slice(&a);
-        s
-    }
+    use crate::route::test_sin as sin;
 
     #[test]
     fn netbsd_newaddr_with_0xff_mask_and_renumbered_type() {

@@ -304,19 +304,13 @@ impl<'a> RouteMessage<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::route::{AF_INET, AF_LINK, ESRCH};
+    use crate::route::{AF_LINK, ESRCH};
     use core::net::Ipv4Addr;
     use std::vec::Vec;
     use zerocopy::byteorder::{I32, U16};
     use zerocopy::{FromZeros, IntoBytes};
 
-    fn sin(a: [u8; 4]) -> [u8; 16] {
-        let mut s = [0u8; 16];
-        s[0] = 16;
-        s[1] = AF_INET;
-        s[4..8].copy_from_slice(&a);
-        s
-    }
+    use crate::route::test_sin as sin;
 
     /// A Darwin `RTM_GET` reply as `route -n get 192.0.2.77` shows it: DST, GATEWAY (on-link,
     /// so a sockaddr_dl), NETMASK 255.255.255.0 cut to 7 bytes, IFP en0 with its MAC, IFA.

@@ -315,6 +315,12 @@ impl core::fmt::Display for Os {
     }
 }
 
+/// The bytes of an `AF_INET` `sockaddr_in` of `a`, port 0, for the unit tests.
+#[cfg(test)]
+pub(crate) fn test_sin(a: [u8; 4]) -> [u8; 16] {
+    zerocopy::transmute!(BsdSockaddrIn::new(core::net::Ipv4Addr::from(a)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
