@@ -285,8 +285,8 @@ impl<'a> Message<'a> {
     /// addresses), and returns its length. The header's fields are copied as they are, but for
     /// `rtm_msglen` and OpenBSD's `*_hdrlen`, which describe the new bytes; bytes the kernel
     /// left between the header and the addresses (an OpenBSD `*_hdrlen` beyond the struct)
-    /// and after the last address are not copied. A message whose addresses do not frame is
-    /// refused.
+    /// and after the last address are not copied, and neither is the event data that follows
+    /// an `RTM_IEEE80211` announcement. A message whose addresses do not frame is refused.
     ///
     /// ```
     /// use sockabi::route::{Message, Os, RtmGetRequest};

@@ -149,7 +149,8 @@ impl<'a> RouteMessage<'a> {
     /// `rtm_msglen` must fit in `bytes` and cover the header; bytes after `rtm_msglen` are not
     /// part of the message (a sysctl route dump is messages back to back: step by
     /// [`RouteMessage::msglen`]). `rtm_version` must be the system's `RTM_VERSION`, and
-    /// `rtm_type` one whose message starts with `rt_msghdr` ([`Os::uses_rt_msghdr`]). On
+    /// `rtm_type` one whose message starts with `rt_msghdr` ([`Os::uses_rt_msghdr`]; for the
+    /// others see [`Message::parse`](super::Message::parse)). On
     /// OpenBSD the addresses start at `rtm_hdrlen`, which must lie between the header's size and
     /// `rtm_msglen`. The addresses themselves are checked as [`RouteMessage::addrs`] walks them.
     ///
@@ -193,7 +194,7 @@ impl<'a> RouteMessage<'a> {
         if !os.uses_rt_msghdr(rtm_type) {
             return Err(Error::Invalid {
                 what: "rt_msghdr: rtm_type",
-                reason: "this message type does not start with rt_msghdr on this system",
+                reason: "not an rt_msghdr type on this system; Message::parse reads every type",
             });
         }
         if msglen < header_len {
