@@ -9,6 +9,39 @@
 //! bits or less, so the layout is the same on both architectures, 4-byte aligned. The layouts
 //! are checked against the `libc` crate's `rt_msghdr`/`rt_metrics` for `x86_64-apple-darwin` by
 //! `codec/layout-check`, and against a C compiler by `tests/route_layout.rs`.
+//!
+//! Every header but `rt_msghdr` reads and writes through [`Message`](super::Message) and
+//! [`emit`](super::emit):
+//!
+//! ```
+//! use sockabi::route::{emit, MessageKind, Message, MsgHeader, Os};
+//! use sockabi::route::darwin;
+//! use zerocopy::FromZeros;
+//!
+//! /// Writes a header of type `H` for `rtm_type` and interface 7, then reads it back.
+//! fn round_trip<H: MsgHeader>(rtm_type: u8) -> Result<MessageKind, sockabi::Error> {
+//!     let mut bytes = [0u8; 256];
+//!     assert!(emit(&H::new_zeroed(), [], &mut bytes).is_err()); // version 0 is refused
+//!     let size = core::mem::size_of::<H>();
+//!     bytes[2] = H::OS.rtm_version();
+//!     bytes[3] = rtm_type;
+//!     bytes[H::INDEX_AT..H::INDEX_AT + 2].copy_from_slice(&7u16.to_ne_bytes());
+//!     let header = H::view(&bytes[..size])?;
+//!     let mut out = [0u8; 256];
+//!     let len = emit(header, [], &mut out)?;
+//!     let message = Message::parse(H::OS, &out[..len])?;
+//!     assert_eq!((message.index(), message.msglen()), (7, size));
+//!     Ok(message.kind())
+//! }
+//!
+//! assert_eq!(round_trip::<darwin::IfMsghdr>(darwin::RTM_IFINFO)?, MessageKind::Interface);
+//! assert_eq!(round_trip::<darwin::IfMsghdr2>(darwin::RTM_IFINFO2)?, MessageKind::Interface2);
+//! assert_eq!(round_trip::<darwin::IfaMsghdr>(darwin::RTM_DELADDR)?, MessageKind::Address);
+//! assert_eq!(round_trip::<darwin::IfmaMsghdr>(darwin::RTM_NEWMADDR)?, MessageKind::Multicast);
+//! assert_eq!(round_trip::<darwin::IfmaMsghdr2>(darwin::RTM_NEWMADDR2)?, MessageKind::Multicast2);
+//! assert_eq!(round_trip::<darwin::RtMsghdr2>(darwin::RTM_GET2)?, MessageKind::Route2);
+//! # Ok::<(), sockabi::Error>(())
+//! ```
 
 use zerocopy::byteorder::{NativeEndian, I32, U16, U32, U64};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};

@@ -11,6 +11,39 @@
 //! `RTM_NEWADDR` `0x16`) and has `RTM_VERSION` 4. The `libc` crate has no NetBSD `rt_msghdr`,
 //! so the offsets below are derived from the header by hand, asserted in the unit tests, and
 //! checked against a C compiler by `tests/route_layout.rs`.
+//!
+//! Every header but `rt_msghdr` reads and writes through [`Message`](super::Message) and
+//! [`emit`](super::emit):
+//!
+//! ```
+//! use sockabi::route::{emit, MessageKind, Message, MsgHeader, Os};
+//! use sockabi::route::netbsd;
+//! use zerocopy::FromZeros;
+//!
+//! /// Writes a header of type `H` for `rtm_type` and interface 7, then reads it back.
+//! fn round_trip<H: MsgHeader>(rtm_type: u8) -> Result<MessageKind, sockabi::Error> {
+//!     let mut bytes = [0u8; 256];
+//!     assert!(emit(&H::new_zeroed(), [], &mut bytes).is_err()); // version 0 is refused
+//!     let size = core::mem::size_of::<H>();
+//!     bytes[2] = H::OS.rtm_version();
+//!     bytes[3] = rtm_type;
+//!     bytes[H::INDEX_AT..H::INDEX_AT + 2].copy_from_slice(&7u16.to_ne_bytes());
+//!     let header = H::view(&bytes[..size])?;
+//!     let mut out = [0u8; 256];
+//!     let len = emit(header, [], &mut out)?;
+//!     let message = Message::parse(H::OS, &out[..len])?;
+//!     assert_eq!((message.index(), message.msglen()), (7, size));
+//!     Ok(message.kind())
+//! }
+//!
+//! assert_eq!(round_trip::<netbsd::IfMsghdr>(netbsd::RTM_IFINFO)?, MessageKind::Interface);
+//! assert_eq!(round_trip::<netbsd::IfaMsghdr>(netbsd::RTM_CHGADDR)?, MessageKind::Address);
+//! assert_eq!(
+//!     round_trip::<netbsd::IfAnnouncemsghdr>(netbsd::RTM_IEEE80211)?,
+//!     MessageKind::Announce
+//! );
+//! # Ok::<(), sockabi::Error>(())
+//! ```
 
 use zerocopy::byteorder::{NativeEndian, I32, I64, U16, U64};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
