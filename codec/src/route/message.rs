@@ -514,6 +514,25 @@ mod tests {
         ));
     }
 
+    /// Issue 16's example: NetBSD's `127.0.0.0/8` route, whose mask is `[5, 0xff, 0xff, 0xff,
+    /// 0xff]`, used to decode as `Unknown { family: 255, .. }`.
+    #[test]
+    fn netbsd_loopback_route_mask_with_family_0xff() {
+        let mut h = netbsd::RtMsghdr::new_zeroed();
+        h.rtm_msglen = U16::new(120 + 16 + 8);
+        h.rtm_version = 4;
+        h.rtm_type = netbsd::RTM_GET;
+        h.rtm_addrs = I32::new(0x1 | 0x4);
+        let mut msg = h.as_bytes().to_vec();
+        msg.extend_from_slice(&sin([127, 0, 0, 0]));
+        msg.extend_from_slice(&[5, 0xff, 0xff, 0xff, 0xff, 0, 0, 0]);
+        let parsed = RouteMessage::parse(Os::NetBsd, &msg).unwrap();
+        assert_eq!(
+            parsed.addr(RtaBit::NETMASK),
+            Ok(Some(Sockaddr::Netmask(Ipv4Addr::new(255, 0, 0, 0))))
+        );
+    }
+
     #[test]
     fn lying_lengths() {
         let mut h = freebsd::RtMsghdr::new_zeroed();
