@@ -89,7 +89,7 @@ fn any_addr() -> impl Strategy<Value = Addr> {
 }
 
 /// The header structs of every system, by number (what [`round_trip_of`] dispatches on).
-const HEADERS: usize = 20;
+const HEADERS: usize = 22;
 
 /// Emits a message with header `H` (its bytes taken from `raw`, type picked among the
 /// system's types of `H`'s kind by `pick`) and `addrs`, and checks that it reads back.
@@ -97,6 +97,16 @@ fn round_trip<H: MsgHeader>(
     raw: &[u8],
     pick: u8,
     addrs: &[(u8, Addr)],
+) -> Result<(), TestCaseError> {
+    round_trip_with::<H>(raw, pick, addrs, |bytes| Message::parse(H::OS, bytes))
+}
+
+/// [`round_trip`], reading the message back with `parse`.
+fn round_trip_with<H: MsgHeader>(
+    raw: &[u8],
+    pick: u8,
+    addrs: &[(u8, Addr)],
+    parse: for<'a> fn(&'a [u8]) -> Result<Message<'a>, sockabi::Error>,
 ) -> Result<(), TestCaseError> {
     let os = H::OS;
     let types: Vec<u8> = (0..=255)
@@ -125,7 +135,7 @@ fn round_trip<H: MsgHeader>(
         buf[len..].iter().all(|&b| b == 0x5a),
         "wrote past the message"
     );
-    let message = Message::parse(os, &buf[..len]).unwrap();
+    let message = parse(&buf[..len]).unwrap();
     prop_assert_eq!(message.os(), os);
     prop_assert_eq!(message.kind(), H::KIND);
     prop_assert_eq!(message.msglen(), len);
@@ -194,7 +204,13 @@ fn round_trip_of(
         16 => round_trip::<netbsd::RtMsghdr>(raw, pick, addrs),
         17 => round_trip::<netbsd::IfMsghdr>(raw, pick, addrs),
         18 => round_trip::<netbsd::IfaMsghdr>(raw, pick, addrs),
-        _ => round_trip::<netbsd::IfAnnouncemsghdr>(raw, pick, addrs),
+        19 => round_trip::<netbsd::IfAnnouncemsghdr>(raw, pick, addrs),
+        20 => round_trip_with::<freebsd::IfMsghdrl>(raw, pick, addrs, |b| {
+            Message::parse_freebsd_iflistl(b)
+        }),
+        _ => round_trip_with::<freebsd::IfaMsghdrl>(raw, pick, addrs, |b| {
+            Message::parse_freebsd_iflistl(b)
+        }),
     }
 }
 
@@ -240,10 +256,12 @@ proptest! {
                 prop_assert_eq!(back.addrs_bits(), message.addrs_bits());
             }
         }
-        let mut total = 0;
-        for message in Messages::new(os, &bytes).flatten() {
-            total += message.msglen();
+        for messages in [Messages::new(os, &bytes), Messages::freebsd_iflistl(&bytes)] {
+            let mut total = 0;
+            for message in messages.flatten() {
+                total += message.msglen();
+            }
+            prop_assert!(total <= bytes.len());
         }
-        prop_assert!(total <= bytes.len());
     }
 }

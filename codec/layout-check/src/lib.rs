@@ -5,7 +5,7 @@
 //! the name of what differs.
 //!
 //! ```text
-//! cargo check --target x86_64-unknown-freebsd   # rt_msghdr, if_msghdr, ifa/ifma/if_announce, constants
+//! cargo check --target x86_64-unknown-freebsd   # rt_msghdr, if_msghdr(l), ifa(l)/ifma/if_announce, constants
 //! cargo check --target x86_64-apple-darwin      # rt_msghdr(2), if_msghdr(2), ifa/ifma(2), constants
 //! cargo check --target x86_64-unknown-netbsd    # if_msghdr/if_data, constants (libc has no rt_msghdr)
 //! cargo +nightly check -Z build-std=core --target x86_64-unknown-openbsd   # likewise (tier 3)
@@ -181,9 +181,17 @@ mod freebsd_if {
         IfData => libc::if_data,
         IfMsghdr => libc::if_msghdr,
         IfaMsghdr => libc::ifa_msghdr,
+        IfMsghdrl => libc::if_msghdrl,
+        IfaMsghdrl => libc::ifa_msghdrl,
         IfmaMsghdr => libc::ifma_msghdr,
         IfAnnouncemsghdr => libc::if_announcemsghdr,
     );
+    same_offsets!(IfMsghdrl, libc::if_msghdrl:
+        ifm_msglen, ifm_version, ifm_type, ifm_addrs, ifm_flags, ifm_index, _ifm_spare1,
+        ifm_len, ifm_data_off, _ifm_spare2, ifm_data);
+    same_offsets!(IfaMsghdrl, libc::ifa_msghdrl:
+        ifam_msglen, ifam_version, ifam_type, ifam_addrs, ifam_flags, ifam_index, _ifam_spare1,
+        ifam_len, ifam_data_off, ifam_metric, ifam_data);
     same_offsets!(IfData, libc::if_data:
         ifi_type, ifi_physical, ifi_addrlen, ifi_hdrlen, ifi_link_state, ifi_vhid, ifi_datalen,
         ifi_mtu, ifi_metric, ifi_baudrate, ifi_ipackets, ifi_ierrors, ifi_opackets, ifi_oerrors,

@@ -29,8 +29,12 @@ pub enum MessageHeader<'a> {
     OpenBsdInterface(&'a openbsd::IfMsghdr),
     /// NetBSD's `if_msghdr`.
     NetBsdInterface(&'a netbsd::IfMsghdr),
+    /// FreeBSD's `if_msghdrl`, from a `NET_RT_IFLISTL` dump.
+    FreeBsdInterfaceL(&'a freebsd::IfMsghdrl),
     /// FreeBSD's `ifa_msghdr`.
     FreeBsdAddress(&'a freebsd::IfaMsghdr),
+    /// FreeBSD's `ifa_msghdrl`, from a `NET_RT_IFLISTL` dump.
+    FreeBsdAddressL(&'a freebsd::IfaMsghdrl),
     /// Darwin's `ifa_msghdr`.
     DarwinAddress(&'a darwin::IfaMsghdr),
     /// OpenBSD's `ifa_msghdr`.
@@ -65,7 +69,9 @@ macro_rules! each {
             MessageHeader::DarwinInterface2($h) => $e,
             MessageHeader::OpenBsdInterface($h) => $e,
             MessageHeader::NetBsdInterface($h) => $e,
+            MessageHeader::FreeBsdInterfaceL($h) => $e,
             MessageHeader::FreeBsdAddress($h) => $e,
+            MessageHeader::FreeBsdAddressL($h) => $e,
             MessageHeader::DarwinAddress($h) => $e,
             MessageHeader::OpenBsdAddress($h) => $e,
             MessageHeader::NetBsdAddress($h) => $e,
@@ -127,23 +133,7 @@ impl<'a> Message<'a> {
     /// assert!(matches!(Message::parse(Os::OpenBsd, &bfd), Err(Error::Invalid { .. })));
     /// ```
     pub fn parse(os: Os, bytes: &'a [u8]) -> Result<Self> {
-        let [len0, len1, version, rtm_type, ..] = *bytes else {
-            return Err(Error::truncated("routing message", 4, bytes.len()));
-        };
-        let msglen = usize::from(u16::from_ne_bytes([len0, len1]));
-        let Some(message) = bytes.get(..msglen) else {
-            return Err(Error::BadHeaderLength {
-                what: "routing message: rtm_msglen",
-                len: msglen,
-                available: bytes.len(),
-            });
-        };
-        if version != os.rtm_version() {
-            return Err(Error::Invalid {
-                what: "routing message: rtm_version",
-                reason: "not the RTM_VERSION of this system",
-            });
-        }
+        let (message, rtm_type) = frame(os, bytes)?;
         let header = match (os, os.message_kind(rtm_type)) {
             (_, MessageKind::Route) => {
                 let route = RouteMessage::parse(os, message)?;
@@ -173,16 +163,41 @@ impl<'a> Message<'a> {
                 reason: "no header is known for this message type on this system",
             }),
         }?;
-        let offset = each!(header, h => h.addrs_offset());
-        let min = each!(header, h => size_of_val(h));
-        match message.get(offset..) {
-            Some(addrs) if offset >= min => Ok(Message { header, addrs }),
-            _ => Err(Error::BadHeaderLength {
-                what: "routing message: header length (*_hdrlen)",
-                len: offset,
-                available: msglen,
-            }),
-        }
+        with_addrs(header, message)
+    }
+
+    /// [`Message::parse`] for a message of FreeBSD's `NET_RT_IFLISTL` sysctl (the dump
+    /// getifaddrs(3) reads): its `RTM_IFINFO` and `RTM_NEWADDR` messages start with
+    /// `if_msghdrl` and `ifa_msghdrl` (whose addresses start at `ifm_len`/`ifam_len`) rather
+    /// than `if_msghdr` and `ifa_msghdr`. The type alone cannot tell them apart; the sysctl
+    /// asked for does. Other types read as [`Message::parse`] reads them.
+    ///
+    /// ```
+    /// use sockabi::route::{emit, freebsd, Message, MessageHeader, RtaBit};
+    /// use zerocopy::FromZeros;
+    ///
+    /// let mut header = freebsd::IfaMsghdrl::new_zeroed();
+    /// header.ifam_version = freebsd::RTM_VERSION;
+    /// header.ifam_type = freebsd::RTM_NEWADDR;
+    /// header.ifam_index = 1.into();
+    /// header.ifam_data.ifi_ipackets = 42.into();
+    /// let ifa = [16, 2, 0, 0, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
+    /// let mut buf = [0u8; 256];
+    /// let len = emit(&header, [(RtaBit::IFA, &ifa[..])], &mut buf)?;
+    /// let message = Message::parse_freebsd_iflistl(&buf[..len])?;
+    /// let MessageHeader::FreeBsdAddressL(view) = message.header() else { unreachable!() };
+    /// assert_eq!((view.ifam_len.get(), view.ifam_data.ifi_ipackets.get()), (176, 42));
+    /// assert_eq!(message.addrs().next().unwrap().1?.ip(), Some([127, 0, 0, 1].into()));
+    /// # Ok::<(), sockabi::Error>(())
+    /// ```
+    pub fn parse_freebsd_iflistl(bytes: &'a [u8]) -> Result<Self> {
+        let (message, rtm_type) = frame(Os::FreeBsd, bytes)?;
+        let header = match Os::FreeBsd.message_kind(rtm_type) {
+            MessageKind::Interface => view(message, MessageHeader::FreeBsdInterfaceL)?,
+            MessageKind::Address => view(message, MessageHeader::FreeBsdAddressL)?,
+            _ => return Message::parse(Os::FreeBsd, bytes),
+        };
+        with_addrs(header, message)
     }
 
     /// The system the message was parsed for.
@@ -283,7 +298,7 @@ impl<'a> Message<'a> {
 
     /// Writes the message again at the start of `buf` ([`emit`] with its own header and
     /// addresses), and returns its length. The header's fields are copied as they are, but for
-    /// `rtm_msglen` and OpenBSD's `*_hdrlen`, which describe the new bytes; bytes the kernel
+    /// `rtm_msglen` and the header's own length, which describe the new bytes; bytes the kernel
     /// left between the header and the addresses (an OpenBSD `*_hdrlen` beyond the struct)
     /// and after the last address are not copied, and neither is the event data that follows
     /// an `RTM_IEEE80211` announcement. A message whose addresses do not frame is refused.
@@ -309,6 +324,45 @@ impl<'a> Message<'a> {
     }
 }
 
+/// Checks what every message shares, its first four bytes: `rtm_msglen` within `bytes` and
+/// `rtm_version` that of `os`. Returns the message's `rtm_msglen` bytes and its `rtm_type`.
+fn frame(os: Os, bytes: &[u8]) -> Result<(&[u8], u8)> {
+    let [len0, len1, version, rtm_type, ..] = *bytes else {
+        return Err(Error::truncated("routing message", 4, bytes.len()));
+    };
+    let msglen = usize::from(u16::from_ne_bytes([len0, len1]));
+    let Some(message) = bytes.get(..msglen) else {
+        return Err(Error::BadHeaderLength {
+            what: "routing message: rtm_msglen",
+            len: msglen,
+            available: bytes.len(),
+        });
+    };
+    if version != os.rtm_version() {
+        return Err(Error::Invalid {
+            what: "routing message: rtm_version",
+            reason: "not the RTM_VERSION of this system",
+        });
+    }
+    Ok((message, rtm_type))
+}
+
+/// The message of `header` viewed at the start of `message`, its addresses starting where the
+/// header says ([`MsgHeader::addrs_offset`]), which must lie between the header's size and the
+/// end of the message.
+fn with_addrs<'a>(header: MessageHeader<'a>, message: &'a [u8]) -> Result<Message<'a>> {
+    let offset = each!(header, h => h.addrs_offset());
+    let min = each!(header, h => size_of_val(h));
+    match message.get(offset..) {
+        Some(addrs) if offset >= min => Ok(Message { header, addrs }),
+        _ => Err(Error::BadHeaderLength {
+            what: "routing message: header length (*_hdrlen, ifm_len)",
+            len: offset,
+            available: message.len(),
+        }),
+    }
+}
+
 /// Views the header `H` at the start of `message` and wraps it.
 fn view<'a, H: MsgHeader>(
     message: &'a [u8],
@@ -331,7 +385,8 @@ fn kind_of<H: MsgHeader>(_: &H) -> MessageKind {
 /// (its slot and its `sa_len` bytes) rounded up to the system's unit, and returns its length.
 ///
 /// The framing fields come from what is written, not from `header`: `*_msglen`, the `RTA_*`
-/// bits (from the slots) and OpenBSD's `*_hdrlen` (`size_of::<H>()`). Everything else of
+/// bits (from the slots) and the header's own length where it has one (OpenBSD's `*_hdrlen`,
+/// FreeBSD's `ifm_len`/`ifam_len`: `size_of::<H>()`). Everything else of
 /// `header` is copied, and must describe a message of `H`'s kind: `*_version` the system's
 /// `RTM_VERSION`, `*_type` one of [`MsgHeader::KIND`]. Slots must ascend and lie below the
 /// system's `RTAX_MAX`; each sockaddr must start with its own length (`sa_len`), or be empty,
@@ -462,13 +517,30 @@ fn patch(buf: &mut [u8], at: usize, bytes: &[u8]) {
 pub struct Messages<'a> {
     os: Os,
     rest: &'a [u8],
+    /// Whether this is a FreeBSD `NET_RT_IFLISTL` dump ([`Message::parse_freebsd_iflistl`]).
+    iflistl: bool,
 }
 
 impl<'a> Messages<'a> {
     /// Walks `bytes`, messages of `os` back to back.
     #[inline]
     pub fn new(os: Os, bytes: &'a [u8]) -> Self {
-        Messages { os, rest: bytes }
+        Messages {
+            os,
+            rest: bytes,
+            iflistl: false,
+        }
+    }
+
+    /// Walks a FreeBSD `NET_RT_IFLISTL` dump, each message read by
+    /// [`Message::parse_freebsd_iflistl`].
+    #[inline]
+    pub fn freebsd_iflistl(bytes: &'a [u8]) -> Self {
+        Messages {
+            os: Os::FreeBsd,
+            rest: bytes,
+            iflistl: true,
+        }
     }
 }
 
@@ -494,7 +566,11 @@ impl<'a> Iterator for Messages<'a> {
             }));
         };
         self.rest = rest;
-        Some(Message::parse(self.os, message))
+        Some(if self.iflistl {
+            Message::parse_freebsd_iflistl(message)
+        } else {
+            Message::parse(self.os, message)
+        })
     }
 }
 

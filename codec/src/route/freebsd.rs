@@ -1,7 +1,8 @@
 //! FreeBSD's routing-socket ABI on amd64 (LP64): `struct rt_msghdr`, `struct rt_metrics` and
 //! the `<net/route.h>` constants, and the interface messages of `<net/if.h>` (`if_msghdr` with
-//! `if_data`, `ifa_msghdr`, `ifma_msghdr`, `if_announcemsghdr`; checked against `libc` by
-//! `codec/layout-check` too).
+//! `if_data`, `ifa_msghdr`, `ifma_msghdr`, `if_announcemsghdr`, and the `if_msghdrl` and
+//! `ifa_msghdrl` of the `NET_RT_IFLISTL` sysctl; checked against `libc` by `codec/layout-check`
+//! too).
 //!
 //! Source: freebsd-src `sys/net/route.h` (main / 14.x, the revision with `_rtm_spare1` in
 //! `rt_msghdr` and `rmx_nhidx` in `rt_metrics`), and `SA_SIZE` there for the rounding of
@@ -377,6 +378,70 @@ pub struct IfaMsghdr {
     pub ifam_metric: I32<NativeEndian>,
 }
 
+/// `struct if_msghdrl` (176 bytes): `RTM_IFINFO` as the `NET_RT_IFLISTL` sysctl writes it
+/// (what FreeBSD's getifaddrs(3) reads): [`IfMsghdr`] with its own length and the offset of
+/// `ifm_data`, so that `if_data` may grow; addresses start at `ifm_len`.
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfMsghdrl {
+    /// Length of the whole message.
+    pub ifm_msglen: U16<NativeEndian>,
+    /// [`RTM_VERSION`].
+    pub ifm_version: u8,
+    /// [`RTM_IFINFO`].
+    pub ifm_type: u8,
+    /// Which addresses follow (`RTA_*` bits).
+    pub ifm_addrs: I32<NativeEndian>,
+    /// The interface's `IFF_*` flags.
+    pub ifm_flags: I32<NativeEndian>,
+    /// Interface index.
+    pub ifm_index: U16<NativeEndian>,
+    /// Spare, zero.
+    pub _ifm_spare1: U16<NativeEndian>,
+    /// Length of this header, `if_data` included: where the addresses start.
+    pub ifm_len: U16<NativeEndian>,
+    /// Offset of `ifm_data` from the start of the message.
+    pub ifm_data_off: U16<NativeEndian>,
+    /// Spare, zero.
+    pub _ifm_spare2: I32<NativeEndian>,
+    /// Type, state and counters.
+    pub ifm_data: IfData,
+}
+
+/// `struct ifa_msghdrl` (176 bytes): `RTM_NEWADDR` as the `NET_RT_IFLISTL` sysctl writes it:
+/// [`IfaMsghdr`] with its own length, the offset of `ifam_data`, and the address's counters;
+/// addresses start at `ifam_len`.
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfaMsghdrl {
+    /// Length of the whole message.
+    pub ifam_msglen: U16<NativeEndian>,
+    /// [`RTM_VERSION`].
+    pub ifam_version: u8,
+    /// [`RTM_NEWADDR`].
+    pub ifam_type: u8,
+    /// Which addresses follow (`RTA_*` bits).
+    pub ifam_addrs: I32<NativeEndian>,
+    /// The address's `IFA_*` flags.
+    pub ifam_flags: I32<NativeEndian>,
+    /// Index of the interface.
+    pub ifam_index: U16<NativeEndian>,
+    /// Spare, zero.
+    pub _ifam_spare1: U16<NativeEndian>,
+    /// Length of this header, `if_data` included: where the addresses start.
+    pub ifam_len: U16<NativeEndian>,
+    /// Offset of `ifam_data` from the start of the message.
+    pub ifam_data_off: U16<NativeEndian>,
+    /// The interface's metric.
+    pub ifam_metric: I32<NativeEndian>,
+    /// The address's counters (packets and bytes in and out; the rest zero).
+    pub ifam_data: IfData,
+}
+
 /// `struct ifma_msghdr` (16 bytes): the header of `RTM_NEWMADDR`/`RTM_DELMADDR`, followed by
 /// the group (`RTA_IFA`), the interface and, for a link-layer group, `RTA_GATEWAY`.
 #[derive(
@@ -516,6 +581,12 @@ mod tests {
         assert_eq!(offset_of!(IfMsghdr, ifm_data), 16);
         assert_eq!(size_of::<IfaMsghdr>(), 20);
         assert_eq!(offset_of!(IfaMsghdr, ifam_metric), 16);
+        assert_eq!(size_of::<IfMsghdrl>(), 176);
+        assert_eq!(offset_of!(IfMsghdrl, ifm_len), 16);
+        assert_eq!(offset_of!(IfMsghdrl, ifm_data), 24);
+        assert_eq!(size_of::<IfaMsghdrl>(), 176);
+        assert_eq!(offset_of!(IfaMsghdrl, ifam_metric), 20);
+        assert_eq!(offset_of!(IfaMsghdrl, ifam_data), 24);
         assert_eq!(size_of::<IfmaMsghdr>(), 16);
         assert_eq!(size_of::<IfAnnouncemsghdr>(), 24);
         assert_eq!(offset_of!(IfAnnouncemsghdr, ifan_what), 22);

@@ -72,8 +72,9 @@ pub trait MsgHeader: FromBytes + IntoBytes + KnownLayout + Immutable + Unaligned
     /// Offset of the 32-bit flags (`RTF_*`, `IFF_*`, address flags), `None` where there are
     /// none.
     const FLAGS_AT: Option<usize>;
-    /// Offset of OpenBSD's 16-bit header length, where the addresses start; `None` on the
-    /// systems whose addresses start at `size_of::<Self>()`.
+    /// Offset of the 16-bit header length, where the addresses start (OpenBSD's `*_hdrlen`,
+    /// FreeBSD's `ifm_len`/`ifam_len` in `NET_RT_IFLISTL` dumps); `None` for the headers whose
+    /// addresses start at `size_of::<Self>()`.
     const HDRLEN_AT: Option<usize>;
 
     /// Views the header at the start of `bytes` (what follows is not looked at; use
@@ -131,7 +132,8 @@ pub trait MsgHeader: FromBytes + IntoBytes + KnownLayout + Immutable + Unaligned
         Self::FLAGS_AT.map_or(0, |at| read_i32(self.as_bytes(), at))
     }
 
-    /// Where the addresses start: OpenBSD's `*_hdrlen`, `size_of::<Self>()` elsewhere.
+    /// Where the addresses start: the header's own length field where it has one
+    /// ([`MsgHeader::HDRLEN_AT`]), `size_of::<Self>()` elsewhere.
     #[inline]
     fn addrs_offset(&self) -> usize {
         Self::HDRLEN_AT.map_or(size_of::<Self>(), |at| {
@@ -185,6 +187,10 @@ msg_header!(freebsd::IfMsghdr, "if_msghdr (FreeBSD)", FreeBsd, Interface,
     index: ifm_index, addrs: ifm_addrs, flags: ifm_flags, hdrlen: -);
 msg_header!(freebsd::IfaMsghdr, "ifa_msghdr (FreeBSD)", FreeBsd, Address,
     index: ifam_index, addrs: ifam_addrs, flags: ifam_flags, hdrlen: -);
+msg_header!(freebsd::IfMsghdrl, "if_msghdrl (FreeBSD)", FreeBsd, Interface,
+    index: ifm_index, addrs: ifm_addrs, flags: ifm_flags, hdrlen: ifm_len);
+msg_header!(freebsd::IfaMsghdrl, "ifa_msghdrl (FreeBSD)", FreeBsd, Address,
+    index: ifam_index, addrs: ifam_addrs, flags: ifam_flags, hdrlen: ifam_len);
 msg_header!(freebsd::IfmaMsghdr, "ifma_msghdr (FreeBSD)", FreeBsd, Multicast,
     index: ifmam_index, addrs: ifmam_addrs, flags: ifmam_flags, hdrlen: -);
 msg_header!(freebsd::IfAnnouncemsghdr, "if_announcemsghdr (FreeBSD)", FreeBsd, Announce,

@@ -22,8 +22,9 @@
 //! Routing sockets and the `NET_RT_DUMP`/`NET_RT_IFLIST` sysctls also deliver interface,
 //! address, multicast and announcement messages, each with its own header ([`MessageKind`],
 //! per system and `rtm_type`: [`Os::message_kind`]). [`Message::parse`] takes any of them and
-//! views the header its type calls for ([`MessageHeader`]), [`Messages`] walks a dump of them,
-//! and [`emit`] writes any header with its addresses.
+//! views the header its type calls for ([`MessageHeader`]), [`Messages`] walks a dump of them
+//! (FreeBSD's `NET_RT_IFLISTL` dump, whose headers the type alone does not tell:
+//! [`Messages::freebsd_iflistl`]), and [`emit`] writes any header with its addresses.
 //!
 //! Reading is zero-copy: [`RouteMessage::parse`] checks `rtm_msglen` and `rtm_version` and
 //! views the header in place; [`RouteMessage::addrs`] walks the sockaddrs, yielding
