@@ -1,4 +1,5 @@
-//! The BSD `rt_msghdr`/`rt_metrics` layouts against a C compiler.
+//! The BSD `rt_msghdr`/`rt_metrics` layouts, and the interface-message headers the `libc`
+//! crate lacks, against a C compiler.
 //!
 //! The BSD headers are not on a Linux machine, so the structs are transcribed here from
 //! `sys/net/route.h` of each system (FreeBSD main, xnu `bsd/net/route.h`, OpenBSD rev. 1.218,
@@ -308,9 +309,125 @@ fn layouts_match_the_c_compiler() {
     assert_eq!(got, expected);
 }
 
+/// The interface-message headers the `libc` crate lacks (so `codec/layout-check` cannot check
+/// them), transcribed from OpenBSD's and NetBSD's `sys/net/if.h` (NetBSD's `__align64` spelled
+/// out).
+const C_IF_STRUCTS: &str = r#"
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+typedef unsigned char u_char;
+typedef unsigned short u_short;
+typedef int32_t bsd_pid_t;
+
+struct obsd_ifa_msghdr {
+    u_short ifam_msglen; u_char ifam_version; u_char ifam_type; u_short ifam_hdrlen;
+    u_short ifam_index; u_short ifam_tableid; u_char ifam_pad1; u_char ifam_pad2;
+    int ifam_addrs; int ifam_flags; int ifam_metric;
+};
+struct obsd_if_announcemsghdr {
+    u_short ifan_msglen; u_char ifan_version; u_char ifan_type; u_short ifan_hdrlen;
+    u_short ifan_index; u_short ifan_what; char ifan_name[16];
+};
+struct nbsd_ifa_msghdr {
+    u_short ifam_msglen __attribute__((aligned(8)));
+    u_char ifam_version; u_char ifam_type; u_short ifam_index; int ifam_flags; int ifam_addrs;
+    bsd_pid_t ifam_pid; int ifam_addrflags; int ifam_metric;
+};
+struct nbsd_if_announcemsghdr {
+    u_short ifan_msglen __attribute__((aligned(8)));
+    u_char ifan_version; u_char ifan_type; u_short ifan_index; char ifan_name[16];
+    u_short ifan_what;
+};
+
+#define SIZE(s) printf(#s " sizeof %zu\n", sizeof(struct s));
+#define OFF(s, f) printf(#s " " #f " %zu\n", offsetof(struct s, f));
+"#;
+
+#[test]
+fn interface_layouts_libc_lacks_match_the_c_compiler() {
+    let mut expected = BTreeMap::new();
+    let mut body = String::new();
+    layout!(
+        expected,
+        body,
+        "obsd_ifa_msghdr",
+        openbsd::IfaMsghdr,
+        [
+            ifam_msglen,
+            ifam_version,
+            ifam_type,
+            ifam_hdrlen,
+            ifam_index,
+            ifam_tableid,
+            ifam_pad1,
+            ifam_pad2,
+            ifam_addrs,
+            ifam_flags,
+            ifam_metric,
+        ]
+    );
+    layout!(
+        expected,
+        body,
+        "obsd_if_announcemsghdr",
+        openbsd::IfAnnouncemsghdr,
+        [
+            ifan_msglen,
+            ifan_version,
+            ifan_type,
+            ifan_hdrlen,
+            ifan_index,
+            ifan_what,
+            ifan_name,
+        ]
+    );
+    layout!(
+        expected,
+        body,
+        "nbsd_ifa_msghdr",
+        netbsd::IfaMsghdr,
+        [
+            ifam_msglen,
+            ifam_version,
+            ifam_type,
+            ifam_index,
+            ifam_flags,
+            ifam_addrs,
+            ifam_pid,
+            ifam_addrflags,
+            ifam_metric,
+        ]
+    );
+    layout!(
+        expected,
+        body,
+        "nbsd_if_announcemsghdr",
+        netbsd::IfAnnouncemsghdr,
+        [
+            ifan_msglen,
+            ifan_version,
+            ifan_type,
+            ifan_index,
+            ifan_name,
+            ifan_what,
+        ]
+    );
+    let got = run_c(&format!(
+        "{C_IF_STRUCTS}\nint main(void) {{\n{body}return 0;\n}}\n"
+    ));
+    assert_eq!(got, expected);
+}
+
 /// Compiles and runs `source`, returning its "struct field value" lines as a map.
 fn run_c(source: &str) -> BTreeMap<String, usize> {
-    let dir = std::env::temp_dir().join(format!("sockabi-route-layout-{}", std::process::id()));
+    // One directory per call: the tests of this file run in parallel.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!(
+        "sockabi-route-layout-{}-{call}",
+        std::process::id()
+    ));
     std::fs::create_dir_all(&dir).expect("create a temporary directory");
     let c_file = dir.join("layout.c");
     let exe = dir.join("layout");

@@ -74,7 +74,7 @@ fn exercise(message: &RouteMessage<'_>) {
 }
 
 fn exercise_sockaddr(sockaddr: &Sockaddr<'_>) {
-    let _ = sockaddr.ip();
+    let _ = (sockaddr.ip(), sockaddr.scope_id());
     if let Some(link) = sockaddr.link() {
         let _ = (
             link.index(),

@@ -3,19 +3,11 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sockabi::route::{Addrs, Os, RouteMessage, RtaBit, RtmGetRequest, Sockaddr};
+use sockabi::route::{Addrs, Os, RouteMessage, RtaBit, RtmGetRequest};
 
-fn touch(sockaddr: &Sockaddr<'_>) {
-    let _ = sockaddr.ip();
-    if let Some(link) = sockaddr.link() {
-        let _ = (
-            link.index(),
-            link.name_str(),
-            link.lladdr(),
-            link.selector(),
-        );
-    }
-}
+#[path = "common/route.rs"]
+mod common;
+use common::touch;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, bytes)) = data.split_first() else {

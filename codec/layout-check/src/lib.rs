@@ -5,11 +5,16 @@
 //! the name of what differs.
 //!
 //! ```text
-//! cargo check --target x86_64-unknown-freebsd   # rt_msghdr, rt_metrics, sockaddr_dl, constants
-//! cargo check --target x86_64-apple-darwin      # rt_msghdr, rt_metrics, sockaddr_dl, constants
-//! cargo check --target x86_64-unknown-netbsd    # constants, sockaddr_dl/in6 (libc has no rt_msghdr)
+//! cargo check --target x86_64-unknown-freebsd   # rt_msghdr, if_msghdr(l), ifa(l)/ifma/if_announce, constants
+//! cargo check --target x86_64-apple-darwin      # rt_msghdr(2), if_msghdr(2), ifa/ifma(2), constants
+//! cargo check --target x86_64-unknown-netbsd    # if_msghdr/if_data, constants (libc has no rt_msghdr)
 //! cargo +nightly check -Z build-std=core --target x86_64-unknown-openbsd   # likewise (tier 3)
 //! ```
+//!
+//! Where libc lacks a struct (NetBSD's and OpenBSD's `rt_msghdr`, `ifa_msghdr` and
+//! `if_announcemsghdr`), its size and offsets are asserted in the unit tests of
+//! `sockabi::route::{netbsd, openbsd}` from the cited headers and compared with a C compiler in
+//! `codec/tests/route_layout.rs`; the message-type numbers are still checked here.
 //!
 //! On any other target (Linux, say) the crate is empty and checks nothing.
 #![no_std]
@@ -166,6 +171,44 @@ mod freebsd {
     );
 }
 
+/// FreeBSD's interface messages (`sys/net/if.h`) field by field. The two unions that end
+/// `if_data` (`__ifi_epoch`, `__ifi_lastchange`) are covered by its size.
+#[cfg(target_os = "freebsd")]
+mod freebsd_if {
+    use sockabi::route::freebsd::*;
+
+    same_size!(
+        IfData => libc::if_data,
+        IfMsghdr => libc::if_msghdr,
+        IfaMsghdr => libc::ifa_msghdr,
+        IfMsghdrl => libc::if_msghdrl,
+        IfaMsghdrl => libc::ifa_msghdrl,
+        IfmaMsghdr => libc::ifma_msghdr,
+        IfAnnouncemsghdr => libc::if_announcemsghdr,
+    );
+    same_offsets!(IfMsghdrl, libc::if_msghdrl:
+        ifm_msglen, ifm_version, ifm_type, ifm_addrs, ifm_flags, ifm_index, _ifm_spare1,
+        ifm_len, ifm_data_off, _ifm_spare2, ifm_data);
+    same_offsets!(IfaMsghdrl, libc::ifa_msghdrl:
+        ifam_msglen, ifam_version, ifam_type, ifam_addrs, ifam_flags, ifam_index, _ifam_spare1,
+        ifam_len, ifam_data_off, ifam_metric, ifam_data);
+    same_offsets!(IfData, libc::if_data:
+        ifi_type, ifi_physical, ifi_addrlen, ifi_hdrlen, ifi_link_state, ifi_vhid, ifi_datalen,
+        ifi_mtu, ifi_metric, ifi_baudrate, ifi_ipackets, ifi_ierrors, ifi_opackets, ifi_oerrors,
+        ifi_collisions, ifi_ibytes, ifi_obytes, ifi_imcasts, ifi_omcasts, ifi_iqdrops,
+        ifi_oqdrops, ifi_noproto, ifi_hwassist);
+    same_offsets!(IfMsghdr, libc::if_msghdr:
+        ifm_msglen, ifm_version, ifm_type, ifm_addrs, ifm_flags, ifm_index, _ifm_spare1, ifm_data);
+    same_offsets!(IfaMsghdr, libc::ifa_msghdr:
+        ifam_msglen, ifam_version, ifam_type, ifam_addrs, ifam_flags, ifam_index, _ifam_spare1,
+        ifam_metric);
+    same_offsets!(IfmaMsghdr, libc::ifma_msghdr:
+        ifmam_msglen, ifmam_version, ifmam_type, ifmam_addrs, ifmam_flags, ifmam_index,
+        _ifmam_spare1);
+    same_offsets!(IfAnnouncemsghdr, libc::if_announcemsghdr:
+        ifan_msglen, ifan_version, ifan_type, ifan_index, ifan_name, ifan_what);
+}
+
 /// Darwin: `rt_msghdr` and `rt_metrics` field by field, and the constants.
 #[cfg(target_os = "macos")]
 mod darwin {
@@ -226,6 +269,82 @@ mod darwin {
         RtFlags::DEAD.bits() => libc::RTF_DEAD,
         RtFlags::GLOBAL.bits() => libc::RTF_GLOBAL,
     );
+}
+
+/// Darwin's interface messages and the `*2` variants of its `NET_RT_DUMP2`/`NET_RT_IFLIST2`
+/// dumps (`bsd/net/if.h`, `bsd/net/route.h`) field by field.
+#[cfg(target_os = "macos")]
+mod darwin_if {
+    use sockabi::route::darwin::*;
+
+    same_size!(
+        IfData => libc::if_data,
+        IfData64 => libc::if_data64,
+        IfMsghdr => libc::if_msghdr,
+        IfMsghdr2 => libc::if_msghdr2,
+        IfaMsghdr => libc::ifa_msghdr,
+        IfmaMsghdr => libc::ifma_msghdr,
+        IfmaMsghdr2 => libc::ifma_msghdr2,
+        RtMsghdr2 => libc::rt_msghdr2,
+    );
+    same_offsets!(IfData, libc::if_data:
+        ifi_type, ifi_typelen, ifi_physical, ifi_addrlen, ifi_hdrlen, ifi_recvquota,
+        ifi_xmitquota, ifi_unused1, ifi_mtu, ifi_metric, ifi_baudrate, ifi_ipackets, ifi_ierrors,
+        ifi_opackets, ifi_oerrors, ifi_collisions, ifi_ibytes, ifi_obytes, ifi_imcasts,
+        ifi_omcasts, ifi_iqdrops, ifi_noproto, ifi_recvtiming, ifi_xmittiming, ifi_lastchange,
+        ifi_unused2, ifi_hwassist, ifi_reserved1, ifi_reserved2);
+    same_offsets!(IfData64, libc::if_data64:
+        ifi_type, ifi_typelen, ifi_physical, ifi_addrlen, ifi_hdrlen, ifi_recvquota,
+        ifi_xmitquota, ifi_unused1, ifi_mtu, ifi_metric, ifi_baudrate, ifi_ipackets, ifi_ierrors,
+        ifi_opackets, ifi_oerrors, ifi_collisions, ifi_ibytes, ifi_obytes, ifi_imcasts,
+        ifi_omcasts, ifi_iqdrops, ifi_noproto, ifi_recvtiming, ifi_xmittiming, ifi_lastchange);
+    same_offsets!(IfMsghdr, libc::if_msghdr:
+        ifm_msglen, ifm_version, ifm_type, ifm_addrs, ifm_flags, ifm_index, ifm_data);
+    same_offsets!(IfMsghdr2, libc::if_msghdr2:
+        ifm_msglen, ifm_version, ifm_type, ifm_addrs, ifm_flags, ifm_index, ifm_snd_len,
+        ifm_snd_maxlen, ifm_snd_drops, ifm_timer, ifm_data);
+    same_offsets!(IfaMsghdr, libc::ifa_msghdr:
+        ifam_msglen, ifam_version, ifam_type, ifam_addrs, ifam_flags, ifam_index, ifam_metric);
+    same_offsets!(IfmaMsghdr, libc::ifma_msghdr:
+        ifmam_msglen, ifmam_version, ifmam_type, ifmam_addrs, ifmam_flags, ifmam_index);
+    same_offsets!(IfmaMsghdr2, libc::ifma_msghdr2:
+        ifmam_msglen, ifmam_version, ifmam_type, ifmam_addrs, ifmam_flags, ifmam_index,
+        ifmam_refcount);
+    same_offsets!(RtMsghdr2, libc::rt_msghdr2:
+        rtm_msglen, rtm_version, rtm_type, rtm_index, rtm_flags, rtm_addrs, rtm_refcnt,
+        rtm_parentflags, rtm_reserved, rtm_use, rtm_inits, rtm_rmx);
+}
+
+/// NetBSD's `if_msghdr` and `if_data` (`sys/net/if.h`, `__align64` included) field by field;
+/// libc has no `ifa_msghdr` or `if_announcemsghdr` (see the crate docs).
+#[cfg(target_os = "netbsd")]
+mod netbsd_if {
+    use sockabi::route::netbsd::*;
+
+    same_size!(IfData => libc::if_data, IfMsghdr => libc::if_msghdr);
+    same_offsets!(IfData, libc::if_data:
+        ifi_type, ifi_addrlen, ifi_hdrlen, ifi_link_state, ifi_mtu, ifi_metric, ifi_baudrate,
+        ifi_ipackets, ifi_ierrors, ifi_opackets, ifi_oerrors, ifi_collisions, ifi_ibytes,
+        ifi_obytes, ifi_imcasts, ifi_omcasts, ifi_iqdrops, ifi_noproto, ifi_lastchange);
+    same_offsets!(IfMsghdr, libc::if_msghdr:
+        ifm_msglen, ifm_version, ifm_type, ifm_addrs, ifm_flags, ifm_index, ifm_data);
+}
+
+/// OpenBSD's `if_msghdr` and `if_data` (`sys/net/if.h`) field by field; libc has no
+/// `ifa_msghdr` or `if_announcemsghdr` (see the crate docs).
+#[cfg(target_os = "openbsd")]
+mod openbsd_if {
+    use sockabi::route::openbsd::*;
+
+    same_size!(IfData => libc::if_data, IfMsghdr => libc::if_msghdr);
+    same_offsets!(IfData, libc::if_data:
+        ifi_type, ifi_addrlen, ifi_hdrlen, ifi_link_state, ifi_mtu, ifi_metric, ifi_rdomain,
+        ifi_baudrate, ifi_ipackets, ifi_ierrors, ifi_opackets, ifi_oerrors, ifi_collisions,
+        ifi_ibytes, ifi_obytes, ifi_imcasts, ifi_omcasts, ifi_iqdrops, ifi_oqdrops, ifi_noproto,
+        ifi_capabilities, ifi_lastchange);
+    same_offsets!(IfMsghdr, libc::if_msghdr:
+        ifm_msglen, ifm_version, ifm_type, ifm_hdrlen, ifm_index, ifm_tableid, ifm_pad1,
+        ifm_pad2, ifm_addrs, ifm_flags, ifm_xflags, ifm_data);
 }
 
 /// NetBSD: libc has no `rt_msghdr`, so the constants (the renumbered `RTM_*` above all).

@@ -1,7 +1,7 @@
 //! The walk over the sockaddrs after an `rt_msghdr`: one per set bit of `rtm_addrs`, in
 //! ascending bit order, each `sa_len` bytes rounded up to the system's unit.
 
-use super::{Os, Sockaddr};
+use super::{IpFamily, Os, Sockaddr};
 use crate::{Error, Result};
 
 /// An address slot of a routing message: bit `RTA_*` of `rtm_addrs`, index `RTAX_*`.
@@ -101,9 +101,12 @@ pub(crate) const fn common_rta_name(rtax: u8) -> Option<&'static str> {
 
 /// Iterator over the addresses of a routing message, in ascending `RTA_*` order.
 ///
-/// Masks are decoded as [`Sockaddr::decode`] does, except that a mask without a family is an
-/// IPv6 mask when the message's `RTA_DST` is IPv6 (so an IPv6 default route's `sa_len` 0 mask
-/// is `::`, not `0.0.0.0`).
+/// The walk first finds the message's family ([`Addrs::family`]): that of `RTA_DST`, or, in a
+/// message without an IP destination (an `RTM_NEWADDR`, an empty `RTA_DST`), that of
+/// `RTA_IFA`, as xnu's `rtm_scrub` does; failing both, that of the first IP sockaddr of the
+/// message. Each sockaddr is then decoded by [`Sockaddr::decode_with_family`]: masks as masks
+/// of that family whatever their own family byte, empty sockaddrs outside mask slots as its
+/// unspecified address.
 ///
 /// Each item is the slot and its decoded address. A sockaddr whose own content is wrong (a
 /// `sockaddr_in` shorter than 16 bytes, a `sockaddr_dl` whose name runs past its `sdl_len`)
@@ -113,10 +116,11 @@ pub(crate) const fn common_rta_name(rtax: u8) -> Option<&'static str> {
 /// `RTAX_MAX`. The walk never panics, whatever the bytes.
 ///
 /// ```
-/// use sockabi::route::{Addrs, Os, RtaBit, Sockaddr};
+/// use sockabi::route::{Addrs, IpFamily, Os, RtaBit, Sockaddr};
 /// // RTA_DST | RTA_NETMASK on Darwin: a sockaddr_in, then a 0.0.0.0 mask with sa_len 0.
 /// let bytes = [16, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 /// let mut addrs = Addrs::new(Os::Darwin, 0x1 | 0x4, &bytes);
+/// assert_eq!(addrs.family(), Some(IpFamily::V4));
 /// assert_eq!(addrs.next().map(|(bit, _)| bit), Some(RtaBit::DST));
 /// let (bit, mask) = addrs.next().unwrap();
 /// assert_eq!(bit, RtaBit::NETMASK);
@@ -126,29 +130,101 @@ pub(crate) const fn common_rta_name(rtax: u8) -> Option<&'static str> {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Addrs<'a> {
-    os: Os,
-    rest: &'a [u8],
-    bits: u32,
-    /// Whether `RTA_DST` was an IPv6 address: masks without a family are then IPv6 masks.
-    ipv6_dst: bool,
+    raw: RawAddrs<'a>,
+    /// The message's family, which masks and empty sockaddrs take.
+    family: Option<IpFamily>,
 }
 
 impl<'a> Addrs<'a> {
     /// Walks `bytes` (the message after its header) for the addresses `rtm_addrs` announces.
     #[inline]
     pub fn new(os: Os, rtm_addrs: i32, bytes: &'a [u8]) -> Self {
-        Addrs {
-            os,
-            rest: bytes,
-            bits: rtm_addrs as u32,
-            ipv6_dst: false,
-        }
+        let raw = RawAddrs::new(os, rtm_addrs, bytes);
+        let family = message_family(os, raw.clone());
+        Addrs { raw, family }
+    }
+
+    /// The family the message is about: `RTA_DST`'s if it is IPv4 or IPv6, else `RTA_IFA`'s,
+    /// else that of the first IPv4 or IPv6 sockaddr outside the mask slots; `None` when no
+    /// sockaddr names one (an `RTM_IFINFO`, or a message with only link addresses).
+    #[inline]
+    pub fn family(&self) -> Option<IpFamily> {
+        self.family
     }
 
     /// The bytes not walked yet.
     #[inline]
     pub fn remainder(&self) -> &'a [u8] {
-        self.rest
+        self.raw.rest
+    }
+}
+
+/// The family of a message's addresses (see [`Addrs::family`]), from their framing and family
+/// bytes alone.
+fn message_family(os: Os, raw: RawAddrs<'_>) -> Option<IpFamily> {
+    let (mut dst, mut ifa, mut first) = (None, None, None);
+    for (bit, sockaddr) in raw.map_while(|(bit, item)| item.ok().map(|s| (bit, s))) {
+        let family = match *sockaddr {
+            [_, f, ..] if !bit.is_mask(os) => IpFamily::from_sa_family(os, f),
+            _ => None,
+        };
+        match bit {
+            RtaBit::DST => dst = family,
+            RtaBit::IFA => ifa = family,
+            _ => {}
+        }
+        first = first.or(family);
+    }
+    dst.or(ifa).or(first)
+}
+
+impl<'a> Iterator for Addrs<'a> {
+    type Item = (RtaBit, Result<Sockaddr<'a>>);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let (bit, sockaddr) = self.raw.next()?;
+        let item = sockaddr
+            .and_then(|bytes| Sockaddr::decode_with_family(self.raw.os, bit, bytes, self.family));
+        Some((bit, item))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.raw.size_hint()
+    }
+}
+
+impl core::iter::FusedIterator for Addrs<'_> {}
+
+/// The framing of [`Addrs`] without the decoding: each announced slot and its sockaddr's
+/// `sa_len` bytes, undecoded (what re-emitting a message needs).
+///
+/// Errors are [`Addrs`]'s framing errors, and end the walk likewise.
+///
+/// ```
+/// use sockabi::route::{Os, RawAddrs, RtaBit};
+/// let bytes = [6, 0, 0, 0, 255, 255, 0, 0, 7, 7];
+/// let mut raw = RawAddrs::new(Os::FreeBsd, 0x4 | 0x20, &bytes);
+/// assert_eq!(raw.next(), Some((RtaBit::NETMASK, Ok(&bytes[..6]))));
+/// assert!(raw.next().unwrap().1.is_err()); // IFA's sa_len 7 runs past the end
+/// assert_eq!(raw.next(), None);
+/// ```
+#[derive(Clone, Debug)]
+pub struct RawAddrs<'a> {
+    os: Os,
+    rest: &'a [u8],
+    bits: u32,
+}
+
+impl<'a> RawAddrs<'a> {
+    /// Walks `bytes` (the message after its header) for the addresses `rtm_addrs` announces.
+    #[inline]
+    pub fn new(os: Os, rtm_addrs: i32, bytes: &'a [u8]) -> Self {
+        RawAddrs {
+            os,
+            rest: bytes,
+            bits: rtm_addrs as u32,
+        }
     }
 
     /// Ends the walk after an error item.
@@ -158,8 +234,8 @@ impl<'a> Addrs<'a> {
     }
 }
 
-impl<'a> Iterator for Addrs<'a> {
-    type Item = (RtaBit, Result<Sockaddr<'a>>);
+impl<'a> Iterator for RawAddrs<'a> {
+    type Item = (RtaBit, Result<&'a [u8]>);
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
@@ -199,11 +275,7 @@ impl<'a> Iterator for Addrs<'a> {
         // The rounding padding of the last sockaddr may be missing; that is no error.
         let step = self.os.sa_size(sa_len).min(self.rest.len());
         self.rest = self.rest.get(step..).unwrap_or_default();
-        let item = Sockaddr::decode_in(self.os, bit, sockaddr, self.ipv6_dst);
-        if bit == RtaBit::DST {
-            self.ipv6_dst = matches!(item, Ok(Sockaddr::Inet6(_)));
-        }
-        Some((bit, item))
+        Some((bit, Ok(sockaddr)))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -211,7 +283,7 @@ impl<'a> Iterator for Addrs<'a> {
     }
 }
 
-impl core::iter::FusedIterator for Addrs<'_> {}
+impl core::iter::FusedIterator for RawAddrs<'_> {}
 
 #[cfg(test)]
 mod tests {
@@ -219,13 +291,7 @@ mod tests {
     use core::net::Ipv4Addr;
     use std::{vec, vec::Vec};
 
-    fn sin(a: [u8; 4]) -> [u8; 16] {
-        let mut s = [0u8; 16];
-        s[0] = 16;
-        s[1] = 2;
-        s[4..8].copy_from_slice(&a);
-        s
-    }
+    use crate::route::test_sin as sin;
 
     #[test]
     fn bits_are_walked_in_ascending_order_with_rounding() {
@@ -276,8 +342,19 @@ mod tests {
             let unit = os.sa_align();
             let mut bytes = vec![0u8; unit + 16];
             bytes[unit..].copy_from_slice(&sin([203, 0, 113, 5]));
-            // GATEWAY has sa_len 0 (one unit), then IFA.
+            // GATEWAY has sa_len 0 (one unit), then IFA, whose family it takes.
             let items: Vec<_> = Addrs::new(os, 0x2 | 0x20, &bytes).collect();
+            assert_eq!(
+                items[0].1,
+                Ok(Sockaddr::Unspecified(Ipv4Addr::UNSPECIFIED.into())),
+                "{os}"
+            );
+            assert_eq!(
+                items[1].1.as_ref().ok().and_then(Sockaddr::ip),
+                Some(Ipv4Addr::new(203, 0, 113, 5).into())
+            );
+            // With nothing to give a family it stays unknown.
+            let items: Vec<_> = Addrs::new(os, 0x2, &bytes[..unit]).collect();
             assert_eq!(
                 items[0].1,
                 Ok(Sockaddr::Unknown {
@@ -285,10 +362,6 @@ mod tests {
                     bytes: &[]
                 }),
                 "{os}"
-            );
-            assert_eq!(
-                items[1].1.as_ref().ok().and_then(Sockaddr::ip),
-                Some(Ipv4Addr::new(203, 0, 113, 5).into())
             );
         }
     }
@@ -369,6 +442,63 @@ mod tests {
         bytes[..16].copy_from_slice(&sin([0, 0, 0, 0]));
         let items: Vec<_> = Addrs::new(Os::Darwin, 0x1 | 0x4, &bytes).collect();
         assert_eq!(items[1].1, Ok(Sockaddr::Netmask(Ipv4Addr::UNSPECIFIED)));
+    }
+
+    #[test]
+    fn masks_take_the_destination_family_not_their_own() {
+        // NetBSD's 127.0.0.0/8 (8-byte units): the mask's family byte is 0xff.
+        let mut bytes = [0u8; 16 + 8];
+        bytes[..16].copy_from_slice(&sin([127, 0, 0, 0]));
+        bytes[16..21].copy_from_slice(&[5, 0xff, 0xff, 0xff, 0xff]);
+        let addrs = Addrs::new(Os::NetBsd, 0x1 | 0x4, &bytes);
+        assert_eq!(addrs.family(), Some(IpFamily::V4));
+        let items: Vec<_> = addrs.collect();
+        assert_eq!(
+            items[1].1,
+            Ok(Sockaddr::Netmask(Ipv4Addr::new(255, 0, 0, 0)))
+        );
+
+        // No destination (an RTM_NEWADDR): the mask takes RTA_IFA's family, which comes after.
+        let mut bytes = [0u8; 8 + 16];
+        bytes[..7].copy_from_slice(&[7, 0xff, 0xff, 0xff, 255, 255, 255]);
+        bytes[8..].copy_from_slice(&sin([192, 0, 2, 1]));
+        let addrs = Addrs::new(Os::FreeBsd, 0x4 | 0x20, &bytes);
+        assert_eq!(addrs.family(), Some(IpFamily::V4));
+        let items: Vec<_> = addrs.collect();
+        assert_eq!(
+            items[0].1,
+            Ok(Sockaddr::Netmask(Ipv4Addr::new(255, 255, 255, 0)))
+        );
+    }
+
+    #[test]
+    fn family_precedence() {
+        let v6 = crate::route::BsdSockaddrIn6::new(Os::FreeBsd, "2001:db8::1".parse().unwrap());
+        let v6 = zerocopy::IntoBytes::as_bytes(&v6);
+        // DST IPv4, IFA IPv6: DST wins.
+        let mut bytes = std::vec::Vec::new();
+        bytes.extend_from_slice(&sin([192, 0, 2, 1]));
+        bytes.extend_from_slice(v6);
+        bytes.extend_from_slice(&[0; 4]);
+        assert_eq!(
+            Addrs::new(Os::FreeBsd, 0x1 | 0x20, &bytes).family(),
+            Some(IpFamily::V4)
+        );
+        // Empty DST, IPv6 gateway, no IFA: the gateway's.
+        let mut bytes = vec![0u8; 8];
+        bytes.extend_from_slice(v6);
+        let addrs = Addrs::new(Os::FreeBsd, 0x1 | 0x2, &bytes);
+        assert_eq!(addrs.family(), Some(IpFamily::V6));
+        let items: Vec<_> = addrs.collect();
+        assert_eq!(
+            items[0].1,
+            Ok(Sockaddr::Unspecified(
+                core::net::Ipv6Addr::UNSPECIFIED.into()
+            ))
+        );
+        // Only link addresses: none.
+        let dl = [8u8, crate::route::AF_LINK, 1, 0, 24, 0, 0, 0];
+        assert_eq!(Addrs::new(Os::FreeBsd, 0x10, &dl).family(), None);
     }
 
     #[test]

@@ -1,15 +1,52 @@
 //! Darwin's (macOS, xnu) routing-socket ABI on x86_64 and arm64: `struct rt_msghdr`,
-//! `struct rt_metrics` and the `<net/route.h>` constants.
+//! `struct rt_metrics` and the `<net/route.h>` constants, the interface messages of
+//! `<net/if.h>` (`if_msghdr` with `if_data`, `ifa_msghdr`, `ifma_msghdr`), and the `*2`
+//! variants of the `NET_RT_DUMP2`/`NET_RT_IFLIST2` sysctls (`rt_msghdr2`, `if_msghdr2` with
+//! `if_data64`, `ifma_msghdr2`), all checked against `libc` by `codec/layout-check`.
 //!
 //! Source: apple-oss-distributions/xnu `bsd/net/route.h` (and `ROUNDUP32` in
 //! `bsd/net/rtsock.c` for the rounding of sockaddrs to `sizeof(uint32_t)`). Every field is 32
 //! bits or less, so the layout is the same on both architectures, 4-byte aligned. The layouts
 //! are checked against the `libc` crate's `rt_msghdr`/`rt_metrics` for `x86_64-apple-darwin` by
 //! `codec/layout-check`, and against a C compiler by `tests/route_layout.rs`.
+//!
+//! Every header but `rt_msghdr` reads and writes through [`Message`](super::Message) and
+//! [`emit`](super::emit):
+//!
+//! ```
+//! use sockabi::route::{emit, MessageKind, Message, MsgHeader, Os};
+//! use sockabi::route::darwin;
+//! use zerocopy::FromZeros;
+//!
+//! /// Writes a header of type `H` for `rtm_type` and interface 7, then reads it back.
+//! fn round_trip<H: MsgHeader>(rtm_type: u8) -> Result<MessageKind, sockabi::Error> {
+//!     let mut bytes = [0u8; 256];
+//!     assert!(emit(&H::new_zeroed(), [], &mut bytes).is_err()); // version 0 is refused
+//!     let size = core::mem::size_of::<H>();
+//!     bytes[2] = H::OS.rtm_version();
+//!     bytes[3] = rtm_type;
+//!     bytes[H::INDEX_AT..H::INDEX_AT + 2].copy_from_slice(&7u16.to_ne_bytes());
+//!     let header = H::view(&bytes[..size])?;
+//!     let mut out = [0u8; 256];
+//!     let len = emit(header, [], &mut out)?;
+//!     let message = Message::parse(H::OS, &out[..len])?;
+//!     assert_eq!((message.index(), message.msglen()), (7, size));
+//!     Ok(message.kind())
+//! }
+//!
+//! assert_eq!(round_trip::<darwin::IfMsghdr>(darwin::RTM_IFINFO)?, MessageKind::Interface);
+//! assert_eq!(round_trip::<darwin::IfMsghdr2>(darwin::RTM_IFINFO2)?, MessageKind::Interface2);
+//! assert_eq!(round_trip::<darwin::IfaMsghdr>(darwin::RTM_DELADDR)?, MessageKind::Address);
+//! assert_eq!(round_trip::<darwin::IfmaMsghdr>(darwin::RTM_NEWMADDR)?, MessageKind::Multicast);
+//! assert_eq!(round_trip::<darwin::IfmaMsghdr2>(darwin::RTM_NEWMADDR2)?, MessageKind::Multicast2);
+//! assert_eq!(round_trip::<darwin::RtMsghdr2>(darwin::RTM_GET2)?, MessageKind::Route2);
+//! # Ok::<(), sockabi::Error>(())
+//! ```
 
-use zerocopy::byteorder::{NativeEndian, I32, U16, U32};
+use zerocopy::byteorder::{NativeEndian, I32, U16, U32, U64};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
+use super::MessageKind;
 use crate::addr::view_prefix;
 use crate::Result;
 
@@ -254,6 +291,298 @@ impl RtMsghdr {
     }
 }
 
+/// `struct if_data` (96 bytes): an interface's type and 32-bit counters, as `if_msghdr`
+/// carries them (xnu `bsd/net/if_var.h`; every field 32 bits or less).
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfData {
+    /// Interface type (`IFT_ETHER`, `IFT_LOOP`, ...).
+    pub ifi_type: u8,
+    /// Length of the type's extra information (`IFT_*` specific).
+    pub ifi_typelen: u8,
+    /// Physical medium.
+    pub ifi_physical: u8,
+    /// Length of the link-layer address.
+    pub ifi_addrlen: u8,
+    /// Length of the link-layer header.
+    pub ifi_hdrlen: u8,
+    /// Polling quota for receive intervals.
+    pub ifi_recvquota: u8,
+    /// Polling quota for transmit intervals.
+    pub ifi_xmitquota: u8,
+    /// Padding.
+    pub ifi_unused1: u8,
+    /// Maximum transmission unit.
+    pub ifi_mtu: U32<NativeEndian>,
+    /// Routing metric.
+    pub ifi_metric: U32<NativeEndian>,
+    /// Line speed, bits per second.
+    pub ifi_baudrate: U32<NativeEndian>,
+    /// Packets received.
+    pub ifi_ipackets: U32<NativeEndian>,
+    /// Input errors.
+    pub ifi_ierrors: U32<NativeEndian>,
+    /// Packets sent.
+    pub ifi_opackets: U32<NativeEndian>,
+    /// Output errors.
+    pub ifi_oerrors: U32<NativeEndian>,
+    /// Collisions.
+    pub ifi_collisions: U32<NativeEndian>,
+    /// Bytes received.
+    pub ifi_ibytes: U32<NativeEndian>,
+    /// Bytes sent.
+    pub ifi_obytes: U32<NativeEndian>,
+    /// Multicast packets received.
+    pub ifi_imcasts: U32<NativeEndian>,
+    /// Multicast packets sent.
+    pub ifi_omcasts: U32<NativeEndian>,
+    /// Packets dropped on input.
+    pub ifi_iqdrops: U32<NativeEndian>,
+    /// Packets for an unsupported protocol.
+    pub ifi_noproto: U32<NativeEndian>,
+    /// Time spent receiving, microseconds.
+    pub ifi_recvtiming: U32<NativeEndian>,
+    /// Time spent sending, microseconds.
+    pub ifi_xmittiming: U32<NativeEndian>,
+    /// Time of the last administrative change (`struct timeval32`: seconds, microseconds).
+    pub ifi_lastchange: [I32<NativeEndian>; 2],
+    /// Unused.
+    pub ifi_unused2: U32<NativeEndian>,
+    /// Offloads the hardware performs.
+    pub ifi_hwassist: U32<NativeEndian>,
+    /// Reserved.
+    pub ifi_reserved1: U32<NativeEndian>,
+    /// Reserved.
+    pub ifi_reserved2: U32<NativeEndian>,
+}
+
+/// `struct if_data64` (128 bytes, packed to 4): the 64-bit counters of `if_msghdr2`.
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfData64 {
+    /// Interface type (`IFT_ETHER`, `IFT_LOOP`, ...).
+    pub ifi_type: u8,
+    /// Length of the type's extra information (`IFT_*` specific).
+    pub ifi_typelen: u8,
+    /// Physical medium.
+    pub ifi_physical: u8,
+    /// Length of the link-layer address.
+    pub ifi_addrlen: u8,
+    /// Length of the link-layer header.
+    pub ifi_hdrlen: u8,
+    /// Polling quota for receive intervals.
+    pub ifi_recvquota: u8,
+    /// Polling quota for transmit intervals.
+    pub ifi_xmitquota: u8,
+    /// Padding.
+    pub ifi_unused1: u8,
+    /// Maximum transmission unit.
+    pub ifi_mtu: U32<NativeEndian>,
+    /// Routing metric.
+    pub ifi_metric: U32<NativeEndian>,
+    /// Line speed, bits per second.
+    pub ifi_baudrate: U64<NativeEndian>,
+    /// Packets received.
+    pub ifi_ipackets: U64<NativeEndian>,
+    /// Input errors.
+    pub ifi_ierrors: U64<NativeEndian>,
+    /// Packets sent.
+    pub ifi_opackets: U64<NativeEndian>,
+    /// Output errors.
+    pub ifi_oerrors: U64<NativeEndian>,
+    /// Collisions.
+    pub ifi_collisions: U64<NativeEndian>,
+    /// Bytes received.
+    pub ifi_ibytes: U64<NativeEndian>,
+    /// Bytes sent.
+    pub ifi_obytes: U64<NativeEndian>,
+    /// Multicast packets received.
+    pub ifi_imcasts: U64<NativeEndian>,
+    /// Multicast packets sent.
+    pub ifi_omcasts: U64<NativeEndian>,
+    /// Packets dropped on input.
+    pub ifi_iqdrops: U64<NativeEndian>,
+    /// Packets for an unsupported protocol.
+    pub ifi_noproto: U64<NativeEndian>,
+    /// Time spent receiving, microseconds.
+    pub ifi_recvtiming: U32<NativeEndian>,
+    /// Time spent sending, microseconds.
+    pub ifi_xmittiming: U32<NativeEndian>,
+    /// Time of the last administrative change (`struct timeval32`: seconds, microseconds).
+    pub ifi_lastchange: [I32<NativeEndian>; 2],
+}
+
+/// `struct if_msghdr` (112 bytes): the header of `RTM_IFINFO`, an interface's flags and
+/// [`IfData`]; an `RTA_IFP` `sockaddr_dl` follows in sysctl dumps.
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfMsghdr {
+    /// Length of the whole message.
+    pub ifm_msglen: U16<NativeEndian>,
+    /// [`RTM_VERSION`].
+    pub ifm_version: u8,
+    /// [`RTM_IFINFO`].
+    pub ifm_type: u8,
+    /// Which addresses follow (`RTA_*` bits).
+    pub ifm_addrs: I32<NativeEndian>,
+    /// The interface's `IFF_*` flags.
+    pub ifm_flags: I32<NativeEndian>,
+    /// Interface index.
+    pub ifm_index: U16<NativeEndian>,
+    /// Padding the C compiler puts before the 4-byte-aligned `ifm_data`.
+    pub _pad0: [u8; 2],
+    /// Type, state and counters.
+    pub ifm_data: IfData,
+}
+
+/// `struct if_msghdr2` (160 bytes): the header of `RTM_IFINFO2` (the `NET_RT_IFLIST2` sysctl):
+/// [`IfMsghdr`] with the send queue's state and 64-bit counters ([`IfData64`]).
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfMsghdr2 {
+    /// Length of the whole message.
+    pub ifm_msglen: U16<NativeEndian>,
+    /// [`RTM_VERSION`].
+    pub ifm_version: u8,
+    /// [`RTM_IFINFO2`].
+    pub ifm_type: u8,
+    /// Which addresses follow (`RTA_*` bits).
+    pub ifm_addrs: I32<NativeEndian>,
+    /// The interface's `IFF_*` flags.
+    pub ifm_flags: I32<NativeEndian>,
+    /// Interface index.
+    pub ifm_index: U16<NativeEndian>,
+    /// Padding before the 4-byte-aligned `ifm_snd_len`.
+    pub _pad0: [u8; 2],
+    /// Packets in the send queue.
+    pub ifm_snd_len: I32<NativeEndian>,
+    /// Capacity of the send queue.
+    pub ifm_snd_maxlen: I32<NativeEndian>,
+    /// Packets the send queue dropped.
+    pub ifm_snd_drops: I32<NativeEndian>,
+    /// Time until the interface's watchdog fires.
+    pub ifm_timer: I32<NativeEndian>,
+    /// Type, state and 64-bit counters.
+    pub ifm_data: IfData64,
+}
+
+/// `struct ifa_msghdr` (20 bytes): the header of `RTM_NEWADDR`/`RTM_DELADDR`, followed by the
+/// address (`RTA_IFA`), its mask, the interface (`RTA_IFP`) and the broadcast or peer address.
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfaMsghdr {
+    /// Length of the whole message.
+    pub ifam_msglen: U16<NativeEndian>,
+    /// [`RTM_VERSION`].
+    pub ifam_version: u8,
+    /// [`RTM_NEWADDR`] or [`RTM_DELADDR`].
+    pub ifam_type: u8,
+    /// Which addresses follow (`RTA_*` bits).
+    pub ifam_addrs: I32<NativeEndian>,
+    /// The address's flags.
+    pub ifam_flags: I32<NativeEndian>,
+    /// Index of the interface.
+    pub ifam_index: U16<NativeEndian>,
+    /// Padding before the 4-byte-aligned `ifam_metric`.
+    pub _pad0: [u8; 2],
+    /// The address's metric.
+    pub ifam_metric: I32<NativeEndian>,
+}
+
+/// `struct ifma_msghdr` (16 bytes): the header of `RTM_NEWMADDR`/`RTM_DELMADDR`, followed by
+/// the group (`RTA_IFA`), the interface and, for a link-layer group, `RTA_GATEWAY`.
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfmaMsghdr {
+    /// Length of the whole message.
+    pub ifmam_msglen: U16<NativeEndian>,
+    /// [`RTM_VERSION`].
+    pub ifmam_version: u8,
+    /// [`RTM_NEWMADDR`] or [`RTM_DELMADDR`].
+    pub ifmam_type: u8,
+    /// Which addresses follow (`RTA_*` bits).
+    pub ifmam_addrs: I32<NativeEndian>,
+    /// Flags.
+    pub ifmam_flags: I32<NativeEndian>,
+    /// Index of the interface.
+    pub ifmam_index: U16<NativeEndian>,
+    /// Padding to the struct's 4-byte alignment.
+    pub _pad0: [u8; 2],
+}
+
+/// `struct ifma_msghdr2` (20 bytes): the header of `RTM_NEWMADDR2` (the `NET_RT_IFLIST2`
+/// sysctl): [`IfmaMsghdr`] with the membership's reference count.
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfmaMsghdr2 {
+    /// Length of the whole message.
+    pub ifmam_msglen: U16<NativeEndian>,
+    /// [`RTM_VERSION`].
+    pub ifmam_version: u8,
+    /// [`RTM_NEWMADDR2`].
+    pub ifmam_type: u8,
+    /// Which addresses follow (`RTA_*` bits).
+    pub ifmam_addrs: I32<NativeEndian>,
+    /// Flags.
+    pub ifmam_flags: I32<NativeEndian>,
+    /// Index of the interface.
+    pub ifmam_index: U16<NativeEndian>,
+    /// Padding before the 4-byte-aligned `ifmam_refcount`.
+    pub _pad0: [u8; 2],
+    /// References to the membership.
+    pub ifmam_refcount: I32<NativeEndian>,
+}
+
+/// `struct rt_msghdr2` (92 bytes): the header of `RTM_GET2` (the `NET_RT_DUMP2` sysctl):
+/// [`RtMsghdr`] with the route's reference count and its parent's flags where `rtm_pid`,
+/// `rtm_seq` and `rtm_errno` were.
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct RtMsghdr2 {
+    /// Length of the whole message, header and addresses.
+    pub rtm_msglen: U16<NativeEndian>,
+    /// [`RTM_VERSION`].
+    pub rtm_version: u8,
+    /// [`RTM_GET2`].
+    pub rtm_type: u8,
+    /// Index of the route's interface.
+    pub rtm_index: U16<NativeEndian>,
+    /// Padding before the 4-byte-aligned `rtm_flags`.
+    pub _pad0: [u8; 2],
+    /// `RTF_*` flags ([`RtFlags`]).
+    pub rtm_flags: I32<NativeEndian>,
+    /// Which addresses follow (`RTA_*` bits).
+    pub rtm_addrs: I32<NativeEndian>,
+    /// References held on the route.
+    pub rtm_refcnt: I32<NativeEndian>,
+    /// Flags of the route it was cloned from.
+    pub rtm_parentflags: I32<NativeEndian>,
+    /// Reserved.
+    pub rtm_reserved: I32<NativeEndian>,
+    /// Use count.
+    pub rtm_use: I32<NativeEndian>,
+    /// Which metrics are being initialized (`RTV_*` bits).
+    pub rtm_inits: U32<NativeEndian>,
+    /// The metrics.
+    pub rtm_rmx: RtMetrics,
+}
+
 /// The C name of a Darwin `rtm_type`.
 #[inline]
 pub const fn rtm_type_name(rtm_type: u8) -> Option<&'static str> {
@@ -288,6 +617,22 @@ pub const fn uses_rt_msghdr(rtm_type: u8) -> bool {
     matches!(rtm_type, RTM_ADD..=RTM_RESOLVE)
 }
 
+/// Which header a Darwin message of this type starts with (`rt_msg2` in xnu's
+/// `bsd/net/rtsock.c` picks the same).
+#[inline]
+pub const fn message_kind(rtm_type: u8) -> MessageKind {
+    match rtm_type {
+        t if uses_rt_msghdr(t) => MessageKind::Route,
+        RTM_NEWADDR | RTM_DELADDR => MessageKind::Address,
+        RTM_IFINFO => MessageKind::Interface,
+        RTM_NEWMADDR | RTM_DELMADDR => MessageKind::Multicast,
+        RTM_IFINFO2 => MessageKind::Interface2,
+        RTM_NEWMADDR2 => MessageKind::Multicast2,
+        RTM_GET2 => MessageKind::Route2,
+        _ => MessageKind::Other,
+    }
+}
+
 /// The C name of an address slot (`RTA_*`), by its index (`RTAX_*`).
 #[inline]
 pub const fn rta_name(rtax: u8) -> Option<&'static str> {
@@ -318,6 +663,29 @@ mod tests {
         assert_eq!(offset_of!(RtMsghdr, rtm_use), 28);
         assert_eq!(offset_of!(RtMsghdr, rtm_inits), 32);
         assert_eq!(offset_of!(RtMsghdr, rtm_rmx), 36);
+    }
+
+    /// Offsets as the C compiler lays out xnu's bsd/net/if.h and route.h (`if_data64` and
+    /// `if_msghdr2` packed to 4).
+    #[test]
+    fn interface_layouts_match_if_h() {
+        assert_eq!(size_of::<IfData>(), 96);
+        assert_eq!(offset_of!(IfData, ifi_lastchange), 72);
+        assert_eq!(size_of::<IfData64>(), 128);
+        assert_eq!(offset_of!(IfData64, ifi_baudrate), 16);
+        assert_eq!(offset_of!(IfData64, ifi_recvtiming), 112);
+        assert_eq!(size_of::<IfMsghdr>(), 112);
+        assert_eq!(offset_of!(IfMsghdr, ifm_data), 16);
+        assert_eq!(size_of::<IfMsghdr2>(), 160);
+        assert_eq!(offset_of!(IfMsghdr2, ifm_snd_len), 16);
+        assert_eq!(offset_of!(IfMsghdr2, ifm_data), 32);
+        assert_eq!(size_of::<IfaMsghdr>(), 20);
+        assert_eq!(offset_of!(IfaMsghdr, ifam_metric), 16);
+        assert_eq!(size_of::<IfmaMsghdr>(), 16);
+        assert_eq!(size_of::<IfmaMsghdr2>(), 20);
+        assert_eq!(size_of::<RtMsghdr2>(), 92);
+        assert_eq!(offset_of!(RtMsghdr2, rtm_refcnt), 16);
+        assert_eq!(offset_of!(RtMsghdr2, rtm_rmx), 36);
     }
 
     #[test]

@@ -1,15 +1,53 @@
 //! FreeBSD's routing-socket ABI on amd64 (LP64): `struct rt_msghdr`, `struct rt_metrics` and
-//! the `<net/route.h>` constants.
+//! the `<net/route.h>` constants, and the interface messages of `<net/if.h>` (`if_msghdr` with
+//! `if_data`, `ifa_msghdr`, `ifma_msghdr`, `if_announcemsghdr`, and the `if_msghdrl` and
+//! `ifa_msghdrl` of the `NET_RT_IFLISTL` sysctl; checked against `libc` by `codec/layout-check`
+//! too).
 //!
 //! Source: freebsd-src `sys/net/route.h` (main / 14.x, the revision with `_rtm_spare1` in
 //! `rt_msghdr` and `rmx_nhidx` in `rt_metrics`), and `SA_SIZE` there for the rounding of
 //! sockaddrs to `sizeof(long)`. The layouts are checked against the `libc` crate's
 //! `rt_msghdr`/`rt_metrics` for `x86_64-unknown-freebsd` by `codec/layout-check`, and against a C
 //! compiler by `tests/route_layout.rs`.
+//!
+//! Every header but `rt_msghdr` reads and writes through [`Message`](super::Message) and
+//! [`emit`](super::emit):
+//!
+//! ```
+//! use sockabi::route::{emit, MessageKind, Message, MsgHeader, Os};
+//! use sockabi::route::freebsd;
+//! use zerocopy::FromZeros;
+//!
+//! /// Writes a header of type `H` for `rtm_type` and interface 7, then reads it back.
+//! fn round_trip<H: MsgHeader>(rtm_type: u8) -> Result<MessageKind, sockabi::Error> {
+//!     let mut bytes = [0u8; 256];
+//!     assert!(emit(&H::new_zeroed(), [], &mut bytes).is_err()); // version 0 is refused
+//!     let size = core::mem::size_of::<H>();
+//!     bytes[2] = H::OS.rtm_version();
+//!     bytes[3] = rtm_type;
+//!     bytes[H::INDEX_AT..H::INDEX_AT + 2].copy_from_slice(&7u16.to_ne_bytes());
+//!     let header = H::view(&bytes[..size])?;
+//!     let mut out = [0u8; 256];
+//!     let len = emit(header, [], &mut out)?;
+//!     let message = Message::parse(H::OS, &out[..len])?;
+//!     assert_eq!((message.index(), message.msglen()), (7, size));
+//!     Ok(message.kind())
+//! }
+//!
+//! assert_eq!(round_trip::<freebsd::IfMsghdr>(freebsd::RTM_IFINFO)?, MessageKind::Interface);
+//! assert_eq!(round_trip::<freebsd::IfaMsghdr>(freebsd::RTM_NEWADDR)?, MessageKind::Address);
+//! assert_eq!(round_trip::<freebsd::IfmaMsghdr>(freebsd::RTM_DELMADDR)?, MessageKind::Multicast);
+//! assert_eq!(
+//!     round_trip::<freebsd::IfAnnouncemsghdr>(freebsd::RTM_IFANNOUNCE)?,
+//!     MessageKind::Announce
+//! );
+//! # Ok::<(), sockabi::Error>(())
+//! ```
 
-use zerocopy::byteorder::{NativeEndian, I32, U16, U64};
+use zerocopy::byteorder::{NativeEndian, I32, U16, U32, U64};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
+use super::MessageKind;
 use crate::addr::view_prefix;
 use crate::Result;
 
@@ -230,6 +268,224 @@ impl RtMsghdr {
     }
 }
 
+/// `struct if_data` (152 bytes): an interface's type, state and counters, as `if_msghdr`
+/// carries them (`sys/net/if.h`, the fixed-size layout since FreeBSD 11).
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfData {
+    /// Interface type (`IFT_ETHER`, `IFT_LOOP`, ...).
+    pub ifi_type: u8,
+    /// Physical medium (AUI, 10base-T, ...).
+    pub ifi_physical: u8,
+    /// Length of the link-layer address.
+    pub ifi_addrlen: u8,
+    /// Length of the link-layer header.
+    pub ifi_hdrlen: u8,
+    /// Link state (`LINK_STATE_UNKNOWN` 0, `DOWN` 1, `UP` 2).
+    pub ifi_link_state: u8,
+    /// CARP virtual host id.
+    pub ifi_vhid: u8,
+    /// Length of this structure, 152.
+    pub ifi_datalen: U16<NativeEndian>,
+    /// Maximum transmission unit.
+    pub ifi_mtu: U32<NativeEndian>,
+    /// Routing metric.
+    pub ifi_metric: U32<NativeEndian>,
+    /// Line speed, bits per second.
+    pub ifi_baudrate: U64<NativeEndian>,
+    /// Packets received.
+    pub ifi_ipackets: U64<NativeEndian>,
+    /// Input errors.
+    pub ifi_ierrors: U64<NativeEndian>,
+    /// Packets sent.
+    pub ifi_opackets: U64<NativeEndian>,
+    /// Output errors.
+    pub ifi_oerrors: U64<NativeEndian>,
+    /// Collisions.
+    pub ifi_collisions: U64<NativeEndian>,
+    /// Bytes received.
+    pub ifi_ibytes: U64<NativeEndian>,
+    /// Bytes sent.
+    pub ifi_obytes: U64<NativeEndian>,
+    /// Multicast packets received.
+    pub ifi_imcasts: U64<NativeEndian>,
+    /// Multicast packets sent.
+    pub ifi_omcasts: U64<NativeEndian>,
+    /// Packets dropped on input.
+    pub ifi_iqdrops: U64<NativeEndian>,
+    /// Packets dropped on output.
+    pub ifi_oqdrops: U64<NativeEndian>,
+    /// Packets for an unsupported protocol.
+    pub ifi_noproto: U64<NativeEndian>,
+    /// Offloads the hardware performs (`CSUM_*`).
+    pub ifi_hwassist: U64<NativeEndian>,
+    /// Uptime at attach or statistics reset (`time_t`, a union with `uint64_t`).
+    pub ifi_epoch: U64<NativeEndian>,
+    /// Time of the last administrative change (`struct timeval`, a union with `struct
+    /// bintime`): seconds, then microseconds.
+    pub ifi_lastchange: [U64<NativeEndian>; 2],
+}
+
+/// `struct if_msghdr` (168 bytes): the header of `RTM_IFINFO`, an interface's flags and
+/// [`IfData`]; an `RTA_IFP` `sockaddr_dl` follows in sysctl dumps.
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfMsghdr {
+    /// Length of the whole message.
+    pub ifm_msglen: U16<NativeEndian>,
+    /// [`RTM_VERSION`].
+    pub ifm_version: u8,
+    /// [`RTM_IFINFO`].
+    pub ifm_type: u8,
+    /// Which addresses follow (`RTA_*` bits).
+    pub ifm_addrs: I32<NativeEndian>,
+    /// The interface's `IFF_*` flags.
+    pub ifm_flags: I32<NativeEndian>,
+    /// Interface index.
+    pub ifm_index: U16<NativeEndian>,
+    /// Spare, zero.
+    pub _ifm_spare1: U16<NativeEndian>,
+    /// Type, state and counters.
+    pub ifm_data: IfData,
+}
+
+/// `struct ifa_msghdr` (20 bytes): the header of `RTM_NEWADDR`/`RTM_DELADDR`, followed by the
+/// address (`RTA_IFA`), its mask, the interface (`RTA_IFP`) and the broadcast or peer address.
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfaMsghdr {
+    /// Length of the whole message.
+    pub ifam_msglen: U16<NativeEndian>,
+    /// [`RTM_VERSION`].
+    pub ifam_version: u8,
+    /// [`RTM_NEWADDR`] or [`RTM_DELADDR`].
+    pub ifam_type: u8,
+    /// Which addresses follow (`RTA_*` bits).
+    pub ifam_addrs: I32<NativeEndian>,
+    /// The address's `IFA_*` flags.
+    pub ifam_flags: I32<NativeEndian>,
+    /// Index of the interface.
+    pub ifam_index: U16<NativeEndian>,
+    /// Spare, zero.
+    pub _ifam_spare1: U16<NativeEndian>,
+    /// The interface's metric.
+    pub ifam_metric: I32<NativeEndian>,
+}
+
+/// `struct if_msghdrl` (176 bytes): `RTM_IFINFO` as the `NET_RT_IFLISTL` sysctl writes it
+/// (what FreeBSD's getifaddrs(3) reads): [`IfMsghdr`] with its own length and the offset of
+/// `ifm_data`, so that `if_data` may grow; addresses start at `ifm_len`.
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfMsghdrl {
+    /// Length of the whole message.
+    pub ifm_msglen: U16<NativeEndian>,
+    /// [`RTM_VERSION`].
+    pub ifm_version: u8,
+    /// [`RTM_IFINFO`].
+    pub ifm_type: u8,
+    /// Which addresses follow (`RTA_*` bits).
+    pub ifm_addrs: I32<NativeEndian>,
+    /// The interface's `IFF_*` flags.
+    pub ifm_flags: I32<NativeEndian>,
+    /// Interface index.
+    pub ifm_index: U16<NativeEndian>,
+    /// Spare, zero.
+    pub _ifm_spare1: U16<NativeEndian>,
+    /// Length of this header, `if_data` included: where the addresses start.
+    pub ifm_len: U16<NativeEndian>,
+    /// Offset of `ifm_data` from the start of the message.
+    pub ifm_data_off: U16<NativeEndian>,
+    /// Spare, zero.
+    pub _ifm_spare2: I32<NativeEndian>,
+    /// Type, state and counters.
+    pub ifm_data: IfData,
+}
+
+/// `struct ifa_msghdrl` (176 bytes): `RTM_NEWADDR` as the `NET_RT_IFLISTL` sysctl writes it:
+/// [`IfaMsghdr`] with its own length, the offset of `ifam_data`, and the address's counters;
+/// addresses start at `ifam_len`.
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfaMsghdrl {
+    /// Length of the whole message.
+    pub ifam_msglen: U16<NativeEndian>,
+    /// [`RTM_VERSION`].
+    pub ifam_version: u8,
+    /// [`RTM_NEWADDR`].
+    pub ifam_type: u8,
+    /// Which addresses follow (`RTA_*` bits).
+    pub ifam_addrs: I32<NativeEndian>,
+    /// The address's `IFA_*` flags.
+    pub ifam_flags: I32<NativeEndian>,
+    /// Index of the interface.
+    pub ifam_index: U16<NativeEndian>,
+    /// Spare, zero.
+    pub _ifam_spare1: U16<NativeEndian>,
+    /// Length of this header, `if_data` included: where the addresses start.
+    pub ifam_len: U16<NativeEndian>,
+    /// Offset of `ifam_data` from the start of the message.
+    pub ifam_data_off: U16<NativeEndian>,
+    /// The interface's metric.
+    pub ifam_metric: I32<NativeEndian>,
+    /// The address's counters (packets and bytes in and out; the rest zero).
+    pub ifam_data: IfData,
+}
+
+/// `struct ifma_msghdr` (16 bytes): the header of `RTM_NEWMADDR`/`RTM_DELMADDR`, followed by
+/// the group (`RTA_IFA`), the interface and, for a link-layer group, `RTA_GATEWAY`.
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfmaMsghdr {
+    /// Length of the whole message.
+    pub ifmam_msglen: U16<NativeEndian>,
+    /// [`RTM_VERSION`].
+    pub ifmam_version: u8,
+    /// [`RTM_NEWMADDR`] or [`RTM_DELMADDR`].
+    pub ifmam_type: u8,
+    /// Which addresses follow (`RTA_*` bits).
+    pub ifmam_addrs: I32<NativeEndian>,
+    /// Flags (unused by the kernel).
+    pub ifmam_flags: I32<NativeEndian>,
+    /// Index of the interface.
+    pub ifmam_index: U16<NativeEndian>,
+    /// Spare, zero.
+    pub _ifmam_spare1: U16<NativeEndian>,
+}
+
+/// `struct if_announcemsghdr` (24 bytes): `RTM_IFANNOUNCE` (an interface arrives or leaves)
+/// and `RTM_IEEE80211` (an 802.11 event, whose data follows). No addresses.
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfAnnouncemsghdr {
+    /// Length of the whole message.
+    pub ifan_msglen: U16<NativeEndian>,
+    /// [`RTM_VERSION`].
+    pub ifan_version: u8,
+    /// [`RTM_IFANNOUNCE`] or [`RTM_IEEE80211`].
+    pub ifan_type: u8,
+    /// Index of the interface.
+    pub ifan_index: U16<NativeEndian>,
+    /// Name of the interface, NUL-padded (`IFNAMSIZ` 16).
+    pub ifan_name: [u8; 16],
+    /// `IFAN_ARRIVAL` (0) or `IFAN_DEPARTURE` (1); for `RTM_IEEE80211` the event.
+    pub ifan_what: U16<NativeEndian>,
+}
+
 /// The C name of a FreeBSD `rtm_type`.
 #[inline]
 pub const fn rtm_type_name(rtm_type: u8) -> Option<&'static str> {
@@ -259,6 +515,19 @@ pub const fn rtm_type_name(rtm_type: u8) -> Option<&'static str> {
 #[inline]
 pub const fn uses_rt_msghdr(rtm_type: u8) -> bool {
     matches!(rtm_type, RTM_ADD..=RTM_LOCK | RTM_RESOLVE)
+}
+
+/// Which header a FreeBSD message of this type starts with (route.h's "(1)" to "(3)" marks).
+#[inline]
+pub const fn message_kind(rtm_type: u8) -> MessageKind {
+    match rtm_type {
+        t if uses_rt_msghdr(t) => MessageKind::Route,
+        RTM_NEWADDR | RTM_DELADDR => MessageKind::Address,
+        RTM_IFINFO => MessageKind::Interface,
+        RTM_NEWMADDR | RTM_DELMADDR => MessageKind::Multicast,
+        RTM_IFANNOUNCE | RTM_IEEE80211 => MessageKind::Announce,
+        _ => MessageKind::Other,
+    }
 }
 
 /// The C name of an address slot (`RTA_*`), by its index (`RTAX_*`).
@@ -296,6 +565,31 @@ mod tests {
         assert_eq!(offset_of!(RtMsghdr, rtm_fmask), 28);
         assert_eq!(offset_of!(RtMsghdr, rtm_inits), 32);
         assert_eq!(offset_of!(RtMsghdr, rtm_rmx), 40);
+    }
+
+    /// Offsets as the C compiler lays out sys/net/if.h on amd64.
+    #[test]
+    fn interface_layouts_match_if_h() {
+        assert_eq!(size_of::<IfData>(), 152);
+        assert_eq!(offset_of!(IfData, ifi_mtu), 8);
+        assert_eq!(offset_of!(IfData, ifi_baudrate), 16);
+        assert_eq!(offset_of!(IfData, ifi_hwassist), 120);
+        assert_eq!(offset_of!(IfData, ifi_epoch), 128);
+        assert_eq!(offset_of!(IfData, ifi_lastchange), 136);
+        assert_eq!(size_of::<IfMsghdr>(), 168);
+        assert_eq!(offset_of!(IfMsghdr, ifm_index), 12);
+        assert_eq!(offset_of!(IfMsghdr, ifm_data), 16);
+        assert_eq!(size_of::<IfaMsghdr>(), 20);
+        assert_eq!(offset_of!(IfaMsghdr, ifam_metric), 16);
+        assert_eq!(size_of::<IfMsghdrl>(), 176);
+        assert_eq!(offset_of!(IfMsghdrl, ifm_len), 16);
+        assert_eq!(offset_of!(IfMsghdrl, ifm_data), 24);
+        assert_eq!(size_of::<IfaMsghdrl>(), 176);
+        assert_eq!(offset_of!(IfaMsghdrl, ifam_metric), 20);
+        assert_eq!(offset_of!(IfaMsghdrl, ifam_data), 24);
+        assert_eq!(size_of::<IfmaMsghdr>(), 16);
+        assert_eq!(size_of::<IfAnnouncemsghdr>(), 24);
+        assert_eq!(offset_of!(IfAnnouncemsghdr, ifan_what), 22);
     }
 
     #[test]

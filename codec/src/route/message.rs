@@ -149,7 +149,8 @@ impl<'a> RouteMessage<'a> {
     /// `rtm_msglen` must fit in `bytes` and cover the header; bytes after `rtm_msglen` are not
     /// part of the message (a sysctl route dump is messages back to back: step by
     /// [`RouteMessage::msglen`]). `rtm_version` must be the system's `RTM_VERSION`, and
-    /// `rtm_type` one whose message starts with `rt_msghdr` ([`Os::uses_rt_msghdr`]). On
+    /// `rtm_type` one whose message starts with `rt_msghdr` ([`Os::uses_rt_msghdr`]; for the
+    /// others see [`Message::parse`](super::Message::parse)). On
     /// OpenBSD the addresses start at `rtm_hdrlen`, which must lie between the header's size and
     /// `rtm_msglen`. The addresses themselves are checked as [`RouteMessage::addrs`] walks them.
     ///
@@ -193,7 +194,7 @@ impl<'a> RouteMessage<'a> {
         if !os.uses_rt_msghdr(rtm_type) {
             return Err(Error::Invalid {
                 what: "rt_msghdr: rtm_type",
-                reason: "this message type does not start with rt_msghdr on this system",
+                reason: "not an rt_msghdr type on this system; Message::parse reads every type",
             });
         }
         if msglen < header_len {
@@ -216,6 +217,11 @@ impl<'a> RouteMessage<'a> {
             }
         };
         Ok(RouteMessage { header, addrs })
+    }
+
+    /// A message of `header` and the address bytes after it, already checked.
+    pub(super) fn from_parts(header: Header<'a>, addrs: &'a [u8]) -> Self {
+        RouteMessage { header, addrs }
     }
 
     /// The system the message was parsed for.
@@ -299,19 +305,13 @@ impl<'a> RouteMessage<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::route::{AF_INET, AF_LINK, ESRCH};
+    use crate::route::{AF_LINK, ESRCH};
     use core::net::Ipv4Addr;
     use std::vec::Vec;
     use zerocopy::byteorder::{I32, U16};
     use zerocopy::{FromZeros, IntoBytes};
 
-    fn sin(a: [u8; 4]) -> [u8; 16] {
-        let mut s = [0u8; 16];
-        s[0] = 16;
-        s[1] = AF_INET;
-        s[4..8].copy_from_slice(&a);
-        s
-    }
+    use crate::route::test_sin as sin;
 
     /// A Darwin `RTM_GET` reply as `route -n get 192.0.2.77` shows it: DST, GATEWAY (on-link,
     /// so a sockaddr_dl), NETMASK 255.255.255.0 cut to 7 bytes, IFP en0 with its MAC, IFA.
@@ -512,6 +512,25 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    /// Issue 16's example: NetBSD's `127.0.0.0/8` route, whose mask is `[5, 0xff, 0xff, 0xff,
+    /// 0xff]`, used to decode as `Unknown { family: 255, .. }`.
+    #[test]
+    fn netbsd_loopback_route_mask_with_family_0xff() {
+        let mut h = netbsd::RtMsghdr::new_zeroed();
+        h.rtm_msglen = U16::new(120 + 16 + 8);
+        h.rtm_version = 4;
+        h.rtm_type = netbsd::RTM_GET;
+        h.rtm_addrs = I32::new(0x1 | 0x4);
+        let mut msg = h.as_bytes().to_vec();
+        msg.extend_from_slice(&sin([127, 0, 0, 0]));
+        msg.extend_from_slice(&[5, 0xff, 0xff, 0xff, 0xff, 0, 0, 0]);
+        let parsed = RouteMessage::parse(Os::NetBsd, &msg).unwrap();
+        assert_eq!(
+            parsed.addr(RtaBit::NETMASK),
+            Ok(Some(Sockaddr::Netmask(Ipv4Addr::new(255, 0, 0, 0))))
+        );
     }
 
     #[test]

@@ -19,9 +19,20 @@
 //! | OpenBSD | 96 | 2 × 64-bit + 10 × `u_int` | 8 (`sizeof(long)`) | 5 | `rtm_hdrlen` |
 //! | NetBSD | 120 | 10 × 64-bit | 8 (`sizeof(uint64_t)`) | 4 | `sizeof(rt_msghdr)` |
 //!
+//! Routing sockets and the `NET_RT_DUMP`/`NET_RT_IFLIST` sysctls also deliver interface,
+//! address, multicast and announcement messages, each with its own header ([`MessageKind`],
+//! per system and `rtm_type`: [`Os::message_kind`]). [`Message::parse`] takes any of them and
+//! views the header its type calls for ([`MessageHeader`]), [`Messages`] walks a dump of them
+//! (FreeBSD's `NET_RT_IFLISTL` dump, whose headers the type alone does not tell:
+//! [`Messages::freebsd_iflistl`]), and [`emit`] writes any header with its addresses.
+//!
 //! Reading is zero-copy: [`RouteMessage::parse`] checks `rtm_msglen` and `rtm_version` and
 //! views the header in place; [`RouteMessage::addrs`] walks the sockaddrs, yielding
-//! `(RtaBit, Result<Sockaddr>)` so that one bad address does not hide the others. Writing a
+//! `(RtaBit, Result<Sockaddr>)` so that one bad address does not hide the others. The walk reads
+//! the sockaddrs as real kernels write them: masks by the family of the message's destination
+//! (their own family byte may be 0, 0xff or anything), empty sockaddrs as the unspecified
+//! address of that family, `sockaddr_dl` lengths of 0xff as 0, and IPv6 link-local addresses
+//! with KAME's embedded interface index split off as the scope id ([`Sockaddr`]). Writing a
 //! request is [`RtmGetRequest::emit`].
 //!
 //! ```
@@ -45,20 +56,26 @@
 //! ```
 
 mod addrs;
+mod any;
 pub mod darwin;
 pub mod freebsd;
+mod kind;
 mod message;
 pub mod netbsd;
 pub mod openbsd;
 mod request;
 mod sockaddr;
 
-pub use addrs::{Addrs, RtaBit};
+pub use addrs::{Addrs, RawAddrs, RtaBit};
+pub use any::{emit, Message, MessageHeader, Messages};
+pub use kind::{MessageKind, MsgHeader};
 pub use message::{Header, RouteMessage};
 pub use request::RtmGetRequest;
-pub use sockaddr::{BsdSockaddrIn, BsdSockaddrIn6, LinkAddr, Sockaddr, SockaddrDl};
+pub use sockaddr::{BsdSockaddrIn, BsdSockaddrIn6, IpFamily, LinkAddr, Sockaddr, SockaddrDl};
 
-/// `AF_UNSPEC`: no family; also what the kernels put in the family byte of many netmasks.
+/// `AF_UNSPEC`: no family; also what the kernels put in the family byte of many netmasks
+/// (others carry `AF_INET`, or 0xff: masks are read by the message's family, see
+/// [`Sockaddr::decode_with_family`]).
 pub const AF_UNSPEC: u8 = 0;
 /// `AF_INET`: 2 on all four systems.
 pub const AF_INET: u8 = 2;
@@ -261,6 +278,24 @@ impl Os {
         }
     }
 
+    /// Which header messages of this `rtm_type` start with on this system.
+    ///
+    /// ```
+    /// use sockabi::route::{MessageKind, Os};
+    /// assert_eq!(Os::FreeBsd.message_kind(0xe), MessageKind::Interface); // RTM_IFINFO
+    /// assert_eq!(Os::NetBsd.message_kind(0xe), MessageKind::Other); // RTM_OOIFINFO
+    /// assert_eq!(Os::Darwin.message_kind(0x14), MessageKind::Route2); // RTM_GET2
+    /// ```
+    #[inline]
+    pub const fn message_kind(self, rtm_type: u8) -> MessageKind {
+        match self {
+            Os::FreeBsd => freebsd::message_kind(rtm_type),
+            Os::Darwin => darwin::message_kind(rtm_type),
+            Os::OpenBsd => openbsd::message_kind(rtm_type),
+            Os::NetBsd => netbsd::message_kind(rtm_type),
+        }
+    }
+
     /// Whether messages of this `rtm_type` start with `struct rt_msghdr` on this system (the
     /// others start with `ifa_msghdr`, `if_msghdr`, `if_announcemsghdr`, ... and share only the
     /// first four bytes: `rtm_msglen`, `rtm_version`, `rtm_type`).
@@ -279,6 +314,12 @@ impl core::fmt::Display for Os {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// The bytes of an `AF_INET` `sockaddr_in` of `a`, port 0, for the unit tests.
+#[cfg(test)]
+pub(crate) fn test_sin(a: [u8; 4]) -> [u8; 16] {
+    zerocopy::transmute!(BsdSockaddrIn::new(core::net::Ipv4Addr::from(a)))
 }
 
 #[cfg(test)]

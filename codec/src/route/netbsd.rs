@@ -1,5 +1,7 @@
 //! NetBSD's routing-socket ABI on amd64 (LP64): `struct rt_msghdr`, `struct rt_metrics` and
-//! the `<net/route.h>` constants.
+//! the `<net/route.h>` constants, and the interface messages of `<net/if.h>` (`if_msghdr` with
+//! `if_data`, checked against `libc`; `ifa_msghdr` and `if_announcemsghdr`, which `libc` lacks,
+//! checked against a C compiler by `tests/route_layout.rs`), all `__align64`.
 //!
 //! Source: NetBSD/src `sys/net/route.h` rev. 1.132 (2022/09/20), including `RT_ROUNDUP`
 //! (sockaddrs rounded to `sizeof(uint64_t)`). NetBSD forces `rtm_msglen` and `rtm_rmx` to
@@ -9,10 +11,44 @@
 //! `RTM_NEWADDR` `0x16`) and has `RTM_VERSION` 4. The `libc` crate has no NetBSD `rt_msghdr`,
 //! so the offsets below are derived from the header by hand, asserted in the unit tests, and
 //! checked against a C compiler by `tests/route_layout.rs`.
+//!
+//! Every header but `rt_msghdr` reads and writes through [`Message`](super::Message) and
+//! [`emit`](super::emit):
+//!
+//! ```
+//! use sockabi::route::{emit, MessageKind, Message, MsgHeader, Os};
+//! use sockabi::route::netbsd;
+//! use zerocopy::FromZeros;
+//!
+//! /// Writes a header of type `H` for `rtm_type` and interface 7, then reads it back.
+//! fn round_trip<H: MsgHeader>(rtm_type: u8) -> Result<MessageKind, sockabi::Error> {
+//!     let mut bytes = [0u8; 256];
+//!     assert!(emit(&H::new_zeroed(), [], &mut bytes).is_err()); // version 0 is refused
+//!     let size = core::mem::size_of::<H>();
+//!     bytes[2] = H::OS.rtm_version();
+//!     bytes[3] = rtm_type;
+//!     bytes[H::INDEX_AT..H::INDEX_AT + 2].copy_from_slice(&7u16.to_ne_bytes());
+//!     let header = H::view(&bytes[..size])?;
+//!     let mut out = [0u8; 256];
+//!     let len = emit(header, [], &mut out)?;
+//!     let message = Message::parse(H::OS, &out[..len])?;
+//!     assert_eq!((message.index(), message.msglen()), (7, size));
+//!     Ok(message.kind())
+//! }
+//!
+//! assert_eq!(round_trip::<netbsd::IfMsghdr>(netbsd::RTM_IFINFO)?, MessageKind::Interface);
+//! assert_eq!(round_trip::<netbsd::IfaMsghdr>(netbsd::RTM_CHGADDR)?, MessageKind::Address);
+//! assert_eq!(
+//!     round_trip::<netbsd::IfAnnouncemsghdr>(netbsd::RTM_IEEE80211)?,
+//!     MessageKind::Announce
+//! );
+//! # Ok::<(), sockabi::Error>(())
+//! ```
 
 use zerocopy::byteorder::{NativeEndian, I32, I64, U16, U64};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
+use super::MessageKind;
 use crate::addr::view_prefix;
 use crate::Result;
 
@@ -242,6 +278,133 @@ impl RtMsghdr {
     }
 }
 
+/// `struct if_data` (136 bytes): an interface's type, state and counters, as `if_msghdr`
+/// carries them (`sys/net/if.h`; all counters 64-bit).
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfData {
+    /// Interface type (`IFT_ETHER`, `IFT_LOOP`, ...).
+    pub ifi_type: u8,
+    /// Length of the link-layer address.
+    pub ifi_addrlen: u8,
+    /// Length of the link-layer header.
+    pub ifi_hdrlen: u8,
+    /// Padding the C compiler puts before the 4-byte-aligned `ifi_link_state`.
+    pub _pad0: u8,
+    /// Link state (`LINK_STATE_*`).
+    pub ifi_link_state: I32<NativeEndian>,
+    /// Maximum transmission unit.
+    pub ifi_mtu: U64<NativeEndian>,
+    /// Routing metric.
+    pub ifi_metric: U64<NativeEndian>,
+    /// Line speed, bits per second.
+    pub ifi_baudrate: U64<NativeEndian>,
+    /// Packets received.
+    pub ifi_ipackets: U64<NativeEndian>,
+    /// Input errors.
+    pub ifi_ierrors: U64<NativeEndian>,
+    /// Packets sent.
+    pub ifi_opackets: U64<NativeEndian>,
+    /// Output errors.
+    pub ifi_oerrors: U64<NativeEndian>,
+    /// Collisions.
+    pub ifi_collisions: U64<NativeEndian>,
+    /// Bytes received.
+    pub ifi_ibytes: U64<NativeEndian>,
+    /// Bytes sent.
+    pub ifi_obytes: U64<NativeEndian>,
+    /// Multicast packets received.
+    pub ifi_imcasts: U64<NativeEndian>,
+    /// Multicast packets sent.
+    pub ifi_omcasts: U64<NativeEndian>,
+    /// Packets dropped on input.
+    pub ifi_iqdrops: U64<NativeEndian>,
+    /// Packets for an unsupported protocol.
+    pub ifi_noproto: U64<NativeEndian>,
+    /// Time of the last change (`struct timespec`: seconds, nanoseconds).
+    pub ifi_lastchange: [I64<NativeEndian>; 2],
+}
+
+/// `struct if_msghdr` (152 bytes, `__align64`): the header of `RTM_IFINFO` (0x14), an
+/// interface's flags and [`IfData`].
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfMsghdr {
+    /// Length of the whole message.
+    pub ifm_msglen: U16<NativeEndian>,
+    /// [`RTM_VERSION`].
+    pub ifm_version: u8,
+    /// [`RTM_IFINFO`].
+    pub ifm_type: u8,
+    /// Which addresses follow (`RTA_*` bits).
+    pub ifm_addrs: I32<NativeEndian>,
+    /// The interface's `IFF_*` flags.
+    pub ifm_flags: I32<NativeEndian>,
+    /// Interface index.
+    pub ifm_index: U16<NativeEndian>,
+    /// Padding before the `__align64` `ifm_data`.
+    pub _pad0: [u8; 2],
+    /// Type, state and counters.
+    pub ifm_data: IfData,
+}
+
+/// `struct ifa_msghdr` (32 bytes, `__align64`): the header of `RTM_NEWADDR` (0x16),
+/// `RTM_DELADDR` and `RTM_CHGADDR`. Unlike the other systems', `ifam_index` comes before the
+/// flags and the sender's pid and the address flags are there.
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfaMsghdr {
+    /// Length of the whole message.
+    pub ifam_msglen: U16<NativeEndian>,
+    /// [`RTM_VERSION`].
+    pub ifam_version: u8,
+    /// [`RTM_NEWADDR`], [`RTM_DELADDR`] or [`RTM_CHGADDR`].
+    pub ifam_type: u8,
+    /// Index of the interface.
+    pub ifam_index: U16<NativeEndian>,
+    /// Padding before the 4-byte-aligned `ifam_flags`.
+    pub _pad0: [u8; 2],
+    /// The address's flags.
+    pub ifam_flags: I32<NativeEndian>,
+    /// Which addresses follow (`RTA_*` bits).
+    pub ifam_addrs: I32<NativeEndian>,
+    /// Process id of the sender.
+    pub ifam_pid: I32<NativeEndian>,
+    /// Family-specific address flags (`IN6_IFF_*`, ...).
+    pub ifam_addrflags: I32<NativeEndian>,
+    /// The address's metric.
+    pub ifam_metric: I32<NativeEndian>,
+    /// Padding to the struct's `__align64` size.
+    pub _pad1: [u8; 4],
+}
+
+/// `struct if_announcemsghdr` (24 bytes, `__align64`): `RTM_IFANNOUNCE` (an interface arrives
+/// or leaves) and `RTM_IEEE80211` (an 802.11 event, whose data follows). No addresses.
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfAnnouncemsghdr {
+    /// Length of the whole message.
+    pub ifan_msglen: U16<NativeEndian>,
+    /// [`RTM_VERSION`].
+    pub ifan_version: u8,
+    /// [`RTM_IFANNOUNCE`] or [`RTM_IEEE80211`].
+    pub ifan_type: u8,
+    /// Index of the interface.
+    pub ifan_index: U16<NativeEndian>,
+    /// Name of the interface, NUL-padded (`IFNAMSIZ` 16).
+    pub ifan_name: [u8; 16],
+    /// `IFAN_ARRIVAL` (0) or `IFAN_DEPARTURE` (1); for `RTM_IEEE80211` the event.
+    pub ifan_what: U16<NativeEndian>,
+}
+
 /// The C name of a NetBSD `rtm_type`.
 #[inline]
 pub const fn rtm_type_name(rtm_type: u8) -> Option<&'static str> {
@@ -280,6 +443,19 @@ pub const fn uses_rt_msghdr(rtm_type: u8) -> bool {
     matches!(rtm_type, RTM_ADD..=RTM_OLDDEL)
 }
 
+/// Which header a NetBSD message of this type starts with (the renumbered interface
+/// messages; the pre-8.0 `RTM_O*` ones have older layouts, not viewed here).
+#[inline]
+pub const fn message_kind(rtm_type: u8) -> MessageKind {
+    match rtm_type {
+        t if uses_rt_msghdr(t) => MessageKind::Route,
+        RTM_NEWADDR | RTM_DELADDR | RTM_CHGADDR => MessageKind::Address,
+        RTM_IFINFO => MessageKind::Interface,
+        RTM_IFANNOUNCE | RTM_IEEE80211 => MessageKind::Announce,
+        _ => MessageKind::Other,
+    }
+}
+
 /// The C name of an address slot (`RTA_*`), by its index (`RTAX_*`).
 #[inline]
 pub const fn rta_name(rtax: u8) -> Option<&'static str> {
@@ -316,6 +492,22 @@ mod tests {
         assert_eq!(offset_of!(RtMsghdr, rtm_inits), 32);
         assert_eq!(offset_of!(RtMsghdr, _pad1), 36);
         assert_eq!(offset_of!(RtMsghdr, rtm_rmx), 40);
+    }
+
+    /// Offsets derived from sys/net/if.h on amd64, `__align64` spelled out.
+    #[test]
+    fn interface_layouts_match_if_h() {
+        assert_eq!(size_of::<IfData>(), 136);
+        assert_eq!(offset_of!(IfData, ifi_link_state), 4);
+        assert_eq!(offset_of!(IfData, ifi_mtu), 8);
+        assert_eq!(offset_of!(IfData, ifi_lastchange), 120);
+        assert_eq!(size_of::<IfMsghdr>(), 152);
+        assert_eq!(offset_of!(IfMsghdr, ifm_data), 16);
+        assert_eq!(size_of::<IfaMsghdr>(), 32);
+        assert_eq!(offset_of!(IfaMsghdr, ifam_addrs), 12);
+        assert_eq!(offset_of!(IfaMsghdr, ifam_metric), 24);
+        assert_eq!(size_of::<IfAnnouncemsghdr>(), 24);
+        assert_eq!(offset_of!(IfAnnouncemsghdr, ifan_what), 22);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! OpenBSD's routing-socket ABI on amd64 (LP64): `struct rt_msghdr`, `struct rt_metrics` and
-//! the `<net/route.h>` constants.
+//! the `<net/route.h>` constants, and the interface messages of `<net/if.h>` (`if_msghdr` with
+//! `if_data`, checked against `libc`; `ifa_msghdr` and `if_announcemsghdr`, which `libc` lacks,
+//! checked against a C compiler by `tests/route_layout.rs`). Every header has a `*_hdrlen`.
 //!
 //! Source: openbsd/src `sys/net/route.h` rev. 1.218 (2025/07/14) for the layouts and
 //! constants, `sys/net/rtsock.c` rev. 1.388 (2025/08/21) for `ROUNDUP` (sockaddrs rounded to
@@ -10,10 +12,44 @@
 //! `libc` crate has no OpenBSD `rt_msghdr`, so the offsets below are derived from the header by
 //! hand, asserted in the unit tests, and checked against a C compiler by
 //! `tests/route_layout.rs`.
+//!
+//! Every header but `rt_msghdr` reads and writes through [`Message`](super::Message) and
+//! [`emit`](super::emit):
+//!
+//! ```
+//! use sockabi::route::{emit, MessageKind, Message, MsgHeader, Os};
+//! use sockabi::route::openbsd;
+//! use zerocopy::FromZeros;
+//!
+//! /// Writes a header of type `H` for `rtm_type` and interface 7, then reads it back.
+//! fn round_trip<H: MsgHeader>(rtm_type: u8) -> Result<MessageKind, sockabi::Error> {
+//!     let mut bytes = [0u8; 256];
+//!     assert!(emit(&H::new_zeroed(), [], &mut bytes).is_err()); // version 0 is refused
+//!     let size = core::mem::size_of::<H>();
+//!     bytes[2] = H::OS.rtm_version();
+//!     bytes[3] = rtm_type;
+//!     bytes[H::INDEX_AT..H::INDEX_AT + 2].copy_from_slice(&7u16.to_ne_bytes());
+//!     let header = H::view(&bytes[..size])?;
+//!     let mut out = [0u8; 256];
+//!     let len = emit(header, [], &mut out)?;
+//!     let message = Message::parse(H::OS, &out[..len])?;
+//!     assert_eq!((message.index(), message.msglen()), (7, size));
+//!     Ok(message.kind())
+//! }
+//!
+//! assert_eq!(round_trip::<openbsd::IfMsghdr>(openbsd::RTM_IFINFO)?, MessageKind::Interface);
+//! assert_eq!(round_trip::<openbsd::IfaMsghdr>(openbsd::RTM_CHGADDRATTR)?, MessageKind::Address);
+//! assert_eq!(
+//!     round_trip::<openbsd::IfAnnouncemsghdr>(openbsd::RTM_IFANNOUNCE)?,
+//!     MessageKind::Announce
+//! );
+//! # Ok::<(), sockabi::Error>(())
+//! ```
 
 use zerocopy::byteorder::{NativeEndian, I32, I64, U16, U32, U64};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
+use super::MessageKind;
 use crate::addr::view_prefix;
 use crate::Result;
 
@@ -280,6 +316,148 @@ impl RtMsghdr {
     }
 }
 
+/// `struct if_data` (144 bytes): an interface's type, state and counters, as `if_msghdr`
+/// carries them (`sys/net/if.h`).
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfData {
+    /// Interface type (`IFT_ETHER`, `IFT_LOOP`, ...).
+    pub ifi_type: u8,
+    /// Length of the link-layer address.
+    pub ifi_addrlen: u8,
+    /// Length of the link-layer header.
+    pub ifi_hdrlen: u8,
+    /// Link state (`LINK_STATE_*`).
+    pub ifi_link_state: u8,
+    /// Maximum transmission unit.
+    pub ifi_mtu: U32<NativeEndian>,
+    /// Routing metric.
+    pub ifi_metric: U32<NativeEndian>,
+    /// Routing domain.
+    pub ifi_rdomain: U32<NativeEndian>,
+    /// Line speed, bits per second.
+    pub ifi_baudrate: U64<NativeEndian>,
+    /// Packets received.
+    pub ifi_ipackets: U64<NativeEndian>,
+    /// Input errors.
+    pub ifi_ierrors: U64<NativeEndian>,
+    /// Packets sent.
+    pub ifi_opackets: U64<NativeEndian>,
+    /// Output errors.
+    pub ifi_oerrors: U64<NativeEndian>,
+    /// Collisions.
+    pub ifi_collisions: U64<NativeEndian>,
+    /// Bytes received.
+    pub ifi_ibytes: U64<NativeEndian>,
+    /// Bytes sent.
+    pub ifi_obytes: U64<NativeEndian>,
+    /// Multicast packets received.
+    pub ifi_imcasts: U64<NativeEndian>,
+    /// Multicast packets sent.
+    pub ifi_omcasts: U64<NativeEndian>,
+    /// Packets dropped on input.
+    pub ifi_iqdrops: U64<NativeEndian>,
+    /// Packets dropped on output.
+    pub ifi_oqdrops: U64<NativeEndian>,
+    /// Packets for an unsupported protocol.
+    pub ifi_noproto: U64<NativeEndian>,
+    /// Capabilities (`IFCAP_*`).
+    pub ifi_capabilities: U32<NativeEndian>,
+    /// Padding the C compiler puts before the 8-byte-aligned `ifi_lastchange`.
+    pub _pad0: [u8; 4],
+    /// Time of the last change (`struct timeval`: seconds, microseconds).
+    pub ifi_lastchange: [I64<NativeEndian>; 2],
+}
+
+/// `struct if_msghdr` (168 bytes): the header of `RTM_IFINFO`, an interface's flags and
+/// [`IfData`]; addresses start at `ifm_hdrlen`.
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfMsghdr {
+    /// Length of the whole message.
+    pub ifm_msglen: U16<NativeEndian>,
+    /// [`RTM_VERSION`].
+    pub ifm_version: u8,
+    /// [`RTM_IFINFO`].
+    pub ifm_type: u8,
+    /// Length of this header: where the addresses start.
+    pub ifm_hdrlen: U16<NativeEndian>,
+    /// Index of the interface.
+    pub ifm_index: U16<NativeEndian>,
+    /// Routing table id.
+    pub ifm_tableid: U16<NativeEndian>,
+    /// Padding.
+    pub ifm_pad1: u8,
+    /// Padding.
+    pub ifm_pad2: u8,
+    /// Which addresses follow (`RTA_*` bits).
+    pub ifm_addrs: I32<NativeEndian>,
+    /// The interface's `IFF_*` flags.
+    pub ifm_flags: I32<NativeEndian>,
+    /// Extra flags (`IFXF_*`).
+    pub ifm_xflags: I32<NativeEndian>,
+    /// Type, state and counters.
+    pub ifm_data: IfData,
+}
+
+/// `struct ifa_msghdr` (24 bytes): the header of `RTM_NEWADDR`, `RTM_DELADDR` and
+/// `RTM_CHGADDRATTR`; addresses start at `ifam_hdrlen`.
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfaMsghdr {
+    /// Length of the whole message.
+    pub ifam_msglen: U16<NativeEndian>,
+    /// [`RTM_VERSION`].
+    pub ifam_version: u8,
+    /// [`RTM_NEWADDR`], [`RTM_DELADDR`] or [`RTM_CHGADDRATTR`].
+    pub ifam_type: u8,
+    /// Length of this header: where the addresses start.
+    pub ifam_hdrlen: U16<NativeEndian>,
+    /// Index of the interface.
+    pub ifam_index: U16<NativeEndian>,
+    /// Routing table id.
+    pub ifam_tableid: U16<NativeEndian>,
+    /// Padding.
+    pub ifam_pad1: u8,
+    /// Padding.
+    pub ifam_pad2: u8,
+    /// Which addresses follow (`RTA_*` bits).
+    pub ifam_addrs: I32<NativeEndian>,
+    /// The address's flags.
+    pub ifam_flags: I32<NativeEndian>,
+    /// The address's metric.
+    pub ifam_metric: I32<NativeEndian>,
+}
+
+/// `struct if_announcemsghdr` (26 bytes): `RTM_IFANNOUNCE`, an interface arriving or leaving.
+/// No addresses.
+#[derive(
+    FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct IfAnnouncemsghdr {
+    /// Length of the whole message.
+    pub ifan_msglen: U16<NativeEndian>,
+    /// [`RTM_VERSION`].
+    pub ifan_version: u8,
+    /// [`RTM_IFANNOUNCE`].
+    pub ifan_type: u8,
+    /// Length of this header: where the addresses start.
+    pub ifan_hdrlen: U16<NativeEndian>,
+    /// Index of the interface.
+    pub ifan_index: U16<NativeEndian>,
+    /// `IFAN_ARRIVAL` (0) or `IFAN_DEPARTURE` (1).
+    pub ifan_what: U16<NativeEndian>,
+    /// Name of the interface, NUL-padded (`IFNAMSIZ` 16).
+    pub ifan_name: [u8; 16],
+}
+
 /// The C name of an OpenBSD `rtm_type`.
 #[inline]
 pub const fn rtm_type_name(rtm_type: u8) -> Option<&'static str> {
@@ -316,6 +494,19 @@ pub const fn uses_rt_msghdr(rtm_type: u8) -> bool {
         rtm_type,
         RTM_ADD..=RTM_MISS | RTM_RESOLVE | RTM_DESYNC | RTM_INVALIDATE | RTM_PROPOSAL | RTM_SOURCE
     )
+}
+
+/// Which header an OpenBSD message of this type starts with (`RTM_BFD` and
+/// `RTM_80211INFO` have headers of their own, not viewed here).
+#[inline]
+pub const fn message_kind(rtm_type: u8) -> MessageKind {
+    match rtm_type {
+        t if uses_rt_msghdr(t) => MessageKind::Route,
+        RTM_NEWADDR | RTM_DELADDR | RTM_CHGADDRATTR => MessageKind::Address,
+        RTM_IFINFO => MessageKind::Interface,
+        RTM_IFANNOUNCE => MessageKind::Announce,
+        _ => MessageKind::Other,
+    }
 }
 
 /// The C name of an address slot (`RTA_*`), by its index (`RTAX_*`).
@@ -365,6 +556,22 @@ mod tests {
         assert_eq!(offset_of!(RtMsghdr, rtm_errno), 32);
         assert_eq!(offset_of!(RtMsghdr, rtm_inits), 36);
         assert_eq!(offset_of!(RtMsghdr, rtm_rmx), 40);
+    }
+
+    /// Offsets derived from sys/net/if.h on amd64 (`if_data` 8-aligned after `ifm_xflags`).
+    #[test]
+    fn interface_layouts_match_if_h() {
+        assert_eq!(size_of::<IfData>(), 144);
+        assert_eq!(offset_of!(IfData, ifi_baudrate), 16);
+        assert_eq!(offset_of!(IfData, ifi_capabilities), 120);
+        assert_eq!(offset_of!(IfData, ifi_lastchange), 128);
+        assert_eq!(size_of::<IfMsghdr>(), 168);
+        assert_eq!(offset_of!(IfMsghdr, ifm_addrs), 12);
+        assert_eq!(offset_of!(IfMsghdr, ifm_data), 24);
+        assert_eq!(size_of::<IfaMsghdr>(), 24);
+        assert_eq!(offset_of!(IfaMsghdr, ifam_addrs), 12);
+        assert_eq!(size_of::<IfAnnouncemsghdr>(), 26);
+        assert_eq!(offset_of!(IfAnnouncemsghdr, ifan_name), 10);
     }
 
     #[test]

@@ -219,6 +219,10 @@ impl RtmGetRequest {
     /// Reads an `RTM_GET` message (a request, or a reply, whose extra addresses are ignored)
     /// back into a request.
     ///
+    /// An IPv6 destination comes back as its bytes, KAME's embedded scope included (what
+    /// [`BsdSockaddrIn6::ip`] gives), so that every request reads back to itself; a reply's
+    /// addresses are better read through [`RouteMessage::addrs`], which splits the scope off.
+    ///
     /// ```
     /// use core::net::{IpAddr, Ipv4Addr};
     /// use sockabi::route::{Os, RouteMessage, RtmGetRequest};

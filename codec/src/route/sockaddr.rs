@@ -1,5 +1,7 @@
 //! The sockaddrs a BSD routing message carries: 4.4BSD `sockaddr_in`, `sockaddr_in6` and
-//! `sockaddr_dl` (each starting with a one-byte `sa_len`), and netmasks cut short.
+//! `sockaddr_dl` (each starting with a one-byte `sa_len`), netmasks cut short, and the quirks
+//! real kernels write: masks whose family byte is no family, empty sockaddrs, `sockaddr_dl`
+//! lengths of 0xff, and KAME's interface index embedded in scoped IPv6 addresses.
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -102,10 +104,57 @@ impl BsdSockaddrIn6 {
         view_prefix(bytes, "sockaddr_in6 (BSD)")
     }
 
-    /// The address.
+    /// The address as the bytes carry it, an embedded scope included (see
+    /// [`BsdSockaddrIn6::unscoped_ip`] for the address a kernel means).
     #[inline]
     pub fn ip(&self) -> Ipv6Addr {
         Ipv6Addr::from(self.sin6_addr)
+    }
+
+    /// The interface index that KAME-derived stacks embed in bytes 2-3 of a scoped address.
+    ///
+    /// Inside the kernel, NetBSD, OpenBSD and Darwin (and FreeBSD unless it "de-embeds") keep
+    /// the zone of a link-local unicast address (`fe80::/10`) or of an interface- or link-local
+    /// multicast address (`ffx1::/16`, `ffx2::/16`) in the second 16-bit word of the address
+    /// itself, big-endian, and routing messages copy the address out as it is: `fe80:5::2` means
+    /// `fe80::2%5` (KAME `in6_embedscope`; FreeBSD `sys/netinet6/scope6.c:sa6_recoverscope`
+    /// undoes it). `None` when the address is not scoped or the word is 0.
+    ///
+    /// ```
+    /// use sockabi::route::{BsdSockaddrIn6, Os};
+    /// let sin6 = BsdSockaddrIn6::new(Os::NetBsd, "fe80:5::2".parse().unwrap());
+    /// assert_eq!(sin6.embedded_scope(), Some(5));
+    /// assert_eq!(sin6.unscoped_ip(), "fe80::2".parse::<core::net::Ipv6Addr>().unwrap());
+    /// assert_eq!(sin6.scope_id(), 5);
+    /// ```
+    #[inline]
+    pub fn embedded_scope(&self) -> Option<u16> {
+        let a = &self.sin6_addr;
+        let link_local = a[0] == 0xfe && a[1] & 0xc0 == 0x80;
+        let scoped_multicast = a[0] == 0xff && matches!(a[1] & 0x0f, 0x1 | 0x2);
+        let index = u16::from_be_bytes([a[2], a[3]]);
+        ((link_local || scoped_multicast) && index != 0).then_some(index)
+    }
+
+    /// The address without an embedded scope ([`BsdSockaddrIn6::embedded_scope`]): bytes 2-3
+    /// cleared when they hold one, the address unchanged otherwise.
+    #[inline]
+    pub fn unscoped_ip(&self) -> Ipv6Addr {
+        let mut octets = self.sin6_addr;
+        if self.embedded_scope().is_some() {
+            octets[2] = 0;
+            octets[3] = 0;
+        }
+        Ipv6Addr::from(octets)
+    }
+
+    /// The address's zone: the embedded index when there is one (the kernel's own copy, which
+    /// routing messages from NetBSD, OpenBSD and Darwin carry), else `sin6_scope_id`; 0 for
+    /// none.
+    #[inline]
+    pub fn scope_id(&self) -> u32 {
+        self.embedded_scope()
+            .map_or(self.sin6_scope_id.get(), u32::from)
     }
 }
 
@@ -138,6 +187,36 @@ pub struct SockaddrDl {
 impl SockaddrDl {
     /// Size of the fixed part (`offsetof(struct sockaddr_dl, sdl_data)`).
     pub const HEADER_LEN: usize = 8;
+
+    /// `sdl_nlen` as a length: 0xff ("don't care", all bits one) counts as 0.
+    #[inline]
+    pub fn nlen(&self) -> usize {
+        dl_len(self.sdl_nlen)
+    }
+
+    /// `sdl_alen` as a length: 0xff counts as 0.
+    #[inline]
+    pub fn alen(&self) -> usize {
+        dl_len(self.sdl_alen)
+    }
+
+    /// `sdl_slen` as a length: 0xff counts as 0.
+    #[inline]
+    pub fn slen(&self) -> usize {
+        dl_len(self.sdl_slen)
+    }
+}
+
+/// A `sockaddr_dl` length field as a length. Some kernels fill the length fields of a
+/// `sockaddr_dl` they do not care about with all-bit-one bytes; golang.org/x/net/route
+/// (`route/address.go`, `parseKernelLinkAddr`: "on some platforms, all-bit-one of length field
+/// means don't care") reads them as 0, and so does this, rather than refusing the message.
+const fn dl_len(field: u8) -> usize {
+    if field == 0xff {
+        0
+    } else {
+        field as usize
+    }
 }
 
 /// A `sockaddr_dl` as found in a message: the fixed part and its `sdl_data`, with the name and
@@ -165,9 +244,7 @@ impl<'a> LinkAddr<'a> {
     pub fn parse(bytes: &'a [u8]) -> Result<Self> {
         let (header, data) = SockaddrDl::ref_from_prefix(bytes)
             .map_err(|_| Error::truncated("sockaddr_dl", SockaddrDl::HEADER_LEN, bytes.len()))?;
-        let used = usize::from(header.sdl_nlen)
-            + usize::from(header.sdl_alen)
-            + usize::from(header.sdl_slen);
+        let used = header.nlen() + header.alen() + header.slen();
         if used > data.len() {
             return Err(Error::BadHeaderLength {
                 what: "sockaddr_dl: sdl_nlen + sdl_alen + sdl_slen",
@@ -203,12 +280,10 @@ impl<'a> LinkAddr<'a> {
         self.data
     }
 
-    /// The interface name (`sdl_nlen` bytes, not NUL-terminated).
+    /// The interface name (`sdl_nlen` bytes, not NUL-terminated; none for `sdl_nlen` 0xff).
     #[inline]
     pub fn name(&self) -> &'a [u8] {
-        self.data
-            .get(..usize::from(self.header.sdl_nlen))
-            .unwrap_or_default()
+        self.data.get(..self.header.nlen()).unwrap_or_default()
     }
 
     /// The interface name as text, if it is UTF-8.
@@ -220,17 +295,56 @@ impl<'a> LinkAddr<'a> {
     /// The link-layer address (`LLADDR()`: `sdl_alen` bytes after the name), e.g. a MAC.
     #[inline]
     pub fn lladdr(&self) -> &'a [u8] {
-        let start = usize::from(self.header.sdl_nlen);
-        let end = start + usize::from(self.header.sdl_alen);
+        let start = self.header.nlen();
+        let end = start + self.header.alen();
         self.data.get(start..end).unwrap_or_default()
     }
 
     /// The link-layer selector (`sdl_slen` bytes after the address), usually empty.
     #[inline]
     pub fn selector(&self) -> &'a [u8] {
-        let start = usize::from(self.header.sdl_nlen) + usize::from(self.header.sdl_alen);
-        let end = start + usize::from(self.header.sdl_slen);
+        let start = self.header.nlen() + self.header.alen();
+        let end = start + self.header.slen();
         self.data.get(start..end).unwrap_or_default()
+    }
+}
+
+/// The IP family a routing message is about, which decides how its masks and its empty
+/// sockaddrs read ([`Addrs::family`](super::Addrs::family) finds it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IpFamily {
+    /// `AF_INET`.
+    V4,
+    /// `AF_INET6` (28, 30 or 24, [`Os::af_inet6`]).
+    V6,
+}
+
+impl IpFamily {
+    /// The family an `sa_family` byte names on `os`, if it is `AF_INET` or `AF_INET6`.
+    ///
+    /// ```
+    /// use sockabi::route::{IpFamily, Os};
+    /// assert_eq!(IpFamily::from_sa_family(Os::Darwin, 30), Some(IpFamily::V6));
+    /// assert_eq!(IpFamily::from_sa_family(Os::FreeBsd, 30), None); // AF_INET6 is 28 there
+    /// ```
+    #[inline]
+    pub const fn from_sa_family(os: Os, sa_family: u8) -> Option<Self> {
+        if sa_family == AF_INET {
+            Some(IpFamily::V4)
+        } else if sa_family == os.af_inet6() {
+            Some(IpFamily::V6)
+        } else {
+            None
+        }
+    }
+
+    /// The unspecified address of the family (`0.0.0.0` or `::`).
+    #[inline]
+    pub const fn unspecified(self) -> IpAddr {
+        match self {
+            IpFamily::V4 => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            IpFamily::V6 => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+        }
     }
 }
 
@@ -239,17 +353,26 @@ impl<'a> LinkAddr<'a> {
 pub enum Sockaddr<'a> {
     /// An `AF_INET` `sockaddr_in` (16 bytes or more).
     Inet(&'a BsdSockaddrIn),
-    /// An `AF_INET6` `sockaddr_in6` (28 bytes or more).
+    /// An `AF_INET6` `sockaddr_in6` (28 bytes or more). [`Sockaddr::ip`] gives the address
+    /// without KAME's embedded scope, [`Sockaddr::scope_id`] the scope.
     Inet6(&'a BsdSockaddrIn6),
     /// An `AF_LINK` `sockaddr_dl`: the interface, in `RTA_IFP`.
     Link(LinkAddr<'a>),
     /// An IPv4 netmask from a mask slot (`RTA_NETMASK`, `RTA_GENMASK`, OpenBSD's
-    /// `RTA_SRCMASK`). The kernels send masks cut after their last non-zero byte, with family
-    /// `AF_INET` or 0: `sa_len` 6 for 255.255.0.0, 0 for 0.0.0.0; the missing bytes are zero.
+    /// `RTA_SRCMASK`). Kernels cut masks after their last non-zero byte (`sa_len` 6 for
+    /// 255.255.0.0, 0 for 0.0.0.0; the missing bytes are zero), and the bytes before the mask
+    /// (`sa_family` included) may be anything: 0, `AF_INET`, or 0xff from `rn_addmask()`.
     Netmask(Ipv4Addr),
-    /// An IPv6 netmask from a mask slot (family `AF_INET6`), missing bytes zero.
+    /// An IPv6 netmask from a mask slot, read the same way from offset 8.
     Netmask6(Ipv6Addr),
-    /// Any other family, or an empty (`sa_len` 0) sockaddr outside a mask slot.
+    /// An empty sockaddr (`sa_len` 0) in a slot that holds an IP address (`RTA_DST`,
+    /// `RTA_GATEWAY`, `RTA_IFA`, `RTA_AUTHOR`, `RTA_BRD`, OpenBSD's `RTA_SRC`), in a message
+    /// whose family is known: the unspecified address of that family. Darwin writes them ("the kernel can produce
+    /// addresses of length 0", golang/go#70528), and xnu itself reads an empty sockaddr as an
+    /// all-zero one (`bsd/net/rtsock.c:rt_xaddrs` points it at `sa_zero`).
+    Unspecified(IpAddr),
+    /// Any other family, or an empty (`sa_len` 0) sockaddr in a message of no known family or
+    /// in a slot that holds no IP address (`RTA_IFP`, OpenBSD's `RTA_LABEL`, ...).
     Unknown {
         /// `sa_family` (0 when the sockaddr is shorter than 2 bytes).
         family: u8,
@@ -260,13 +383,12 @@ pub enum Sockaddr<'a> {
 
 impl<'a> Sockaddr<'a> {
     /// Decodes the sockaddr `bytes` (exactly its `sa_len` bytes) found in slot `bit` of a
-    /// message from `os`.
+    /// message from `os`, knowing nothing of the rest of the message.
     ///
-    /// An `AF_INET`, `AF_INET6` or `AF_LINK` sockaddr too short for its structure is an error
-    /// (outside the mask slots, where short masks are the norm). A mask without a family
-    /// (`AF_UNSPEC`, or `sa_len` under 2) is taken as IPv4 here; [`Addrs`](super::Addrs), which
-    /// knows the message's destination, takes it as IPv6 when the destination is IPv6 (see
-    /// [`Sockaddr::decode_mask_as_ipv6`]).
+    /// Without the message's family a mask is read by its own family byte: `AF_INET` or
+    /// `AF_INET6` as such, no family (`AF_UNSPEC`, or `sa_len` under 2) as IPv4, as 4.4BSD
+    /// did, anything else as [`Sockaddr::Unknown`]. [`Addrs`](super::Addrs) knows the family
+    /// and uses [`Sockaddr::decode_with_family`]; prefer it.
     ///
     /// ```
     /// use core::net::Ipv4Addr;
@@ -278,64 +400,113 @@ impl<'a> Sockaddr<'a> {
     /// ```
     #[inline]
     pub fn decode(os: Os, bit: RtaBit, bytes: &'a [u8]) -> Result<Self> {
-        Self::decode_in(os, bit, bytes, false)
+        Self::decode_with_family(os, bit, bytes, None)
     }
 
-    /// [`Sockaddr::decode`] for a message whose destination is IPv6: a mask without a family
-    /// is an IPv6 mask (an IPv6 default route's mask has `sa_len` 0, like IPv4's).
+    /// Decodes the sockaddr `bytes` of slot `bit` in a message about `family` (the family of
+    /// its destination, see [`Addrs::family`](super::Addrs::family)).
+    ///
+    /// - In a mask slot ([`RtaBit::is_mask`]) the mask is read as a mask of `family`, whatever
+    ///   its own `sa_family` byte says: xnu explains that the bytes before a mask "may be
+    ///   filled with all-ones by rn_addmask(), and hence we cannot rely on sa_family", and uses
+    ///   the family of `RTAX_DST` (or `RTAX_IFA`) itself (`bsd/net/route.c:rtm_scrub`); NetBSD
+    ///   writes `127.0.0.0/8`'s mask as `[5, 0xff, 0xff, 0xff, 0xff]`. With `family` `None`
+    ///   this is [`Sockaddr::decode`].
+    /// - In the slots that hold IP addresses an empty sockaddr is [`Sockaddr::Unspecified`] of
+    ///   `family` (xnu reads an empty sockaddr as an all-zero one too: `rt_xaddrs` in
+    ///   `bsd/net/rtsock.c`); every other sockaddr reads by its own family as in
+    ///   [`Sockaddr::decode`].
     ///
     /// ```
-    /// use core::net::Ipv6Addr;
-    /// use sockabi::route::{Os, RtaBit, Sockaddr};
-    /// let mask = Sockaddr::decode_mask_as_ipv6(Os::Darwin, RtaBit::NETMASK, &[])?;
-    /// assert_eq!(mask, Sockaddr::Netmask6(Ipv6Addr::UNSPECIFIED));
+    /// use core::net::{Ipv4Addr, Ipv6Addr};
+    /// use sockabi::route::{IpFamily, Os, RtaBit, Sockaddr};
+    /// // NetBSD's 127.0.0.0/8: the mask's family byte is 0xff.
+    /// let mask = [5, 0xff, 0xff, 0xff, 0xff];
+    /// let v4 = Sockaddr::decode_with_family(Os::NetBsd, RtaBit::NETMASK, &mask, Some(IpFamily::V4))?;
+    /// assert_eq!(v4, Sockaddr::Netmask(Ipv4Addr::new(255, 0, 0, 0)));
+    /// // An IPv6 default route's mask has sa_len 0.
+    /// let v6 = Sockaddr::decode_with_family(Os::Darwin, RtaBit::NETMASK, &[], Some(IpFamily::V6))?;
+    /// assert_eq!(v6, Sockaddr::Netmask6(Ipv6Addr::UNSPECIFIED));
     /// # Ok::<(), sockabi::Error>(())
     /// ```
     #[inline]
-    pub fn decode_mask_as_ipv6(os: Os, bit: RtaBit, bytes: &'a [u8]) -> Result<Self> {
-        Self::decode_in(os, bit, bytes, true)
-    }
-
-    /// The decoder behind both: `ipv6_context` says how to read a mask without a family.
-    #[inline]
-    pub(crate) fn decode_in(
+    pub fn decode_with_family(
         os: Os,
         bit: RtaBit,
         bytes: &'a [u8],
-        ipv6_context: bool,
+        family: Option<IpFamily>,
     ) -> Result<Self> {
-        let family = bytes.get(1).copied().unwrap_or(AF_UNSPEC);
+        let sa_family = bytes.get(1).copied().unwrap_or(AF_UNSPEC);
         if bit.is_mask(os) {
-            let unspec = family == AF_UNSPEC;
-            if family == os.af_inet6() || (unspec && ipv6_context) {
-                return Ok(Sockaddr::Netmask6(Ipv6Addr::from(mask_bytes::<16>(
-                    bytes, 8,
-                ))));
+            let own = match IpFamily::from_sa_family(os, sa_family) {
+                None if sa_family == AF_UNSPEC => Some(IpFamily::V4),
+                own => own,
+            };
+            match family.or(own) {
+                Some(IpFamily::V4) => {
+                    return Ok(Sockaddr::Netmask(Ipv4Addr::from(mask_bytes::<4>(bytes, 4))))
+                }
+                Some(IpFamily::V6) => {
+                    return Ok(Sockaddr::Netmask6(Ipv6Addr::from(mask_bytes::<16>(
+                        bytes, 8,
+                    ))))
+                }
+                None => {}
             }
-            if family == AF_INET || unspec {
-                return Ok(Sockaddr::Netmask(Ipv4Addr::from(mask_bytes::<4>(bytes, 4))));
+        }
+        if bytes.is_empty() && holds_ip(os, bit) {
+            if let Some(family) = family {
+                return Ok(Sockaddr::Unspecified(family.unspecified()));
             }
         }
         if bytes.len() < 2 {
-            return Ok(Sockaddr::Unknown { family, bytes });
+            return Ok(Sockaddr::Unknown {
+                family: sa_family,
+                bytes,
+            });
         }
-        match family {
+        match sa_family {
             AF_INET => BsdSockaddrIn::ref_from_prefix(bytes).map(Sockaddr::Inet),
             AF_LINK => LinkAddr::parse(bytes).map(Sockaddr::Link),
             f if f == os.af_inet6() => BsdSockaddrIn6::ref_from_prefix(bytes).map(Sockaddr::Inet6),
-            _ => Ok(Sockaddr::Unknown { family, bytes }),
+            _ => Ok(Sockaddr::Unknown {
+                family: sa_family,
+                bytes,
+            }),
         }
     }
 
-    /// The IP address of an `Inet`/`Inet6` sockaddr or a netmask.
+    /// The IP address of an `Inet`/`Inet6` sockaddr (an IPv6 one without its embedded scope),
+    /// a netmask, or an empty sockaddr read as unspecified.
     #[inline]
     pub fn ip(&self) -> Option<IpAddr> {
         match self {
             Sockaddr::Inet(sin) => Some(IpAddr::V4(sin.ip())),
-            Sockaddr::Inet6(sin6) => Some(IpAddr::V6(sin6.ip())),
+            Sockaddr::Inet6(sin6) => Some(IpAddr::V6(sin6.unscoped_ip())),
             Sockaddr::Netmask(mask) => Some(IpAddr::V4(*mask)),
             Sockaddr::Netmask6(mask) => Some(IpAddr::V6(*mask)),
+            Sockaddr::Unspecified(ip) => Some(*ip),
             Sockaddr::Link(_) | Sockaddr::Unknown { .. } => None,
+        }
+    }
+
+    /// The zone of an `Inet6` sockaddr ([`BsdSockaddrIn6::scope_id`]): `None` for 0 and for
+    /// every other kind.
+    ///
+    /// ```
+    /// use sockabi::route::{BsdSockaddrIn6, Os, RtaBit, Sockaddr};
+    /// use zerocopy::IntoBytes;
+    /// let sin6 = BsdSockaddrIn6::new(Os::OpenBsd, "fe80:3::1".parse().unwrap());
+    /// let gateway = Sockaddr::decode(Os::OpenBsd, RtaBit::GATEWAY, sin6.as_bytes())?;
+    /// assert_eq!(gateway.ip(), Some("fe80::1".parse().unwrap()));
+    /// assert_eq!(gateway.scope_id(), Some(3));
+    /// # Ok::<(), sockabi::Error>(())
+    /// ```
+    #[inline]
+    pub fn scope_id(&self) -> Option<u32> {
+        match self {
+            Sockaddr::Inet6(sin6) => Some(sin6.scope_id()).filter(|&id| id != 0),
+            _ => None,
         }
     }
 
@@ -346,6 +517,17 @@ impl<'a> Sockaddr<'a> {
             Sockaddr::Link(link) => Some(*link),
             _ => None,
         }
+    }
+}
+
+/// Whether slot `bit` holds an IP address on `os`: `RTA_DST`, `RTA_GATEWAY`, `RTA_IFA`,
+/// `RTA_AUTHOR`, `RTA_BRD` and OpenBSD's `RTA_SRC`, not the masks, the interface (`RTA_IFP`) or
+/// the label, tag and DNS slots.
+const fn holds_ip(os: Os, bit: RtaBit) -> bool {
+    match bit.index() {
+        0 | 1 | 5 | 6 | 7 => true,
+        8 => matches!(os, Os::OpenBsd),
+        _ => false,
     }
 }
 
@@ -417,25 +599,124 @@ mod tests {
     }
 
     #[test]
-    fn masks_without_family_follow_the_context() {
-        let v6 = Sockaddr::decode_mask_as_ipv6(Os::FreeBsd, RtaBit::NETMASK, &[]);
-        assert_eq!(v6, Ok(Sockaddr::Netmask6(Ipv6Addr::UNSPECIFIED)));
+    fn masks_read_as_the_message_family_whatever_their_own_byte() {
+        let v6 = Some(IpFamily::V6);
+        let v4 = Some(IpFamily::V4);
+        let got = Sockaddr::decode_with_family(Os::FreeBsd, RtaBit::NETMASK, &[], v6);
+        assert_eq!(got, Ok(Sockaddr::Netmask6(Ipv6Addr::UNSPECIFIED)));
         let bytes = [12u8, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xc0];
-        let v6 = Sockaddr::decode_mask_as_ipv6(Os::NetBsd, RtaBit::GENMASK, &bytes);
-        assert_eq!(v6, Ok(Sockaddr::Netmask6("ffff:ffc0::".parse().unwrap())));
-        // A mask that names AF_INET stays IPv4 whatever the context.
-        let v4 =
-            Sockaddr::decode_mask_as_ipv6(Os::NetBsd, RtaBit::NETMASK, &[5, AF_INET, 0, 0, 255]);
-        assert_eq!(v4, Ok(Sockaddr::Netmask(Ipv4Addr::new(255, 0, 0, 0))));
-        // Outside mask slots the context changes nothing.
-        let gw = Sockaddr::decode_mask_as_ipv6(Os::NetBsd, RtaBit::GATEWAY, &[]);
+        let got = Sockaddr::decode_with_family(Os::NetBsd, RtaBit::GENMASK, &bytes, v6);
+        assert_eq!(got, Ok(Sockaddr::Netmask6("ffff:ffc0::".parse().unwrap())));
+        // The message's family wins over the mask's own byte, AF_INET, 0xff or AF_LINK alike.
+        for own in [AF_INET, 0xff, AF_LINK, 24] {
+            let bytes = [
+                12u8, own, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0,
+            ];
+            let got = Sockaddr::decode_with_family(Os::NetBsd, RtaBit::NETMASK, &bytes, v6);
+            assert_eq!(
+                got,
+                Ok(Sockaddr::Netmask6("ffff::".parse().unwrap())),
+                "{own}"
+            );
+            let got = Sockaddr::decode_with_family(Os::NetBsd, RtaBit::NETMASK, &bytes, v4);
+            assert_eq!(got, Ok(Sockaddr::Netmask(Ipv4Addr::BROADCAST)), "{own}");
+        }
+        // OpenBSD's source mask is a mask slot too.
+        let srcmask = RtaBit::from_index(9).unwrap();
+        let got = Sockaddr::decode_with_family(Os::OpenBsd, srcmask, &[5, 0xff, 0, 0, 255], v4);
+        assert_eq!(got, Ok(Sockaddr::Netmask(Ipv4Addr::new(255, 0, 0, 0))));
+        // Without the message's family: the own byte, 0 meaning IPv4, others unknown.
+        let got = Sockaddr::decode(Os::NetBsd, RtaBit::NETMASK, &[5, 0xff, 0xff, 0xff, 0xff]);
+        assert!(matches!(got, Ok(Sockaddr::Unknown { family: 0xff, .. })));
+        // Outside mask slots an empty sockaddr is the family's unspecified address.
+        let gw = Sockaddr::decode_with_family(Os::NetBsd, RtaBit::GATEWAY, &[], v6);
+        assert_eq!(gw, Ok(Sockaddr::Unspecified(Ipv6Addr::UNSPECIFIED.into())));
+        // Not in the interface slot, nor in OpenBSD's label slot.
+        for (os, bit) in [
+            (Os::Darwin, RtaBit::IFP),
+            (Os::OpenBsd, RtaBit::from_index(10).unwrap()),
+        ] {
+            let got = Sockaddr::decode_with_family(os, bit, &[], v4);
+            assert_eq!(
+                got,
+                Ok(Sockaddr::Unknown {
+                    family: 0,
+                    bytes: &[]
+                })
+            );
+        }
+        let src =
+            Sockaddr::decode_with_family(Os::OpenBsd, RtaBit::from_index(8).unwrap(), &[], v4);
+        assert_eq!(src, Ok(Sockaddr::Unspecified(Ipv4Addr::UNSPECIFIED.into())));
+        let dst = Sockaddr::decode_with_family(Os::Darwin, RtaBit::DST, &[], v4);
+        assert_eq!(dst, Ok(Sockaddr::Unspecified(Ipv4Addr::UNSPECIFIED.into())));
+        assert_eq!(dst.unwrap().ip(), Some(Ipv4Addr::UNSPECIFIED.into()));
+    }
+
+    #[test]
+    fn kame_embedded_scope() {
+        let cases: [(&str, Option<u16>, &str); 6] = [
+            ("fe80:5::2", Some(5), "fe80::2"),
+            ("fe80::2", None, "fe80::2"),
+            ("febf:21::1", Some(0x21), "febf::1"),
+            ("ff02:7::1", Some(7), "ff02::1"),
+            ("ff05:7::1", None, "ff05:7::1"), // site-local multicast: not embedded
+            ("2001:db8::1", None, "2001:db8::1"),
+        ];
+        for (raw, scope, clean) in cases {
+            let sin6 = BsdSockaddrIn6::new(Os::Darwin, raw.parse().unwrap());
+            assert_eq!(sin6.embedded_scope(), scope, "{raw}");
+            assert_eq!(
+                sin6.unscoped_ip(),
+                clean.parse::<Ipv6Addr>().unwrap(),
+                "{raw}"
+            );
+            assert_eq!(sin6.ip(), raw.parse::<Ipv6Addr>().unwrap());
+        }
+        // sin6_scope_id when nothing is embedded (FreeBSD de-embeds), the embedded one first.
+        let mut sin6 = BsdSockaddrIn6::new(Os::FreeBsd, "fe80::1".parse().unwrap());
+        sin6.sin6_scope_id = U32::new(4);
+        assert_eq!(sin6.scope_id(), 4);
+        let got = Sockaddr::decode(Os::FreeBsd, RtaBit::IFA, sin6.as_bytes()).unwrap();
         assert_eq!(
-            gw,
-            Ok(Sockaddr::Unknown {
-                family: 0,
-                bytes: &[]
-            })
+            (got.ip(), got.scope_id()),
+            (Some("fe80::1".parse().unwrap()), Some(4))
         );
+        sin6.sin6_addr[3] = 9;
+        assert_eq!(sin6.scope_id(), 9);
+        let global = BsdSockaddrIn6::new(Os::FreeBsd, "2001:db8::1".parse().unwrap());
+        let got = Sockaddr::decode(Os::FreeBsd, RtaBit::DST, global.as_bytes()).unwrap();
+        assert_eq!(got.scope_id(), None);
+    }
+
+    #[test]
+    fn inet6_on_every_system() {
+        for os in Os::ALL {
+            let sin6 = BsdSockaddrIn6::new(os, "2001:db8::7".parse().unwrap());
+            assert_eq!(sin6.sin6_family, os.af_inet6());
+            let got = Sockaddr::decode(os, RtaBit::GATEWAY, sin6.as_bytes()).unwrap();
+            assert_eq!(got.ip(), Some("2001:db8::7".parse().unwrap()), "{os}");
+            assert!(matches!(got, Sockaddr::Inet6(_)));
+            // Another system's AF_INET6 number is no IPv6 here.
+            for other in Os::ALL.iter().filter(|o| o.af_inet6() != os.af_inet6()) {
+                let got = Sockaddr::decode(*other, RtaBit::GATEWAY, sin6.as_bytes()).unwrap();
+                assert!(matches!(got, Sockaddr::Unknown { .. }), "{os} on {other}");
+            }
+        }
+    }
+
+    #[test]
+    fn link_lengths_of_all_ones_mean_none() {
+        let bytes = [12u8, AF_LINK, 2, 0, 6, 0xff, 0xff, 0xff, 0, 0, 0, 0];
+        let link = LinkAddr::parse(&bytes).unwrap();
+        assert_eq!(link.index(), 2);
+        assert_eq!(
+            (link.name(), link.lladdr(), link.selector()),
+            (&[][..], &[][..], &[][..])
+        );
+        // Only 0xff is special: 0xfe still has to fit.
+        let bytes = [12u8, AF_LINK, 2, 0, 6, 0xfe, 0xff, 0xff, 0, 0, 0, 0];
+        assert!(LinkAddr::parse(&bytes).is_err());
     }
 
     #[test]
