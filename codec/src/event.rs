@@ -165,8 +165,13 @@ pub struct RouteEvent {
     /// How the header's `netns` (the namespace whose FIB was consulted) was found: a
     /// [`NetnsSource`] as `u8`.
     pub netns_source: u8,
-    /// Reserved, zero (pads the record to a multiple of 8 bytes).
-    pub _reserved: [u8; 6],
+    /// 1 when `rule_priority` was captured in the kernel (the rule whose action looked this
+    /// table up, where BPF trampolines exist), 0 when not.
+    pub rule_captured: u8,
+    /// Reserved, zero.
+    pub _reserved: u8,
+    /// The priority of the policy rule that led to this lookup, if `rule_captured`.
+    pub rule_priority: U32<NativeEndian>,
 }
 
 /// Whose route lookup a [`RouteEvent`] is (its `context` byte).
@@ -539,6 +544,15 @@ pub mod fib_raw_field {
 
 /// The offset value that marks a field as absent on this kernel.
 pub const OFFSET_ABSENT: u32 = u32::MAX;
+
+/// Offsets into `struct fib_rule` (from BTF) that the rule-capture program reads, in the
+/// `RULE_OFFSETS` global, indexed by these constants.
+pub mod rule_field {
+    /// `fib_rule.pref`: the rule's priority.
+    pub const PREF: usize = 0;
+    /// How many entries there are.
+    pub const COUNT: usize = 1;
+}
 
 /// Offsets of the syscall tracepoint fields the program reads (from the `format` files of
 /// `syscalls:sys_enter_*`), in the `SYSCALL_OFFSETS` global, indexed by these constants.

@@ -15,6 +15,7 @@
 mod calibration;
 mod context;
 mod route;
+mod rules;
 
 use core::ffi::c_void;
 

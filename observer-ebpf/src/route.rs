@@ -27,6 +27,7 @@ use sockabi::event::{
 };
 
 use crate::context::{self, Softirq};
+use crate::rules;
 use crate::{
     count_lost, current_comm, current_netns, global, header, submit, Header, Name, EVENTS,
     EXCLUDE_PID, FIB_OFFSETS, FIB_RAW_OFFSETS, FILTER_COMM, FILTER_DST_MASK, FILTER_DST_NET,
@@ -67,7 +68,9 @@ pub(crate) struct Lookup {
     pub(crate) l3mdev: i32,
     pub(crate) context: u8,
     pub(crate) netns_source: u8,
-    pub(crate) reserved: [u8; 6],
+    pub(crate) rule_captured: u8,
+    pub(crate) reserved: u8,
+    pub(crate) rule_priority: u32,
 }
 
 /// `sockabi::event::RouteEvent` with native fields (see `Header`).
@@ -104,7 +107,9 @@ const _: () = {
         L + offset_of!(Lookup, l3mdev) == offset_of!(R, l3mdev),
         L + offset_of!(Lookup, context) == offset_of!(R, context),
         L + offset_of!(Lookup, netns_source) == offset_of!(R, netns_source),
+        L + offset_of!(Lookup, rule_captured) == offset_of!(R, rule_captured),
         L + offset_of!(Lookup, reserved) == offset_of!(R, _reserved),
+        L + offset_of!(Lookup, rule_priority) == offset_of!(R, rule_priority),
     ];
     let mut i = 0;
     while i < same.len() {
@@ -442,6 +447,10 @@ fn try_fib_table_lookup_btf(ctx: &BtfTracePointContext) -> Option<()> {
         }
         load(net, tsk[task_field::NET_NS_INUM])
     };
+    if let Some(priority) = rules::acting_on(flow) {
+        l.rule_captured = 1;
+        l.rule_priority = priority;
+    }
     let netns = fib_netns(next_hop_netns, &who, l.iif, task_netns);
     emit_route(&who, netns, &mut l)
 }

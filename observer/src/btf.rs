@@ -18,6 +18,7 @@ const KIND_TYPEDEF: u32 = 8;
 const KIND_VOLATILE: u32 = 9;
 const KIND_CONST: u32 = 10;
 const KIND_RESTRICT: u32 = 11;
+const KIND_FUNC: u32 = 12;
 const KIND_FUNC_PROTO: u32 = 13;
 const KIND_TYPE_TAG: u32 = 18;
 
@@ -185,14 +186,35 @@ impl Btf {
         })
     }
 
+    /// The id of kernel function `name` (a `BTF_KIND_FUNC`), if the kernel has it.
+    fn function_id(&self, name: &str) -> Option<u32> {
+        (1..self.types.len() as u32).find(|&id| {
+            self.get(id)
+                .is_some_and(|t| t.kind == KIND_FUNC && self.name(t.name_off) == name.as_bytes())
+        })
+    }
+
     /// The kernel's BTF as aya needs it to attach a `tp_btf` program to raw tracepoint `name`.
     ///
     /// aya only looks up the id of the `btf_trace_<name>` typedef there, and a type's id is its
     /// position, so aya is given `bytes` (what this was parsed from) with the type section cut
     /// after that typedef: on 6.x kernels a third to a half of the types. Parsing all of them is
     /// aya's slowest step, and start-up is most of what a user waits for.
-    pub fn aya_btf_for_raw_tracepoint(&self, mut bytes: Vec<u8>, name: &str) -> Option<aya::Btf> {
-        let end = self.get(self.raw_tracepoint_id(name)?)?.end;
+    ///
+    /// `functions` are kernel functions that fentry/fexit programs attach to: the types are
+    /// cut after the last of them too, where the kernel has them (a missing one is left out,
+    /// and attaching to it fails).
+    pub fn aya_btf_for_raw_tracepoint(
+        &self,
+        mut bytes: Vec<u8>,
+        name: &str,
+        functions: &[&str],
+    ) -> Option<aya::Btf> {
+        let last = functions
+            .iter()
+            .filter_map(|f| self.function_id(f))
+            .fold(self.raw_tracepoint_id(name)?, u32::max);
+        let end = self.get(last)?.end;
         // The header's `type_len` (the string section stays where it is).
         bytes.get_mut(12..16)?.copy_from_slice(&end.to_ne_bytes());
         aya::Btf::parse(&bytes, aya::Endianness::default()).ok()
@@ -342,6 +364,11 @@ pub fn fib_raw_offsets(btf: &Btf) -> Result<[u32; sockabi::event::fib_raw_field:
     Ok(offsets)
 }
 
+/// `RULE_OFFSETS` for the rule-capture program: where `struct fib_rule` keeps its priority.
+pub fn rule_offsets(btf: &Btf) -> Result<[u32; sockabi::event::rule_field::COUNT], Error> {
+    Ok([btf.offset_of("fib_rule", &["pref"])?])
+}
+
 /// `TASK_OFFSETS` for the eBPF program.
 pub fn task_offsets(btf: &Btf) -> Result<[u32; sockabi::event::task_field::COUNT], Error> {
     Ok([
@@ -392,7 +419,7 @@ mod tests {
         };
         let ours = Btf::parse(&bytes).expect("the kernel's BTF parses");
         let cut = ours
-            .aya_btf_for_raw_tracepoint(bytes.clone(), "fib_table_lookup")
+            .aya_btf_for_raw_tracepoint(bytes.clone(), "fib_table_lookup", &[])
             .expect("aya parses the cut BTF");
         let full = aya::Btf::parse(&bytes, aya::Endianness::default()).expect("aya parses BTF");
         let typedef = "btf_trace_fib_table_lookup";
@@ -402,7 +429,7 @@ mod tests {
             full.id_by_type_name_kind(typedef, kind).ok(),
         );
         assert!(ours
-            .aya_btf_for_raw_tracepoint(bytes, "no_such_tracepoint")
+            .aya_btf_for_raw_tracepoint(bytes, "no_such_tracepoint", &[])
             .is_none());
     }
 

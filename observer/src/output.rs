@@ -218,9 +218,10 @@ fn route_text(d: &RouteDecision, p: Palette) -> String {
 
 /// A rule in brief (`rule 32765 not fwmark 0xca6c -> table 51820`), or why it is unknown.
 fn rule_text(rule: &RuleReport) -> String {
-    match &rule.reason {
-        Some(reason) => format!("rule unknown: {reason}"),
-        None => rule.brief.clone(),
+    match (&rule.reason, rule.method) {
+        (Some(reason), "unknown") => format!("rule unknown: {reason}"),
+        (Some(reason), _) => format!("{} ({reason})", rule.brief),
+        (None, _) => rule.brief.clone(),
     }
 }
 

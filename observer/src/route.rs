@@ -61,6 +61,31 @@ pub struct RuleReport {
 }
 
 impl RuleReport {
+    /// The rule of priority `priority`, captured in the kernel, checked against the
+    /// `reconstructed` one: the rule list names it where the two agree; where they do not,
+    /// the kernel's priority stands and `reason` says what the reconstruction found.
+    fn captured(priority: u32, reconstructed: Option<RuleReport>) -> Self {
+        match reconstructed {
+            Some(r) if r.priority == Some(priority) => RuleReport {
+                method: "kernel",
+                reason: None,
+                ..r
+            },
+            other => RuleReport {
+                priority: Some(priority),
+                text: None,
+                method: "kernel",
+                reason: Some(format!(
+                    "the rule list walked in user space points to {}",
+                    other
+                        .and_then(|r| r.text.or(r.reason))
+                        .unwrap_or_else(|| "no rule (no custom rules)".into())
+                )),
+                brief: format!("rule {priority}"),
+            },
+        }
+    }
+
     fn of(rule: &RuleRef) -> Self {
         let (method, reason) = match &rule.method {
             Method::Kernel => ("kernel", None),
@@ -193,6 +218,8 @@ struct Pending {
     first: RouteEvent,
     last: RouteEvent,
     lookups: Vec<(u32, i32)>,
+    /// The rule priority captured in the kernel for each lookup, where it was.
+    captured: Vec<Option<u32>>,
     /// A hit does not end this decision (see [`RouteGrouper::push`]).
     hold_hits: bool,
 }
@@ -212,6 +239,8 @@ pub struct Finished {
     pub last: RouteEvent,
     /// Table ids and errors, in order.
     pub lookups: Vec<(u32, i32)>,
+    /// The rule priority the kernel side captured for each lookup, where it did.
+    pub captured: Vec<Option<u32>>,
 }
 
 impl RouteGrouper {
@@ -240,6 +269,7 @@ impl RouteGrouper {
                     || (p.flow == flow && p.hold_hits && p.lookups[0].0 != table) =>
             {
                 p.lookups.push((table, err));
+                p.captured.push(captured_rule(event));
                 p.last = *event;
                 return [None, self.finish_unless_open(key, p)]
                     .into_iter()
@@ -253,6 +283,7 @@ impl RouteGrouper {
             first: *event,
             last: *event,
             lookups: vec![(table, err)],
+            captured: vec![captured_rule(event)],
             hold_hits,
         };
         [previous, self.finish_unless_open(key, p)]
@@ -305,8 +336,14 @@ impl Pending {
             first: self.first,
             last: self.last,
             lookups: self.lookups,
+            captured: self.captured,
         }
     }
+}
+
+/// The priority of the rule the kernel side captured for this lookup, if it did.
+fn captured_rule(e: &RouteEvent) -> Option<u32> {
+    (e.rule_captured != 0).then(|| e.rule_priority.get())
 }
 
 /// How trustworthy a lookup's namespace is, best first (see [`NetnsSource`]).
@@ -434,14 +471,18 @@ impl Finished {
                 .enumerate()
                 .map(|(i, &(table, err))| {
                     let attributed = walk.and_then(|w| w.lookups.get(i));
+                    let reconstructed = attributed
+                        .filter(|a| a.rule.method != Method::NoCustomRules)
+                        .map(|a| RuleReport::of(&a.rule));
                     TableLookup {
                         table,
                         table_name: tables.table_name(table),
                         err: (err != 0).then(|| errno::describe(i64::from(err))),
                         suppressed: attributed.is_some_and(|a| a.suppressed),
-                        rule: attributed
-                            .filter(|a| a.rule.method != Method::NoCustomRules)
-                            .map(|a| RuleReport::of(&a.rule)),
+                        rule: match self.captured.get(i).copied().flatten() {
+                            Some(priority) => Some(RuleReport::captured(priority, reconstructed)),
+                            None => reconstructed,
+                        },
                     }
                 })
                 .collect(),

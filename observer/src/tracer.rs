@@ -9,10 +9,10 @@ use std::collections::HashMap;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 
 use aya::maps::{MapData, PerCpuArray, RingBuf};
-use aya::programs::{BtfTracePoint, Program, RawTracePoint, TracePoint};
+use aya::programs::{BtfTracePoint, FEntry, FExit, Program, RawTracePoint, TracePoint};
 use aya::{Ebpf, EbpfLoader};
 use aya_obj::generated::{bpf_cmd, bpf_prog_info};
-use sockabi::event::{fib_field, fib_raw_field, task_field, OFFSET_ABSENT};
+use sockabi::event::{fib_field, fib_raw_field, rule_field, task_field, OFFSET_ABSENT};
 use sockabi::IFNAMSIZ;
 
 use crate::config::{Config, NetnsSpec};
@@ -46,6 +46,10 @@ const CMSG_PROGRAMS: [(&str, &str, &str); 4] = [
 const BTF_ROUTE_PROGRAM: &str = "fib_table_lookup_btf";
 const RAW_ROUTE_PROGRAM: &str = "fib_table_lookup_raw";
 const CLASSIC_ROUTE_PROGRAM: &str = "fib_table_lookup";
+/// The kernel function whose entry and exit bracket a policy rule's table lookup, and the
+/// programs (fentry, fexit) that capture the rule there (see `observer-ebpf/src/rules.rs`).
+const RULE_FUNCTION: &str = "fib4_rule_action";
+const RULE_PROGRAMS: [&str; 2] = ["rule_action_entry", "rule_action_exit"];
 /// (program, raw tracepoint) of the notes that tell whose a route lookup is: the softirq being
 /// served on a CPU, and the device its packet arrived on (see `observer-ebpf/src/context.rs`).
 const CONTEXT_PROGRAMS: [(&str, &str); 3] = [
@@ -174,6 +178,9 @@ pub struct Tracer {
     pub route_hook: Option<RouteHook>,
     /// Which policy-routing fields of the flow route events carry on this kernel.
     pub flow_fields: FlowFields,
+    /// Whether the policy rule of each table lookup is captured in the kernel (fentry/fexit on
+    /// `fib4_rule_action`, where BPF trampolines exist); otherwise it is reconstructed.
+    pub rules_in_kernel: bool,
 }
 
 /// The flow fields beyond the classic tracepoint's that the route program can read here: the
@@ -250,7 +257,13 @@ impl Tracer {
                         let kernel_btf = config
                             .events
                             .route
-                            .then(|| btf.aya_btf_for_raw_tracepoint(bytes, "fib_table_lookup"))
+                            .then(|| {
+                                btf.aya_btf_for_raw_tracepoint(
+                                    bytes,
+                                    "fib_table_lookup",
+                                    &[RULE_FUNCTION],
+                                )
+                            })
                             .flatten();
                         (Ok(btf), kernel_btf)
                     }
@@ -282,6 +295,10 @@ impl Tracer {
             .as_ref()
             .and_then(|h| h.raw)
             .unwrap_or([OFFSET_ABSENT; fib_raw_field::COUNT]);
+        let rule_offsets = match btf.as_ref().map(btf::rule_offsets) {
+            Ok(Ok(offsets)) => offsets,
+            _ => [OFFSET_ABSENT; rule_field::COUNT],
+        };
         let fib_offsets = match route_hooks.as_ref().map(|h| &h.classic) {
             Some(Ok(offsets)) => *offsets,
             _ => [OFFSET_ABSENT; fib_field::COUNT],
@@ -340,6 +357,7 @@ impl Tracer {
             .override_global("FIB_RAW_OFFSETS", &fib_raw_offsets, true)
             .override_global("SYSCALL_OFFSETS", &syscall_offsets, true)
             .override_global("TASK_OFFSETS", &task_offsets, true)
+            .override_global("RULE_OFFSETS", &rule_offsets, true)
             .override_global("FILTER_PID", &pid, true)
             .override_global("EXCLUDE_PID", &exclude_pid, true)
             .override_global("FILTER_COMM", &comm, true)
@@ -360,7 +378,7 @@ impl Tracer {
             None
         };
 
-        let route_hook = attach_all(
+        let (route_hook, rules_in_kernel) = attach_all(
             &mut ebpf,
             &programs,
             route_hooks.as_ref(),
@@ -384,6 +402,7 @@ impl Tracer {
             netns_tagged,
             route_hook,
             flow_fields: FlowFields::of(route_hook, &fib_raw_offsets),
+            rules_in_kernel,
         })
     }
 
@@ -475,15 +494,17 @@ fn load_error(message: String) -> Error {
     Error::Load(message)
 }
 
-/// Loads and attaches the syscall programs and the route program. The kernel verifies each
-/// program as it is loaded, which is most of the time this takes, so they are loaded side by
-/// side, one thread each.
+/// Loads and attaches the syscall programs and the route program (with its context notes,
+/// and the rule capture where the route program is BTF-typed and the kernel has
+/// trampolines). The kernel verifies each program as it is loaded, which is most of the time
+/// this takes, so they are loaded side by side, one thread each. Returns the route hook and
+/// whether rules are captured in the kernel.
 fn attach_all(
     ebpf: &mut Ebpf,
     syscall_programs: &[(&str, &str, &str)],
     route_hooks: Option<&RouteHooks>,
     kernel_btf: Option<&aya::Btf>,
-) -> Result<Option<RouteHook>, Error> {
+) -> Result<(Option<RouteHook>, bool), Error> {
     let mut by_name: HashMap<&str, &mut Program> = ebpf.programs_mut().collect();
     let mut take = |name: &str| {
         by_name
@@ -502,18 +523,31 @@ fn attach_all(
         )),
     };
     let mut context = Vec::new();
+    let mut rules = None;
     if route.is_some() {
         for (program, tracepoint) in CONTEXT_PROGRAMS {
             context.push((take(program)?, tracepoint));
         }
+        rules = Some((take(RULE_PROGRAMS[0])?, take(RULE_PROGRAMS[1])?));
     }
     let mut syscalls = Vec::new();
     for &(program, category, name) in syscall_programs {
         syscalls.push((take(program)?, category, name));
     }
     std::thread::scope(|scope| {
-        let route =
-            route.map(|(hooks, programs)| scope.spawn(move || hooks.attach(programs, kernel_btf)));
+        let route = route.map(|(hooks, programs)| {
+            scope.spawn(move || {
+                let hook = hooks.attach(programs, kernel_btf)?;
+                // The rule capture feeds the BTF-typed program only.
+                let in_kernel = match (hook, rules, kernel_btf) {
+                    (RouteHook::BtfTyped, Some(rules), Some(btf)) => {
+                        attach_rule_capture(rules, btf)
+                    }
+                    _ => false,
+                };
+                Ok::<_, Error>((hook, in_kernel))
+            })
+        });
         let context: Vec<_> = context
             .into_iter()
             .map(|(program, tracepoint)| scope.spawn(move || attach_raw(program, tracepoint)))
@@ -528,8 +562,43 @@ fn attach_all(
         let route = route.map(join).transpose()?;
         context.into_iter().collect::<Result<(), Error>>()?;
         syscalls.into_iter().collect::<Result<(), Error>>()?;
-        Ok(route)
+        Ok((route.map(|r| r.0), route.is_some_and(|r| r.1)))
     })
+}
+
+/// Attaches the rule-capture programs (fentry and fexit on `fib4_rule_action`); false, after
+/// saying why at info level, where the kernel has no BPF trampolines (this development host)
+/// or no such function. Rules are then reconstructed in user space.
+fn attach_rule_capture(
+    (entry, exit): ((&str, &mut Program), (&str, &mut Program)),
+    btf: &aya::Btf,
+) -> bool {
+    let attached = (|| -> Result<(), String> {
+        let entry: &mut FEntry = entry.1.try_into().map_err(|e| format!("{e}"))?;
+        entry
+            .load(RULE_FUNCTION, btf)
+            .map_err(|e| format!("fentry: {e}"))?;
+        let exit: &mut FExit = exit.1.try_into().map_err(|e| format!("{e}"))?;
+        exit.load(RULE_FUNCTION, btf)
+            .map_err(|e| format!("fexit: {e}"))?;
+        // The exit first: alone it only clears; an entry alone would leave a rule noted.
+        exit.attach().map_err(|e| format!("fexit: {e}"))?;
+        entry.attach().map_err(|e| format!("fentry: {e}"))?;
+        Ok(())
+    })();
+    match attached {
+        Ok(()) => {
+            log::info!("policy rules: captured in the kernel (fentry/fexit {RULE_FUNCTION})");
+            true
+        }
+        Err(err) => {
+            log::info!(
+                "policy rules: reconstructed in user space; fentry/fexit {RULE_FUNCTION} unusable here ({})",
+                abridge(&err)
+            );
+            false
+        }
+    }
 }
 
 /// Joins a scoped thread, passing its panic on.

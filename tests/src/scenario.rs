@@ -252,8 +252,12 @@ fn shared() -> Result<MutexGuard<'static, Shared>> {
             .map(|collector| {
                 // Which form of the route tracepoint this kernel got, for the VM logs.
                 eprintln!(
-                    "bindscope attached; route lookups via {:?}",
-                    collector.tracer().route_hook
+                    "bindscope attached; route lookups via {:?}; policy rules {}",
+                    collector.tracer().route_hook,
+                    match collector.tracer().rules_in_kernel {
+                        true => "captured in the kernel",
+                        false => "reconstructed",
+                    }
                 );
                 Mutex::new(Shared {
                     collector,
@@ -335,6 +339,7 @@ impl Trace {
         Ok(Seen {
             reports,
             lost: shared.collector.lost(),
+            rules_in_kernel: shared.collector.tracer().rules_in_kernel,
         })
     }
 }
@@ -353,6 +358,8 @@ impl Drop for Trace {
 pub struct Seen {
     reports: Vec<Report>,
     lost: u64,
+    /// Whether bindscope captured policy rules in the kernel (see `Tracer::rules_in_kernel`).
+    rules_in_kernel: bool,
 }
 
 /// One report body found in [`Seen`], with the report it belongs to (for its printed line).
@@ -420,6 +427,16 @@ impl Seen {
             r.route()
                 .filter(|d| d.dst == *dst.ip() && d.dport == dst.port())
         })
+    }
+
+    /// How bindscope knows the policy rules here: `kernel` where it captures them in the
+    /// kernel, else `reconstructed`.
+    pub fn rule_method(&self) -> &'static str {
+        if self.rules_in_kernel {
+            "kernel"
+        } else {
+            "reconstructed"
+        }
     }
 
     /// Every route decision.
