@@ -21,52 +21,91 @@ use sockabi::event::{fib_raw_field as raw, task_field, OFFSET_ABSENT};
 
 use crate::{global, FIB_RAW_OFFSETS, TASK_OFFSETS};
 
-/// What this CPU is serving: the task whose stack a softirq runs on (0: none), and the
-/// device the last packet received in that softirq arrived on.
+/// What the route programs need to know about this CPU, in one per-CPU slot so they pay for
+/// one map lookup: the softirq being served and the packet it received (kept here), and the
+/// policy rule acting on a flow (kept by `rules.rs`, where the kernel has trampolines).
 #[derive(Clone, Copy)]
 #[repr(C)]
-pub struct Softirq {
+pub struct Notes {
     /// `current` while a softirq vector is served on this CPU, else 0. Compared with the task
     /// of a lookup, so a task that preempts a PREEMPT_RT softirq thread is not taken for it.
-    task: u64,
+    softirq_task: u64,
     /// The ifindex of the device the last packet of this softirq arrived on (0: none yet).
     pub rx_ifindex: i32,
     /// Its namespace's inode (0: unknown).
     pub rx_netns: u32,
+    /// The flow (`struct flowi *`) a policy rule's action is looking a table up for; 0: none.
+    rule_flow: u64,
+    /// That rule's priority.
+    rule_priority: u32,
+    /// Reserved.
+    _pad: u32,
+}
+
+impl Notes {
+    /// Whether `task` is serving a softirq on this CPU right now.
+    #[inline(always)]
+    pub fn serving(&self, task: u64) -> bool {
+        self.softirq_task == task && task != 0
+    }
+
+    /// The priority of the rule acting on `flow` (a lookup's `flowi4` pointer), if one is.
+    #[inline(always)]
+    pub fn rule_for(&self, flow: u64) -> Option<u32> {
+        (self.rule_flow == flow && flow != 0).then_some(self.rule_priority)
+    }
 }
 
 #[map]
-static SOFTIRQ: PerCpuArray<Softirq> = PerCpuArray::with_max_entries(1, 0);
+static NOTES: PerCpuArray<Notes> = PerCpuArray::with_max_entries(1, 0);
 
-/// The softirq `task` is serving right now on this CPU, if it is serving one.
+/// This CPU's notes (all zero if the slot cannot be had).
 #[inline(always)]
-pub fn serving(task: u64) -> Option<Softirq> {
-    let state = SOFTIRQ.get_ptr(0)?;
-    // SAFETY: a per-CPU slot; a plain copy.
-    let state = unsafe { *state };
-    (state.task == task && task != 0).then_some(state)
+pub fn notes() -> Notes {
+    match NOTES.get_ptr(0) {
+        // SAFETY: a per-CPU slot; a plain copy.
+        Some(notes) => unsafe { *notes },
+        None => Notes {
+            softirq_task: 0,
+            rx_ifindex: 0,
+            rx_netns: 0,
+            rule_flow: 0,
+            rule_priority: 0,
+            _pad: 0,
+        },
+    }
+}
+
+/// Notes that the rule of priority `priority` is acting on `flow` (0: none is).
+#[inline(always)]
+pub fn note_rule(flow: u64, priority: u32) {
+    if let Some(notes) = NOTES.get_ptr_mut(0) {
+        // SAFETY: a per-CPU slot, only this CPU writes it.
+        unsafe {
+            (*notes).rule_flow = flow;
+            (*notes).rule_priority = priority;
+        }
+    }
 }
 
 #[raw_tracepoint(tracepoint = "softirq_entry")]
 pub fn softirq_entry(_ctx: RawTracePointContext) -> i32 {
-    if let Some(state) = SOFTIRQ.get_ptr_mut(0) {
+    if let Some(notes) = NOTES.get_ptr_mut(0) {
         // SAFETY: a per-CPU slot, only this CPU writes it; the helper returns a number.
         unsafe {
-            *state = Softirq {
-                task: bpf_get_current_task(),
-                rx_ifindex: 0,
-                rx_netns: 0,
-            }
-        };
+            (*notes).softirq_task = bpf_get_current_task();
+            (*notes).rx_ifindex = 0;
+            (*notes).rx_netns = 0;
+        }
     }
     0
 }
 
 #[raw_tracepoint(tracepoint = "softirq_exit")]
 pub fn softirq_exit(_ctx: RawTracePointContext) -> i32 {
-    if let Some(state) = SOFTIRQ.get_ptr_mut(0) {
+    if let Some(notes) = NOTES.get_ptr_mut(0) {
         // SAFETY: as above.
-        unsafe { (*state).task = 0 };
+        unsafe { (*notes).softirq_task = 0 };
     }
     0
 }
@@ -81,11 +120,11 @@ pub fn netif_receive_skb(ctx: RawTracePointContext) -> i32 {
 }
 
 fn try_netif_receive_skb(ctx: &RawTracePointContext) -> Option<()> {
-    let state = SOFTIRQ.get_ptr_mut(0)?;
+    let state = NOTES.get_ptr_mut(0)?;
     // SAFETY: the helper returns a number.
     let current = unsafe { bpf_get_current_task() };
     // SAFETY: a per-CPU slot, only this CPU writes it.
-    if unsafe { (*state).task } != current {
+    if unsafe { (*state).softirq_task } != current {
         return None;
     }
     let off = |field: usize| global(&FIB_RAW_OFFSETS[field]);

@@ -26,8 +26,7 @@ use sockabi::event::{
     RouteEvent, OFFSET_ABSENT,
 };
 
-use crate::context::{self, Softirq};
-use crate::rules;
+use crate::context::{self, Notes};
 use crate::{
     count_lost, current_comm, current_netns, global, header, submit, Header, Name, EVENTS,
     EXCLUDE_PID, FIB_OFFSETS, FIB_RAW_OFFSETS, FILTER_COMM, FILTER_DST_MASK, FILTER_DST_NET,
@@ -128,12 +127,15 @@ struct Origin {
     pid_tgid: u64,
     /// The task's name; zeros in a softirq.
     comm: Name,
-    /// The softirq being served, if the lookup is made in one.
-    softirq: Option<Softirq>,
+    /// The lookup is made in a softirq.
+    softirq: bool,
+    /// This CPU's notes (softirq, received packet, acting rule).
+    notes: Notes,
 }
 
 /// Whose lookup this is, for the task at `task_ptr`: in a softirq it belongs to no task, and
-/// `--pid`/`--comm` never match it (unless `--softirq` lets such lookups through). `pid_tgid` and `comm` read the task's only when needed.
+/// `--pid`/`--comm` never match it (unless `--softirq` lets such lookups through).
+/// `pid_tgid` and `comm` read the task's only when needed.
 #[inline(always)]
 fn origin(
     task_ptr: u64,
@@ -142,14 +144,16 @@ fn origin(
 ) -> Option<Origin> {
     let want_pid = global(&FILTER_PID);
     let want_comm = global(&FILTER_COMM);
-    if let Some(softirq) = context::serving(task_ptr) {
+    let notes = context::notes();
+    if notes.serving(task_ptr) {
         if (want_pid != 0 || want_comm[0] != 0) && global(&WITH_SOFTIRQ) == 0 {
             return None;
         }
         return Some(Origin {
             pid_tgid: 0,
             comm: [0; 2],
-            softirq: Some(softirq),
+            softirq: true,
+            notes,
         });
     }
     let pid_tgid = pid_tgid();
@@ -165,7 +169,8 @@ fn origin(
     Some(Origin {
         pid_tgid,
         comm,
-        softirq: None,
+        softirq: false,
+        notes,
     })
 }
 
@@ -187,12 +192,13 @@ fn fib_netns(
     // arrives: a packet another namespace's device sends on is queued, not processed in
     // place. An input lookup on another device than the one noted, though, is not that
     // packet's (a VLAN or tunnel device in between): unknown rather than a guess.
+    let n = &who.notes;
     match who.softirq {
-        Some(s) if s.rx_netns != 0 && (iif == s.rx_ifindex || iif <= LOOPBACK_IFINDEX) => {
-            (s.rx_netns, NetnsSource::Received)
+        true if n.rx_netns != 0 && (iif == n.rx_ifindex || iif <= LOOPBACK_IFINDEX) => {
+            (n.rx_netns, NetnsSource::Received)
         }
-        Some(_) => (0, NetnsSource::Unknown),
-        None => match task() {
+        true => (0, NetnsSource::Unknown),
+        false => match task() {
             0 => (0, NetnsSource::Unknown),
             netns => (netns, NetnsSource::Task),
         },
@@ -219,8 +225,8 @@ fn emit_route(who: &Origin, netns: (u32, NetnsSource), l: &mut Lookup) -> Option
         return None;
     }
     l.context = match who.softirq {
-        Some(_) => RouteContext::Softirq as u8,
-        None => RouteContext::Task as u8,
+        true => RouteContext::Softirq as u8,
+        false => RouteContext::Task as u8,
     };
     l.netns_source = netns.1 as u8;
     let Some(mut entry) = EVENTS.reserve::<RouteEvent>(0) else {
@@ -447,7 +453,7 @@ fn try_fib_table_lookup_btf(ctx: &BtfTracePointContext) -> Option<()> {
         }
         load(net, tsk[task_field::NET_NS_INUM])
     };
-    if let Some(priority) = rules::acting_on(flow) {
+    if let Some(priority) = who.notes.rule_for(flow) {
         l.rule_captured = 1;
         l.rule_priority = priority;
     }

@@ -293,7 +293,11 @@ impl Decoder {
             Ok(Event::Route(e)) => {
                 // Where a rule can refuse a table's route, a hit may not end the decision.
                 let netns = e.header.netns.get();
-                let hold_hits = netns != 0 && self.policy.may_suppress(netns);
+                let hold_hits = netns != 0
+                    && self
+                        .policy
+                        .profile(netns)
+                        .is_some_and(|profile| profile.may_suppress);
                 for finished in self.routes.push(e, hold_hits) {
                     out.push(self.route(&finished));
                 }
@@ -316,6 +320,9 @@ impl Decoder {
         let (netns, task) = (named.header.netns.get(), task_of(&named.header));
         let walk = match finished.flow_keys(self.fields) {
             _ if netns == 0 => None,
+            // Only the default rules: the kernel consulted none (and there are many such
+            // decisions: skip the walk).
+            _ if self.policy.profile(netns).is_some_and(|p| !p.custom) => None,
             // An address-type check (`inet_addr_type()`: no input interface) looks the local
             // table up directly, without consulting any rule.
             Some(flow) if flow.iif == 0 => None,

@@ -65,6 +65,9 @@ use netlink::Session;
 /// How long a namespace's rules are kept current without a lookup in it.
 pub const IDLE: Duration = Duration::from_secs(2);
 
+/// How often, at most, idle namespaces are looked for (see [`Policy::close_idle`]).
+const SWEEP_EVERY: Duration = Duration::from_millis(100);
+
 /// How often, at most, the tracer's policy reads a namespace's notifications
 /// ([`Policy::refreshing_every`]). A decision is decoded a few milliseconds after it was made
 /// anyway; a rule changed within this time before a lookup may not be seen yet, and the walk
@@ -146,6 +149,15 @@ impl Namespace {
     }
 }
 
+/// See [`Policy::profile`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Profile {
+    /// The namespace has rules beyond the three default ones.
+    pub custom: bool,
+    /// One of its rules can refuse a table's route.
+    pub may_suppress: bool,
+}
+
 /// The rule lists of the namespaces lookups are seen in, kept current, and the walk that
 /// attributes each lookup to its rule.
 pub struct Policy {
@@ -157,6 +169,8 @@ pub struct Policy {
     /// How often, at most, a namespace's notifications are read (see [`REFRESH`]); zero:
     /// before every attribution.
     refresh_every: Duration,
+    /// When idle namespaces were last looked for.
+    last_sweep: Instant,
 }
 
 impl Default for Policy {
@@ -178,6 +192,7 @@ impl Policy {
             missing: HashMap::new(),
             idle,
             refresh_every: Duration::ZERO,
+            last_sweep: Instant::now(),
         }
     }
 
@@ -236,12 +251,17 @@ impl Policy {
         walk::agreed(walks, lookups)
     }
 
-    /// Whether a rule of namespace `netns` can refuse a table's route
-    /// (`suppress_prefixlength`, `suppress_ifgroup`), so that a hit may be followed by more
-    /// lookups of the same decision. False for a namespace whose rules cannot be read.
-    pub fn may_suppress(&mut self, netns: u32) -> bool {
-        self.namespace(netns)
-            .is_ok_and(|namespace| namespace.history.current().iter().any(Rule::suppresses))
+    /// What namespace `netns`'s current rules are like, for the tracer's hot path: whether it
+    /// has custom rules at all (without, the kernel consults none and there is nothing to
+    /// walk), and whether one can refuse a table's route (`suppress_prefixlength`,
+    /// `suppress_ifgroup`), so that a hit may be followed by more lookups of the same
+    /// decision. `None` for a namespace whose rules cannot be read.
+    pub fn profile(&mut self, netns: u32) -> Option<Profile> {
+        let rules = self.namespace(netns).ok()?.history.current();
+        Some(Profile {
+            custom: !walk::only_default_rules(rules),
+            may_suppress: rules.iter().any(Rule::suppresses),
+        })
     }
 
     /// The current IPv4 rules of namespace `netns`, in the kernel's order.
@@ -254,6 +274,11 @@ impl Policy {
     /// does this on every call; call it also when lookups stop coming.
     pub fn close_idle(&mut self) {
         let now = Instant::now();
+        // A scan of every namespace: at most every SWEEP_EVERY on the tracer's hot path.
+        if now.duration_since(self.last_sweep) < SWEEP_EVERY {
+            return;
+        }
+        self.last_sweep = now;
         let idle = self.idle;
         self.namespaces.retain(|netns, namespace| {
             let keep = now.duration_since(namespace.last_used) < idle;

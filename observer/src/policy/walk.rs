@@ -322,7 +322,7 @@ pub fn walk(
 
 /// Whether `rules` are exactly those `fib_default_rules_init` installs: the list of a
 /// namespace in which `fib_has_custom_rules` may still be false.
-fn only_default_rules(rules: &[Rule]) -> bool {
+pub(super) fn only_default_rules(rules: &[Rule]) -> bool {
     let defaults = [
         (0, TABLE_LOCAL),
         (0x7ffe, TABLE_MAIN),

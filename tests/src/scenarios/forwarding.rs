@@ -9,9 +9,12 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use bindscope::decode::Context as Whose;
 
+use std::os::fd::OwnedFd;
+
 use crate::netns::Netns;
 use crate::scenario::{expect_ok, Ctx, Outcome, Scenario};
 use crate::sys;
+use crate::topology::SeedTopology;
 use crate::topology::*;
 
 /// This file's scenarios.
@@ -60,6 +63,29 @@ pub(super) fn ip_counters() -> Result<(u64, u64)> {
     ))
 }
 
+/// From the host, binds `socket` to eth1 and sends one datagram to each of `destinations`:
+/// the router receives them on r1.
+pub(super) fn send_out_of_eth1(
+    topo: &SeedTopology,
+    socket: &OwnedFd,
+    destinations: &[Ipv4Addr],
+) -> Result<()> {
+    let sent = topo.host.run(|| -> Result<(), sys::Errno> {
+        sys::setsockopt_bytes(
+            socket,
+            libc::SOL_SOCKET,
+            libc::SO_BINDTODEVICE,
+            ETH1.as_bytes(),
+        )?;
+        for &dest in destinations {
+            sys::send_to(socket, b"route me", sys::v4(dest, CLOSED_PORT))?;
+        }
+        Ok(())
+    });
+    expect_ok("sending from the host out of eth1", sent)?;
+    Ok(())
+}
+
 /// Waits (up to a second) until `router`'s [`ip_counters`] have grown from `before` by at
 /// least `grow`, and returns them (as they are by then, grown or not).
 pub(super) fn router_counters_after(
@@ -97,18 +123,7 @@ fn router_forwards_in_softirq(ctx: &mut Ctx) -> Result<Outcome> {
     let mut router_trace = ctx.trace(&topo.router)?;
     let before = topo.router.run(ip_counters)?;
 
-    let sent = topo.host.run(|| -> Result<(), sys::Errno> {
-        sys::setsockopt_bytes(
-            &socket,
-            libc::SOL_SOCKET,
-            libc::SO_BINDTODEVICE,
-            ETH1.as_bytes(),
-        )?;
-        sys::send_to(&socket, b"forward me", sys::v4(FORWARDED, CLOSED_PORT))?;
-        sys::send_to(&socket, b"no route", sys::v4(UNROUTED, CLOSED_PORT))?;
-        Ok(())
-    });
-    expect_ok("sending from the host out of eth1", sent)?;
+    send_out_of_eth1(&topo, &socket, &[FORWARDED, UNROUTED])?;
     let after = router_counters_after(&topo.router, before, (1, 1))?;
 
     // The kernel: the router forwarded one datagram and had no route for the other.

@@ -277,17 +277,7 @@ fn policy_iif_rule_for_forwarded_traffic(ctx: &mut Ctx) -> Result<Outcome> {
     let mut trace = ctx.trace(&topo.router)?;
     let before = topo.router.run(super::forwarding::ip_counters)?;
 
-    let sent = topo.host.run(|| -> Result<(), Errno> {
-        sys::setsockopt_bytes(
-            &socket,
-            libc::SOL_SOCKET,
-            libc::SO_BINDTODEVICE,
-            ETH1.as_bytes(),
-        )?;
-        sys::send_to(&socket, b"forward me", sys::v4(dest, CLOSED_PORT))?;
-        Ok(())
-    });
-    expect_ok("sending from the host out of eth1", sent)?;
+    super::forwarding::send_out_of_eth1(&topo, &socket, &[dest])?;
     let after = super::forwarding::router_counters_after(&topo.router, before, (1, 0))?;
     let seen = trace.collect()?;
 
