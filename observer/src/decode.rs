@@ -272,6 +272,10 @@ pub struct Decoder {
     fields: FlowFields,
     /// Each namespace's policy rules, to name the rule behind every table lookup.
     policy: Policy,
+    /// The last namespace's rule profile, with the event time it was taken at: events come
+    /// by the hundred thousand a second, mostly from one namespace at a time, and asking the
+    /// policy costs a hash and two clock reads.
+    profile: Option<(u32, u64, Option<policy::Profile>)>,
 }
 
 impl Decoder {
@@ -295,8 +299,7 @@ impl Decoder {
                 let netns = e.header.netns.get();
                 let hold_hits = netns != 0
                     && self
-                        .policy
-                        .profile(netns)
+                        .profile(netns, e.header.ts_ns.get())
                         .is_some_and(|profile| profile.may_suppress);
                 for finished in self.routes.push(e, hold_hits) {
                     out.push(self.route(&finished));
@@ -313,6 +316,20 @@ impl Decoder {
         }
     }
 
+    /// Namespace `netns`'s rule profile as of event time `ts_ns`: the last one asked for, if
+    /// it is of the same namespace and at most [`policy::REFRESH`] older.
+    fn profile(&mut self, netns: u32, ts_ns: u64) -> Option<policy::Profile> {
+        let fresh = policy::REFRESH.as_nanos() as u64;
+        match self.profile {
+            Some((ns, at, profile)) if ns == netns && ts_ns.wrapping_sub(at) < fresh => profile,
+            _ => {
+                let profile = self.policy.profile(netns);
+                self.profile = Some((netns, ts_ns, profile));
+                profile
+            }
+        }
+    }
+
     fn route(&mut self, finished: &crate::route::Finished) -> Report {
         // Names are resolved in the namespace whose FIB was consulted (the task, if the
         // lookup was its own, helps find that namespace's file).
@@ -322,7 +339,12 @@ impl Decoder {
             _ if netns == 0 => None,
             // Only the default rules: the kernel consulted none (and there are many such
             // decisions: skip the walk).
-            _ if self.policy.profile(netns).is_some_and(|p| !p.custom) => None,
+            _ if self
+                .profile(netns, finished.last.header.ts_ns.get())
+                .is_some_and(|p| !p.custom) =>
+            {
+                None
+            }
             // An address-type check (`inet_addr_type()`: no input interface) looks the local
             // table up directly, without consulting any rule.
             Some(flow) if flow.iif == 0 => None,
