@@ -1,14 +1,21 @@
 //! Socket options as `setsockopt(2)` receives them: one [`decode`] that applies the kernel's own
 //! acceptance rules to `(level, optname, optval)` and says what the option asks for.
 //!
-//! The rules follow `sk_setsockopt` (net/core/sock.c) for `SOL_SOCKET` and `do_ip_setsockopt`
-//! (net/ipv4/ip_sockglue.c) for `IPPROTO_IP`, for an `AF_INET` socket on Linux x86_64:
+//! The rules follow `sk_setsockopt` (net/core/sock.c) for `SOL_SOCKET`, `do_ip_setsockopt`
+//! (net/ipv4/ip_sockglue.c) for `IPPROTO_IP` and `do_ipv6_setsockopt`
+//! (net/ipv6/ipv6_sockglue.c) for `IPPROTO_IPV6`, on Linux x86_64:
 //!
 //! * `SOL_SOCKET` integer options need a full `int`: `optlen < 4` is `EINVAL`. Only
 //!   `SO_BINDTODEVICE` takes a name instead.
 //! * `IPPROTO_IP` integer options read an `int` when `optlen >= 4`, a single **unsigned** byte
 //!   when `1 <= optlen < 4`, and nothing when `optlen == 0` (then the value is 0, "If optlen==0,
 //!   it is equivalent to val == 0"); some options then reject `optlen < 1` with `EINVAL`.
+//! * `IPPROTO_IPV6` integer options read an `int` when `optlen >= 4` and take 0 otherwise; most
+//!   then reject `optlen < 4` with `EINVAL`, but `IPV6_AUTOFLOWLABEL`, `IPV6_DONTFRAG` and
+//!   `IPV6_RECVFRAGSIZE` do not check the length at all (a short `optlen` turns them off).
+//!   There is no one-byte form.
+//! * The family-generic `MCAST_*` options (`group_req`, `group_source_req`, `group_filter`) are
+//!   accepted at both `IPPROTO_IP` and `IPPROTO_IPV6`, each level requiring its own family.
 //! * Structured options check their length as described on each [`SockOpt`] variant.
 //!
 //! Errors the kernel can only decide from socket state (`EPERM` without a capability,
@@ -29,15 +36,19 @@
 //! # Ok::<(), sockabi::Error>(())
 //! ```
 
+mod ipv6;
+mod mcast;
 mod names;
 
 use core::fmt;
-use core::net::Ipv4Addr;
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+pub use ipv6::SrcPrefs;
 pub use names::*;
 
 use crate::addr::emit_bytes;
 use crate::mreq::{IpMreq, IpMreqSource, IpMreqn};
+use crate::msfilter::{GroupFilter, IpMsfilter};
 use crate::{Error, IfName, InAddr, Result, IFNAMSIZ};
 
 /// A `(level, optname)` pair; displays as the C name when it is known.
@@ -117,6 +128,21 @@ impl PmtuMode {
             PmtuMode::Probe => "IP_PMTUDISC_PROBE",
             PmtuMode::Interface => "IP_PMTUDISC_INTERFACE",
             PmtuMode::Omit => "IP_PMTUDISC_OMIT",
+        }
+    }
+}
+
+impl PmtuMode {
+    /// The `IPV6_MTU_DISCOVER` name (`IPV6_PMTUDISC_DO`, ...): the same values under IPv6
+    /// names.
+    pub const fn name6(self) -> &'static str {
+        match self {
+            PmtuMode::Dont => "IPV6_PMTUDISC_DONT",
+            PmtuMode::Want => "IPV6_PMTUDISC_WANT",
+            PmtuMode::Do => "IPV6_PMTUDISC_DO",
+            PmtuMode::Probe => "IPV6_PMTUDISC_PROBE",
+            PmtuMode::Interface => "IPV6_PMTUDISC_INTERFACE",
+            PmtuMode::Omit => "IPV6_PMTUDISC_OMIT",
         }
     }
 }
@@ -238,7 +264,26 @@ pub enum MembershipOp {
     Drop,
 }
 
-/// The four `ip_mreq_source` options.
+impl MembershipOp {
+    /// `MCAST_JOIN_GROUP` or `MCAST_LEAVE_GROUP`.
+    pub const fn mcast_optname(self) -> i32 {
+        match self {
+            MembershipOp::Add => MCAST_JOIN_GROUP,
+            MembershipOp::Drop => MCAST_LEAVE_GROUP,
+        }
+    }
+
+    /// `IPV6_ADD_MEMBERSHIP` or `IPV6_DROP_MEMBERSHIP`.
+    pub const fn ipv6_optname(self) -> i32 {
+        match self {
+            MembershipOp::Add => IPV6_ADD_MEMBERSHIP,
+            MembershipOp::Drop => IPV6_DROP_MEMBERSHIP,
+        }
+    }
+}
+
+/// The four `ip_mreq_source` options, and the four `group_source_req` options they correspond
+/// to.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum SourceOp {
     /// `IP_ADD_SOURCE_MEMBERSHIP`: join the group for this source (include mode).
@@ -259,6 +304,17 @@ impl SourceOp {
             SourceOp::DropMembership => IP_DROP_SOURCE_MEMBERSHIP,
             SourceOp::Block => IP_BLOCK_SOURCE,
             SourceOp::Unblock => IP_UNBLOCK_SOURCE,
+        }
+    }
+
+    /// The `group_source_req` option name (`MCAST_JOIN_SOURCE_GROUP`, `MCAST_BLOCK_SOURCE`,
+    /// ...).
+    pub const fn mcast_optname(self) -> i32 {
+        match self {
+            SourceOp::AddMembership => MCAST_JOIN_SOURCE_GROUP,
+            SourceOp::DropMembership => MCAST_LEAVE_SOURCE_GROUP,
+            SourceOp::Block => MCAST_BLOCK_SOURCE,
+            SourceOp::Unblock => MCAST_UNBLOCK_SOURCE,
         }
     }
 }
@@ -354,9 +410,106 @@ pub enum SockOpt<'a> {
     Tos(u8),
     /// `IP_MTU_DISCOVER`: values outside `0..=5` are `EINVAL`; `optlen == 0` sets `DONT`.
     MtuDiscover(PmtuMode),
+    /// `IP_MSFILTER`: an `ip_msfilter` whose length rules [`IpMsfilter::parse`] states; the group
+    /// must be multicast and the mode `MCAST_INCLUDE` or `MCAST_EXCLUDE` (`EINVAL` otherwise,
+    /// `ip_mc_msfilter`).
+    IpMsfilter(IpMsfilter<'a>),
+    /// `MCAST_JOIN_GROUP` / `MCAST_LEAVE_GROUP` at `IPPROTO_IP` or `IPPROTO_IPV6`: a
+    /// `group_req` of at least 136 bytes (`EINVAL` otherwise; bytes past 136 are ignored).
+    ///
+    /// The group's family must be the level's: at `IPPROTO_IP` another family is `EINVAL`, at
+    /// `IPPROTO_IPV6` `EADDRNOTAVAIL` (both [`Error::BadFamily`] here). Joining a group that is
+    /// not multicast is `EINVAL`; at `IPPROTO_IPV6` leaving one is too (`ipv6_sock_mc_drop`).
+    McastGroup {
+        /// `IPPROTO_IP` or `IPPROTO_IPV6`.
+        level: i32,
+        /// Join or leave.
+        op: MembershipOp,
+        /// `gr_interface`; 0 lets the kernel choose.
+        ifindex: u32,
+        /// The group address (its port is ignored).
+        group: IpAddr,
+    },
+    /// `MCAST_JOIN_SOURCE_GROUP`, `MCAST_LEAVE_SOURCE_GROUP`, `MCAST_BLOCK_SOURCE`,
+    /// `MCAST_UNBLOCK_SOURCE` at `IPPROTO_IP` or `IPPROTO_IPV6`: a `group_source_req` of
+    /// exactly 264 bytes at `IPPROTO_IP` and at least 264 at `IPPROTO_IPV6` (`EINVAL`
+    /// otherwise), with group and source of the level's family (`EADDRNOTAVAIL` otherwise) and
+    /// a multicast group (`EINVAL` otherwise).
+    McastSource {
+        /// `IPPROTO_IP` or `IPPROTO_IPV6`.
+        level: i32,
+        /// Which of the four options.
+        op: SourceOp,
+        /// `gsr_interface`; 0 lets the kernel choose.
+        ifindex: u32,
+        /// The group.
+        group: IpAddr,
+        /// The source.
+        source: IpAddr,
+    },
+    /// `MCAST_MSFILTER` at `IPPROTO_IP` or `IPPROTO_IPV6`: a `group_filter` whose length rules
+    /// [`GroupFilter::parse`] states. At `IPPROTO_IP` the group and every source must be
+    /// `AF_INET` (`EADDRNOTAVAIL`, `set_mcast_msfilter`); at `IPPROTO_IPV6` the kernel reads
+    /// them as `sockaddr_in6` without looking at the family. Then, at both levels, the group
+    /// must be multicast and the mode `MCAST_INCLUDE` or `MCAST_EXCLUDE` (`EINVAL`).
+    McastMsfilter {
+        /// `IPPROTO_IP` or `IPPROTO_IPV6`.
+        level: i32,
+        /// The filter as given.
+        filter: GroupFilter<'a>,
+    },
+    /// `IPV6_UNICAST_IF`: interface for unicast datagrams, 0 unbinds. `optlen` must be exactly
+    /// 4 (`EINVAL` otherwise) and the index is in **network** byte order (the kernel does
+    /// `ntohl`), as for `IP_UNICAST_IF`. A socket already bound with `SO_BINDTODEVICE` gets
+    /// `EINVAL` for any non-zero index (socket state, not predicted here).
+    Ipv6UnicastIf(u32),
+    /// `IPV6_MULTICAST_IF`: an interface index in host byte order (`optlen < 4` is `EINVAL`),
+    /// 0 resets. A socket bound with `SO_BINDTODEVICE` to another device gets `EINVAL` (socket
+    /// state: the conflict of issue 17's example); a stream socket `ENOPROTOOPT`.
+    Ipv6MulticastIf(u32),
+    /// `IPV6_ADD_MEMBERSHIP` / `IPV6_DROP_MEMBERSHIP`: an `ipv6_mreq` of at least 20 bytes
+    /// (`EINVAL` otherwise) with a multicast group (`EINVAL` otherwise, for both). Index 0 lets
+    /// the kernel choose the interface. TCP sockets get `EPROTO` (socket state).
+    Ipv6Membership {
+        /// Join or leave.
+        op: MembershipOp,
+        /// The group.
+        group: Ipv6Addr,
+        /// `ipv6mr_interface`; 0 for any.
+        ifindex: u32,
+    },
+    /// The sticky `IPV6_PKTINFO` option: an `in6_pktinfo` of at least 20 bytes (`EINVAL`
+    /// otherwise, `optlen == 0` included) whose index and address apply to every datagram
+    /// sent, as the control message does for one. An index other than the bound device's is
+    /// `EINVAL` (socket state).
+    Ipv6PktInfo {
+        /// `ipi6_ifindex`, 0 for none.
+        ifindex: i32,
+        /// `ipi6_addr`, `::` for none.
+        addr: Ipv6Addr,
+    },
+    /// `IPV6_TCLASS`: `Some(tclass)`, or `None` for -1 (the kernel stores 0, RFC 3542 6.5).
+    /// Other values outside 0..=255 and `optlen < 4` are `EINVAL`.
+    TrafficClass(Option<u8>),
+    /// `IPV6_MTU_DISCOVER`: values outside `0..=5` and `optlen < 4` are `EINVAL`.
+    Ipv6MtuDiscover(PmtuMode),
+    /// `IPV6_UNICAST_HOPS`: `Some(hops)`, or `None` for -1 (the route's hop limit).
+    /// Other values outside 0..=255 and `optlen < 4` are `EINVAL`.
+    UnicastHops(Option<u8>),
+    /// `IPV6_MULTICAST_HOPS`: `Some(hops)`, or `None` for -1 (the kernel stores 1).
+    /// Other values outside 0..=255 and `optlen < 4` are `EINVAL`; stream sockets get
+    /// `ENOPROTOOPT` (socket state).
+    MulticastHops(Option<u8>),
+    /// `IPV6_ADDR_PREFERENCES`: source address preferences (RFC 5014). `optlen < 4` and
+    /// contradictory preferences (public and temporary, home and care-of, CGA and non-CGA) are
+    /// `EINVAL`; bits outside the known ones are ignored.
+    AddrPreferences(SrcPrefs),
     /// A boolean option (`IP_PKTINFO`, `IP_RECVERR`, `IP_FREEBIND`, `IP_TRANSPARENT`,
-    /// `IP_MULTICAST_LOOP`, `IP_MULTICAST_ALL`, `SO_REUSEADDR`, `SO_BROADCAST`, ...): any
-    /// non-zero value is on. `IP_MULTICAST_ALL` and `IP_RECVERR_RFC4884` accept only 0 and 1.
+    /// `IP_MULTICAST_LOOP`, `IP_MULTICAST_ALL`, `IPV6_V6ONLY`, `IPV6_RECVPKTINFO`,
+    /// `IPV6_RECVERR`, `IPV6_FREEBIND`, `IPV6_TRANSPARENT`, `IPV6_MULTICAST_ALL`,
+    /// `IPV6_AUTOFLOWLABEL`, `SO_REUSEADDR`, `SO_BROADCAST`, ...): any non-zero value is on.
+    /// `IP_MULTICAST_ALL`, `IP_RECVERR_RFC4884`, `IPV6_MULTICAST_LOOP` and
+    /// `IPV6_RECVERR_RFC4884` accept only 0 and 1.
     Flag {
         /// The level.
         level: i32,
@@ -429,6 +582,7 @@ impl Ctx {
         match (option_name(self.level, self.optname), self.level) {
             (Some(name), _) => name,
             (None, SOL_SOCKET) => "SOL_SOCKET option",
+            (None, IPPROTO_IPV6) => "IPPROTO_IPV6 option",
             (None, _) => "IPPROTO_IP option",
         }
     }
@@ -453,7 +607,9 @@ impl Ctx {
 }
 
 /// Decodes `setsockopt(level, optname, optval, optval.len())` as the Linux kernel would accept
-/// it on an `AF_INET` socket; see [`SockOpt`]'s variants for each option's rules.
+/// it on an `AF_INET` socket (`SOL_SOCKET`, `IPPROTO_IP`) or an `AF_INET6` socket
+/// (`SOL_SOCKET`, `IPPROTO_IPV6`, and `IPPROTO_IP` for its IPv4 half); see [`SockOpt`]'s
+/// variants for each option's rules.
 ///
 /// Returns an error exactly where the kernel's checks on the argument alone fail
 /// ([`Error::BadLength`] for an `optlen` it rejects with `EINVAL`, [`Error::Invalid`] for a value
@@ -480,6 +636,7 @@ pub fn decode(level: i32, optname: i32, optval: &[u8]) -> Result<SockOpt<'_>> {
     match level {
         SOL_SOCKET => decode_socket(optname, optval),
         IPPROTO_IP => decode_ip(optname, optval),
+        IPPROTO_IPV6 => ipv6::decode_ipv6(optname, optval),
         _ => Ok(SockOpt::Other {
             level,
             optname,
@@ -648,6 +805,8 @@ fn decode_ip(optname: i32, optval: &[u8]) -> Result<SockOpt<'_>> {
             _ => Err(ctx.bad_len(optval.len())),
         },
         IP_MULTICAST_IF => decode_multicast_if(optval, ctx),
+        IP_MSFILTER => mcast::decode_ip_msfilter(optval, ctx),
+        MCAST_JOIN_GROUP..=MCAST_MSFILTER => mcast::decode_mcast(IPPROTO_IP, optname, optval, ctx),
         IP_ADD_MEMBERSHIP | IP_DROP_MEMBERSHIP => {
             let op = if optname == IP_ADD_MEMBERSHIP {
                 MembershipOp::Add
@@ -723,7 +882,7 @@ fn decode_multicast_if(optval: &[u8], ctx: Ctx) -> Result<SockOpt<'static>> {
     })
 }
 
-impl SockOpt<'_> {
+impl<'a> SockOpt<'a> {
     /// The `(level, optname)` this option was set with.
     pub fn option_id(&self) -> OptionId {
         let (level, optname) = match *self {
@@ -745,6 +904,19 @@ impl SockOpt<'_> {
             SockOpt::MulticastTtl(_) => (IPPROTO_IP, IP_MULTICAST_TTL),
             SockOpt::Tos(_) => (IPPROTO_IP, IP_TOS),
             SockOpt::MtuDiscover(_) => (IPPROTO_IP, IP_MTU_DISCOVER),
+            SockOpt::IpMsfilter(_) => (IPPROTO_IP, IP_MSFILTER),
+            SockOpt::McastGroup { level, op, .. } => (level, op.mcast_optname()),
+            SockOpt::McastSource { level, op, .. } => (level, op.mcast_optname()),
+            SockOpt::McastMsfilter { level, .. } => (level, MCAST_MSFILTER),
+            SockOpt::Ipv6UnicastIf(_) => (IPPROTO_IPV6, IPV6_UNICAST_IF),
+            SockOpt::Ipv6MulticastIf(_) => (IPPROTO_IPV6, IPV6_MULTICAST_IF),
+            SockOpt::Ipv6Membership { op, .. } => (IPPROTO_IPV6, op.ipv6_optname()),
+            SockOpt::Ipv6PktInfo { .. } => (IPPROTO_IPV6, IPV6_PKTINFO),
+            SockOpt::TrafficClass(_) => (IPPROTO_IPV6, IPV6_TCLASS),
+            SockOpt::Ipv6MtuDiscover(_) => (IPPROTO_IPV6, IPV6_MTU_DISCOVER),
+            SockOpt::UnicastHops(_) => (IPPROTO_IPV6, IPV6_UNICAST_HOPS),
+            SockOpt::MulticastHops(_) => (IPPROTO_IPV6, IPV6_MULTICAST_HOPS),
+            SockOpt::AddrPreferences(_) => (IPPROTO_IPV6, IPV6_ADDR_PREFERENCES),
             SockOpt::Flag { level, optname, .. }
             | SockOpt::Int { level, optname, .. }
             | SockOpt::Other { level, optname, .. } => (level, optname),
@@ -754,17 +926,27 @@ impl SockOpt<'_> {
 
     /// The interface index this option names, if any; 0 ("unbind", "any") gives `None`.
     ///
-    /// `SO_BINDTOIFINDEX`, `IP_UNICAST_IF`, and `IP_MULTICAST_IF` / `IP_*_MEMBERSHIP` given an
-    /// `ip_mreqn` with a non-zero `imr_ifindex`.
+    /// `SO_BINDTOIFINDEX`, `IP_UNICAST_IF`, `IP_MULTICAST_IF` / `IP_*_MEMBERSHIP` given an
+    /// `ip_mreqn` with a non-zero `imr_ifindex`, `IPV6_UNICAST_IF`, `IPV6_MULTICAST_IF`,
+    /// `IPV6_*_MEMBERSHIP`, the sticky `IPV6_PKTINFO`, and the `MCAST_*` options.
     #[inline]
     pub fn ifindex(&self) -> Option<u32> {
-        match *self {
-            SockOpt::BindToIfindex(n) | SockOpt::UnicastIf(n) => Some(n).filter(|&n| n != 0),
+        let n = match *self {
+            SockOpt::BindToIfindex(n)
+            | SockOpt::UnicastIf(n)
+            | SockOpt::Ipv6UnicastIf(n)
+            | SockOpt::Ipv6MulticastIf(n)
+            | SockOpt::Ipv6Membership { ifindex: n, .. }
+            | SockOpt::McastGroup { ifindex: n, .. }
+            | SockOpt::McastSource { ifindex: n, .. } => n,
+            SockOpt::McastMsfilter { filter, .. } => filter.interface(),
+            SockOpt::Ipv6PktInfo { ifindex, .. } => u32::try_from(ifindex).unwrap_or(0),
             SockOpt::MulticastIf { interface, .. } | SockOpt::Membership { interface, .. } => {
-                interface.ifindex()
+                return interface.ifindex()
             }
-            _ => None,
-        }
+            _ => return None,
+        };
+        Some(n).filter(|&n| n != 0)
     }
 
     /// The interface name this option names (`SO_BINDTODEVICE` with a name).
@@ -777,14 +959,16 @@ impl SockOpt<'_> {
     }
 
     /// Whether this option removes an interface binding: `SO_BINDTODEVICE` with an empty name,
-    /// `SO_BINDTOIFINDEX` or `IP_UNICAST_IF` with 0, `IP_MULTICAST_IF` with neither index nor
-    /// address.
+    /// `SO_BINDTOIFINDEX`, `IP_UNICAST_IF`, `IPV6_UNICAST_IF` or `IPV6_MULTICAST_IF` with 0,
+    /// `IP_MULTICAST_IF` with neither index nor address.
     pub fn unbinds(&self) -> bool {
         matches!(
             *self,
             SockOpt::BindToDevice(None)
                 | SockOpt::BindToIfindex(0)
                 | SockOpt::UnicastIf(0)
+                | SockOpt::Ipv6UnicastIf(0)
+                | SockOpt::Ipv6MulticastIf(0)
                 | SockOpt::MulticastIf {
                     interface: McastInterface::Any,
                     ..
@@ -793,33 +977,77 @@ impl SockOpt<'_> {
     }
 
     /// The IPv4 addresses in this option with their roles: group, interface address (when not
-    /// `0.0.0.0`) and source, in that order.
-    pub fn addresses(&self) -> impl Iterator<Item = (AddrRole, Ipv4Addr)> {
-        let mut out = [None; 3];
+    /// `0.0.0.0`) and sources, in that order. [`SockOpt::ip_addresses`] gives the IPv6 ones too.
+    pub fn addresses(&self) -> impl Iterator<Item = (AddrRole, Ipv4Addr)> + 'a {
+        self.ip_addresses().filter_map(|(role, ip)| match ip {
+            IpAddr::V4(v4) => Some((role, v4)),
+            IpAddr::V6(_) => None,
+        })
+    }
+
+    /// The IP addresses in this option with their roles: group, interface address (when not
+    /// unspecified) and sources, in that order.
+    ///
+    /// ```
+    /// use sockabi::sockopt::{decode, AddrRole, IPPROTO_IPV6, IPV6_PKTINFO};
+    /// use sockabi::pktinfo::In6Pktinfo;
+    /// use zerocopy::IntoBytes;
+    ///
+    /// let info = In6Pktinfo::new(2, "2001:db8::2".parse().unwrap());
+    /// let opt = decode(IPPROTO_IPV6, IPV6_PKTINFO, info.as_bytes())?;
+    /// let all: Vec<_> = opt.ip_addresses().collect();
+    /// assert_eq!(all, [(AddrRole::Interface, "2001:db8::2".parse().unwrap())]);
+    /// assert_eq!(opt.addresses().count(), 0); // IPv4 only
+    /// # Ok::<(), sockabi::Error>(())
+    /// ```
+    pub fn ip_addresses(&self) -> impl Iterator<Item = (AddrRole, IpAddr)> + 'a {
+        let mut out: [Option<(AddrRole, IpAddr)>; 3] = [None; 3];
+        let mut sources = Sources::None;
+        let group = |ip: IpAddr| Some((AddrRole::Group, ip));
+        let local = |ip: IpAddr| Some((AddrRole::Interface, ip)).filter(|_| !ip.is_unspecified());
         match *self {
             SockOpt::MulticastIf { interface, .. } => {
-                out[1] = interface.address().map(|a| (AddrRole::Interface, a));
+                out[1] = interface.address().and_then(|a| local(a.into()));
             }
             SockOpt::Membership {
-                group, interface, ..
+                group: g,
+                interface,
+                ..
             } => {
-                out[0] = Some((AddrRole::Group, group));
-                out[1] = interface.address().map(|a| (AddrRole::Interface, a));
+                out[0] = group(g.into());
+                out[1] = interface.address().and_then(|a| local(a.into()));
             }
             SockOpt::SourceMembership {
-                group,
+                group: g,
                 interface,
                 source,
                 ..
             } => {
-                out[0] = Some((AddrRole::Group, group));
-                out[1] =
-                    Some((AddrRole::Interface, interface)).filter(|_| !interface.is_unspecified());
+                out[0] = group(g.into());
+                out[1] = local(interface.into());
+                out[2] = Some((AddrRole::Source, source.into()));
+            }
+            SockOpt::IpMsfilter(f) => {
+                out[0] = group(f.group().into());
+                out[1] = local(f.interface().into());
+                sources = Sources::In(f.sources.iter());
+            }
+            SockOpt::McastGroup { group: g, .. } => out[0] = group(g),
+            SockOpt::Ipv6Membership { group: g, .. } => out[0] = group(g.into()),
+            SockOpt::McastSource {
+                group: g, source, ..
+            } => {
+                out[0] = group(g);
                 out[2] = Some((AddrRole::Source, source));
             }
+            SockOpt::McastMsfilter { filter, .. } => {
+                out[0] = filter.group().ip().and_then(group);
+                sources = Sources::Storage(filter.sources.iter());
+            }
+            SockOpt::Ipv6PktInfo { addr, .. } => out[1] = local(addr.into()),
             _ => {}
         }
-        out.into_iter().flatten()
+        out.into_iter().flatten().chain(sources)
     }
 
     /// Bytes [`SockOpt::emit`] writes.
@@ -829,6 +1057,12 @@ impl SockOpt<'_> {
             SockOpt::BindToDevice(Some(_)) => IFNAMSIZ,
             SockOpt::MulticastIf { form, .. } | SockOpt::Membership { form, .. } => form.byte_len(),
             SockOpt::SourceMembership { .. } => IpMreqSource::LEN,
+            SockOpt::IpMsfilter(f) => f.byte_len(),
+            SockOpt::McastGroup { .. } => crate::group::GroupReq::LEN,
+            SockOpt::McastSource { .. } => crate::group::GroupSourceReq::LEN,
+            SockOpt::McastMsfilter { filter, .. } => filter.byte_len(),
+            SockOpt::Ipv6Membership { .. } => crate::mreq::Ipv6Mreq::LEN,
+            SockOpt::Ipv6PktInfo { .. } => crate::pktinfo::In6Pktinfo::LEN,
             SockOpt::Other { raw, .. } => raw.len(),
             _ => 4,
         }
@@ -838,7 +1072,7 @@ impl SockOpt<'_> {
     ///
     /// Integers are written as a native-endian `int` (4 bytes), `SO_BINDTODEVICE` as a
     /// NUL-padded `IFNAMSIZ` buffer (or nothing, to unbind), multicast options in their
-    /// [`ArgForm`].
+    /// [`ArgForm`] or as the structure they were decoded from.
     ///
     /// ```
     /// use sockabi::sockopt::{decode, SockOpt, IPPROTO_IP, IP_UNICAST_IF};
@@ -852,12 +1086,16 @@ impl SockOpt<'_> {
     pub fn emit(&self, buf: &mut [u8]) -> Result<usize> {
         let what = "socket option value";
         let int = |v: i32, buf: &mut [u8]| emit_bytes(&v.to_ne_bytes(), buf, what);
+        // An index above i32::MAX cannot come from `decode`; saturate rather than wrap.
+        let index = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
         match *self {
             SockOpt::BindToDevice(None) => Ok(0),
             SockOpt::BindToDevice(Some(name)) => emit_bytes(&name.to_c_buffer(), buf, what),
             SockOpt::BindToIfindex(n) => int(n as i32, buf),
             SockOpt::Mark(m) => int(m as i32, buf),
-            SockOpt::UnicastIf(n) => emit_bytes(&n.to_be_bytes(), buf, what),
+            SockOpt::UnicastIf(n) | SockOpt::Ipv6UnicastIf(n) => {
+                emit_bytes(&n.to_be_bytes(), buf, what)
+            }
             SockOpt::MulticastIf { interface, form } => {
                 let (address, ifindex) = interface.to_fields();
                 match form {
@@ -894,9 +1132,33 @@ impl SockOpt<'_> {
                 source,
                 ..
             } => IpMreqSource::new(group, interface, source).emit(buf),
-            SockOpt::Ttl(t) | SockOpt::MulticastTtl(t) => int(t.map_or(-1, i32::from), buf),
+            SockOpt::IpMsfilter(f) => f.emit_to(buf),
+            SockOpt::McastGroup { ifindex, group, .. } => {
+                crate::group::GroupReq::new(ifindex, (group, 0).into()).emit(buf)
+            }
+            SockOpt::McastSource {
+                ifindex,
+                group,
+                source,
+                ..
+            } => crate::group::GroupSourceReq::new(ifindex, (group, 0).into(), (source, 0).into())
+                .emit(buf),
+            SockOpt::McastMsfilter { filter, .. } => filter.emit_to(buf),
+            SockOpt::Ipv6MulticastIf(n) => int(index(n), buf),
+            SockOpt::Ipv6Membership { group, ifindex, .. } => {
+                crate::mreq::Ipv6Mreq::new(group, index(ifindex)).emit(buf)
+            }
+            SockOpt::Ipv6PktInfo { ifindex, addr } => {
+                crate::pktinfo::In6Pktinfo::new(ifindex, addr).emit(buf)
+            }
+            SockOpt::Ttl(t)
+            | SockOpt::MulticastTtl(t)
+            | SockOpt::TrafficClass(t)
+            | SockOpt::UnicastHops(t)
+            | SockOpt::MulticastHops(t) => int(t.map_or(-1, i32::from), buf),
             SockOpt::Tos(t) => int(i32::from(t), buf),
-            SockOpt::MtuDiscover(m) => int(m.value(), buf),
+            SockOpt::MtuDiscover(m) | SockOpt::Ipv6MtuDiscover(m) => int(m.value(), buf),
+            SockOpt::AddrPreferences(p) => int(p.bits() as i32, buf),
             SockOpt::Flag { on, .. } => int(i32::from(on), buf),
             SockOpt::Int { value, .. } => int(value, buf),
             SockOpt::Other { raw, .. } => emit_bytes(raw, buf, what),
@@ -904,16 +1166,56 @@ impl SockOpt<'_> {
     }
 }
 
+/// The source list of a filter option, as `(AddrRole::Source, address)` items.
+enum Sources<'a> {
+    None,
+    In(core::slice::Iter<'a, InAddr>),
+    Storage(core::slice::Iter<'a, crate::SockaddrStorage>),
+}
+
+impl Iterator for Sources<'_> {
+    type Item = (AddrRole, IpAddr);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let ip = match self {
+            Sources::None => None,
+            Sources::In(it) => it.next().map(|a| IpAddr::V4(a.ip())),
+            // A source of another family has no IP address: skipped, the walk goes on.
+            Sources::Storage(it) => it.by_ref().find_map(|ss| ss.addr().ip()),
+        };
+        ip.map(|ip| (AddrRole::Source, ip))
+    }
+}
+
+/// `default` for -1, the number otherwise.
+struct OrDefault(Option<u8>, &'static str);
+
+impl fmt::Display for OrDefault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(v) => write!(f, "{v}"),
+            None => write!(f, "-1 ({})", self.1),
+        }
+    }
+}
+
 /// A one-line human form: `SO_BINDTODEVICE "eth1"`,
-/// `IP_ADD_MEMBERSHIP group=239.1.2.3 ifindex=3`, `IP_PKTINFO on`, `IP_TTL 64`, ...
+/// `IP_ADD_MEMBERSHIP group=239.1.2.3 ifindex=3`, `IP_PKTINFO on`, `IP_TTL 64`,
+/// `IPV6_UNICAST_IF ifindex=2`, `MCAST_JOIN_GROUP group=ff05::1:3 ifindex=2`, ...
 impl fmt::Display for SockOpt<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ", self.option_id())?;
         match *self {
             SockOpt::BindToDevice(Some(name)) => write!(f, "\"{name}\""),
             SockOpt::BindToDevice(None) => f.write_str("\"\" (unbind)"),
-            SockOpt::BindToIfindex(0) | SockOpt::UnicastIf(0) => f.write_str("0 (unbind)"),
-            SockOpt::BindToIfindex(n) | SockOpt::UnicastIf(n) => write!(f, "ifindex={n}"),
+            SockOpt::BindToIfindex(0)
+            | SockOpt::UnicastIf(0)
+            | SockOpt::Ipv6UnicastIf(0)
+            | SockOpt::Ipv6MulticastIf(0) => f.write_str("0 (unbind)"),
+            SockOpt::BindToIfindex(n)
+            | SockOpt::UnicastIf(n)
+            | SockOpt::Ipv6UnicastIf(n)
+            | SockOpt::Ipv6MulticastIf(n) => write!(f, "ifindex={n}"),
             SockOpt::Mark(m) => write!(f, "{m:#x}"),
             SockOpt::MulticastIf { interface, .. } => write!(f, "{interface}"),
             SockOpt::Membership {
@@ -925,11 +1227,32 @@ impl fmt::Display for SockOpt<'_> {
                 source,
                 ..
             } => write!(f, "group={group} interface={interface} source={source}"),
-            SockOpt::Ttl(None) => f.write_str("-1 (default)"),
-            SockOpt::MulticastTtl(None) => f.write_str("-1 (default, 1)"),
-            SockOpt::Ttl(Some(t)) | SockOpt::MulticastTtl(Some(t)) => write!(f, "{t}"),
+            SockOpt::IpMsfilter(filter) => write!(f, "{filter}"),
+            SockOpt::McastGroup { ifindex, group, .. } => {
+                write!(f, "group={group} ifindex={ifindex}")
+            }
+            SockOpt::Ipv6Membership { ifindex, group, .. } => {
+                write!(f, "group={group} ifindex={ifindex}")
+            }
+            SockOpt::McastSource {
+                ifindex,
+                group,
+                source,
+                ..
+            } => write!(f, "group={group} source={source} ifindex={ifindex}"),
+            SockOpt::McastMsfilter { filter, .. } => write!(f, "{filter}"),
+            SockOpt::Ipv6PktInfo { ifindex, addr } => write!(f, "ifindex={ifindex} addr={addr}"),
+            SockOpt::Ttl(t) => write!(f, "{}", OrDefault(t, "default")),
+            SockOpt::MulticastTtl(t) | SockOpt::MulticastHops(t) => {
+                write!(f, "{}", OrDefault(t, "default, 1"))
+            }
+            SockOpt::TrafficClass(Some(t)) => write!(f, "{t:#04x}"),
+            SockOpt::TrafficClass(None) => write!(f, "{}", OrDefault(None, "default, 0")),
+            SockOpt::UnicastHops(t) => write!(f, "{}", OrDefault(t, "route default")),
             SockOpt::Tos(t) => write!(f, "{t:#04x}"),
             SockOpt::MtuDiscover(m) => write!(f, "{m}"),
+            SockOpt::Ipv6MtuDiscover(m) => f.write_str(m.name6()),
+            SockOpt::AddrPreferences(p) => write!(f, "{p}"),
             SockOpt::Flag { on, .. } => f.write_str(if on { "on" } else { "off" }),
             SockOpt::Int { value, .. } => write!(f, "{value}"),
             SockOpt::Other { raw, .. } => write!(f, "({} bytes)", raw.len()),
