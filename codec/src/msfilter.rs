@@ -157,25 +157,16 @@ impl<'a> IpMsfilter<'a> {
     /// # Ok::<(), sockabi::Error>(())
     /// ```
     pub fn parse(bytes: &'a [u8]) -> Result<Self> {
-        let what = "ip_msfilter";
-        let (head, rest) =
-            IpMsfilterHead::ref_from_prefix(bytes).map_err(|_| Error::BadLength {
-                what,
-                len: bytes.len(),
-            })?;
-        let numsrc = head.imsf_numsrc.get();
-        if numsrc >= IP_MSFILTER_NUMSRC_LIMIT {
-            return Err(Error::Invalid {
-                what,
-                reason: "imsf_numsrc overflows IP_MSFILTER_SIZE (ENOBUFS)",
-            });
-        }
-        let sources = <[InAddr]>::ref_from_prefix_with_elems(rest, numsrc as usize)
-            .map(|(sources, _)| sources)
-            .map_err(|_| Error::BadLength {
-                what: "ip_msfilter: IP_MSFILTER_SIZE(imsf_numsrc) exceeds optlen",
-                len: bytes.len(),
-            })?;
+        let (head, sources) = parse_list::<IpMsfilterHead, InAddr>(
+            bytes,
+            |h| h.imsf_numsrc.get(),
+            IP_MSFILTER_NUMSRC_LIMIT,
+            [
+                "ip_msfilter",
+                "imsf_numsrc overflows IP_MSFILTER_SIZE (ENOBUFS)",
+                "ip_msfilter: IP_MSFILTER_SIZE(imsf_numsrc) exceeds optlen",
+            ],
+        )?;
         Ok(IpMsfilter { head, sources })
     }
 
@@ -322,25 +313,16 @@ impl<'a> GroupFilter<'a> {
     /// # Ok::<(), sockabi::Error>(())
     /// ```
     pub fn parse(bytes: &'a [u8]) -> Result<Self> {
-        let what = "group_filter";
-        let (head, rest) =
-            GroupFilterHead::ref_from_prefix(bytes).map_err(|_| Error::BadLength {
-                what,
-                len: bytes.len(),
-            })?;
-        let numsrc = head.gf_numsrc.get();
-        if numsrc >= GROUP_FILTER_NUMSRC_LIMIT {
-            return Err(Error::Invalid {
-                what,
-                reason: "gf_numsrc overflows GROUP_FILTER_SIZE (ENOBUFS)",
-            });
-        }
-        let sources = <[SockaddrStorage]>::ref_from_prefix_with_elems(rest, numsrc as usize)
-            .map(|(sources, _)| sources)
-            .map_err(|_| Error::BadLength {
-                what: "group_filter: GROUP_FILTER_SIZE(gf_numsrc) exceeds optlen",
-                len: bytes.len(),
-            })?;
+        let (head, sources) = parse_list::<GroupFilterHead, SockaddrStorage>(
+            bytes,
+            |h| h.gf_numsrc.get(),
+            GROUP_FILTER_NUMSRC_LIMIT,
+            [
+                "group_filter",
+                "gf_numsrc overflows GROUP_FILTER_SIZE (ENOBUFS)",
+                "group_filter: GROUP_FILTER_SIZE(gf_numsrc) exceeds optlen",
+            ],
+        )?;
         Ok(GroupFilter { head, sources })
     }
 
@@ -420,6 +402,33 @@ impl fmt::Display for GroupFilter<'_> {
         fmt_mode(f, self.head.gf_fmode.get())?;
         fmt_list(f, self.sources().map(Addr))
     }
+}
+
+/// The kernel's three checks on a head of type `H` followed by `numsrc` items of type `T`: the
+/// head must fit (`EINVAL`), `numsrc` must be below `limit` (`ENOBUFS`), the items must fit
+/// (`EINVAL`). `messages`: the structure, the overflow reason, the short-list structure.
+fn parse_list<'a, H, T>(
+    bytes: &'a [u8],
+    numsrc: impl Fn(&H) -> u32,
+    limit: u32,
+    [what, overflow, short]: [&'static str; 3],
+) -> Result<(&'a H, &'a [T])>
+where
+    H: FromBytes + KnownLayout + Immutable + Unaligned,
+    T: FromBytes + Immutable + Unaligned,
+{
+    let len = bytes.len();
+    let (head, rest) = H::ref_from_prefix(bytes).map_err(|_| Error::BadLength { what, len })?;
+    let n = numsrc(head);
+    if n >= limit {
+        return Err(Error::Invalid {
+            what,
+            reason: overflow,
+        });
+    }
+    let (items, _) = <[T]>::ref_from_prefix_with_elems(rest, n as usize)
+        .map_err(|_| Error::BadLength { what: short, len })?;
+    Ok((head, items))
 }
 
 /// A source displayed as [`fmt_ip`] does.

@@ -4,10 +4,11 @@
 //! `inet_pton`, `IP_MSFILTER_SIZE`, `GROUP_FILTER_SIZE`) read back through our views, and a
 //! control buffer built with glibc's `CMSG_*` macros compared byte for byte with `CmsgWriter`.
 
-use std::collections::HashMap;
+#[path = "common/cprog.rs"]
+mod cprog;
+
 use std::mem::{offset_of, size_of};
 use std::net::{IpAddr, Ipv6Addr, SocketAddrV6};
-use std::process::Command;
 
 use sockabi::addr::{In6Addr, SockaddrRef, SockaddrStorage};
 use sockabi::cmsg::{cmsgs, Cmsg, CmsgWriter};
@@ -406,61 +407,15 @@ const PMTU6: &[(&str, PmtuMode)] = &[
 /// run in parallel and would otherwise share, and delete, one build directory).
 fn run_c() -> Vec<String> {
     static OUTPUT: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    OUTPUT.get_or_init(compile_and_run).clone()
-}
-
-fn compile_and_run() -> Vec<String> {
-    let dir = std::env::temp_dir().join(format!("sockabi-layout-ip6-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("create temp dir");
-    let src = dir.join("layout.c");
-    let exe = dir.join("layout");
-    std::fs::write(&src, c_program()).expect("write C source");
-    let cc = Command::new("cc")
-        .args(["-Wall", "-o"])
-        .arg(&exe)
-        .arg(&src)
-        .output()
-        .expect("run cc (a C compiler is needed for the layout tests)");
-    assert!(
-        cc.status.success(),
-        "cc failed:\n{}",
-        String::from_utf8_lossy(&cc.stderr)
-    );
-    let out = Command::new(&exe).output().expect("run the C program");
-    assert!(out.status.success());
-    let _ = std::fs::remove_dir_all(&dir);
-    String::from_utf8(out.stdout)
-        .expect("UTF-8 output")
-        .lines()
-        .map(str::to_owned)
-        .collect()
-}
-
-fn numbers(lines: &[String]) -> HashMap<String, i64> {
-    lines
-        .iter()
-        .filter_map(|l| {
-            let (key, value) = l.rsplit_once(' ')?;
-            Some((key.to_owned(), value.parse().ok()?))
-        })
-        .collect()
-}
-
-fn sample(lines: &[String], name: &str) -> Vec<u8> {
-    let hex = lines
-        .iter()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
-        .unwrap_or_else(|| panic!("C printed no {name}"));
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect()
+    OUTPUT
+        .get_or_init(|| cprog::run("layout-ip6", &c_program()))
+        .clone()
 }
 
 #[test]
 fn layouts_and_constants_match_the_c_headers() {
     let lines = run_c();
-    let c = numbers(&lines);
+    let c = cprog::numbers(&lines);
     let get = |key: &str| -> i64 { *c.get(key).unwrap_or_else(|| panic!("C printed no {key}")) };
     for (s, size) in SIZES {
         assert_eq!(
@@ -525,14 +480,14 @@ fn layouts_and_constants_match_the_c_headers() {
 fn structures_written_in_c_read_back() {
     let lines = run_c();
 
-    let sin6 = sample(&lines, "sample.sockaddr_in6");
+    let sin6 = cprog::hex_line(&lines, "sample.sockaddr_in6");
     assert_eq!(
         SockaddrIn6::parse(&sin6).unwrap(),
         SocketAddrV6::new("fe80::1".parse().unwrap(), 53, 0x0ab1_2345, 3)
     );
     assert_eq!(SockaddrIn6::read(&sin6).unwrap().traffic_class(), 0xab);
 
-    let gsr = sample(&lines, "sample.group_source_req");
+    let gsr = cprog::hex_line(&lines, "sample.group_source_req");
     let opt = decode(IPPROTO_IPV6, MCAST_JOIN_SOURCE_GROUP, &gsr).unwrap();
     assert_eq!(
         opt.to_string(),
@@ -546,7 +501,7 @@ fn structures_written_in_c_read_back() {
     );
     assert_eq!(*req, ours);
 
-    let gf = sample(&lines, "sample.group_filter");
+    let gf = cprog::hex_line(&lines, "sample.group_filter");
     let filter = GroupFilter::parse(&gf).unwrap();
     assert_eq!(filter.mode(), Some(FilterMode::Exclude));
     let sources: Vec<_> = filter.sources().map(|s| s.ip().unwrap()).collect();
@@ -570,7 +525,7 @@ fn structures_written_in_c_read_back() {
     .unwrap();
     assert_eq!(ours, gf, "GroupFilter::emit vs C");
 
-    let msf = sample(&lines, "sample.ip_msfilter");
+    let msf = cprog::hex_line(&lines, "sample.ip_msfilter");
     let m = IpMsfilter::parse(&msf).unwrap();
     assert_eq!(
         m.to_string(),
@@ -584,7 +539,7 @@ fn structures_written_in_c_read_back() {
 #[test]
 fn ipv6_control_buffer_matches_glibc_macros() {
     let lines = run_c();
-    let glibc = sample(&lines, "cmsgbuf");
+    let glibc = cprog::hex_line(&lines, "cmsgbuf");
     let mut ours = [0u8; 256];
     let mut w = CmsgWriter::new(&mut ours);
     let pi = In6Pktinfo::new(2, "2001:db8::2".parse::<Ipv6Addr>().unwrap());
