@@ -105,9 +105,10 @@ impl core::fmt::Display for In6Addr {
 /// order, the address, and the scope id in host order.
 ///
 /// `sin6_scope_id` is the interface index a link-local (or other non-global) address belongs
-/// to: connecting to `fe80::1` needs it, and the kernel answers `EINVAL` without it
-/// (`__ip6_datagram_connect`, `tcp_v6_connect`: "Connect to link-local address requires an
-/// interface").
+/// to: connecting to `fe80::1` needs it or a device binding (`SO_BINDTODEVICE`), and the kernel
+/// answers `EINVAL` with neither (`__ip6_datagram_connect`, `tcp_v6_connect`: "Connect to
+/// link-local address requires an interface"), and also when the scope names another device
+/// than the one the socket is bound to.
 #[derive(
     FromBytes,
     IntoBytes,

@@ -435,6 +435,11 @@ pub enum SockOpt<'a> {
     /// exactly 264 bytes at `IPPROTO_IP` and at least 264 at `IPPROTO_IPV6` (`EINVAL`
     /// otherwise), with group and source of the level's family (`EADDRNOTAVAIL` otherwise) and
     /// a multicast group (`EINVAL` otherwise).
+    ///
+    /// The two levels' length checks differ in mainline (`copy_group_source_from_sockptr` in
+    /// net/ipv4/ip_sockglue.c tests `optlen != sizeof`, its namesake in
+    /// net/ipv6/ipv6_sockglue.c `optlen < sizeof`); kernels from before that helper (2.6 era)
+    /// wanted exactly 264 bytes at both levels. This decoder follows current mainline.
     McastSource {
         /// `IPPROTO_IP` or `IPPROTO_IPV6`.
         level: i32,
