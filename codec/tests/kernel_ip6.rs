@@ -5,18 +5,23 @@
 //! family).
 //!
 //! The cases are chosen so that the kernel's answer depends on the argument alone: only
-//! loopback's index is named, nothing joins a group, and no packet is sent. Outcomes that
+//! loopback's index is named, nothing joins a group, and no packet is sent.
+//!
+//! Then control messages, over `[::1]` only: what `recvmsg` returns with the `IPV6_RECV*`
+//! options on, what `sendmsg` accepts, and the `IPV6_RECVERR` of an ICMPv6 port unreachable. Outcomes that
 //! depend on socket state or sysctls (`ENODEV` for an index that happens not to exist,
 //! `EADDRNOTAVAIL` for leaving a group never joined, `net.ipv6.mld_max_msf`) are left out.
 
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
+use sockabi::cmsg::{cmsgs, Cmsg, CmsgWriter};
+use sockabi::exterr::Origin;
 use sockabi::group::{GroupReq, GroupSourceReq};
 use sockabi::mreq::Ipv6Mreq;
 use sockabi::msfilter::{FilterMode, GroupFilter, IpMsfilter};
 use sockabi::pktinfo::In6Pktinfo;
 use sockabi::sockopt::*;
-use sockabi::Error;
+use sockabi::{Error, SockaddrIn6};
 use zerocopy::IntoBytes;
 
 /// An unbound UDP socket of `family`, closed on drop.
@@ -370,4 +375,207 @@ fn mcast_error_cases(level: i32, lo: u32) -> Vec<(i32, i32, Vec<u8>)> {
         ));
     }
     cases
+}
+
+/// A UDP socket on `[::1]` bound to a free port, with its address.
+fn bound_loopback() -> Option<(Socket, std::net::SocketAddrV6)> {
+    let sock = Socket::udp(libc::AF_INET6)?;
+    let any = SockaddrIn6::new(std::net::SocketAddrV6::new(Ipv6Addr::LOCALHOST, 0, 0, 0));
+    // SAFETY: a 28-byte sockaddr_in6 and its length.
+    let r = unsafe {
+        libc::bind(
+            sock.0,
+            any.as_bytes().as_ptr().cast(),
+            SockaddrIn6::LEN as libc::socklen_t,
+        )
+    };
+    assert_eq!(r, 0, "bind [::1]:0: {}", std::io::Error::last_os_error());
+    let mut name = [0u8; SockaddrIn6::LEN];
+    let mut len = name.len() as libc::socklen_t;
+    // SAFETY: name has len writable bytes.
+    let r = unsafe { libc::getsockname(sock.0, name.as_mut_ptr().cast(), &mut len) };
+    assert_eq!(r, 0);
+    let addr = SockaddrIn6::parse(&name).unwrap();
+    Some((sock, addr))
+}
+
+impl Socket {
+    /// `sendmsg` of one byte to `to` with `control`: `Ok` or the errno.
+    fn send(&self, to: std::net::SocketAddrV6, control: &[u8]) -> Result<(), i32> {
+        let name = SockaddrIn6::new(to);
+        let mut byte = [0x42u8];
+        let mut iov = libc::iovec {
+            iov_base: byte.as_mut_ptr().cast(),
+            iov_len: 1,
+        };
+        // An 8-aligned copy of the control buffer, as msg_control is in C.
+        let mut aligned = vec![0u64; control.len().div_ceil(8)];
+        aligned.as_mut_bytes()[..control.len()].copy_from_slice(control);
+        // SAFETY: every pointer in msg points to live buffers of the lengths given.
+        let r = unsafe {
+            let mut msg: libc::msghdr = std::mem::zeroed();
+            msg.msg_name = name.as_bytes().as_ptr() as *mut libc::c_void;
+            msg.msg_namelen = SockaddrIn6::LEN as libc::socklen_t;
+            msg.msg_iov = &mut iov;
+            msg.msg_iovlen = 1;
+            if !control.is_empty() {
+                msg.msg_control = aligned.as_mut_ptr().cast();
+                msg.msg_controllen = control.len();
+            }
+            libc::sendmsg(self.0, &msg, 0)
+        };
+        if r >= 0 {
+            Ok(())
+        } else {
+            Err(std::io::Error::last_os_error().raw_os_error().unwrap_or(0))
+        }
+    }
+
+    /// `recvmsg` with `flags`, waiting up to a second; the control bytes it returned.
+    fn recv_control(&self, flags: i32) -> Vec<u8> {
+        let mut pfd = libc::pollfd {
+            fd: self.0,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one pollfd.
+        let ready = unsafe { libc::poll(&mut pfd, 1, 1000) };
+        assert_eq!(ready, 1, "nothing to receive within a second");
+        let mut data = [0u8; 64];
+        let mut iov = libc::iovec {
+            iov_base: data.as_mut_ptr().cast(),
+            iov_len: data.len(),
+        };
+        let mut control = vec![0u64; 64];
+        // SAFETY: every pointer in msg points to live buffers of the lengths given.
+        let len = unsafe {
+            let mut msg: libc::msghdr = std::mem::zeroed();
+            msg.msg_iov = &mut iov;
+            msg.msg_iovlen = 1;
+            msg.msg_control = control.as_mut_ptr().cast();
+            msg.msg_controllen = 512;
+            let r = libc::recvmsg(self.0, &mut msg, flags);
+            assert!(r >= 0, "recvmsg: {}", std::io::Error::last_os_error());
+            assert_eq!(msg.msg_flags & libc::MSG_CTRUNC, 0);
+            msg.msg_controllen
+        };
+        control.as_bytes()[..len].to_vec()
+    }
+}
+
+/// What `recvmsg` returns with `IPV6_RECVPKTINFO`, `IPV6_RECVHOPLIMIT`, `IPV6_RECVTCLASS` and
+/// `IPV6_RECVORIGDSTADDR` on, parsed by the walker: the values the sender chose.
+#[test]
+fn received_ipv6_control_messages_parse() {
+    let Some((rx, to)) = bound_loopback() else {
+        return;
+    };
+    for optname in [
+        IPV6_RECVPKTINFO,
+        IPV6_RECVHOPLIMIT,
+        IPV6_RECVTCLASS,
+        IPV6_RECVORIGDSTADDR,
+    ] {
+        rx.set(IPPROTO_IPV6, optname, &int(1)).unwrap();
+    }
+    let tx = Socket::udp(libc::AF_INET6).unwrap();
+    tx.set(IPPROTO_IPV6, IPV6_UNICAST_HOPS, &int(7)).unwrap();
+    tx.set(IPPROTO_IPV6, IPV6_TCLASS, &int(0x20)).unwrap();
+    tx.send(to, &[]).unwrap();
+    let control = rx.recv_control(0);
+    let msgs: Vec<Cmsg<'_>> = cmsgs(&control).map(Result::unwrap).collect();
+    let lo = lo_index() as i32;
+    let want_dst = SockaddrIn6::new(to);
+    let info = In6Pktinfo::new(lo, Ipv6Addr::LOCALHOST);
+    for want in [
+        Cmsg::PktInfo6(&info),
+        Cmsg::HopLimit(7),
+        Cmsg::TrafficClass(0x20),
+        Cmsg::OrigDstAddr6(&want_dst),
+    ] {
+        assert!(msgs.contains(&want), "{want} missing from {msgs:?}");
+    }
+}
+
+/// `sendmsg` accepts and refuses `IPV6_PKTINFO`, `IPV6_HOPLIMIT` and `IPV6_TCLASS` control
+/// messages as `Cmsg::parse` does (`ip6_datagram_send_ctl`).
+#[test]
+fn sent_ipv6_control_messages_are_checked_as_the_kernel_does() {
+    let Some((rx, to)) = bound_loopback() else {
+        return;
+    };
+    let tx = Socket::udp(libc::AF_INET6).unwrap();
+    let lo = lo_index() as i32;
+    let info = In6Pktinfo::new(lo, Ipv6Addr::LOCALHOST);
+    let mut payloads: Vec<(i32, Vec<u8>)> = vec![
+        (IPV6_PKTINFO, info.as_bytes().to_vec()),
+        (IPV6_PKTINFO, info.as_bytes()[..19].to_vec()),
+        (IPV6_PKTINFO, [info.as_bytes(), &[0; 4]].concat()),
+    ];
+    for kind in [IPV6_HOPLIMIT, IPV6_TCLASS] {
+        for v in [-2, -1, 0, 64, 255, 256] {
+            payloads.push((kind, int(v)));
+        }
+        payloads.push((kind, vec![1]));
+        payloads.push((kind, int(1).into_iter().chain([0; 4]).collect()));
+    }
+    let mut wrong = Vec::new();
+    let mut sent = 0;
+    for (kind, data) in &payloads {
+        let mut control = [0u8; 128];
+        let mut w = CmsgWriter::new(&mut control);
+        w.push(IPPROTO_IPV6, *kind, data).unwrap();
+        let n = w.len();
+        let ours = cmsgs(&control[..n]).next().unwrap();
+        let theirs = tx.send(to, &control[..n]);
+        sent += usize::from(theirs.is_ok());
+        if ours.is_ok() != theirs.is_ok() || theirs.is_err_and(|e| e != libc::EINVAL) {
+            wrong.push(format!(
+                "type {kind} {data:02x?}: sockabi {ours:?}, kernel {theirs:?}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(0 < sent && sent < payloads.len(), "both outcomes exercised");
+    for _ in 0..sent {
+        rx.recv_control(0);
+    }
+}
+
+/// An ICMPv6 port unreachable from `[::1]` on the error queue: `IPV6_RECVERR` with origin
+/// `SO_EE_ORIGIN_ICMP6`, type 1 code 4, `ECONNREFUSED`, and `::1` as the offender.
+#[test]
+fn recverr_of_an_icmp6_port_unreachable_parses() {
+    let Some((closed, to)) = bound_loopback() else {
+        return;
+    };
+    drop(closed); // nothing listens on `to` any more
+    let tx = Socket::udp(libc::AF_INET6).unwrap();
+    tx.set(IPPROTO_IPV6, IPV6_RECVERR, &int(1)).unwrap();
+    tx.send(to, &[]).unwrap();
+    let mut pfd = libc::pollfd {
+        fd: tx.0,
+        events: 0,
+        revents: 0,
+    };
+    // SAFETY: one pollfd; POLLERR is reported whatever `events` asks for.
+    let ready = unsafe { libc::poll(&mut pfd, 1, 1000) };
+    assert_eq!(ready, 1, "no error queued within a second");
+    let control = tx.recv_control(libc::MSG_ERRQUEUE);
+    let errs: Vec<_> = cmsgs(&control)
+        .filter_map(|c| match c {
+            Ok(Cmsg::RecvErr6(e)) => Some(e),
+            _ => None,
+        })
+        .collect();
+    let [err] = errs[..] else {
+        panic!(
+            "one IPV6_RECVERR expected in {:?}",
+            cmsgs(&control).collect::<Vec<_>>()
+        );
+    };
+    assert_eq!(err.ee.errno(), libc::ECONNREFUSED as u32);
+    assert_eq!(err.ee.origin(), Origin::Icmp6);
+    assert_eq!((err.ee.ee_type, err.ee.ee_code), (1, 4));
+    assert_eq!(err.offender().map(|o| *o.ip()), Some(Ipv6Addr::LOCALHOST));
 }
