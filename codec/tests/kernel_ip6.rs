@@ -8,7 +8,9 @@
 //! loopback's index is named, nothing joins a group, and no packet is sent.
 //!
 //! Then control messages, over `[::1]` only: what `recvmsg` returns with the `IPV6_RECV*`
-//! options on, what `sendmsg` accepts, and the `IPV6_RECVERR` of an ICMPv6 port unreachable. Outcomes that
+//! options on, what `sendmsg` accepts, and the `IPV6_RECVERR` of an ICMPv6 port unreachable.
+//! As root (CI) each of these tests first moves its thread into a network namespace of its own
+//! with only loopback up; otherwise it uses the loopback of the namespace it runs in. Outcomes that
 //! depend on socket state or sysctls (`ENODEV` for an index that happens not to exist,
 //! `EADDRNOTAVAIL` for leaving a group never joined, `net.ipv6.mld_max_msf`) are left out.
 
@@ -377,8 +379,39 @@ fn mcast_error_cases(level: i32, lo: u32) -> Vec<(i32, i32, Vec<u8>)> {
     cases
 }
 
-/// A UDP socket on `[::1]` bound to a free port, with its address.
+/// As root, moves the calling thread (the test) into a new network namespace and brings its
+/// loopback up, which gives it `::1`; otherwise says that the current namespace's is used.
+fn own_loopback() {
+    // SAFETY: plain syscalls; the ifreq is a 40-byte buffer with the name at its start.
+    unsafe {
+        if libc::geteuid() != 0 {
+            println!("not root: using the loopback of the current network namespace");
+            return;
+        }
+        let r = libc::unshare(libc::CLONE_NEWNET);
+        assert_eq!(
+            r,
+            0,
+            "unshare(CLONE_NEWNET): {}",
+            std::io::Error::last_os_error()
+        );
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_DGRAM, 0);
+        assert!(fd >= 0);
+        let mut ifr = [0u8; 40];
+        ifr[..2].copy_from_slice(b"lo");
+        assert_eq!(libc::ioctl(fd, libc::SIOCGIFFLAGS, ifr.as_mut_ptr()), 0);
+        let flags = i16::from_ne_bytes([ifr[16], ifr[17]]) | libc::IFF_UP as i16;
+        ifr[16..18].copy_from_slice(&flags.to_ne_bytes());
+        let r = libc::ioctl(fd, libc::SIOCSIFFLAGS, ifr.as_mut_ptr());
+        assert_eq!(r, 0, "bringing lo up: {}", std::io::Error::last_os_error());
+        libc::close(fd);
+    }
+}
+
+/// A UDP socket on `[::1]` bound to a free port, with its address, in the test's own network
+/// namespace when it can have one ([`own_loopback`]).
 fn bound_loopback() -> Option<(Socket, std::net::SocketAddrV6)> {
+    own_loopback();
     let sock = Socket::udp(libc::AF_INET6)?;
     let any = SockaddrIn6::new(std::net::SocketAddrV6::new(Ipv6Addr::LOCALHOST, 0, 0, 0));
     // SAFETY: a 28-byte sockaddr_in6 and its length.
