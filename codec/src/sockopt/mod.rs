@@ -336,7 +336,8 @@ pub enum AddrRole {
 /// do, after the kernel's length and value checks ([`decode`]).
 ///
 /// Interface information is available without matching every variant: [`SockOpt::ifindex`],
-/// [`SockOpt::ifname`], [`SockOpt::addresses`] and [`SockOpt::unbinds`].
+/// [`SockOpt::ifname`], [`SockOpt::addresses`] (IPv4), [`SockOpt::ip_addresses`] (both
+/// families) and [`SockOpt::unbinds`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 #[non_exhaustive]
 pub enum SockOpt<'a> {
