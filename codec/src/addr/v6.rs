@@ -151,8 +151,14 @@ impl SockaddrIn6 {
         sin6_scope_id: U32::ZERO,
     };
 
-    /// An `AF_INET6` socket address. `addr.flowinfo()` is taken as the 32-bit value and stored
-    /// in network byte order.
+    /// An `AF_INET6` socket address. `addr.flowinfo()` is taken as the 32-bit value (traffic
+    /// class and flow label) and stored in network byte order, which is how the kernel reads
+    /// `sin6_flowinfo` (`IPV6_FLOWINFO_MASK` is `htonl(0x0FFFFFFF)`, include/net/ipv6.h).
+    ///
+    /// Rust's standard library and many crates copy `flowinfo()` into `sin6_flowinfo`
+    /// unconverted, so a non-zero flow label they send reads back here byte-swapped on a
+    /// little-endian machine. A `flowinfo` of 0, as nearly every address has, is the same
+    /// either way.
     pub fn new(addr: SocketAddrV6) -> Self {
         SockaddrIn6 {
             sin6_family: U16::new(AF_INET6),
