@@ -155,9 +155,9 @@ impl SockaddrIn6 {
     /// class and flow label) and stored in network byte order, which is how the kernel reads
     /// `sin6_flowinfo` (`IPV6_FLOWINFO_MASK` is `htonl(0x0FFFFFFF)`, include/net/ipv6.h).
     ///
-    /// Rust's standard library and many crates copy `flowinfo()` into `sin6_flowinfo`
-    /// unconverted, so a non-zero flow label they send reads back here byte-swapped on a
-    /// little-endian machine. A `flowinfo` of 0, as nearly every address has, is the same
+    /// Much Rust code that fills a `libc::sockaddr_in6` by hand copies `flowinfo()` into
+    /// `sin6_flowinfo` unconverted, so a non-zero flow label it sends reads back here
+    /// byte-swapped on a little-endian machine. A `flowinfo` of 0, as nearly every address has, is the same
     /// either way.
     pub fn new(addr: SocketAddrV6) -> Self {
         SockaddrIn6 {
