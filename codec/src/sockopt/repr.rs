@@ -58,22 +58,22 @@ impl<'a> SockOpt<'a> {
     /// `IPV6_*_MEMBERSHIP`, the sticky `IPV6_PKTINFO`, and the `MCAST_*` options.
     #[inline]
     pub fn ifindex(&self) -> Option<u32> {
-        let n = match *self {
+        let nonzero = |n: u32| Some(n).filter(|&n| n != 0);
+        match *self {
             SockOpt::BindToIfindex(n)
             | SockOpt::UnicastIf(n)
             | SockOpt::Ipv6UnicastIf(n)
             | SockOpt::Ipv6MulticastIf(n)
             | SockOpt::Ipv6Membership { ifindex: n, .. }
             | SockOpt::McastGroup { ifindex: n, .. }
-            | SockOpt::McastSource { ifindex: n, .. } => n,
-            SockOpt::McastMsfilter { filter, .. } => filter.interface(),
-            SockOpt::Ipv6PktInfo { ifindex, .. } => u32::try_from(ifindex).unwrap_or(0),
+            | SockOpt::McastSource { ifindex: n, .. } => nonzero(n),
+            SockOpt::McastMsfilter { filter, .. } => nonzero(filter.interface()),
+            SockOpt::Ipv6PktInfo { ifindex, .. } => u32::try_from(ifindex).ok().and_then(nonzero),
             SockOpt::MulticastIf { interface, .. } | SockOpt::Membership { interface, .. } => {
-                return interface.ifindex()
+                interface.ifindex()
             }
-            _ => return None,
-        };
-        Some(n).filter(|&n| n != 0)
+            _ => None,
+        }
     }
 
     /// The interface name this option names (`SO_BINDTODEVICE` with a name).
