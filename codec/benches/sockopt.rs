@@ -14,11 +14,11 @@ use std::time::Duration;
 use criterion::Criterion;
 
 use sockabi::cmsg::{cmsgs, Cmsg, CmsgWriter};
-use sockabi::exterr::{RecvErr, SockExtendedErr};
-use sockabi::mreq::{IpMreqSource, IpMreqn};
-use sockabi::pktinfo::InPktinfo;
+use sockabi::exterr::{RecvErr, RecvErr6, SockExtendedErr};
+use sockabi::mreq::{IpMreqSource, IpMreqn, Ipv6Mreq};
+use sockabi::pktinfo::{In6Pktinfo, InPktinfo};
 use sockabi::sockopt::{self, decode, SockOpt};
-use sockabi::SockaddrIn;
+use sockabi::{SockaddrIn, SockaddrIn6};
 
 /// Inputs shared by criterion and the ratio table.
 struct Inputs {
@@ -29,6 +29,10 @@ struct Inputs {
     pktinfo: [u8; 12],
     recverr: [u8; 32],
     control: Vec<u8>,
+    ipv6_mreq: [u8; 20],
+    unicast_if: [u8; 4],
+    pktinfo6: [u8; 20],
+    recverr6: [u8; 44],
 }
 
 fn inputs() -> Inputs {
@@ -75,6 +79,18 @@ fn inputs() -> Inputs {
     }
     let n = w.len();
     control.truncate(n);
+    let mut ipv6_mreq = [0u8; 20];
+    Ipv6Mreq::new("ff05::1:3".parse().unwrap(), 3)
+        .emit(&mut ipv6_mreq)
+        .unwrap();
+    let mut pktinfo6 = [0u8; 20];
+    In6Pktinfo::new(2, "2001:db8::2".parse().unwrap())
+        .emit(&mut pktinfo6)
+        .unwrap();
+    let mut recverr6 = [0u8; 44];
+    RecvErr6::new(ee, Some("[2001:db8::9]:0".parse().unwrap()))
+        .emit(&mut recverr6)
+        .unwrap();
     Inputs {
         mreqn,
         mreq_source,
@@ -83,6 +99,10 @@ fn inputs() -> Inputs {
         pktinfo,
         recverr,
         control,
+        ipv6_mreq,
+        unicast_if: 3u32.to_be_bytes(),
+        pktinfo6,
+        recverr6,
     }
 }
 
@@ -203,6 +223,27 @@ pairs! { inp;
     "sockaddr_in view" =>
         SockaddrIn::ref_from_prefix(black_box(&inp.recverr[16..])).unwrap().port(),
         unsafe { std::ptr::read_unaligned(black_box(&inp.recverr[16..]).as_ptr() as *const libc::sockaddr_in) }.sin_port;
+    "IPV6_ADD_MEMBERSHIP ipv6_mreq" =>
+        ifindex_of(decode(black_box(sockopt::IPPROTO_IPV6), black_box(sockopt::IPV6_ADD_MEMBERSHIP), black_box(&inp.ipv6_mreq)).unwrap()),
+        unsafe { std::ptr::read_unaligned(black_box(&inp.ipv6_mreq).as_ptr() as *const libc::ipv6_mreq) }.ipv6mr_interface;
+    "IPV6_UNICAST_IF int" =>
+        ifindex_of(decode(black_box(sockopt::IPPROTO_IPV6), black_box(sockopt::IPV6_UNICAST_IF), black_box(&inp.unicast_if)).unwrap()),
+        u32::from_be(unsafe { std::ptr::read_unaligned(black_box(&inp.unicast_if).as_ptr() as *const u32) });
+    "in6_pktinfo view" =>
+        In6Pktinfo::ref_from_prefix(black_box(&inp.pktinfo6)).unwrap().ifindex(),
+        unsafe { std::ptr::read_unaligned(black_box(&inp.pktinfo6).as_ptr() as *const libc::in6_pktinfo) }.ipi6_ifindex;
+    "sockaddr_in6 view" =>
+        SockaddrIn6::ref_from_prefix(black_box(&inp.recverr6[16..])).unwrap().scope_id(),
+        unsafe { std::ptr::read_unaligned(black_box(&inp.recverr6[16..]).as_ptr() as *const libc::sockaddr_in6) }.sin6_scope_id;
+    "IPV6_RECVERR payload" =>
+        RecvErr6::parse(black_box(&inp.recverr6)).unwrap().offender(),
+        unsafe {
+            let p = black_box(&inp.recverr6).as_ptr();
+            (
+                std::ptr::read_unaligned(p as *const libc::sock_extended_err).ee_errno,
+                std::ptr::read_unaligned(p.add(16) as *const libc::sockaddr_in6).sin6_addr.s6_addr,
+            )
+        };
     "cmsg walk 4 KiB PKTINFO/TTL" =>
         walk_ours(black_box(&inp.control)),
         walk_libc(black_box(&inp.control));

@@ -6,15 +6,21 @@
 //! error has no offender (a locally generated error such as `EMSGSIZE`), the offender is zeroed
 //! and its family is `AF_UNSPEC`. Whether there is an offender is therefore decided on the
 //! family, not on the length of the message ([`RecvErr::offender`]).
+//!
+//! `IPV6_RECVERR` is the same with a `sockaddr_in6` offender, 44 bytes in all ([`RecvErr6`],
+//! `ipv6_recv_error` in net/ipv6/datagram.c): errors from ICMPv6 have origin
+//! `SO_EE_ORIGIN_ICMP6` and the sender of the ICMPv6 message as offender, with its scope id
+//! for a link-local sender; on a dual-stack socket an ICMP (IPv4) error arrives with origin
+//! `SO_EE_ORIGIN_ICMP` and a v4-mapped offender (`::ffff:192.0.2.1`).
 
 use core::fmt;
-use core::net::SocketAddrV4;
+use core::net::{SocketAddrV4, SocketAddrV6};
 
 use zerocopy::byteorder::{NativeEndian, U32};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
-use crate::addr::{emit_bytes, view_prefix, AF_INET};
-use crate::{Result, SockaddrIn};
+use crate::addr::{emit_bytes, view_prefix, AF_INET, AF_INET6};
+use crate::{Result, SockaddrIn, SockaddrIn6};
 
 /// `SO_EE_ORIGIN_NONE`.
 pub const SO_EE_ORIGIN_NONE: u8 = 0;
@@ -237,12 +243,7 @@ impl RecvErr {
     /// ```
     #[inline]
     pub fn parse(data: &[u8]) -> Result<Self> {
-        let ee = *SockExtendedErr::ref_from_prefix(data)?;
-        let offender_raw = data
-            .get(SockExtendedErr::LEN..)
-            .and_then(|rest| SockaddrIn::ref_from_prefix(rest).ok())
-            .copied()
-            .unwrap_or(SockaddrIn::UNSPEC);
+        let (ee, offender_raw) = parse_parts(data, SockaddrIn::UNSPEC)?;
         Ok(RecvErr { ee, offender_raw })
     }
 
@@ -259,33 +260,148 @@ impl RecvErr {
 
     /// Writes the 32 bytes the kernel would write; returns 32.
     pub fn emit(&self, buf: &mut [u8]) -> Result<usize> {
-        let got = buf.len();
-        let (head, tail) = buf
-            .split_at_mut_checked(SockExtendedErr::LEN)
-            .filter(|(_, tail)| tail.len() >= SockaddrIn::LEN)
-            .ok_or(crate::Error::BufferTooSmall {
-                what: "IP_RECVERR payload",
-                needed: Self::LEN,
-                got,
-            })?;
-        self.ee.emit(head)?;
-        self.offender_raw.emit(tail)?;
-        Ok(Self::LEN)
+        emit_parts(
+            &self.ee,
+            self.offender_raw.as_bytes(),
+            buf,
+            "IP_RECVERR payload",
+        )
     }
+}
+
+/// The error and the offender that follows it; `unspec` when the offender was cut off.
+fn parse_parts<A: FromBytes + KnownLayout + Immutable + Unaligned + Copy>(
+    data: &[u8],
+    unspec: A,
+) -> Result<(SockExtendedErr, A)> {
+    let ee = *SockExtendedErr::ref_from_prefix(data)?;
+    let offender = data
+        .get(SockExtendedErr::LEN..)
+        .and_then(|rest| A::ref_from_prefix(rest).ok())
+        .map_or(unspec, |(a, _)| *a);
+    Ok((ee, offender))
+}
+
+/// Writes the error, then the offender's bytes; all or nothing.
+fn emit_parts(
+    ee: &SockExtendedErr,
+    offender: &[u8],
+    buf: &mut [u8],
+    what: &'static str,
+) -> Result<usize> {
+    let needed = SockExtendedErr::LEN + offender.len();
+    let got = buf.len();
+    let (head, tail) = buf
+        .split_at_mut_checked(SockExtendedErr::LEN)
+        .filter(|(_, tail)| tail.len() >= offender.len())
+        .ok_or(crate::Error::BufferTooSmall { what, needed, got })?;
+    ee.emit(head)?;
+    emit_bytes(offender, tail, what)?;
+    Ok(needed)
+}
+
+/// The payload of an `IPV6_RECVERR` control message: the error and a `sockaddr_in6` offender.
+///
+/// Owned and `Copy` (44 bytes), so it can leave the control buffer it came from.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct RecvErr6 {
+    /// The extended error.
+    pub ee: SockExtendedErr,
+    /// The offender exactly as received, `AF_UNSPEC` (all zero) when there is none (local
+    /// errors) or when the message was cut short (only possible with `MSG_CTRUNC`).
+    pub offender_raw: SockaddrIn6,
+}
+
+impl RecvErr6 {
+    /// Bytes the kernel writes: `sock_extended_err` + `sockaddr_in6` = 44.
+    pub const LEN: usize = SockExtendedErr::LEN + SockaddrIn6::LEN;
+
+    /// An error with an optional offender.
+    pub fn new(ee: SockExtendedErr, offender: Option<SocketAddrV6>) -> Self {
+        RecvErr6 {
+            ee,
+            offender_raw: offender.map_or(SockaddrIn6::UNSPEC, SockaddrIn6::new),
+        }
+    }
+
+    /// Parses the data of an `IPV6_RECVERR` control message: at least the 16-byte
+    /// `sock_extended_err`; the offender is read when the 28 bytes after it are present.
+    ///
+    /// ```
+    /// use sockabi::exterr::{Origin, RecvErr6};
+    ///
+    /// // An ICMPv6 "port unreachable" (type 1, code 4) from 2001:db8::9, as the kernel lays it out.
+    /// let mut data = [0u8; RecvErr6::LEN];
+    /// data[..4].copy_from_slice(&111u32.to_ne_bytes()); // ECONNREFUSED
+    /// data[4] = 3; // SO_EE_ORIGIN_ICMP6
+    /// data[5] = 1; // ICMPV6_DEST_UNREACH
+    /// data[6] = 4; // ICMPV6_PORT_UNREACH
+    /// data[16..18].copy_from_slice(&10u16.to_ne_bytes()); // AF_INET6
+    /// data[24..40].copy_from_slice(&"2001:db8::9".parse::<std::net::Ipv6Addr>().unwrap().octets());
+    /// let err = RecvErr6::parse(&data)?;
+    /// assert_eq!(err.ee.origin(), Origin::Icmp6);
+    /// assert_eq!(err.to_string(), "errno=111 origin=SO_EE_ORIGIN_ICMP6 type=1 code=4 info=0 offender=2001:db8::9");
+    /// # Ok::<(), sockabi::Error>(())
+    /// ```
+    #[inline]
+    pub fn parse(data: &[u8]) -> Result<Self> {
+        let (ee, offender_raw) = parse_parts(data, SockaddrIn6::UNSPEC)?;
+        Ok(RecvErr6 { ee, offender_raw })
+    }
+
+    /// The offender (`SO_EE_OFFENDER`) if its family is `AF_INET6`, with its scope id; `None`
+    /// for `AF_UNSPEC` (no offender) and any other family.
+    #[inline]
+    pub fn offender(&self) -> Option<SocketAddrV6> {
+        if self.offender_raw.family() == AF_INET6 {
+            self.offender_raw.socket_addr().ok()
+        } else {
+            None
+        }
+    }
+
+    /// Writes the 44 bytes the kernel would write; returns 44.
+    pub fn emit(&self, buf: &mut [u8]) -> Result<usize> {
+        emit_parts(
+            &self.ee,
+            self.offender_raw.as_bytes(),
+            buf,
+            "IPV6_RECVERR payload",
+        )
+    }
+}
+
+/// `errno=N origin=NAME type=T code=C info=I [offender=A[%scope]]`.
+impl fmt::Display for RecvErr6 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt_ee(f, &self.ee)?;
+        match self.offender() {
+            Some(off) if off.scope_id() != 0 => {
+                write!(f, " offender={}%{}", off.ip(), off.scope_id())
+            }
+            Some(off) => write!(f, " offender={}", off.ip()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `errno=N origin=NAME type=T code=C info=I`.
+fn fmt_ee(f: &mut fmt::Formatter<'_>, ee: &SockExtendedErr) -> fmt::Result {
+    write!(
+        f,
+        "errno={} origin={} type={} code={} info={}",
+        ee.errno(),
+        ee.origin(),
+        ee.ee_type,
+        ee.ee_code,
+        ee.info()
+    )
 }
 
 /// `errno=N origin=NAME type=T code=C info=I [offender=A]`.
 impl fmt::Display for RecvErr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "errno={} origin={} type={} code={} info={}",
-            self.ee.errno(),
-            self.ee.origin(),
-            self.ee.ee_type,
-            self.ee.ee_code,
-            self.ee.info()
-        )?;
+        fmt_ee(f, &self.ee)?;
         if let Some(off) = self.offender() {
             write!(f, " offender={}", off.ip())?;
         }
@@ -358,5 +474,61 @@ mod tests {
         assert_eq!(Origin::ZeroCopy.name(), Some("SO_EE_ORIGIN_ZEROCOPY"));
         extern crate std;
         assert_eq!(std::format!("{}", Origin::Unknown(9)), "origin 9");
+    }
+}
+
+#[cfg(test)]
+mod tests6 {
+    use super::*;
+    use core::net::Ipv6Addr;
+
+    fn icmp6_err() -> SockExtendedErr {
+        SockExtendedErr {
+            ee_errno: U32::new(101), // ENETUNREACH
+            ee_origin: SO_EE_ORIGIN_ICMP6,
+            ee_type: 1,
+            ee_code: 0,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn offender_with_scope_for_af_inet6() {
+        let from = SocketAddrV6::new("fe80::1".parse().unwrap(), 0, 0, 4);
+        let mut buf = [0u8; RecvErr6::LEN];
+        assert_eq!(
+            RecvErr6::new(icmp6_err(), Some(from)).emit(&mut buf),
+            Ok(44)
+        );
+        let e = RecvErr6::parse(&buf).unwrap();
+        assert_eq!(e.offender(), Some(from));
+        assert_eq!(e.ee.origin(), Origin::Icmp6);
+    }
+
+    #[test]
+    fn v4_mapped_offender_of_an_icmp_error_on_a_dual_stack_socket() {
+        let mapped = core::net::Ipv4Addr::new(192, 0, 2, 1).to_ipv6_mapped();
+        let mut ee = icmp6_err();
+        ee.ee_origin = SO_EE_ORIGIN_ICMP;
+        let e = RecvErr6::new(ee, Some(SocketAddrV6::new(mapped, 0, 0, 0)));
+        extern crate std;
+        assert_eq!(
+            std::string::ToString::to_string(&e),
+            "errno=101 origin=SO_EE_ORIGIN_ICMP type=1 code=0 info=0 offender=::ffff:192.0.2.1"
+        );
+    }
+
+    #[test]
+    fn offender_absent_for_af_unspec_or_cut_short() {
+        let mut buf = [0u8; RecvErr6::LEN];
+        RecvErr6::new(icmp6_err(), None).emit(&mut buf).unwrap();
+        buf[24..40].copy_from_slice(&Ipv6Addr::LOCALHOST.octets());
+        assert_eq!(RecvErr6::parse(&buf).unwrap().offender(), None);
+        let e = RecvErr6::parse(&buf[..43]).unwrap();
+        assert_eq!(e.offender_raw, SockaddrIn6::UNSPEC);
+        assert!(RecvErr6::parse(&buf[..15]).is_err());
+        assert!(RecvErr6::new(icmp6_err(), None)
+            .emit(&mut [0u8; 43])
+            .is_err());
     }
 }

@@ -23,14 +23,17 @@ pub mod cmsg;
 mod error;
 pub mod event;
 pub mod exterr;
+pub mod group;
 pub mod ifname;
 pub mod ifreq;
 pub mod mreq;
+pub mod msfilter;
+pub mod mtuinfo;
 pub mod pktinfo;
 pub mod route;
 pub mod sockopt;
 
-pub use addr::{InAddr, SockaddrIn};
+pub use addr::{In6Addr, InAddr, SockaddrIn, SockaddrIn6, SockaddrStorage};
 pub use error::{Error, Result};
 pub use ifname::{IfName, IFNAMSIZ};
 

@@ -1,18 +1,20 @@
 //! Multicast membership requests: `struct ip_mreq`, `struct ip_mreqn` and `struct ip_mreq_source`,
-//! the arguments of `IP_ADD_MEMBERSHIP`, `IP_MULTICAST_IF`, `IP_ADD_SOURCE_MEMBERSHIP` and friends.
+//! the arguments of `IP_ADD_MEMBERSHIP`, `IP_MULTICAST_IF`, `IP_ADD_SOURCE_MEMBERSHIP` and friends,
+//! and their IPv6 sibling `struct ipv6_mreq` (`IPV6_ADD_MEMBERSHIP`, `IPV6_DROP_MEMBERSHIP`).
+//! The family-generic requests (`group_req`, `MCAST_JOIN_GROUP`) are in [`crate::group`].
 //!
-//! The Linux layouts are [`IpMreq`] (8 bytes), [`IpMreqn`] (12 bytes) and [`IpMreqSource`]
-//! (12 bytes). BSD systems order the fields of `ip_mreq_source` differently; [`BsdIpMreqSource`]
+//! The Linux layouts are [`IpMreq`] (8 bytes), [`IpMreqn`] (12 bytes), [`IpMreqSource`]
+//! (12 bytes) and [`Ipv6Mreq`] (20 bytes). BSD systems order the fields of `ip_mreq_source` differently; [`BsdIpMreqSource`]
 //! is that layout, so code that reads captures from both worlds can say which one it means
 //! instead of silently swapping the interface and the source address.
 
-use core::net::Ipv4Addr;
+use core::net::{Ipv4Addr, Ipv6Addr};
 
 use zerocopy::byteorder::{NativeEndian, I32};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 use crate::addr::{emit_bytes, view_prefix};
-use crate::{InAddr, Result};
+use crate::{In6Addr, InAddr, Result};
 
 /// `struct ip_mreq` (8 bytes): a group and the address of the local interface to use.
 ///
@@ -55,7 +57,7 @@ impl IpMreq {
     /// Views an `ip_mreq` at the start of `bytes` (extra bytes are ignored).
     ///
     /// ```
-    /// use core::net::Ipv4Addr;
+    /// use core::net::{Ipv4Addr, Ipv6Addr};
     /// use sockabi::mreq::IpMreq;
     ///
     /// let bytes = [239, 1, 2, 3, 192, 0, 2, 1];
@@ -133,7 +135,7 @@ impl IpMreqn {
     /// Views an `ip_mreqn` at the start of `bytes` (extra bytes are ignored).
     ///
     /// ```
-    /// use core::net::Ipv4Addr;
+    /// use core::net::{Ipv4Addr, Ipv6Addr};
     /// use sockabi::mreq::IpMreqn;
     ///
     /// let mut bytes = [0u8; 12];
@@ -229,7 +231,7 @@ impl IpMreqSource {
     /// Views a Linux-layout `ip_mreq_source` at the start of `bytes`.
     ///
     /// ```
-    /// use core::net::Ipv4Addr;
+    /// use core::net::{Ipv4Addr, Ipv6Addr};
     /// use sockabi::mreq::IpMreqSource;
     ///
     /// // Linux order: group, interface, source.
@@ -301,7 +303,7 @@ impl BsdIpMreqSource {
     /// Views a BSD-layout `ip_mreq_source` at the start of `bytes`.
     ///
     /// ```
-    /// use core::net::Ipv4Addr;
+    /// use core::net::{Ipv4Addr, Ipv6Addr};
     /// use sockabi::mreq::{BsdIpMreqSource, IpMreqSource};
     ///
     /// // BSD order: group, source, interface.
@@ -339,6 +341,82 @@ impl From<IpMreqSource> for BsdIpMreqSource {
             imr_sourceaddr: l.imr_sourceaddr,
             imr_interface: l.imr_interface,
         }
+    }
+}
+
+/// `struct ipv6_mreq` (20 bytes): a group and the index of the interface to join it on.
+///
+/// glibc and RFC 3493 name the index `ipv6mr_interface` and declare it `unsigned int`; the
+/// kernel declares `int ipv6mr_ifindex`, which this type follows (a "negative" index names no
+/// device: `ENODEV`). Index 0 lets the kernel pick the interface from a route lookup of the
+/// group (`ip6_mc_find_dev`).
+#[derive(
+    FromBytes,
+    IntoBytes,
+    KnownLayout,
+    Immutable,
+    Unaligned,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Debug,
+)]
+#[repr(C)]
+pub struct Ipv6Mreq {
+    /// The multicast group.
+    pub ipv6mr_multiaddr: In6Addr,
+    /// The interface index, host byte order, 0 for "any".
+    pub ipv6mr_interface: I32<NativeEndian>,
+}
+
+impl Ipv6Mreq {
+    /// `sizeof(struct ipv6_mreq)`: 20 bytes.
+    pub const LEN: usize = core::mem::size_of::<Ipv6Mreq>();
+
+    /// A request for `group` on interface `ifindex` (0: any).
+    pub fn new(group: Ipv6Addr, ifindex: i32) -> Self {
+        Ipv6Mreq {
+            ipv6mr_multiaddr: group.into(),
+            ipv6mr_interface: I32::new(ifindex),
+        }
+    }
+
+    /// Views an `ipv6_mreq` at the start of `bytes` (extra bytes are ignored, as the kernel
+    /// ignores them).
+    ///
+    /// ```
+    /// use core::net::Ipv6Addr;
+    /// use sockabi::mreq::Ipv6Mreq;
+    ///
+    /// let mut bytes = [0u8; Ipv6Mreq::LEN];
+    /// Ipv6Mreq::new("ff05::1:3".parse().unwrap(), 2).emit(&mut bytes)?;
+    /// let m = Ipv6Mreq::ref_from_prefix(&bytes)?;
+    /// assert_eq!((m.group().segments()[0], m.ifindex()), (0xff05, 2));
+    /// # Ok::<(), sockabi::Error>(())
+    /// ```
+    #[inline]
+    pub fn ref_from_prefix(bytes: &[u8]) -> Result<&Self> {
+        view_prefix(bytes, "ipv6_mreq")
+    }
+
+    /// The multicast group (`ipv6mr_multiaddr`).
+    #[inline]
+    pub fn group(&self) -> Ipv6Addr {
+        self.ipv6mr_multiaddr.ip()
+    }
+
+    /// The interface index (`ipv6mr_interface`), 0 for any.
+    #[inline]
+    pub fn ifindex(&self) -> i32 {
+        self.ipv6mr_interface.get()
+    }
+
+    /// Writes the 20 bytes to the start of `buf`; returns 20.
+    pub fn emit(&self, buf: &mut [u8]) -> Result<usize> {
+        emit_bytes(self.as_bytes(), buf, "ipv6_mreq")
     }
 }
 

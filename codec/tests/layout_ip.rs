@@ -1,10 +1,10 @@
 //! The IPv4 socket ABI layouts, constants and `CMSG_*` framing of this crate, compared with what
 //! the system C headers say: a small C program is compiled with `cc`, run, and its output parsed.
 
-use std::collections::HashMap;
+#[path = "common/cprog.rs"]
+mod cprog;
+
 use std::mem::{offset_of, size_of};
-use std::path::PathBuf;
-use std::process::Command;
 
 use sockabi::cmsg::{self, raw_cmsgs, Cmsg, CmsgHdr, CmsgWriter};
 use sockabi::exterr::{self, SockExtendedErr};
@@ -380,49 +380,13 @@ int main(void) {
 
 /// Compiles and runs the C program; returns its output lines.
 fn run_c() -> Vec<String> {
-    let dir: PathBuf =
-        std::env::temp_dir().join(format!("sockabi-layout-ip-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("create temp dir");
-    let src = dir.join("layout.c");
-    let exe = dir.join("layout");
-    std::fs::write(&src, c_program()).expect("write C source");
-    let cc = Command::new("cc")
-        .arg("-Wall")
-        .arg("-o")
-        .arg(&exe)
-        .arg(&src)
-        .output()
-        .expect("run cc (a C compiler is needed for the layout tests)");
-    assert!(
-        cc.status.success(),
-        "cc failed:\n{}",
-        String::from_utf8_lossy(&cc.stderr)
-    );
-    let out = Command::new(&exe).output().expect("run the C program");
-    assert!(out.status.success());
-    let _ = std::fs::remove_dir_all(&dir);
-    String::from_utf8(out.stdout)
-        .expect("UTF-8 output")
-        .lines()
-        .map(str::to_owned)
-        .collect()
-}
-
-/// `key -> value` for the `sizeof`, `offsetof`, `const` and `CMSG_*` lines.
-fn numbers(lines: &[String]) -> HashMap<String, i64> {
-    lines
-        .iter()
-        .filter_map(|l| {
-            let (key, value) = l.rsplit_once(' ')?;
-            Some((key.to_owned(), value.parse().ok()?))
-        })
-        .collect()
+    cprog::run("layout-ip", &c_program())
 }
 
 #[test]
 fn layouts_constants_and_cmsg_framing_match_the_c_headers() {
     let lines = run_c();
-    let c = numbers(&lines);
+    let c = cprog::numbers(&lines);
     let get = |key: &str| -> i64 { *c.get(key).unwrap_or_else(|| panic!("C printed no {key}")) };
 
     for (s, size) in SIZES {
@@ -472,14 +436,7 @@ fn layouts_constants_and_cmsg_framing_match_the_c_headers() {
     }
 
     // The same control buffer built with CmsgWriter gives the same bytes...
-    let hex = lines
-        .iter()
-        .find_map(|l| l.strip_prefix("cmsgbuf "))
-        .expect("cmsgbuf line");
-    let glibc: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect();
+    let glibc = cprog::hex_line(&lines, "cmsgbuf");
     let mut ours = [0u8; 256];
     let mut w = CmsgWriter::new(&mut ours);
     let pi = InPktinfo::new(3, [192, 0, 2, 1].into(), [192, 0, 2, 9].into());

@@ -25,7 +25,7 @@ use core::fmt;
 use zerocopy::byteorder::{NativeEndian, I16, I32, U16, U32, U64};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
-use crate::addr::{view_prefix, SockaddrIn, AF_INET};
+use crate::addr::{emit_bytes, view_prefix, In6Addr, SockaddrIn, AF_INET};
 use crate::ifname::{IfName, RawIfName, IFNAMSIZ};
 use crate::{Error, Result};
 
@@ -691,8 +691,8 @@ impl Ifreq {
 )]
 #[repr(C)]
 pub struct In6Ifreq {
-    /// `struct in6_addr ifr6_addr`: the IPv6 address, network byte order.
-    pub ifr6_addr: [u8; 16],
+    /// `struct in6_addr ifr6_addr`: the IPv6 address.
+    pub ifr6_addr: In6Addr,
     /// `__u32 ifr6_prefixlen`: the prefix length.
     pub ifr6_prefixlen: U32<NativeEndian>,
     /// `int ifr6_ifindex`: the interface index.
@@ -708,7 +708,7 @@ impl In6Ifreq {
     /// A request for `addr/prefixlen` on interface `ifindex`.
     pub fn new(addr: core::net::Ipv6Addr, prefixlen: u32, ifindex: i32) -> Self {
         In6Ifreq {
-            ifr6_addr: addr.octets(),
+            ifr6_addr: addr.into(),
             ifr6_prefixlen: U32::new(prefixlen),
             ifr6_ifindex: I32::new(ifindex),
         }
@@ -716,7 +716,22 @@ impl In6Ifreq {
 
     /// The address.
     pub fn addr(&self) -> core::net::Ipv6Addr {
-        core::net::Ipv6Addr::from(self.ifr6_addr)
+        self.ifr6_addr.ip()
+    }
+
+    /// The prefix length (`ifr6_prefixlen`).
+    pub fn prefixlen(&self) -> u32 {
+        self.ifr6_prefixlen.get()
+    }
+
+    /// The interface index (`ifr6_ifindex`).
+    pub fn ifindex(&self) -> i32 {
+        self.ifr6_ifindex.get()
+    }
+
+    /// Writes the 24 bytes to the start of `buf`; returns 24.
+    pub fn emit(&self, buf: &mut [u8]) -> Result<usize> {
+        emit_bytes(self.as_bytes(), buf, "in6_ifreq")
     }
 }
 

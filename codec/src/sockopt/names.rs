@@ -244,6 +244,146 @@ named_constants! { ip_lookup;
     IP_PROTOCOL = 52;
 }
 
+named_constants! { ipv6_lookup;
+    /// `IPV6_ADDRFORM`: int, turn a connected v4-mapped socket into an `AF_INET` one.
+    IPV6_ADDRFORM = 1;
+    /// `IPV6_2292PKTINFO`: int flag, the RFC 2292 form of `IPV6_RECVPKTINFO`.
+    IPV6_2292PKTINFO = 2;
+    /// `IPV6_2292HOPOPTS`: int flag.
+    IPV6_2292HOPOPTS = 3;
+    /// `IPV6_2292DSTOPTS`: int flag.
+    IPV6_2292DSTOPTS = 4;
+    /// `IPV6_2292RTHDR`: int flag.
+    IPV6_2292RTHDR = 5;
+    /// `IPV6_2292PKTOPTIONS`: a control buffer of sticky options.
+    IPV6_2292PKTOPTIONS = 6;
+    /// `IPV6_CHECKSUM`: int, raw sockets.
+    IPV6_CHECKSUM = 7;
+    /// `IPV6_2292HOPLIMIT`: int flag.
+    IPV6_2292HOPLIMIT = 8;
+    /// `IPV6_NEXTHOP`: a `sockaddr_in6` (control message only).
+    IPV6_NEXTHOP = 9;
+    /// `IPV6_AUTHHDR`: obsolete.
+    IPV6_AUTHHDR = 10;
+    /// `IPV6_FLOWINFO`: int flag; enables the `IPV6_FLOWINFO` control message.
+    IPV6_FLOWINFO = 11;
+    /// `IPV6_UNICAST_HOPS`: int, -1 or 0..=255.
+    IPV6_UNICAST_HOPS = 16;
+    /// `IPV6_MULTICAST_IF`: int, an interface index.
+    IPV6_MULTICAST_IF = 17;
+    /// `IPV6_MULTICAST_HOPS`: int, -1 (meaning 1) or 0..=255.
+    IPV6_MULTICAST_HOPS = 18;
+    /// `IPV6_MULTICAST_LOOP`: int, 0 or 1.
+    IPV6_MULTICAST_LOOP = 19;
+    /// `IPV6_ADD_MEMBERSHIP` (`IPV6_JOIN_GROUP`): `struct ipv6_mreq`.
+    IPV6_ADD_MEMBERSHIP = 20;
+    /// `IPV6_DROP_MEMBERSHIP` (`IPV6_LEAVE_GROUP`): `struct ipv6_mreq`.
+    IPV6_DROP_MEMBERSHIP = 21;
+    /// `IPV6_ROUTER_ALERT`: int, raw sockets.
+    IPV6_ROUTER_ALERT = 22;
+    /// `IPV6_MTU_DISCOVER`: int, a [`crate::sockopt::PmtuMode`] (`IPV6_PMTUDISC_*`).
+    IPV6_MTU_DISCOVER = 23;
+    /// `IPV6_MTU`: int, 0 or at least 1280.
+    IPV6_MTU = 24;
+    /// `IPV6_RECVERR`: int flag; enables the error queue and the `IPV6_RECVERR` control message.
+    IPV6_RECVERR = 25;
+    /// `IPV6_V6ONLY`: int flag; only before `bind`.
+    IPV6_V6ONLY = 26;
+    /// `IPV6_JOIN_ANYCAST`: `struct ipv6_mreq`.
+    IPV6_JOIN_ANYCAST = 27;
+    /// `IPV6_LEAVE_ANYCAST`: `struct ipv6_mreq`.
+    IPV6_LEAVE_ANYCAST = 28;
+    /// `IPV6_MULTICAST_ALL`: int flag.
+    IPV6_MULTICAST_ALL = 29;
+    /// `IPV6_ROUTER_ALERT_ISOLATE`: int flag.
+    IPV6_ROUTER_ALERT_ISOLATE = 30;
+    /// `IPV6_RECVERR_RFC4884`: int, 0 or 1.
+    IPV6_RECVERR_RFC4884 = 31;
+    /// `IPV6_FLOWLABEL_MGR`: `struct in6_flowlabel_req`.
+    IPV6_FLOWLABEL_MGR = 32;
+    /// `IPV6_FLOWINFO_SEND`: int flag.
+    IPV6_FLOWINFO_SEND = 33;
+    /// `IPV6_IPSEC_POLICY`.
+    IPV6_IPSEC_POLICY = 34;
+    /// `IPV6_XFRM_POLICY`.
+    IPV6_XFRM_POLICY = 35;
+    /// `IPV6_HDRINCL`: int flag, raw sockets.
+    IPV6_HDRINCL = 36;
+    /// `IPV6_RECVPKTINFO`: int flag; enables the `IPV6_PKTINFO` control message.
+    IPV6_RECVPKTINFO = 49;
+    /// `IPV6_PKTINFO`: sticky `struct in6_pktinfo` (option), or the control message.
+    IPV6_PKTINFO = 50;
+    /// `IPV6_RECVHOPLIMIT`: int flag; enables the `IPV6_HOPLIMIT` control message.
+    IPV6_RECVHOPLIMIT = 51;
+    /// `IPV6_HOPLIMIT`: the control message (an `int`).
+    IPV6_HOPLIMIT = 52;
+    /// `IPV6_RECVHOPOPTS`: int flag.
+    IPV6_RECVHOPOPTS = 53;
+    /// `IPV6_HOPOPTS`: a hop-by-hop options header.
+    IPV6_HOPOPTS = 54;
+    /// `IPV6_RTHDRDSTOPTS`: a destination options header.
+    IPV6_RTHDRDSTOPTS = 55;
+    /// `IPV6_RECVRTHDR`: int flag.
+    IPV6_RECVRTHDR = 56;
+    /// `IPV6_RTHDR`: a routing header.
+    IPV6_RTHDR = 57;
+    /// `IPV6_RECVDSTOPTS`: int flag.
+    IPV6_RECVDSTOPTS = 58;
+    /// `IPV6_DSTOPTS`: a destination options header.
+    IPV6_DSTOPTS = 59;
+    /// `IPV6_RECVPATHMTU`: int flag; enables the `IPV6_PATHMTU` control message.
+    IPV6_RECVPATHMTU = 60;
+    /// `IPV6_PATHMTU`: `struct ip6_mtuinfo` (get, and control message).
+    IPV6_PATHMTU = 61;
+    /// `IPV6_DONTFRAG`: int flag.
+    IPV6_DONTFRAG = 62;
+    /// `IPV6_RECVTCLASS`: int flag; enables the `IPV6_TCLASS` control message.
+    IPV6_RECVTCLASS = 66;
+    /// `IPV6_TCLASS`: int, -1 (meaning 0) or 0..=255.
+    IPV6_TCLASS = 67;
+    /// `IPV6_AUTOFLOWLABEL`: int flag.
+    IPV6_AUTOFLOWLABEL = 70;
+    /// `IPV6_ADDR_PREFERENCES`: int, [`crate::sockopt::SrcPrefs`].
+    IPV6_ADDR_PREFERENCES = 72;
+    /// `IPV6_MINHOPCOUNT`: int, 0..=255.
+    IPV6_MINHOPCOUNT = 73;
+    /// `IPV6_RECVORIGDSTADDR`: int flag; enables the `IPV6_ORIGDSTADDR` control message (same
+    /// value).
+    IPV6_RECVORIGDSTADDR = 74;
+    /// `IPV6_TRANSPARENT`: int flag, needs `CAP_NET_RAW` or `CAP_NET_ADMIN` to enable.
+    IPV6_TRANSPARENT = 75;
+    /// `IPV6_UNICAST_IF`: interface index as a 4-byte int in network byte order.
+    IPV6_UNICAST_IF = 76;
+    /// `IPV6_RECVFRAGSIZE`: int flag.
+    IPV6_RECVFRAGSIZE = 77;
+    /// `IPV6_FREEBIND`: int flag, bind to non-local addresses.
+    IPV6_FREEBIND = 78;
+}
+
+/// `IPV6_JOIN_GROUP`: the RFC 3493 name of [`IPV6_ADD_MEMBERSHIP`].
+pub const IPV6_JOIN_GROUP: i32 = IPV6_ADD_MEMBERSHIP;
+/// `IPV6_LEAVE_GROUP`: the RFC 3493 name of [`IPV6_DROP_MEMBERSHIP`].
+pub const IPV6_LEAVE_GROUP: i32 = IPV6_DROP_MEMBERSHIP;
+/// `IPV6_ORIGDSTADDR`: the control-message type enabled by [`IPV6_RECVORIGDSTADDR`].
+pub const IPV6_ORIGDSTADDR: i32 = IPV6_RECVORIGDSTADDR;
+/// `SOL_IPV6`: the Linux name of [`IPPROTO_IPV6`] as a level.
+pub const SOL_IPV6: i32 = IPPROTO_IPV6;
+
+/// The `MCAST_*` options (RFC 3678), which both `IPPROTO_IP` and `IPPROTO_IPV6` accept with
+/// the same values.
+const fn mcast_lookup(optname: i32) -> Option<&'static str> {
+    Some(match optname {
+        MCAST_JOIN_GROUP => "MCAST_JOIN_GROUP",
+        MCAST_BLOCK_SOURCE => "MCAST_BLOCK_SOURCE",
+        MCAST_UNBLOCK_SOURCE => "MCAST_UNBLOCK_SOURCE",
+        MCAST_LEAVE_GROUP => "MCAST_LEAVE_GROUP",
+        MCAST_JOIN_SOURCE_GROUP => "MCAST_JOIN_SOURCE_GROUP",
+        MCAST_LEAVE_SOURCE_GROUP => "MCAST_LEAVE_SOURCE_GROUP",
+        MCAST_MSFILTER => "MCAST_MSFILTER",
+        _ => return None,
+    })
+}
+
 /// `IP_ORIGDSTADDR`: the control-message type enabled by [`IP_RECVORIGDSTADDR`] (same value).
 pub const IP_ORIGDSTADDR: i32 = IP_RECVORIGDSTADDR;
 
@@ -259,18 +399,25 @@ pub fn level_name(level: i32) -> Option<&'static str> {
     level_lookup(level)
 }
 
-/// The C name of option `optname` at `level`, for `SOL_SOCKET` and `IPPROTO_IP`.
+/// The C name of option `optname` at `level`, for `SOL_SOCKET`, `IPPROTO_IP` and
+/// `IPPROTO_IPV6`.
 ///
 /// ```
-/// use sockabi::sockopt::{option_name, IPPROTO_IP, SOL_SOCKET};
+/// use sockabi::sockopt::{option_name, IPPROTO_IP, IPPROTO_IPV6, SOL_SOCKET};
 /// assert_eq!(option_name(SOL_SOCKET, 25), Some("SO_BINDTODEVICE"));
 /// assert_eq!(option_name(IPPROTO_IP, 32), Some("IP_MULTICAST_IF"));
+/// assert_eq!(option_name(IPPROTO_IPV6, 76), Some("IPV6_UNICAST_IF"));
+/// assert_eq!(option_name(IPPROTO_IPV6, 42), Some("MCAST_JOIN_GROUP"));
 /// assert_eq!(option_name(IPPROTO_IP, 1000), None);
 /// ```
 pub fn option_name(level: i32, optname: i32) -> Option<&'static str> {
     match level {
         SOL_SOCKET => so_lookup(optname),
         IPPROTO_IP => ip_lookup(optname),
+        IPPROTO_IPV6 => match ipv6_lookup(optname) {
+            Some(name) => Some(name),
+            None => mcast_lookup(optname),
+        },
         _ => None,
     }
 }

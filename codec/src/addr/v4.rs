@@ -3,12 +3,8 @@
 use zerocopy::byteorder::{NativeEndian, NetworkEndian, U16, U32};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
+use super::{emit_bytes, view_prefix, AF_INET, AF_UNSPEC};
 use crate::{Error, Result};
-
-/// `AF_INET`, the IPv4 address family.
-pub const AF_INET: u16 = 2;
-/// `AF_UNSPEC`: no address (a zeroed offender in a local `IP_RECVERR` error uses it).
-pub const AF_UNSPEC: u16 = 0;
 
 /// `struct in_addr`: an IPv4 address in network byte order.
 #[derive(
@@ -33,6 +29,9 @@ pub struct InAddr {
 impl InAddr {
     /// `INADDR_ANY` (0.0.0.0).
     pub const ANY: InAddr = InAddr { s_addr: U32::ZERO };
+
+    /// `sizeof(struct in_addr)`: 4 bytes.
+    pub const LEN: usize = core::mem::size_of::<InAddr>();
 
     /// The address from its four octets, in the order they are written (`a.b.c.d`).
     pub const fn from_octets(octets: [u8; 4]) -> Self {
@@ -226,29 +225,6 @@ impl core::fmt::Display for SockaddrIn {
             other => write!(f, "family {other}"),
         }
     }
-}
-
-/// Copies `bytes` to the start of `buf`, or says how short `buf` was; returns `bytes.len()`.
-pub(crate) fn emit_bytes(bytes: &[u8], buf: &mut [u8], what: &'static str) -> Result<usize> {
-    let got = buf.len();
-    let out = buf.get_mut(..bytes.len()).ok_or(Error::BufferTooSmall {
-        what,
-        needed: bytes.len(),
-        got,
-    })?;
-    out.copy_from_slice(bytes);
-    Ok(bytes.len())
-}
-
-/// Views a `T` at the start of `bytes`, or says how short the input was.
-#[inline]
-pub(crate) fn view_prefix<'a, T>(bytes: &'a [u8], what: &'static str) -> Result<&'a T>
-where
-    T: FromBytes + KnownLayout + Immutable + Unaligned,
-{
-    T::ref_from_prefix(bytes)
-        .map(|(view, _rest)| view)
-        .map_err(|_| Error::truncated(what, core::mem::size_of::<T>(), bytes.len()))
 }
 
 #[cfg(test)]
