@@ -2,7 +2,7 @@
 //! anything is loaded into the kernel.
 
 use std::net::Ipv4Addr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use sockabi::IfName;
@@ -136,7 +136,8 @@ impl FromStr for Ipv4Cidr {
     }
 }
 
-/// `--netns`: a namespace file or an inode number.
+/// `--netns`: what `ip -n` takes (a name from `/run/netns`, a namespace file), a process id,
+/// or a namespace inode.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NetnsSpec {
     /// `/run/netns/NAME`, `/proc/PID/ns/net`, ...
@@ -145,20 +146,91 @@ pub enum NetnsSpec {
     Inode(u32),
 }
 
+/// The largest process id Linux hands out (include/linux/threads.h `PID_MAX_LIMIT`, 4M on
+/// 64-bit). Namespace inodes are far above: allocated from `PROC_DYNAMIC_FIRST` =
+/// 0xF0000000 up (fs/proc/generic.c `proc_alloc_inum`), or fixed just below it for the
+/// initial namespaces (include/linux/proc_ns.h), so a number names a pid or an inode
+/// without ambiguity.
+const PID_MAX_LIMIT: u32 = 4 * 1024 * 1024;
+
+/// Where `ip netns` keeps named namespaces (iproute2 include/namespace.h `NETNS_RUN_DIR`).
+const NETNS_RUN_DIR: &str = "/run/netns";
+
+impl NetnsSpec {
+    /// The namespace's file, opened: for an inode, found as [`crate::netns::find`] finds it.
+    pub fn open(&self) -> Result<std::fs::File, Error> {
+        let file = match self {
+            NetnsSpec::Path(path) => std::fs::File::open(path).map_err(|e| {
+                let reason = if e.kind() == std::io::ErrorKind::PermissionDenied {
+                    "permission denied: opening another process's namespace needs root (CAP_SYS_PTRACE); run with sudo".to_owned()
+                } else {
+                    e.to_string()
+                };
+                Error::BadFilter {
+                    what: "--netns",
+                    value: path.display().to_string(),
+                    reason,
+                }
+            })?,
+            NetnsSpec::Inode(inode) => {
+                crate::netns::find(*inode, None).ok_or_else(|| Error::BadFilter {
+                    what: "--netns",
+                    value: inode.to_string(),
+                    reason: "no network namespace with this inode was found (in /run/netns or any process)".into(),
+                })?
+            }
+        };
+        Ok(file)
+    }
+}
+
 impl FromStr for NetnsSpec {
     type Err = Error;
 
+    /// As `ip -n` resolves its argument (iproute2 lib/namespace.c `netns_switch`): a name
+    /// without `/` is a file in `/run/netns`, anything with a `/` a path. A number that is no
+    /// name there is a process id (its `/proc/PID/ns/net`) up to `PID_MAX_LIMIT`, an inode
+    /// above.
     fn from_str(text: &str) -> Result<Self, Error> {
-        if let Ok(inode) = text.parse() {
-            return Ok(NetnsSpec::Inode(inode));
+        let bad = |reason: String| Error::BadFilter {
+            what: "--netns",
+            value: text.into(),
+            reason,
+        };
+        if text.is_empty() {
+            return Err(bad(
+                "give a name from /run/netns, a namespace file, a pid or an inode".into(),
+            ));
+        }
+        let named = Path::new(NETNS_RUN_DIR).join(text);
+        if !text.contains('/') && text != "." && text != ".." && named.exists() {
+            return Ok(NetnsSpec::Path(named));
+        }
+        if let Ok(number) = text.parse::<u32>() {
+            if number > PID_MAX_LIMIT {
+                return Ok(NetnsSpec::Inode(number));
+            }
+            let path = PathBuf::from(format!("/proc/{number}/ns/net"));
+            return match std::fs::metadata(&path) {
+                Ok(_) => Ok(NetnsSpec::Path(path)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(bad(format!(
+                    "no process {number} (and no {NETNS_RUN_DIR}/{number}); give a running process id, a name from `ip netns list`, or a namespace file"
+                ))),
+                Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(bad(format!(
+                    "permission denied reading {}: another user's process needs root (CAP_SYS_PTRACE); run with sudo",
+                    path.display()
+                ))),
+                Err(e) => Err(bad(format!("{}: {e}", path.display()))),
+            };
+        }
+        if !text.contains('/') {
+            return Err(bad(format!(
+                "no network namespace named {text:?} in {NETNS_RUN_DIR} (see `ip netns list`); or give a namespace file such as /proc/PID/ns/net, a pid or an inode"
+            )));
         }
         let path = PathBuf::from(text);
         if !path.exists() {
-            return Err(Error::BadFilter {
-                what: "--netns",
-                value: text.into(),
-                reason: "no such file; give a namespace file such as /run/netns/NAME or /proc/PID/ns/net, or an inode number".into(),
-            });
+            return Err(bad("no such file; give a namespace file such as /run/netns/NAME or /proc/PID/ns/net, a name from `ip netns list`, a pid or an inode number".into()));
         }
         Ok(NetnsSpec::Path(path))
     }
@@ -269,12 +341,18 @@ mod tests {
     }
 
     #[test]
-    fn netns_inode_or_path() {
+    fn netns_inode_pid_or_path() {
         assert_eq!(
             "4026531840".parse::<NetnsSpec>().unwrap(),
             NetnsSpec::Inode(4026531840)
         );
+        assert_eq!(
+            std::process::id().to_string().parse::<NetnsSpec>().unwrap(),
+            NetnsSpec::Path(format!("/proc/{}/ns/net", std::process::id()).into())
+        );
         assert!("/no/such/netns".parse::<NetnsSpec>().is_err());
+        let unnamed = "no-such-namespace-name".parse::<NetnsSpec>().unwrap_err();
+        assert!(unnamed.to_string().contains("/run/netns"), "{unnamed}");
         assert!(matches!(
             "/proc/self/ns/net".parse::<NetnsSpec>().unwrap(),
             NetnsSpec::Path(_)

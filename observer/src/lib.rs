@@ -16,6 +16,7 @@ pub mod netns;
 pub mod output;
 pub mod policy;
 pub mod route;
+pub mod routes;
 pub mod stream;
 mod tracefs;
 mod tracer;

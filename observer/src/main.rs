@@ -1,11 +1,12 @@
 //! The `bindscope` command: trace which interface sockets use, and why.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use bindscope::config::parse_ring_size;
 use bindscope::output::{Human, Json, Palette};
+use bindscope::routes;
 use bindscope::stream::{self, Collector, Limits};
 use bindscope::{Config, EventSet, Filter, Ipv4Cidr, NetnsSpec};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -28,6 +29,29 @@ struct Cli {
 enum Command {
     /// Trace live until Ctrl-C, --duration or --count.
     Trace(TraceArgs),
+    /// Show a namespace's IPv4 routing tables as route(8) lays them out, with its policy
+    /// rules (--rules), or stream their changes (--watch).
+    Routes(RoutesArgs),
+}
+
+#[derive(clap::Args)]
+struct RoutesArgs {
+    /// The network namespace, as `ip -n` takes it (a name from /run/netns, or a file such as /proc/PID/ns/net), a pid or an inode; default: bindscope's own.
+    #[arg(long, value_name = "NAME|PATH|PID")]
+    netns: Option<String>,
+    /// The table: a number, a name from /etc/iproute2/rt_tables (main, local, default), or `all`.
+    #[arg(long, value_name = "ID|NAME|all", default_value = "main")]
+    table: String,
+    /// Also the policy rules, as `ip rule show` prints them.
+    #[arg(long)]
+    rules: bool,
+    /// One JSON document instead of the table (with --watch: one JSON object per change).
+    #[arg(long)]
+    json: bool,
+    /// After the tables, print each change of a route, rule or IPv4 address as it happens,
+    /// one line each, until Ctrl-C.
+    #[arg(long)]
+    watch: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -52,8 +76,8 @@ struct TraceArgs {
     /// (receiving, forwarding), which belong to no task; narrow them with --netns.
     #[arg(long)]
     softirq: bool,
-    /// Only this network namespace (for route lookups: the namespace whose FIB was consulted): a file (/run/netns/NAME, /proc/PID/ns/net) or an inode.
-    #[arg(long, value_name = "PATH|INODE", value_parser = parse::<NetnsSpec>)]
+    /// Only this network namespace (for route lookups: the namespace whose FIB was consulted): as `ip -n` takes it (a name from /run/netns, a file such as /proc/PID/ns/net), a pid or an inode.
+    #[arg(long, value_name = "NAME|PATH|PID|INODE", value_parser = parse::<NetnsSpec>)]
     netns: Option<NetnsSpec>,
     /// Only route lookups involving this interface (as requested oif, iif or result).
     #[arg(long, value_name = "IFNAME", value_parser = parse_ifname)]
@@ -96,14 +120,48 @@ fn parse_ifname(text: &str) -> Result<IfName, String> {
 
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
-    let Command::Trace(args) = Cli::parse().command;
-    match trace(args) {
+    let result = match Cli::parse().command {
+        Command::Trace(args) => trace(args),
+        Command::Routes(args) => routes(args),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`| head`): what it read is all it wanted.
+        Err(err)
+            if err
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(err) => {
             eprintln!("bindscope: error: {err:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+fn routes(args: RoutesArgs) -> anyhow::Result<()> {
+    let tables = routes::Tables::parse(&args.table)?;
+    let netns = args
+        .netns
+        .as_deref()
+        .map(str::parse::<NetnsSpec>)
+        .transpose()?;
+    let mut namespace = routes::Namespace::open(netns.as_ref())?;
+    let snapshot = namespace.snapshot(tables, args.rules)?;
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        // With --watch, the snapshot is the stream's first line: one JSON value per line.
+        writeln!(stdout, "{}", routes::snapshot_json(&snapshot))?;
+    } else {
+        routes::write_tables(&mut stdout, &snapshot)?;
+    }
+    stdout.flush()?;
+    if args.watch {
+        namespace.watch(tables, args.json, &mut stdout)?;
+    }
+    Ok(())
 }
 
 fn trace(args: TraceArgs) -> anyhow::Result<()> {

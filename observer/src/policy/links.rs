@@ -80,6 +80,13 @@ impl Links {
         self.by_name.get(name).copied()
     }
 
+    /// The name of device `ifindex`, if it exists.
+    pub fn name(&self, ifindex: i32) -> Option<&str> {
+        self.by_name
+            .iter()
+            .find_map(|(name, index)| (*index == ifindex).then_some(name.as_str()))
+    }
+
     /// The table of VRF device `ifindex`, or `None` if it is not a VRF.
     pub fn vrf_table(&self, ifindex: i32) -> Option<u32> {
         self.vrf_tables.get(&ifindex).copied()

@@ -60,7 +60,7 @@ pub use walk::{walk, Attributed, End, Method, RuleRef, Walk, MISS};
 
 use crate::stream::monotonic_ns;
 use history::History;
-use netlink::Session;
+pub(crate) use netlink::Session;
 
 /// How long a namespace's rules are kept current without a lookup in it.
 pub const IDLE: Duration = Duration::from_secs(2);
@@ -73,6 +73,18 @@ const SWEEP_EVERY: Duration = Duration::from_millis(100);
 /// anyway; a rule changed within this time before a lookup may not be seen yet, and the walk
 /// then reports the disagreement rather than a wrong rule.
 pub const REFRESH: Duration = Duration::from_millis(5);
+
+/// Table `id` as `ip` names it (`main`, `local`, a name from `/etc/iproute2/rt_tables`), or
+/// its number.
+pub fn table_name(id: u32) -> String {
+    names::Names::get().table(id)
+}
+
+/// The id of the table `ip` knows as `name` (a name from `/etc/iproute2/rt_tables`, or a
+/// number).
+pub fn table_id(name: &str) -> Option<u32> {
+    names::Names::get().table_id(name)
+}
 
 /// Why a namespace's rules could not be read.
 #[derive(Debug, thiserror::Error)]

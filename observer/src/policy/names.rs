@@ -100,6 +100,14 @@ impl Names {
             .unwrap_or_else(|| id.to_string())
     }
 
+    /// The id of table `name` as `rtnl_rttable_a2n` reads it: a known name, or a number.
+    pub(crate) fn table_id(&self, name: &str) -> Option<u32> {
+        self.tables
+            .iter()
+            .find_map(|(id, known)| (known == name).then_some(*id))
+            .or_else(|| name.parse().ok())
+    }
+
     /// A DS field (the header's `tos`) as `rtnl_dsfield_n2a` names it: its name, or `0x%02x`.
     pub(crate) fn dsfield(&self, value: u8) -> String {
         self.dsfields

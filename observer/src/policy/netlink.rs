@@ -1,5 +1,5 @@
-//! rtnetlink in one namespace: dumps of the IPv4 rules and of the links, and the
-//! notifications that say when either changed.
+//! rtnetlink in one namespace: dumps of the IPv4 rules, routes and links, and the
+//! notifications that say when they changed.
 //!
 //! A netlink socket talks to the namespace it was created in, for its whole life, so both
 //! sockets of a [`Session`] are created on a short-lived thread that has entered the
@@ -9,11 +9,13 @@
 
 use std::fs::File;
 use std::io;
+use std::os::fd::AsRawFd;
 
 use netlink_packet_core::{
     NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST,
 };
 use netlink_packet_route::link::LinkMessage;
+use netlink_packet_route::route::RouteMessage;
 use netlink_packet_route::rule::RuleMessage;
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 use netlink_sys::{protocols::NETLINK_ROUTE, Socket, SocketAddr};
@@ -47,25 +49,90 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    /// Opens the sockets in the namespace `ns` refers to.
+    /// Opens the sockets in the namespace `ns` refers to, notified of rule and link changes.
     pub(crate) fn open_in(ns: File) -> io::Result<Session> {
-        let (requests, events) = crate::netns::run_in(ns, || {
+        Session::open_notified(Some(ns), &[libc::RTNLGRP_IPV4_RULE, libc::RTNLGRP_LINK])
+    }
+
+    /// Opens the sockets in the namespace `ns` refers to (`None`: the caller's own, which
+    /// needs no privilege, unlike entering any namespace), notified of the changes of the
+    /// rtnetlink multicast `groups` (`RTNLGRP_*`).
+    pub(crate) fn open_notified(ns: Option<File>, groups: &[u32]) -> io::Result<Session> {
+        let groups = groups.to_vec();
+        let open = move || {
             let mut requests = Socket::new(NETLINK_ROUTE)?;
             requests.bind_auto()?;
             requests.connect(&SocketAddr::new(0, 0))?;
             let mut events = Socket::new(NETLINK_ROUTE)?;
             events.bind_auto()?;
-            events.add_membership(libc::RTNLGRP_IPV4_RULE)?;
-            events.add_membership(libc::RTNLGRP_LINK)?;
+            for group in groups {
+                events.add_membership(group)?;
+            }
             events.set_non_blocking(true)?;
             Ok((requests, events))
-        })?;
+        };
+        let (requests, events) = match ns {
+            Some(ns) => crate::netns::run_in(ns, open)?,
+            None => open()?,
+        };
         Ok(Session {
             requests,
             events,
             sequence: 0,
             buffer: vec![0; RECEIVE_BUFFER],
         })
+    }
+
+    /// The namespace's IPv4 routes of every table, in the kernel's order (RTM_GETROUTE dump,
+    /// AF_INET: tables one after the other, each in the order of its trie, as `ip route show
+    /// table all` lists them).
+    pub(crate) fn routes(&mut self) -> io::Result<Vec<RouteMessage>> {
+        let mut request = RouteMessage::default();
+        request.header.address_family = AddressFamily::Inet;
+        let messages = self.dump(RouteNetlinkMessage::GetRoute(request))?;
+        Ok(messages
+            .into_iter()
+            .filter_map(|m| match m {
+                RouteNetlinkMessage::NewRoute(route) => Some(route),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// Waits for the next notifications and returns them, as they came; an overrun queue
+    /// (`ENOBUFS`: changes were lost) is an error, since a stream of changes with a gap would
+    /// mislead.
+    pub(crate) fn next_notifications(&mut self) -> io::Result<Vec<RouteNetlinkMessage>> {
+        loop {
+            let mut poll = libc::pollfd {
+                fd: self.events.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd, for the duration of the call.
+            if unsafe { libc::poll(&mut poll, 1, -1) } < 0 {
+                let error = io::Error::last_os_error();
+                if error.kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(error);
+            }
+            let size = match self
+                .events
+                .recv(&mut &mut self.buffer[..], libc::MSG_DONTWAIT)
+            {
+                Ok(size) => size,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                Err(e) => return Err(e),
+            };
+            return Ok(parse(&self.buffer[..size])?
+                .into_iter()
+                .filter_map(|message| match message.payload {
+                    NetlinkPayload::InnerMessage(inner) => Some(inner),
+                    _ => None,
+                })
+                .collect());
+        }
     }
 
     /// The namespace's IPv4 rules, in the kernel's order (RTM_GETRULE dump, AF_INET).
