@@ -22,9 +22,8 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 /// attached (it prints nothing before the first event, so a probe setsockopt is made in the
 /// namespace until its event shows up). Returns the child and a line reader.
 fn start(netns: &Netns, extra: &[&str]) -> (Child, impl Iterator<Item = Value>) {
-    let path = netns.path();
     let mut child = Command::new(BINDSCOPE)
-        .args(["trace", "--json", "--netns", path.to_str().unwrap()])
+        .args(["trace", "--json", "--netns", netns.name()])
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

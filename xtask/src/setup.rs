@@ -18,8 +18,9 @@ const BPF_LINKER_PACKAGES: [&str; 4] = [
     "zlib1g-dev",
 ];
 
-/// Packages for the eBPF toolchain and the namespace tests.
-pub const BASE_PACKAGES: [&str; 2] = ["iproute2", "gcc"];
+/// Packages for the eBPF toolchain and the namespace tests (net-tools: route(8), which
+/// `bindscope routes` is checked against).
+pub const BASE_PACKAGES: [&str; 3] = ["iproute2", "gcc", "net-tools"];
 
 /// Installs Debian packages that are not installed yet (one `apt-get update` first), never
 /// removing one: `--no-remove` makes apt-get abort instead (apt-get(8)).
