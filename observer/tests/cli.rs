@@ -306,16 +306,8 @@ fn unprivileged_user_is_told_what_to_do() {
         return;
     }
     let _serial = serial();
-    let out = Command::new("setpriv")
-        .args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            "--inh-caps=-all",
-            "--bounding-set=-all",
-            BINDSCOPE,
-            "trace",
-        ])
+    let out = privileges::as_nobody(BINDSCOPE)
+        .arg("trace")
         .output()
         .expect("setpriv (util-linux) runs");
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -425,18 +425,8 @@ fn entering_a_namespace_without_privileges_names_the_capability() {
         return;
     }
     let ns = topology("routes-unpriv");
-    let output = Command::new("setpriv")
-        .args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            "--inh-caps=-all",
-            "--bounding-set=-all",
-            BINDSCOPE,
-            "routes",
-            "--netns",
-            ns.name(),
-        ])
+    let output = privileges::as_nobody(BINDSCOPE)
+        .args(["routes", "--netns", ns.name()])
         .output()
         .expect("setpriv (util-linux) runs");
     assert_one_line_error(&output, "needs CAP_SYS_ADMIN");

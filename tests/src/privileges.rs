@@ -73,3 +73,18 @@ pub fn missing(reason: String) -> Outcome {
         Outcome::Skip { reason }
     }
 }
+
+/// `program` run as user `nobody` (65534) with no capability at all, through util-linux's
+/// setpriv(1): what an unprivileged user meets. Add the program's arguments, then run it.
+pub fn as_nobody(program: &str) -> std::process::Command {
+    let mut command = std::process::Command::new("setpriv");
+    command.args([
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        program,
+    ]);
+    command
+}
