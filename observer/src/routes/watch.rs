@@ -31,7 +31,14 @@ pub(super) fn watch(
     out: &mut impl Write,
 ) -> Result<(), Error> {
     loop {
-        for message in session.next_notifications().map_err(Error::Netlink)? {
+        let messages = session.next_notifications().map_err(|e| {
+            if e.raw_os_error() == Some(libc::ENOBUFS) {
+                Error::Lost
+            } else {
+                Error::Netlink(e)
+            }
+        })?;
+        for message in messages {
             let Some(change) = describe(&message, links, tables) else {
                 continue;
             };
