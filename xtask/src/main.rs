@@ -9,6 +9,7 @@ mod ebpf;
 mod fuzz;
 mod run;
 mod setup;
+mod soak;
 mod test;
 mod vm;
 
@@ -38,6 +39,8 @@ enum Task {
     VmTest(vm::VmTestArgs),
     /// Benchmarks: tracing cost of bindscope vs bpftrace vs untraced, then the codec's.
     Bench(bench::BenchArgs),
+    /// bindscope under load and namespace churn: RSS, lost events, clean exit.
+    Soak(soak::SoakArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -61,5 +64,6 @@ fn run(task: Task) -> Result<()> {
         Task::Fuzz(args) => fuzz::run(args),
         Task::VmTest(args) => vm::run(args),
         Task::Bench(args) => bench::run(args),
+        Task::Soak(args) => soak::run(&args),
     }
 }

@@ -1,14 +1,14 @@
 //! `cargo xtask test`: the one test command, as CI runs it. Sets up what it needs, then runs
 //! format and lint checks, every test of the workspace (the privileged ones for real when
-//! root), the `no_std` builds of the codec, the BSD layout cross-checks, short fuzz runs, and
-//! the Debian 6.1 VM.
+//! root), the `no_std` builds of the codec, the BSD layout cross-checks, short fuzz runs, a
+//! one-minute soak, and the Debian 6.1 VM.
 
 use std::process::Command;
 
 use anyhow::{Context, Result};
 
 use crate::cmd::{self, root, step};
-use crate::{ebpf, fuzz, setup};
+use crate::{ebpf, fuzz, setup, soak};
 
 /// Options of `cargo xtask test`.
 #[derive(clap::Args)]
@@ -128,6 +128,8 @@ pub fn run(args: TestArgs) -> Result<()> {
     if !args.no_fuzz {
         fuzz::run_all(args.fuzz_seconds)?;
     }
+    step("a one-minute soak: load and namespace churn, no event lost, a clean exit");
+    soak::run(&soak::SoakArgs { minutes: 1 })?;
     if !args.no_vm {
         step("the scenarios inside a Debian 6.1 VM");
         let xtask = std::env::current_exe().context("finding the xtask binary")?;
