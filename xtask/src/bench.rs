@@ -8,7 +8,7 @@
 
 use std::process::Command;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 use crate::cmd::{self, root, step};
 use crate::{ebpf, setup};
@@ -46,30 +46,14 @@ pub fn run(args: BenchArgs) -> Result<()> {
 
 /// The observer benchmark.
 fn observer(args: &BenchArgs) -> Result<()> {
-    if cmd::output(Command::new("id").arg("-u")).is_none_or(|uid| uid.trim() != "0") {
-        bail!(
-            "the observer benchmark needs root (namespaces and eBPF); run it as root, or pass \
-             --skip-observer"
-        );
-    }
-    setup::for_ebpf()?;
+    // bpftrace first: the tracer bindscope is compared with.
     step("bpftrace, the tracer bindscope is compared with");
     setup::apt(&["bpftrace"])?;
-    ebpf::build()?;
-    step("building bindscope and bindscope-bench (release)");
-    cmd::run(cmd::cargo(None).current_dir(root()).args([
-        "build",
-        "--release",
-        "-p",
-        "bindscope",
-        "--bin",
-        "bindscope",
-        "-p",
-        "bindscope-tests",
-        "--bin",
+    let bin = ebpf::release_cli_and(
         "bindscope-bench",
-    ]))?;
-    let bin = root().join("target/release");
+        "the observer benchmark needs root (namespaces and eBPF); run it as root, or pass \
+         --skip-observer",
+    )?;
     step("observer benchmark: untraced vs bindscope vs bpftrace, interleaved");
     cmd::run(
         Command::new(bin.join("bindscope-bench"))

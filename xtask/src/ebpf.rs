@@ -22,3 +22,29 @@ pub fn build() -> Result<PathBuf> {
     )?;
     Ok(object_path())
 }
+
+/// For the programs that drive the real CLI as root (bench, soak): fails with `why` unless
+/// root, sets up the eBPF toolchain, builds the object, then `bindscope` and the tests crate's
+/// `program` in release mode. Returns where they are.
+pub fn release_cli_and(program: &str, why: &str) -> Result<PathBuf> {
+    use std::process::Command;
+    if cmd::output(Command::new("id").arg("-u")).is_none_or(|uid| uid.trim() != "0") {
+        anyhow::bail!("{why}");
+    }
+    crate::setup::for_ebpf()?;
+    build()?;
+    cmd::step(&format!("building bindscope and {program} (release)"));
+    cmd::run(cmd::cargo(None).current_dir(cmd::root()).args([
+        "build",
+        "--release",
+        "-p",
+        "bindscope",
+        "--bin",
+        "bindscope",
+        "-p",
+        "bindscope-tests",
+        "--bin",
+        program,
+    ]))?;
+    Ok(cmd::root().join("target/release"))
+}

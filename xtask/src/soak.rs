@@ -8,10 +8,10 @@
 
 use std::process::Command;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
-use crate::cmd::{self, root, step};
-use crate::{ebpf, setup};
+use crate::cmd::{self, step};
+use crate::ebpf;
 
 /// Options of `cargo xtask soak`.
 #[derive(clap::Args)]
@@ -23,30 +23,16 @@ pub struct SoakArgs {
 
 /// Runs the soak.
 pub fn run(args: &SoakArgs) -> Result<()> {
-    if cmd::output(Command::new("id").arg("-u")).is_none_or(|uid| uid.trim() != "0") {
-        bail!("the soak needs root (namespaces and eBPF): run it as root");
-    }
-    setup::for_ebpf()?;
-    ebpf::build()?;
-    step("building bindscope and bindscope-soak (release)");
-    cmd::run(cmd::cargo(None).current_dir(root()).args([
-        "build",
-        "--release",
-        "-p",
-        "bindscope",
-        "--bin",
-        "bindscope",
-        "-p",
-        "bindscope-tests",
-        "--bin",
+    let bin = ebpf::release_cli_and(
         "bindscope-soak",
-    ]))?;
+        "the soak needs root (namespaces and eBPF): run it as root",
+    )?;
     step(&format!(
         "soak: {} min of load and namespace churn",
         args.minutes
     ));
     cmd::run(
-        Command::new(root().join("target/release/bindscope-soak"))
+        Command::new(bin.join("bindscope-soak"))
             .arg("--minutes")
             .arg(args.minutes.to_string()),
     )

@@ -10,7 +10,7 @@
 
 use std::io::{ErrorKind, Read};
 use std::os::fd::AsRawFd;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
@@ -300,6 +300,25 @@ fn starts_with_summary(chunk: &[u8]) -> bool {
     first_line
         .windows(SUMMARY_MARK.len())
         .any(|w| w == SUMMARY_MARK)
+}
+
+/// The bindscope CLI to drive: `given`, or `bindscope` next to the running program (where
+/// `cargo xtask bench`/`soak` build it); an error that says how to build it if it is missing.
+pub fn cli(given: Option<&Path>) -> Result<PathBuf> {
+    let path = match given {
+        Some(path) => path.to_owned(),
+        None => std::env::current_exe()
+            .context("finding this program")?
+            .with_file_name("bindscope"),
+    };
+    if !path.is_file() {
+        bail!(
+            "no bindscope CLI at {}: build it (`cargo build --release -p bindscope`) or run \
+             `cargo xtask bench` or `cargo xtask soak`, which build everything",
+            path.display()
+        );
+    }
+    Ok(path)
 }
 
 /// `bindscope trace --json` with the given event families and namespace filter, and the given

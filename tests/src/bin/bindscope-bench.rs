@@ -1048,19 +1048,7 @@ fn run(args: &Args) -> Result<()> {
     }
     bindscope::config::parse_ring_size(&args.ring_size)?;
     privileges::check().map_err(|reason| anyhow::anyhow!("{reason}"))?;
-    let bindscope = match &args.bindscope {
-        Some(path) => path.clone(),
-        None => std::env::current_exe()
-            .context("finding this program")?
-            .with_file_name("bindscope"),
-    };
-    if !bindscope.is_file() {
-        bail!(
-            "no bindscope CLI at {}: build it (`cargo build --release -p bindscope`) or run \
-             `cargo xtask bench`, which builds everything",
-            bindscope.display()
-        );
-    }
+    let bindscope = tracers::cli(args.bindscope.as_deref())?;
     // Read before the rounds, so that a missing object fails now, not after them.
     let calibration = match args.breakdown {
         Breakdown::Never => None,

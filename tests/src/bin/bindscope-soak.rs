@@ -30,7 +30,7 @@ use std::process::{Command, ExitCode};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use bindscope_tests::topology::CLOSED_PORT;
 use bindscope_tests::{netns, privileges, sys, Netns};
 use clap::Parser;
@@ -145,18 +145,7 @@ fn main() -> ExitCode {
 /// The soak; `Ok(false)` when a check failed (after printing the figures).
 fn run(args: &Args) -> Result<bool> {
     privileges::check().map_err(|reason| anyhow::anyhow!("{reason}"))?;
-    let bindscope = match &args.bindscope {
-        Some(path) => path.clone(),
-        None => std::env::current_exe()
-            .context("finding this program")?
-            .with_file_name("bindscope"),
-    };
-    if !bindscope.is_file() {
-        bail!(
-            "no bindscope CLI at {}: run `cargo xtask soak`, which builds it",
-            bindscope.display()
-        );
-    }
+    let bindscope = tracers::cli(args.bindscope.as_deref())?;
     for stale in netns::sweep_stale() {
         eprintln!("removed namespace {stale}, left behind by a killed run");
     }
