@@ -75,7 +75,15 @@ pub struct Collector {
     /// Reports the last poll returned: the next one starts with room for as many, so a busy
     /// stream does not grow (and copy) its vector of large reports again on every poll.
     last_poll: usize,
+    /// The last poll left records in the ring buffer.
+    more: bool,
 }
+
+/// Records one [`Collector::poll`] decodes at most. A backlog (user space briefly starved of
+/// CPU) stays in the kernel's ring buffer and is read in batches of this size, each written
+/// out before the next is decoded, instead of becoming one vector of reports as large as the
+/// ring: memory that the allocator keeps once it has it.
+pub const POLL_RECORDS: usize = 4096;
 
 impl Collector {
     /// Starts tracing.
@@ -86,16 +94,20 @@ impl Collector {
             tracer,
             errors_only: config.filter.errors_only,
             last_poll: 0,
+            more: false,
         })
     }
 
-    /// Reports waiting now; route decisions still open are completed only if idle for
+    /// Reports of the records waiting now, at most [`POLL_RECORDS`] of them (see
+    /// [`more`](Self::more)); route decisions still open are completed only if idle for
     /// `route_idle_ns` (0 completes all).
     pub fn poll(&mut self, route_idle_ns: u64) -> Vec<Report> {
         let mut reports = Vec::with_capacity(self.last_poll);
         let decoder = &mut self.decoder;
-        self.tracer
-            .drain(|bytes| decoder.record(bytes, &mut reports));
+        let drained = self
+            .tracer
+            .drain(POLL_RECORDS, |bytes| decoder.record(bytes, &mut reports));
+        self.more = drained == POLL_RECORDS;
         decoder.flush_routes(monotonic_ns(), route_idle_ns, &mut reports);
         if self.errors_only {
             reports.retain(is_error);
@@ -104,9 +116,19 @@ impl Collector {
         reports
     }
 
+    /// Whether the last [`poll`](Self::poll) stopped at [`POLL_RECORDS`] with records left
+    /// in the ring buffer: poll again (after handing these reports on).
+    pub fn more(&self) -> bool {
+        self.more
+    }
+
     /// Everything that happened so far, all decisions completed.
     pub fn collect(&mut self) -> Vec<Report> {
-        self.poll(0)
+        let mut reports = self.poll(0);
+        while self.more {
+            reports.extend(self.poll(0));
+        }
+        reports
     }
 
     /// Events lost so far.
@@ -187,12 +209,18 @@ pub async fn run(
             _ = sigterm.recv() => break 'outer "SIGTERM",
             _ = sleep_until(deadline) => break 'outer "duration",
         }
-        for report in collector.poll(ROUTE_IDLE_NS) {
-            deliver(&report, sink, &mut summary);
-            delivered += 1;
-            if limits.count.is_some_and(|n| delivered >= n) {
-                break 'outer "count";
+        loop {
+            for report in collector.poll(ROUTE_IDLE_NS) {
+                deliver(&report, sink, &mut summary);
+                delivered += 1;
+                if limits.count.is_some_and(|n| delivered >= n) {
+                    break 'outer "count";
+                }
             }
+            if !collector.more() {
+                break;
+            }
+            sink.flush();
         }
         // Reading the lost count takes a system call per program; once per tick is enough.
         if ticked {

@@ -406,10 +406,14 @@ impl Tracer {
         })
     }
 
-    /// Hands every record waiting in the ring buffer to `each`; returns how many there were.
-    pub fn drain(&mut self, mut each: impl FnMut(&[u8])) -> usize {
+    /// Hands the records waiting in the ring buffer to `each`, at most `max` of them; returns
+    /// how many there were.
+    pub fn drain(&mut self, max: usize, mut each: impl FnMut(&[u8])) -> usize {
         let mut count = 0;
-        while let Some(item) = self.events.next() {
+        while count < max {
+            let Some(item) = self.events.next() else {
+                break;
+            };
             each(&item);
             count += 1;
         }

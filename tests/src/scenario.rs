@@ -293,9 +293,14 @@ impl Shared {
     /// (reports of other namespaces are dropped). Decisions of threads quiet for
     /// [`ROUTE_IDLE`] are completed; others may be mid-way through a policy-rule walk.
     fn sort(&mut self) {
-        for report in self.collector.poll(ROUTE_IDLE.as_nanos() as u64) {
-            if let Some(list) = self.waiting.get_mut(&report.origin.netns) {
-                list.push(report);
+        loop {
+            for report in self.collector.poll(ROUTE_IDLE.as_nanos() as u64) {
+                if let Some(list) = self.waiting.get_mut(&report.origin.netns) {
+                    list.push(report);
+                }
+            }
+            if !self.collector.more() {
+                break;
             }
         }
     }
