@@ -2,9 +2,12 @@
 //!
 //! The library behind the `bindscope` command: it loads the eBPF programs that trace socket
 //! pinning (`setsockopt`), netdevice ioctls, per-packet control data and every IPv4 FIB lookup
-//! ([`Tracer`]), decodes the raw records with `sockabi` and enriches them ([`decode`]), groups
-//! multi-table route lookups into decisions ([`route`]), and formats them ([`output`]).
-//! The regression suite in `tests/` uses it to assert on what was traced.
+//! ([`Tracer`]), decodes the raw records with `sockabi` and enriches them ([`decode`]: names in
+//! the namespace whose FIB was consulted), groups multi-table route lookups into decisions
+//! ([`route`]), names the policy rule behind each table lookup ([`policy`]: rtnetlink rule
+//! lists and the kernel's rule walk), and formats them ([`output`]). [`routes`] shows a
+//! namespace's routing tables as route(8) does. The regression suite in `tests/` uses it to
+//! assert on what was traced.
 
 mod btf;
 pub mod config;
