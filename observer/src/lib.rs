@@ -14,6 +14,7 @@ pub mod config;
 pub mod decode;
 mod errno;
 mod error;
+pub mod explain;
 mod ndjson;
 pub mod netns;
 pub mod output;

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use bindscope::config::parse_ring_size;
 use bindscope::output::{Human, Json, Palette};
-use bindscope::routes;
 use bindscope::stream::{self, Collector, Limits};
+use bindscope::{explain, routes};
 use bindscope::{Config, EventSet, Filter, Ipv4Cidr, NetnsSpec};
 use clap::{Parser, Subcommand, ValueEnum};
 use sockabi::IfName;
@@ -32,6 +32,69 @@ enum Command {
     /// Show a namespace's IPv4 routing tables as route(8) lays them out, with its policy
     /// rules (--rules), or stream their changes (--watch).
     Routes(RoutesArgs),
+    /// Explain the route decision the kernel takes for a flow, before any traffic: the rules
+    /// it passes and why, the routes that matched and lost in each table, and the outcome.
+    Explain(ExplainArgs),
+}
+
+#[derive(clap::Args)]
+struct ExplainArgs {
+    /// The destination address.
+    #[arg(value_name = "DST")]
+    dst: std::net::Ipv4Addr,
+    /// The device the socket is bound to (SO_BINDTODEVICE): the lookup's oif.
+    #[arg(long, value_name = "IFNAME", conflicts_with = "ifindex")]
+    dev: Option<String>,
+    /// The bound device, by index (SO_BINDTOIFINDEX).
+    #[arg(long, value_name = "N")]
+    ifindex: Option<u32>,
+    /// The source address (a socket bound to an address, or IP_PKTINFO's).
+    #[arg(long, value_name = "ADDR")]
+    src: Option<std::net::Ipv4Addr>,
+    /// The firewall mark (SO_MARK), decimal or 0x hex.
+    #[arg(long, value_name = "N", value_parser = parse_number)]
+    mark: Option<u32>,
+    /// The socket owner's uid (default: bindscope's own, as the kernel takes it).
+    #[arg(long, value_name = "N")]
+    uid: Option<u32>,
+    /// The TOS byte (IP_TOS), decimal or 0x hex.
+    #[arg(long, value_name = "N", value_parser = parse_number, default_value = "0")]
+    tos: u32,
+    /// For a packet received from --src: the device it came in on (an input decision:
+    /// deliver or forward).
+    #[arg(long, value_name = "IFNAME")]
+    iif: Option<String>,
+    /// The IP protocol, for rules that select on it.
+    #[arg(long, value_enum)]
+    proto: Option<Proto>,
+    /// The source port, for rules that select on it.
+    #[arg(long, value_name = "N")]
+    sport: Option<u16>,
+    /// The destination port.
+    #[arg(long, value_name = "N")]
+    dport: Option<u16>,
+    /// The network namespace, as `ip -n` takes it (a name from /run/netns, or a file such as /proc/PID/ns/net), or a pid; default: bindscope's own.
+    #[arg(long, value_name = "NAME|PATH|PID")]
+    netns: Option<String>,
+    /// The walk as one JSON document; schema in the README.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Proto {
+    Udp,
+    Tcp,
+    Icmp,
+}
+
+/// A number in decimal or, with `0x`, hexadecimal, as `ip` takes marks.
+fn parse_number(text: &str) -> Result<u32, String> {
+    match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => u32::from_str_radix(hex, 16),
+        None => text.parse(),
+    }
+    .map_err(|_| format!("{text:?} is not a number (decimal, or hexadecimal with 0x)"))
 }
 
 #[derive(clap::Args)]
@@ -123,6 +186,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Trace(args) => trace(args),
         Command::Routes(args) => routes(args),
+        Command::Explain(args) => explain(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -160,6 +224,43 @@ fn routes(args: RoutesArgs) -> anyhow::Result<()> {
     stdout.flush()?;
     if args.watch {
         namespace.watch(tables, args.json, &mut stdout)?;
+    }
+    Ok(())
+}
+
+fn explain(args: ExplainArgs) -> anyhow::Result<()> {
+    let tos = u8::try_from(args.tos)
+        .map_err(|_| anyhow::anyhow!("bad --tos {}: give a byte, 0 to 255", args.tos))?;
+    let request = explain::Request {
+        dst: Some(args.dst),
+        dev: args
+            .dev
+            .map(explain::Device::Name)
+            .or(args.ifindex.map(explain::Device::Index)),
+        src: args.src,
+        mark: args.mark,
+        uid: args.uid,
+        tos,
+        iif: args.iif.map(explain::Device::Name),
+        proto: args.proto.map(|p| match p {
+            Proto::Udp => libc::IPPROTO_UDP as u8,
+            Proto::Tcp => libc::IPPROTO_TCP as u8,
+            Proto::Icmp => libc::IPPROTO_ICMP as u8,
+        }),
+        sport: args.sport,
+        dport: args.dport,
+        netns: args
+            .netns
+            .as_deref()
+            .map(str::parse::<NetnsSpec>)
+            .transpose()?,
+    };
+    let explanation = explain::explain(&request)?;
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        writeln!(stdout, "{}", serde_json::to_string_pretty(&explanation)?)?;
+    } else {
+        explain::write_explanation(&mut stdout, &explanation)?;
     }
     Ok(())
 }

@@ -164,6 +164,33 @@ impl Netns {
             .map(drop)
     }
 
+    /// [`ip_batch`](Self::ip_batch) with `-force`: a command that fails (a generated route
+    /// that duplicates one already there) is reported on stderr and the batch goes on.
+    pub fn ip_batch_force(&self, commands: &str) -> Result<()> {
+        let args = [
+            "-force".to_owned(),
+            "-n".to_owned(),
+            self.name.clone(),
+            "-batch".to_owned(),
+            "-".to_owned(),
+        ];
+        // `ip -force` still exits non-zero when a command failed.
+        let _ = run_ip(&args, Some(commands));
+        Ok(())
+    }
+
+    /// The ifindex of device `name` in this namespace.
+    ///
+    /// # Panics
+    /// If there is no such device (a harness failure).
+    pub fn ifindex(&self, name: &str) -> u32 {
+        // `ip -o link show NAME`: "5: NAME@PEER: <...", one line.
+        self.ip(["-o", "link", "show", name])
+            .ok()
+            .and_then(|line| line.split(':').next()?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no device {name} in {}", self.name))
+    }
+
     /// Runs `f` on a new thread that has `setns(CLONE_NEWNET)`-ed into this namespace, and
     /// returns its result. Sockets created in `f` belong to this namespace for their whole
     /// life, so they can be returned and used from any thread afterwards. A panic in `f` is

@@ -55,8 +55,8 @@ use std::time::{Duration, Instant};
 
 pub use links::Links;
 pub use rule::{Action, Dscp, Ports, Rule};
-pub use selector::FlowKeys;
-pub use walk::{walk, Attributed, End, Method, RuleRef, Walk, MISS};
+pub use selector::{FlowKeys, Selector};
+pub use walk::{walk, walk_steps, Attributed, End, Method, RuleRef, Step, Walk, MISS};
 
 use crate::stream::monotonic_ns;
 use history::History;

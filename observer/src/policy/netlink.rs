@@ -202,6 +202,47 @@ impl Session {
         }
     }
 
+    /// The kernel's answer to one RTM_GETROUTE request, as `ip route get` sends it (no dump):
+    /// the route it would use, or the negative errno it refused the request with. Made on the
+    /// calling thread, in the namespace the socket belongs to, so the lookups it causes are
+    /// the calling task's.
+    pub(crate) fn get_route(
+        &mut self,
+        request: RouteMessage,
+    ) -> io::Result<Result<RouteMessage, i32>> {
+        self.sequence = self.sequence.wrapping_add(1);
+        let mut header = NetlinkHeader::default();
+        header.flags = NLM_F_REQUEST;
+        header.sequence_number = self.sequence;
+        let mut packet = NetlinkMessage::new(
+            header,
+            NetlinkPayload::from(RouteNetlinkMessage::GetRoute(request)),
+        );
+        packet.finalize();
+        let mut bytes = vec![0; packet.buffer_len()];
+        packet.serialize(&mut bytes);
+        self.requests.send(&bytes, 0)?;
+        loop {
+            let size = self.requests.recv(&mut &mut self.buffer[..], 0)?;
+            for message in parse(&self.buffer[..size])? {
+                if message.header.sequence_number != self.sequence {
+                    continue;
+                }
+                match message.payload {
+                    NetlinkPayload::Error(error) => {
+                        if let Some(code) = error.code {
+                            return Ok(Err(code.get()));
+                        }
+                    }
+                    NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewRoute(route)) => {
+                        return Ok(Ok(route))
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
     /// Sends a dump request and collects the answers, again when the kernel says the dump
     /// was interrupted by a change.
     fn dump(&mut self, request: RouteNetlinkMessage) -> io::Result<Vec<RouteNetlinkMessage>> {

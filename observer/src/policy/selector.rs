@@ -41,13 +41,44 @@ pub struct FlowKeys {
     pub l3mdev: Option<i32>,
 }
 
+/// A selector of a rule, in the order `fib_rule_match` and `fib4_rule_match` check them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selector {
+    /// `iif NAME`.
+    Iif,
+    /// `oif NAME`.
+    Oif,
+    /// `fwmark VALUE/MASK` (a rule without one matches marks under mask 0: any).
+    Mark,
+    /// `tun_id ID`.
+    TunId,
+    /// `l3mdev`.
+    L3mdev,
+    /// `uidrange START-END`.
+    Uid,
+    /// `from PREFIX`.
+    Src,
+    /// `to PREFIX`.
+    Dst,
+    /// `tos VALUE`.
+    Tos,
+    /// `dscp VALUE`.
+    Dscp,
+    /// `ipproto PROTO`.
+    Proto,
+    /// `sport RANGE`.
+    Sport,
+    /// `dport RANGE`.
+    Dport,
+}
+
 /// Whether a rule selects a flow.
 pub(super) enum Verdict {
     /// It does; an `l3mdev` rule also found the VRF's table.
-    Yes {
-        l3mdev_table: u32,
-    },
-    No,
+    Yes { l3mdev_table: u32 },
+    /// It does not: the first selector that failed (the one the kernel stopped at), or
+    /// `None` for a `not` rule whose selectors all matched.
+    No(Option<Selector>),
     /// It depends on something bindscope does not see.
     Unknown(String),
 }
@@ -58,59 +89,84 @@ pub(super) enum Verdict {
 pub(super) fn selects(rule: &Rule, links: &Links, flow: &FlowKeys) -> Verdict {
     let p = rule.priority;
     let mut l3mdev_table = 0;
-    let mut checks: Vec<Result<bool, String>> = vec![
-        device(rule, rule.iif.as_deref(), flow.iif, links, flow),
-        device(rule, rule.oif.as_deref(), flow.oif, links, flow),
-        Ok((rule.fwmark.unwrap_or(0) ^ flow.mark) & rule.mark_mask() == 0),
+    let mut checks: Vec<(Selector, Result<bool, String>)> = vec![
+        (
+            Selector::Iif,
+            device(rule, rule.iif.as_deref(), flow.iif, links, flow),
+        ),
+        (
+            Selector::Oif,
+            device(rule, rule.oif.as_deref(), flow.oif, links, flow),
+        ),
+        (
+            Selector::Mark,
+            Ok((rule.fwmark.unwrap_or(0) ^ flow.mark) & rule.mark_mask() == 0),
+        ),
     ];
     if let Some(id) = rule.tun_id {
-        checks.push(Err(format!(
-            "rule {p} selects on tun_id {id}, which bindscope does not trace"
-        )));
+        checks.push((
+            Selector::TunId,
+            Err(format!(
+                "rule {p} selects on tun_id {id}, which bindscope does not trace"
+            )),
+        ));
     }
     if rule.l3mdev {
         if rule.invert {
-            checks.push(Err(format!(
-                "rule {p} is an inverted l3mdev rule, whose table the kernel leaves unset"
-            )));
+            checks.push((
+                Selector::L3mdev,
+                Err(format!(
+                    "rule {p} is an inverted l3mdev rule, whose table the kernel leaves unset"
+                )),
+            ));
         }
         match l3mdev_of(links, flow) {
             Ok(Some(table)) => l3mdev_table = table,
-            Ok(None) => checks.push(Ok(false)),
-            Err(reason) => checks.push(Err(format!("rule {p}: {reason}"))),
+            Ok(None) => checks.push((Selector::L3mdev, Ok(false))),
+            Err(reason) => checks.push((Selector::L3mdev, Err(format!("rule {p}: {reason}")))),
         }
     }
     if let Some((start, end)) = rule.uid_range {
-        checks.push(Ok(start <= flow.uid && flow.uid <= end));
+        checks.push((Selector::Uid, Ok(start <= flow.uid && flow.uid <= end)));
     }
-    checks.push(Ok(prefix(rule.src, flow.src) && prefix(rule.dst, flow.dst)));
+    checks.push((Selector::Src, Ok(prefix(rule.src, flow.src))));
+    checks.push((Selector::Dst, Ok(prefix(rule.dst, flow.dst))));
     if rule.tos != 0 {
         // 6.x: the rule's TOS against the flow's DS field under INET_DSCP_LEGACY_TOS_MASK
         // (fib_dscp_masked_match); older kernels compared the whole flowi4_tos, which could
         // also carry an ECN bit or RTO_ONLINK in its two low bits.
-        checks.push(if flow.tos & 0x03 == 0 && rule.tos & 0x03 == 0 {
-            Ok(flow.tos & 0x1c == rule.tos)
-        } else {
-            Err(format!(
-                "rule {p} selects tos {:#x} and the flow's DS field {:#x} has low bits set, \
+        checks.push((
+            Selector::Tos,
+            if flow.tos & 0x03 == 0 && rule.tos & 0x03 == 0 {
+                Ok(flow.tos & 0x1c == rule.tos)
+            } else {
+                Err(format!(
+                    "rule {p} selects tos {:#x} and the flow's DS field {:#x} has low bits set, \
                  which kernels compare differently",
-                rule.tos, flow.tos
-            ))
-        });
+                    rule.tos, flow.tos
+                ))
+            },
+        ));
     }
     if let Some(dscp) = rule.dscp {
         let mask = dscp.mask.unwrap_or(0x3f) << 2;
-        checks.push(Ok(((dscp.value << 2) ^ flow.tos) & mask == 0));
+        checks.push((
+            Selector::Dscp,
+            Ok(((dscp.value << 2) ^ flow.tos) & mask == 0),
+        ));
     }
     if let Some(proto) = rule.ip_proto {
-        checks.push(Ok(proto == flow.proto));
+        checks.push((Selector::Proto, Ok(proto == flow.proto)));
     }
-    checks.push(Ok(
-        ports(rule.sport, flow.sport) && ports(rule.dport, flow.dport)
-    ));
-    let matched = if checks.contains(&Ok(false)) {
+    checks.push((Selector::Sport, Ok(ports(rule.sport, flow.sport))));
+    checks.push((Selector::Dport, Ok(ports(rule.dport, flow.dport))));
+    let failed = checks
+        .iter()
+        .find(|(_, check)| *check == Ok(false))
+        .map(|(selector, _)| *selector);
+    let matched = if failed.is_some() {
         false
-    } else if let Some(Err(reason)) = checks.into_iter().find(Result::is_err) {
+    } else if let Some((_, Err(reason))) = checks.into_iter().find(|(_, check)| check.is_err()) {
         return Verdict::Unknown(reason);
     } else {
         true
@@ -118,7 +174,7 @@ pub(super) fn selects(rule: &Rule, links: &Links, flow: &FlowKeys) -> Verdict {
     if matched != rule.invert {
         Verdict::Yes { l3mdev_table }
     } else {
-        Verdict::No
+        Verdict::No(failed)
     }
 }
 

@@ -28,7 +28,7 @@ use std::collections::HashSet;
 
 use super::links::Links;
 use super::rule::{Action, Rule};
-use super::selector::{selects, FlowKeys, Verdict};
+use super::selector::{selects, FlowKeys, Selector, Verdict};
 
 /// `RT_TABLE_DEFAULT`, `RT_TABLE_MAIN`, `RT_TABLE_LOCAL` (include/uapi/linux/rtnetlink.h).
 const TABLE_DEFAULT: u32 = 253;
@@ -188,6 +188,55 @@ impl Walk {
     }
 }
 
+/// One step of the walk through the rule list, for those who show it (`bindscope explain`);
+/// `rule` is an index into the list walked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The rule does not select the flow: `selector` is the first that failed (`None`: a
+    /// `not` rule whose selectors all matched).
+    Skipped {
+        /// The rule.
+        rule: usize,
+        /// What failed.
+        selector: Option<Selector>,
+    },
+    /// A `nop` rule, or a `goto` whose target is gone: passed.
+    Passed {
+        /// The rule.
+        rule: usize,
+    },
+    /// A `goto` rule: the walk goes on at rule `to`.
+    Goto {
+        /// The rule.
+        rule: usize,
+        /// Where the walk continues.
+        to: usize,
+    },
+    /// The rule led to observed lookup `lookup`, of `table`.
+    Lookup {
+        /// The rule.
+        rule: usize,
+        /// The table (`main` for 0, a VRF's table for `l3mdev`).
+        table: u32,
+        /// Index into the observed lookups.
+        lookup: usize,
+    },
+    /// The rule leads to a table that does not exist: passed without a lookup.
+    MissingTable {
+        /// The rule.
+        rule: usize,
+        /// The table.
+        table: u32,
+    },
+    /// The rule's action (`unreachable`, `prohibit`, `blackhole`) ended the decision.
+    Action {
+        /// The rule.
+        rule: usize,
+        /// Its negative errno.
+        error: i32,
+    },
+}
+
 /// Walks `rules` (a namespace's IPv4 rule list, in the kernel's order) for `flow`, checking
 /// each step against `lookups` (table id, result: 0 hit, `-EAGAIN` miss, other negative
 /// errno) as the tracer saw them for one decision. `links` resolves the devices rules name;
@@ -199,6 +248,19 @@ pub fn walk(
     known_tables: &HashSet<u32>,
     flow: &FlowKeys,
     lookups: &[(u32, i32)],
+) -> Walk {
+    walk_steps(rules, links, known_tables, flow, lookups, |_| {})
+}
+
+/// [`walk`], telling `step` every step it takes through the rule list (none when the
+/// namespace has no custom rules and the kernel consulted none).
+pub fn walk_steps(
+    rules: &[Rule],
+    links: &Links,
+    known_tables: &HashSet<u32>,
+    flow: &FlowKeys,
+    lookups: &[(u32, i32)],
+    mut step: impl FnMut(Step),
 ) -> Walk {
     let mut walk = Walk {
         lookups: Vec::with_capacity(lookups.len()),
@@ -213,7 +275,11 @@ pub fn walk(
     let mut index = 0;
     while let Some(rule) = rules.get(index) {
         let l3mdev_table = match selects(rule, links, flow) {
-            Verdict::No => {
+            Verdict::No(selector) => {
+                step(Step::Skipped {
+                    rule: index,
+                    selector,
+                });
                 index += 1;
                 continue;
             }
@@ -223,15 +289,25 @@ pub fn walk(
         match rule.action {
             Action::Goto => {
                 // `ctarget`: the first rule of the target priority; none: passed.
-                index = rule
+                match rule
                     .goto
                     .filter(|_| !rule.unresolved)
                     .and_then(|target| rules.iter().position(|r| r.priority == target))
                     .filter(|&target| target > index)
-                    .unwrap_or(index + 1);
+                {
+                    Some(to) => {
+                        step(Step::Goto { rule: index, to });
+                        index = to;
+                    }
+                    None => {
+                        step(Step::Passed { rule: index });
+                        index += 1;
+                    }
+                }
                 continue;
             }
             Action::Nop => {
+                step(Step::Passed { rule: index });
                 index += 1;
                 continue;
             }
@@ -246,6 +322,7 @@ pub fn walk(
                     );
                     return walk.diverged(lookups, reason);
                 }
+                step(Step::Action { rule: index, error });
                 walk.end = End::Action {
                     rule: RuleRef::reconstructed(rule),
                     error,
@@ -265,6 +342,11 @@ pub fn walk(
         let next = walk.lookups.len();
         match lookups.get(next) {
             Some(&(seen, result)) if seen == table => {
+                step(Step::Lookup {
+                    rule: index,
+                    table,
+                    lookup: next,
+                });
                 walk.lookups.push(Attributed {
                     rule: RuleRef::reconstructed(rule),
                     suppressed: false,
@@ -305,6 +387,7 @@ pub fn walk(
                     };
                     return walk.diverged(lookups, reason);
                 }
+                step(Step::MissingTable { rule: index, table });
                 walk.missing_tables.push(RuleRef::reconstructed(rule));
                 index += 1;
             }

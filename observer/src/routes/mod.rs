@@ -157,6 +157,11 @@ impl Namespace {
         Ok(snapshot)
     }
 
+    /// The namespace's links, by name and index.
+    pub fn links(&self) -> &Links {
+        &self.links
+    }
+
     /// Streams the changes since the session opened to `out`, one line each, until
     /// interrupted or `out` fails.
     pub fn watch(

@@ -27,6 +27,10 @@ pub struct Route {
     pub metric: u32,
     /// The preferred source address (`src`).
     pub source: Option<Ipv4Addr>,
+    /// The TOS the route selects (`ip route add ... tos`), 0 for any.
+    pub tos: u8,
+    /// `RT_SCOPE_*`: how far its destination is (`host`, `link`, `universe`).
+    pub scope: u8,
 }
 
 impl Route {
@@ -50,6 +54,8 @@ impl Route {
             device: None,
             metric: 0,
             source: None,
+            tos: header.tos,
+            scope: u8::from(header.scope),
         };
         let mut oif = None;
         for attribute in &message.attributes {
@@ -104,6 +110,18 @@ impl Route {
     /// `blackhole` route shows as `U` without a device (`*`).
     pub fn rejects(&self) -> bool {
         matches!(self.kind, RouteType::Unreachable | RouteType::Prohibit)
+    }
+
+    /// The scope as `ip route` names it (iproute2 lib/rt_names.c `rtnl_rtscope_n2a`).
+    pub fn scope_word(&self) -> String {
+        match self.scope {
+            0 => "global".into(),
+            200 => "site".into(),
+            253 => "link".into(),
+            254 => "host".into(),
+            255 => "nowhere".into(),
+            other => other.to_string(),
+        }
     }
 
     /// The type as `ip route` names it (iproute2 lib/rt_names.c `rtnl_rtntype_n2a`).

@@ -134,6 +134,8 @@ mod tests {
             device: Some("eth0".into()),
             metric: 0,
             source: None,
+            tos: 0,
+            scope: 0,
         }
     }
 

@@ -1,0 +1,93 @@
+//! The kernel's answer to a request, and what an error or the on-link fallback means.
+
+use super::analysis::{Inputs, Outcome};
+use crate::errno;
+use crate::policy::table_name;
+use crate::route::RouteDecision;
+use crate::routes::Route;
+
+/// The kernel's answer, and what it means.
+pub(super) fn outcome(inputs: &Inputs<'_>) -> Outcome {
+    let decision = inputs.decision;
+    match &inputs.answers.route.reply {
+        Ok(message) => {
+            let route = Route::from_message(message, inputs.links);
+            let failed_lookup = decision.is_some_and(|d| d.err.is_some());
+            let onlink_fallback = decision.is_some_and(|d| d.onlink_fallback)
+                || (inputs.oif.is_some() && failed_lookup);
+            let meaning = onlink_fallback.then(|| {
+                let dev = inputs.oif.as_ref().map_or("the bound device", |(_, n)| n);
+                let error = decision
+                    .and_then(|d| d.err.clone())
+                    .unwrap_or_else(|| "ENETUNREACH".into());
+                format!(
+                    "the lookup failed ({error}), but it is bound to {dev}: instead of failing, \
+                     the kernel assumes the destination is on-link there and sends to it \
+                     directly, with no gateway (ip_route_output_key_hash_rcu: \"Apparently, \
+                     routing tables are wrong. Assume, that the destination is on link.\")"
+                )
+            });
+            // RT_TABLE_UNSPEC: no table answered (the on-link fallback).
+            let table = route.as_ref().map(|r| r.table).filter(|&t| t != 0);
+            Outcome {
+                dev: route.as_ref().and_then(|r| r.device.clone()),
+                gateway: route.as_ref().and_then(|r| r.gateway),
+                src: route.as_ref().and_then(|r| r.source),
+                table,
+                table_name: table.map(table_name),
+                kind: route.as_ref().map(Route::kind_word),
+                error: None,
+                meaning,
+                onlink_fallback,
+            }
+        }
+        Err(code) => {
+            let error = errno::describe(i64::from(*code));
+            Outcome {
+                dev: None,
+                gateway: None,
+                src: None,
+                table: decision.map(|d| d.table),
+                table_name: decision.map(|d| d.table_name.clone()),
+                kind: None,
+                meaning: Some(meaning(-*code, decision)),
+                error: Some(error),
+                onlink_fallback: false,
+            }
+        }
+    }
+}
+
+/// What error `errno` means for this decision: which route type or rule action gives it.
+fn meaning(errno: i32, decision: Option<&RouteDecision>) -> String {
+    let rule = decision.and_then(|d| d.rule_action.as_ref());
+    if let Some(rule) = rule {
+        return format!(
+            "{} ended the decision with its action, before any table: {}",
+            rule.text.as_deref().unwrap_or(&rule.brief),
+            strerror(errno)
+        );
+    }
+    let untraced = decision.is_none();
+    match errno {
+        libc::ENETUNREACH => "no table the rules led to has a route to the destination: \
+                              \"Network is unreachable\""
+            .into(),
+        libc::EHOSTUNREACH => "an `unreachable` route matched: \"No route to host\"".into(),
+        libc::EACCES => "a `prohibit` route matched: \"Permission denied\"".into(),
+        libc::EINVAL if !untraced => {
+            "a `blackhole` route matched: the kernel discards the packets, and a local sender \
+             gets \"Invalid argument\""
+                .into()
+        }
+        libc::EINVAL => "the kernel refused the flow before routing it (a martian or zero \
+                         source, or a device that cannot take it): \"Invalid argument\""
+            .into(),
+        other => strerror(other),
+    }
+}
+
+fn strerror(errno: i32) -> String {
+    format!("\"{}\"", std::io::Error::from_raw_os_error(errno))
+        .replace(&format!(" (os error {errno})"), "")
+}

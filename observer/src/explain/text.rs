@@ -1,0 +1,176 @@
+//! The walk in words: rules, tables, outcome, and with a device the unbound decision and the
+//! two outcomes side by side.
+
+use std::io::{self, Write};
+
+use super::{Case, Explanation, Rules};
+
+/// Writes `explanation` for a reader.
+pub fn write_explanation(out: &mut impl Write, explanation: &Explanation) -> io::Result<()> {
+    let dst = explanation.dst;
+    match &explanation.case.oif {
+        Some(dev) => writeln!(
+            out,
+            "Route to {dst} for a socket bound to {dev} (SO_BINDTODEVICE: the lookup's oif)"
+        )?,
+        None => writeln!(out, "Route to {dst}")?,
+    }
+    write_case(out, &explanation.case)?;
+    if let Some(unbound) = &explanation.unbound {
+        writeln!(out)?;
+        writeln!(out, "The same flow from an unbound socket:")?;
+        write_case(out, unbound)?;
+        writeln!(out)?;
+        write_side_by_side(out, &explanation.case, unbound)?;
+    }
+    Ok(())
+}
+
+fn write_case(out: &mut impl Write, case: &Case) -> io::Result<()> {
+    if let Some(flow) = &case.flow {
+        writeln!(
+            out,
+            "  flow: {} from {} iif {} oif {} mark {:#x} uid {} tos {:#x} proto {} sport {} dport {}",
+            match flow.purpose {
+                crate::route::Purpose::Input => "input",
+                _ => "output",
+            },
+            flow.src,
+            flow.iif.as_deref().unwrap_or("none"),
+            flow.oif.as_deref().unwrap_or("any"),
+            flow.mark,
+            flow.uid,
+            flow.tos,
+            flow.proto,
+            flow.sport,
+            flow.dport
+        )?;
+    }
+    writeln!(out, "1. Rules")?;
+    match &case.rules {
+        Rules::NoCustomRules => writeln!(
+            out,
+            "  none consulted: the namespace has only the default rules, so the kernel looks up \
+             main (which then holds the local routes too) directly, and default after a miss"
+        )?,
+        Rules::Untraced { reason } => writeln!(out, "  unknown: {reason}")?,
+        Rules::Walked {
+            method,
+            rules,
+            not_reached,
+            disagreement,
+        } => {
+            let width = rules.iter().map(|r| r.rule.len()).max().unwrap_or(0);
+            for rule in rules {
+                writeln!(
+                    out,
+                    "  {:<width$}  {:<8} {}",
+                    rule.rule, rule.verdict, rule.detail
+                )?;
+            }
+            if *not_reached > 0 {
+                writeln!(out, "  ({not_reached} later rules not reached)")?;
+            }
+            if let Some(reason) = disagreement {
+                writeln!(
+                    out,
+                    "  the rule list does not explain every lookup: {reason}"
+                )?;
+            }
+            let how = if *method == "kernel" {
+                "captured in the kernel as it walked them"
+            } else {
+                "the rule list walked as the kernel does, in agreement with the lookups traced"
+            };
+            writeln!(out, "  (rules: {how})")?;
+        }
+    }
+    writeln!(out, "2. Tables")?;
+    if case.tables.is_empty() {
+        writeln!(out, "  none looked up")?;
+    }
+    for table in &case.tables {
+        let result = match table.result.as_str() {
+            "route" if table.suppressed => "a route, refused by the rule".to_owned(),
+            "route" => "a route".to_owned(),
+            "miss" => "no route".to_owned(),
+            error => error.to_owned(),
+        };
+        writeln!(out, "  table {}: {result}", table.table_name)?;
+        if table.candidates.is_empty() {
+            writeln!(out, "    no route covers the destination")?;
+        }
+        for candidate in &table.candidates {
+            writeln!(
+                out,
+                "    {} {}{}",
+                if candidate.chosen { "chosen" } else { "lost  " },
+                candidate.route,
+                if candidate.scope == "global" {
+                    String::new()
+                } else {
+                    format!(" scope {}", candidate.scope)
+                }
+            )?;
+            writeln!(out, "           {}", candidate.why)?;
+        }
+    }
+    writeln!(out, "3. Outcome")?;
+    let o = &case.outcome;
+    match &o.error {
+        Some(error) => writeln!(out, "  {error}")?,
+        None => {
+            let mut line = String::new();
+            if let Some(kind) = o.kind.as_deref().filter(|k| *k != "unicast") {
+                line.push_str(kind);
+                line.push(' ');
+            }
+            line.push_str(&format!("dev {}", o.dev.as_deref().unwrap_or("-")));
+            if let Some(gateway) = o.gateway {
+                line.push_str(&format!(" via {gateway}"));
+            }
+            if let Some(src) = o.src {
+                line.push_str(&format!(" src {src}"));
+            }
+            if let Some(table) = &o.table_name {
+                line.push_str(&format!(" (table {table})"));
+            }
+            writeln!(out, "  {line}")?;
+        }
+    }
+    if let Some(meaning) = &o.meaning {
+        writeln!(out, "  {meaning}")?;
+    }
+    Ok(())
+}
+
+fn write_side_by_side(out: &mut impl Write, bound: &Case, unbound: &Case) -> io::Result<()> {
+    let dev = bound.oif.as_deref().unwrap_or("-");
+    let column = |case: &Case| {
+        let o = &case.outcome;
+        [
+            o.dev.clone().unwrap_or_else(|| "-".into()),
+            o.gateway.map_or_else(|| "-".into(), |g| g.to_string()),
+            o.src.map_or_else(|| "-".into(), |s| s.to_string()),
+            o.table_name.clone().unwrap_or_else(|| "-".into()),
+            o.error.clone().unwrap_or_else(|| "-".into()),
+        ]
+    };
+    let left = column(bound);
+    let right = column(unbound);
+    let title = format!("bound to {dev}");
+    let width = left
+        .iter()
+        .map(String::len)
+        .max()
+        .unwrap_or(0)
+        .max(title.len());
+    writeln!(out, "{:<9}{title:<width$}  unbound", "")?;
+    for (n, label) in ["device", "gateway", "source", "table", "error"]
+        .iter()
+        .enumerate()
+    {
+        writeln!(out, "{label:<9}{:<width$}  {}", left[n], right[n])?;
+    }
+    Ok(())
+}
