@@ -622,6 +622,16 @@ fn random_topologies_agree_with_ip_route_get() {
         let ns = Netns::new(&format!("explain-random{round}")).expect("namespace");
         let batch = random_topology(&mut random);
         ns.ip_batch_force(&batch).expect("topology built");
+        // Generated duplicates are refused, but most of the topology stands.
+        let rules = ns.ip(["rule", "show"]).expect("ip rule show");
+        let routes = ns
+            .ip(["route", "show", "table", "all"])
+            .expect("ip route show");
+        assert!(rules.lines().count() > 4, "seed {seed}: rules\n{rules}\nfrom\n{batch}");
+        assert!(
+            routes.lines().filter(|l| l.contains("table 100")).count() >= 2,
+            "seed {seed}: routes\n{routes}\nfrom\n{batch}"
+        );
         for _ in 0..15 {
             let query = random_query(&mut random);
             check(&ns, &query, Some(seed));
