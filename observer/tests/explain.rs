@@ -627,7 +627,10 @@ fn random_topologies_agree_with_ip_route_get() {
         let routes = ns
             .ip(["route", "show", "table", "all"])
             .expect("ip route show");
-        assert!(rules.lines().count() > 4, "seed {seed}: rules\n{rules}\nfrom\n{batch}");
+        assert!(
+            rules.lines().count() > 4,
+            "seed {seed}: rules\n{rules}\nfrom\n{batch}"
+        );
         assert!(
             routes.lines().filter(|l| l.contains("table 100")).count() >= 2,
             "seed {seed}: routes\n{routes}\nfrom\n{batch}"
