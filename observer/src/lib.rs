@@ -15,6 +15,7 @@ pub mod decode;
 mod errno;
 mod error;
 pub mod explain;
+pub mod metrics;
 mod ndjson;
 pub mod netns;
 pub mod output;

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use bindscope::config::parse_ring_size;
 use bindscope::output::{Human, Json, Palette};
-use bindscope::stream::{self, Collector, Limits};
-use bindscope::{explain, routes};
+use bindscope::stream::{self, Both, Collector, Limits, Sink};
+use bindscope::{explain, metrics, routes};
 use bindscope::{Config, EventSet, Filter, Ipv4Cidr, NetnsSpec};
 use clap::{Parser, Subcommand, ValueEnum};
 use sockabi::IfName;
@@ -32,6 +32,8 @@ enum Command {
     /// Show a namespace's IPv4 routing tables as route(8) lays them out, with its policy
     /// rules (--rules), or stream their changes (--watch).
     Routes(RoutesArgs),
+    /// Serve Prometheus metrics of what is traced (no event output), until SIGTERM or Ctrl-C.
+    Serve(ServeArgs),
     /// Explain the route decision the kernel takes for a flow, before any traffic: the rules
     /// it passes and why, the routes that matched and lost in each table, and the outcome.
     Explain(ExplainArgs),
@@ -129,6 +131,41 @@ struct TraceArgs {
     /// One JSON object per line (NDJSON) instead of the table; schema in the README.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    selection: Selection,
+    /// Stop after this many seconds.
+    #[arg(long, value_name = "SECS")]
+    duration: Option<f64>,
+    /// Stop after this many events.
+    #[arg(long, value_name = "N")]
+    count: Option<u64>,
+    /// When to colour the table.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+    /// Also serve Prometheus metrics at http://ADDR/metrics (see `bindscope serve`).
+    #[arg(long, value_name = "ADDR")]
+    metrics: Option<std::net::SocketAddr>,
+    /// Allow --metrics on an address other than loopback.
+    #[arg(long, requires = "metrics")]
+    metrics_public: bool,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Where to serve the metrics: http://ADDR/metrics.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9464")]
+    metrics: std::net::SocketAddr,
+    /// Allow an address other than loopback: the metrics name this host's namespaces,
+    /// devices and failing calls.
+    #[arg(long)]
+    metrics_public: bool,
+    #[command(flatten)]
+    selection: Selection,
+}
+
+/// What to trace: the filters `trace` and `serve` share.
+#[derive(clap::Args)]
+struct Selection {
     /// Only this process id (thread group).
     #[arg(long, value_name = "PID")]
     pid: Option<u32>,
@@ -154,18 +191,29 @@ struct TraceArgs {
     /// Only failed calls and failed route decisions.
     #[arg(long)]
     errors_only: bool,
-    /// Stop after this many seconds.
-    #[arg(long, value_name = "SECS")]
-    duration: Option<f64>,
-    /// Stop after this many events.
-    #[arg(long, value_name = "N")]
-    count: Option<u64>,
     /// Ring buffer size in bytes: a power of two, at least 4096 (suffixes k, m).
     #[arg(long, value_name = "BYTES", default_value = "4m", value_parser = parse_ring_size)]
     ring_size: u32,
-    /// When to colour the table.
-    #[arg(long, value_enum, default_value = "auto")]
-    color: ColorChoice,
+}
+
+impl Selection {
+    /// The tracer's configuration; bindscope's own calls are never traced.
+    fn config(self) -> Config {
+        Config {
+            events: self.events,
+            filter: Filter {
+                pid: self.pid,
+                comm: self.comm,
+                netns: self.netns,
+                dev: self.dev,
+                dst: self.dst,
+                errors_only: self.errors_only,
+                softirq: self.softirq,
+                exclude_pid: Some(std::process::id()),
+            },
+            ring_size: self.ring_size,
+        }
+    }
 }
 
 fn parse<T: std::str::FromStr<Err = bindscope::Error>>(text: &str) -> Result<T, String> {
@@ -182,11 +230,18 @@ fn parse_ifname(text: &str) -> Result<IfName, String> {
 }
 
 fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
-    let result = match Cli::parse().command {
+    let cli = Cli::parse();
+    // A daemon says what it does through its log; the interactive commands only warn.
+    let level = match cli.command {
+        Command::Serve(_) => "info",
+        _ => "warn",
+    };
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level)).init();
+    let result = match cli.command {
         Command::Trace(args) => trace(args),
         Command::Routes(args) => routes(args),
         Command::Explain(args) => explain(args),
+        Command::Serve(args) => serve(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -272,20 +327,12 @@ fn trace(args: TraceArgs) -> anyhow::Result<()> {
             "bad --duration {secs}: give a positive number of seconds"
         );
     }
-    let config = Config {
-        events: args.events,
-        filter: Filter {
-            pid: args.pid,
-            comm: args.comm,
-            netns: args.netns,
-            dev: args.dev,
-            dst: args.dst,
-            errors_only: args.errors_only,
-            softirq: args.softirq,
-            exclude_pid: Some(std::process::id()),
-        },
-        ring_size: args.ring_size,
-    };
+    // Bound before anything is loaded: a port in use is an error, not a half-started tracer.
+    let listener = args
+        .metrics
+        .map(|addr| metrics::Listener::bind(addr, args.metrics_public))
+        .transpose()?;
+    let config = args.selection.config();
     let limits = Limits {
         count: args.count,
         duration: args.duration.map(Duration::from_secs_f64),
@@ -294,10 +341,17 @@ fn trace(args: TraceArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    let mut counters = match listener {
+        Some(listener) => Some(start_metrics(&runtime, &collector, &config, listener)?),
+        None => None,
+    };
     // Buffered: the event loop flushes once per batch.
     let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    if args.json {
-        runtime.block_on(stream::run(collector, limits, &mut Json::new(stdout)))?;
+    let mut json;
+    let mut human;
+    let sink: &mut dyn Sink = if args.json {
+        json = Json::new(stdout);
+        &mut json
     } else {
         let colour = match args.color {
             ColorChoice::Always => true,
@@ -306,7 +360,7 @@ fn trace(args: TraceArgs) -> anyhow::Result<()> {
                 std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
             }
         };
-        let mut sink = Human::new(
+        human = Human::new(
             stdout,
             if colour {
                 Palette::COLOR
@@ -314,8 +368,54 @@ fn trace(args: TraceArgs) -> anyhow::Result<()> {
                 Palette::PLAIN
             },
         );
-        sink.header();
-        runtime.block_on(stream::run(collector, limits, &mut sink))?;
-    }
+        human.header();
+        &mut human
+    };
+    match counters.as_mut() {
+        Some(counters) => {
+            runtime.block_on(stream::run(collector, limits, &mut Both(sink, counters)))?
+        }
+        None => runtime.block_on(stream::run(collector, limits, sink))?,
+    };
+    Ok(())
+}
+
+/// Starts serving the metrics of `collector`'s tracer on `listener`, on `runtime`.
+fn start_metrics(
+    runtime: &tokio::runtime::Runtime,
+    collector: &Collector,
+    config: &Config,
+    listener: metrics::Listener,
+) -> anyhow::Result<metrics::Metrics> {
+    let ring = metrics::RingLevel::new(collector.tracer().ring_fd(), config.ring_size)
+        .map_err(|e| log::warn!("the ring buffer's fill level is not reported: {e}"))
+        .ok();
+    let counters = metrics::Metrics::new(ring);
+    let addr = listener.local_addr()?;
+    let registry = counters.registry();
+    runtime.spawn(async move {
+        if let Err(e) = metrics::serve(listener, registry).await {
+            log::error!("the metrics endpoint stopped: {e}");
+        }
+    });
+    log::info!("serving metrics at http://{addr}/metrics");
+    Ok(counters)
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let listener = metrics::Listener::bind(args.metrics, args.metrics_public)?;
+    let config = args.selection.config();
+    let collector = Collector::start(&config)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut counters = start_metrics(&runtime, &collector, &config, listener)?;
+    let summary = runtime.block_on(stream::run(collector, Limits::default(), &mut counters))?;
+    log::info!(
+        "stopped by {}: {} events, {} lost",
+        summary.stopped_by,
+        summary.events.values().sum::<u64>(),
+        summary.lost
+    );
     Ok(())
 }

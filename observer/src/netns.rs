@@ -24,6 +24,43 @@ pub fn own_inode() -> std::io::Result<u32> {
     inode_of(Path::new("/proc/self/ns/net"))
 }
 
+/// How often, at most, `/run/netns` is read again for a namespace not named yet.
+const RESCAN: Duration = Duration::from_secs(1);
+
+/// The names `ip netns add` gave namespaces (files under `/run/netns`), by inode: how metrics
+/// label a namespace where it has a name.
+#[derive(Debug, Default)]
+pub struct NetnsNames {
+    names: HashMap<u32, String>,
+    scanned: Option<Instant>,
+}
+
+impl NetnsNames {
+    /// The name of namespace `inode`, or its inode as text. An inode without a name makes
+    /// the list be read again, at most once every [`RESCAN`].
+    pub fn label(&mut self, inode: u32) -> String {
+        if let Some(name) = self.names.get(&inode) {
+            return name.clone();
+        }
+        if self.scanned.is_none_or(|at| at.elapsed() >= RESCAN) {
+            self.scanned = Some(Instant::now());
+            self.names = std::fs::read_dir("/run/netns")
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|entry| {
+                    let inode = inode_of(&entry.path()).ok()?;
+                    Some((inode, entry.file_name().to_string_lossy().into_owned()))
+                })
+                .collect();
+        }
+        self.names
+            .get(&inode)
+            .cloned()
+            .unwrap_or_else(|| inode.to_string())
+    }
+}
+
 /// A datagram socket created inside the namespace `ns` refers to.
 fn socket_in(ns: File) -> std::io::Result<OwnedFd> {
     run_in(ns, udp_socket)

@@ -34,6 +34,31 @@ pub trait Sink {
     fn flush(&mut self);
 }
 
+/// Two sinks fed the same reports (`trace --metrics`: the table or NDJSON, and the counters).
+pub struct Both<'a>(pub &'a mut dyn Sink, pub &'a mut dyn Sink);
+
+impl Sink for Both<'_> {
+    fn report(&mut self, report: &Report) {
+        self.0.report(report);
+        self.1.report(report);
+    }
+
+    fn lost(&mut self, delta: u64, total: u64) {
+        self.0.lost(delta, total);
+        self.1.lost(delta, total);
+    }
+
+    fn summary(&mut self, summary: &Summary) {
+        self.0.summary(summary);
+        self.1.summary(summary);
+    }
+
+    fn flush(&mut self) {
+        self.0.flush();
+        self.1.flush();
+    }
+}
+
 /// What a run saw, printed at exit.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {

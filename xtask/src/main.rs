@@ -5,6 +5,7 @@
 
 mod bench;
 mod cmd;
+mod deploy;
 mod ebpf;
 mod fuzz;
 mod run;

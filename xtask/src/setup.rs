@@ -22,6 +22,11 @@ const BPF_LINKER_PACKAGES: [&str; 4] = [
 /// `bindscope routes` is checked against).
 pub const BASE_PACKAGES: [&str; 3] = ["iproute2", "gcc", "net-tools"];
 
+/// Packages only the tests need: a real Prometheus server scrapes `bindscope` in
+/// observer/tests/metrics.rs; systemd-analyze verifies the unit in deploy/; python3-venv
+/// holds the Kubernetes manifest's validator.
+pub const TEST_PACKAGES: [&str; 3] = ["prometheus", "systemd", "python3-venv"];
+
 /// Installs Debian packages that are not installed yet (one `apt-get update` first), never
 /// removing one: `--no-remove` makes apt-get abort instead (apt-get(8)).
 pub fn apt(packages: &[&str]) -> Result<()> {

@@ -8,7 +8,7 @@ use std::process::Command;
 use anyhow::{Context, Result};
 
 use crate::cmd::{self, root, step};
-use crate::{ebpf, fuzz, setup, soak};
+use crate::{deploy, ebpf, fuzz, setup, soak};
 
 /// Options of `cargo xtask test`.
 #[derive(clap::Args)]
@@ -31,6 +31,7 @@ pub fn run(args: TestArgs) -> Result<()> {
         anyhow::bail!("--no-fuzz and --no-vm are for local loops; CI runs everything");
     }
     setup::for_ebpf()?;
+    setup::apt(&setup::TEST_PACKAGES)?;
     setup::rust_target("x86_64-unknown-none")?;
     let object = ebpf::build()?;
     step(&format!("eBPF object: {}", object.display()));
@@ -125,6 +126,7 @@ pub fn run(args: TestArgs) -> Result<()> {
             ]),
     )?;
 
+    deploy::check(&root().join("target/debug/bindscope"))?;
     if !args.no_fuzz {
         fuzz::run_all(args.fuzz_seconds)?;
     }

@@ -1,0 +1,401 @@
+//! Metrics against a real Prometheus server (Debian's `prometheus`, which `cargo xtask test`
+//! installs): it scrapes `bindscope trace --json --metrics` while the test causes known events
+//! in a namespace (connects that route, connects that fail, SO_BINDTODEVICE calls that
+//! succeed and one that fails), and every counter Prometheus holds must equal what the
+//! NDJSON stream of the same process reported, and what the test caused. `bindscope serve`
+//! stops cleanly on SIGTERM, and its errors are one line.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use bindscope_tests::{privileges, sys, Netns};
+use serde_json::Value;
+
+const BINDSCOPE: &str = env!("CARGO_BIN_EXE_bindscope");
+
+/// Two subnets, a default route, and an unreachable prefix.
+const TOPOLOGY: &str = "\
+link add eth0 type veth peer name peer0
+link add eth1 type veth peer name peer1
+link set lo up
+link set eth0 up
+link set peer0 up
+link set eth1 up
+link set peer1 up
+addr add 192.0.2.2/26 dev eth0
+addr add 192.0.2.194/26 dev eth1
+route add default via 192.0.2.1 dev eth0
+route add unreachable 203.0.113.0/25
+";
+
+/// A port nobody listens on now.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// `GET path` on `addr` (HTTP/1.0: the body is what comes before the close).
+fn http_get(addr: SocketAddr, path: &str) -> std::io::Result<(String, String)> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n")?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    Ok((head.to_owned(), body.to_owned()))
+}
+
+/// Waits until `addr` serves `/metrics`, and returns the text.
+fn scrape_when_up(addr: SocketAddr, child: &mut Child) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok((head, body)) = http_get(addr, "/metrics") {
+            assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
+            assert!(
+                head.contains("Content-Type: application/openmetrics-text"),
+                "{head}"
+            );
+            return body;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("bindscope exited early: {status}");
+        }
+        assert!(Instant::now() < deadline, "no metrics at {addr}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Percent-encodes a PromQL query for a URL.
+fn encode(query: &str) -> String {
+    query
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The value of the instant query `query` (a single-valued expression), `None` while
+/// Prometheus has no sample.
+fn prometheus_value(prometheus: SocketAddr, query: &str) -> Option<f64> {
+    let (_, body) = http_get(
+        prometheus,
+        &format!("/api/v1/query?query={}", encode(query)),
+    )
+    .ok()?;
+    let json: Value = serde_json::from_str(&body).ok()?;
+    json["data"]["result"][0]["value"][1]
+        .as_str()
+        .and_then(|v| v.parse().ok())
+}
+
+/// A Prometheus server on loopback scraping `target` every second; killed on drop.
+struct Prometheus {
+    child: Child,
+    addr: SocketAddr,
+    _dir: TempDir,
+}
+
+impl Prometheus {
+    fn start(target: SocketAddr) -> Option<Prometheus> {
+        let binary = ["/usr/bin/prometheus", "/usr/local/bin/prometheus"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists());
+        let Some(binary) = binary else {
+            assert!(
+                !privileges::in_ci(),
+                "prometheus is not installed: cargo xtask test installs Debian's prometheus"
+            );
+            eprintln!("skipped: prometheus is not installed (cargo xtask setup does not, cargo xtask test does)");
+            return None;
+        };
+        let dir = TempDir::new("prometheus");
+        let config = dir.0.join("prometheus.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n\
+                 scrape_configs:\n  - job_name: bindscope\n    static_configs:\n      - targets: ['{target}']\n"
+            ),
+        )
+        .expect("config written");
+        let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+        let child = Command::new(binary)
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.0.join("data").display()
+            ))
+            .arg(format!("--web.listen-address={addr}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("prometheus starts");
+        Some(Prometheus {
+            child,
+            addr,
+            _dir: dir,
+        })
+    }
+
+    /// Waits until `query` has value `expected`.
+    fn wait_for(&self, query: &str, expected: f64) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut last = None;
+        while Instant::now() < deadline {
+            last = prometheus_value(self.addr, query);
+            if last == Some(expected) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        panic!("Prometheus: {query} is {last:?}, expected {expected}");
+    }
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A directory removed on drop.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(label: &str) -> TempDir {
+        let path = std::env::temp_dir().join(format!("bindscope-{label}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("temp dir");
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Stops `child` with `signal` and returns its exit code, and what it wrote to stdout (if
+/// not taken already) and stderr.
+fn stop(child: Child, signal: i32) -> (Option<i32>, String, String) {
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc::kill(child.id() as i32, signal) };
+    let output = child.wait_with_output().expect("bindscope exits");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn bind_to_device(socket: &impl std::os::fd::AsRawFd, name: &str) -> Result<(), sys::Errno> {
+    sys::setsockopt_bytes(
+        socket,
+        libc::SOL_SOCKET,
+        libc::SO_BINDTODEVICE,
+        name.as_bytes(),
+    )
+}
+
+#[test]
+fn prometheus_scrapes_what_bindscope_saw() {
+    if !privileges::ok_or_skip() {
+        return;
+    }
+    let ns = Netns::new("metrics").expect("namespace");
+    ns.ip_batch(TOPOLOGY).expect("topology built");
+    let metrics: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let Some(prometheus) = Prometheus::start(metrics) else {
+        return;
+    };
+    let mut child = Command::new(BINDSCOPE)
+        .args(["trace", "--json", "--netns", ns.name(), "--metrics"])
+        .arg(metrics.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("bindscope starts");
+    scrape_when_up(metrics, &mut child);
+    // Every NDJSON line, in a thread, so the test can wait for the ones it caused.
+    let (lines_tx, lines) = mpsc::channel::<Value>();
+    let stdout = child.stdout.take().expect("stdout");
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines_tx
+                .send(serde_json::from_str(&line).expect("JSON"))
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+
+    // What the test causes: 3 SO_BINDTODEVICE that succeed, 1 that fails with ENODEV,
+    // 5 connects that route out of eth0, 2 that fail on the unreachable route.
+    ns.run(|| {
+        let socket = sys::udp_socket().unwrap();
+        for _ in 0..3 {
+            bind_to_device(&socket, "eth1").unwrap();
+        }
+        assert_eq!(
+            bind_to_device(&socket, "nosuch0").map_err(sys::Errno::name),
+            Err("ENODEV")
+        );
+        for _ in 0..5 {
+            let socket = sys::udp_socket().unwrap();
+            sys::connect(&socket, sys::v4(Ipv4Addr::new(198, 51, 100, 9), 9)).unwrap();
+        }
+        for _ in 0..2 {
+            let socket = sys::udp_socket().unwrap();
+            assert_eq!(
+                sys::connect(&socket, sys::v4(Ipv4Addr::new(203, 0, 113, 9), 9))
+                    .map_err(sys::Errno::name),
+                Err("EHOSTUNREACH")
+            );
+        }
+    });
+    // Everything reported, as NDJSON, by the same process the counters are in.
+    let mut seen: Vec<Value> = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let failed_routes = |seen: &[Value]| seen.iter().filter(|e| e["err"] == "EHOSTUNREACH").count();
+    while failed_routes(&seen) < 2 && Instant::now() < deadline {
+        if let Ok(event) = lines.recv_timeout(Duration::from_millis(200)) {
+            seen.push(event);
+        }
+    }
+    // Whatever else the kernel did meanwhile (a second lookup per connect, ...) arrives too.
+    while let Ok(event) = lines.recv_timeout(Duration::from_millis(500)) {
+        seen.push(event);
+    }
+    let count = |f: &dyn Fn(&Value) -> bool| seen.iter().filter(|e| f(e)).count() as f64;
+    let name = ns.name();
+    let binds = |result: &str| {
+        let result = result.to_owned();
+        count(&move |e: &Value| {
+            e["type"] == "sockopt"
+                && e["optname"] == "SO_BINDTODEVICE"
+                && e["errno"].as_str().unwrap_or("ok") == result
+        })
+    };
+    assert_eq!(binds("ok"), 3.0, "{seen:#?}");
+    assert_eq!(binds("ENODEV"), 1.0, "{seen:#?}");
+    let routes_ok = count(&|e| {
+        e["type"] == "route"
+            && e["err"].is_null()
+            && e["dev"] == "eth0"
+            && e["table_name"] == "main"
+    });
+    assert!(
+        routes_ok >= 5.0,
+        "one decision per connect at least: {seen:#?}"
+    );
+    let routes_failed = count(&|e| e["type"] == "route" && e["err"] == "EHOSTUNREACH");
+    assert!(routes_failed >= 2.0, "{seen:#?}");
+
+    // Prometheus, after its scrapes, holds the same numbers.
+    prometheus.wait_for(
+        &format!(
+            "bindscope_pinning_calls_total{{netns=\"{name}\",option=\"SO_BINDTODEVICE\",result=\"ok\"}}"
+        ),
+        3.0,
+    );
+    prometheus.wait_for(
+        &format!(
+            "bindscope_pinning_calls_total{{netns=\"{name}\",option=\"SO_BINDTODEVICE\",result=\"ENODEV\"}}"
+        ),
+        1.0,
+    );
+    prometheus.wait_for(
+        &format!(
+            "sum(bindscope_route_decisions_total{{netns=\"{name}\",dev=\"eth0\",table=\"main\",result=\"ok\"}})"
+        ),
+        routes_ok,
+    );
+    prometheus.wait_for(
+        &format!(
+            "sum(bindscope_route_decisions_total{{netns=\"{name}\",dev=\"none\",result=\"EHOSTUNREACH\"}})"
+        ),
+        routes_failed,
+    );
+    prometheus.wait_for("sum(bindscope_events_total)", seen.len() as f64);
+    prometheus.wait_for("bindscope_events_lost_total", 0.0);
+    prometheus.wait_for(
+        &format!(
+            "bindscope_build_info{{version=\"{}\"}}",
+            env!("CARGO_PKG_VERSION")
+        ),
+        1.0,
+    );
+    prometheus.wait_for("bindscope_ring_buffer_size_bytes", 4194304.0);
+    assert!(
+        prometheus_value(prometheus.addr, "bindscope_ring_buffer_used_bytes").is_some(),
+        "the fill level is scraped"
+    );
+    let (code, _, stderr) = stop(child, libc::SIGINT);
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn serve_answers_only_metrics_and_stops_cleanly() {
+    if !privileges::ok_or_skip() {
+        return;
+    }
+    let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let mut child = Command::new(BINDSCOPE)
+        .args(["serve", "--metrics"])
+        .arg(addr.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("bindscope serve starts");
+    let text = scrape_when_up(addr, &mut child);
+    // Families with no label set yet are left out until their first event.
+    assert!(
+        text.contains("# TYPE bindscope_events_lost counter"),
+        "{text}"
+    );
+    assert!(text.contains("bindscope_build_info{version="), "{text}");
+    assert!(text.ends_with("# EOF\n"), "{text}");
+    let (head, _) = http_get(addr, "/").expect("GET /");
+    assert!(head.starts_with("HTTP/1.1 404"), "{head}");
+
+    // A second one on the same port: one line, non-zero.
+    let taken = Command::new(BINDSCOPE)
+        .args(["serve", "--metrics"])
+        .arg(addr.to_string())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&taken.stderr);
+    assert!(!taken.status.success());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot listen on {addr}")),
+        "{stderr}"
+    );
+    // Beyond loopback only when asked.
+    let public = Command::new(BINDSCOPE)
+        .args(["serve", "--metrics", "0.0.0.0:9464"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&public.stderr);
+    assert!(!public.status.success());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("--metrics-public"), "{stderr}");
+
+    // No event output; SIGTERM stops it with status 0 and a log line.
+    let (code, stdout, stderr) = stop(child, libc::SIGTERM);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("stopped by SIGTERM"), "{stderr}");
+    assert_eq!(stdout, "", "serve prints no events");
+}
