@@ -76,6 +76,10 @@ pub struct EventHeader {
     pub _reserved: U32<NativeEndian>,
     /// The task's `comm`, NUL-padded.
     pub comm: [u8; COMM_LEN],
+    /// `bpf_get_current_cgroup_id()`: the task's cgroup in the v2 hierarchy (the inode of its
+    /// cgroupfs directory), which names its container; 0 for a lookup made in a softirq, which
+    /// belongs to no task.
+    pub cgroup: U64<NativeEndian>,
 }
 
 /// `setsockopt(fd, level, optname, optval, optlen)` and what it returned.
@@ -621,10 +625,10 @@ mod tests {
 
     #[test]
     fn record_sizes_are_stable() {
-        assert_eq!(size_of::<EventHeader>(), 48);
-        assert_eq!(size_of::<SockoptEvent>(), 48 + 32 + OPTVAL_CAPTURE);
-        assert_eq!(size_of::<RouteEvent>(), 48 + 16 + 12 + 4 + 16 + 4 + 12 + 8);
-        assert_eq!(size_of::<IoctlEvent>(), 48 + 24 + IFREQ_CAPTURE);
+        assert_eq!(size_of::<EventHeader>(), 56);
+        assert_eq!(size_of::<SockoptEvent>(), 56 + 32 + OPTVAL_CAPTURE);
+        assert_eq!(size_of::<RouteEvent>(), 56 + 16 + 12 + 4 + 16 + 4 + 12 + 8);
+        assert_eq!(size_of::<IoctlEvent>(), 56 + 24 + IFREQ_CAPTURE);
         assert_eq!(size_of::<UserMsghdr>(), 56);
     }
 
@@ -633,7 +637,7 @@ mod tests {
         assert!(matches!(
             Event::parse(&[0; 10]),
             Err(Error::Truncated {
-                needed: 48,
+                needed: 56,
                 got: 10,
                 ..
             })

@@ -21,7 +21,8 @@ use core::ffi::c_void;
 
 use aya_ebpf::helpers::generated::bpf_probe_read_user;
 use aya_ebpf::helpers::{
-    bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_task, bpf_get_smp_processor_id,
+    bpf_get_current_cgroup_id, bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_task,
+    bpf_get_smp_processor_id,
     bpf_ktime_get_ns, bpf_probe_read_kernel,
 };
 use aya_ebpf::macros::{map, tracepoint};
@@ -240,6 +241,7 @@ pub(crate) struct Header {
     netns: u32,
     reserved: u32,
     comm: Name,
+    cgroup: u64,
 }
 
 /// The native header has `sockabi`'s layout, field for field (`route::RouteRecord` checks
@@ -257,6 +259,7 @@ const _: () = {
         offset_of!(Header, netns) == offset_of!(H, netns),
         offset_of!(Header, reserved) == offset_of!(H, _reserved),
         offset_of!(Header, comm) == offset_of!(H, comm),
+        offset_of!(Header, cgroup) == offset_of!(H, cgroup),
     ];
     let mut i = 0;
     while i < same.len() {
@@ -279,6 +282,12 @@ pub(crate) fn header(kind: EventKind, pid_tgid: u64, netns: u32, comm: Name) -> 
         netns,
         reserved: 0,
         comm,
+        // A lookup in a softirq (pid_tgid 0) belongs to no task, nor to its cgroup.
+        cgroup: match pid_tgid {
+            0 => 0,
+            // SAFETY: the helper only returns a number.
+            _ => unsafe { bpf_get_current_cgroup_id() },
+        },
     }
 }
 

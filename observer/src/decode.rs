@@ -3,6 +3,7 @@
 //! lookups into decisions.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
+use std::sync::Arc;
 
 use serde::Serialize;
 use sockabi::event::{
@@ -11,8 +12,9 @@ use sockabi::event::{
 };
 use sockabi::sockopt::{self, AddrRole};
 
+use crate::container::Cgroups;
 use crate::errno;
-use crate::netns::{IfNames, Task};
+use crate::netns::{IfNames, NetnsNames, Task};
 use crate::policy::{self, Policy};
 use crate::route::{cstr, RouteDecision, RouteGrouper};
 use crate::tracer::FlowFields;
@@ -44,6 +46,14 @@ pub struct Origin {
     /// Network namespace inode (0: unknown): the task's, and for a route decision the one
     /// whose FIB was consulted.
     pub netns: u32,
+    /// That namespace's name under `/run/netns` (`ip netns add`), where it has one.
+    pub netns_name: Option<Arc<str>>,
+    /// The task's cgroup in the v2 hierarchy; `None` in a softirq.
+    pub cgroup: Option<Arc<str>>,
+    /// The container the task runs in, read from its cgroup (see [`crate::container`]).
+    pub container_id: Option<Arc<str>>,
+    /// The Kubernetes pod UID of that container.
+    pub pod_uid: Option<Arc<str>>,
 }
 
 impl Origin {
@@ -56,6 +66,10 @@ impl Origin {
             tid: Some(h.tid.get()),
             comm: Some(cstr(&h.comm)),
             netns: h.netns.get(),
+            netns_name: None,
+            cgroup: None,
+            container_id: None,
+            pod_uid: None,
         }
     }
 
@@ -70,6 +84,10 @@ impl Origin {
                 tid: None,
                 comm: None,
                 netns,
+                netns_name: None,
+                cgroup: None,
+                container_id: None,
+                pod_uid: None,
             },
             _ => Origin {
                 netns,
@@ -276,6 +294,10 @@ pub struct Decoder {
     /// by the hundred thousand a second, mostly from one namespace at a time, and asking the
     /// policy costs a hash and two clock reads.
     profile: Option<(u32, u64, Option<policy::Profile>)>,
+    /// Names of namespaces (`/run/netns`).
+    netns_names: NetnsNames,
+    /// Cgroup ids to containers.
+    cgroups: Cgroups,
 }
 
 impl Decoder {
@@ -291,9 +313,18 @@ impl Decoder {
     /// Decodes one ring-buffer record; route lookups may complete zero, one or two decisions.
     pub fn record(&mut self, bytes: &[u8], out: &mut Vec<Report>) {
         match Event::parse(bytes) {
-            Ok(Event::Sockopt(e)) => out.push(self.sockopt(e)),
-            Ok(Event::Ioctl(e)) => out.push(self.ioctl(e)),
-            Ok(Event::Cmsg(e)) => out.push(self.cmsg(e)),
+            Ok(Event::Sockopt(e)) => {
+                let report = self.sockopt(e);
+                out.push(self.attributed(report, &e.header));
+            }
+            Ok(Event::Ioctl(e)) => {
+                let report = self.ioctl(e);
+                out.push(self.attributed(report, &e.header));
+            }
+            Ok(Event::Cmsg(e)) => {
+                let report = self.cmsg(e);
+                out.push(self.attributed(report, &e.header));
+            }
             Ok(Event::Route(e)) => {
                 // Where a rule can refuse a table's route, a hit may not end the decision.
                 let netns = e.header.netns.get();
@@ -361,10 +392,28 @@ impl Decoder {
         let decision = finished.decision(&self.routes, self.fields, walk.as_ref(), |ifindex| {
             names.name(netns, task, ifindex)
         });
-        Report {
+        let report = Report {
             origin: Origin::of_route(&finished.first, netns),
             body: Body::Route(decision),
+        };
+        // A softirq lookup's header carries no cgroup: it gets the namespace's name only.
+        self.attributed(report, &finished.first.header)
+    }
+
+    /// `report` with its namespace's name and, for a task's event, its cgroup and container.
+    fn attributed(&mut self, mut report: Report, header: &EventHeader) -> Report {
+        let origin = &mut report.origin;
+        if origin.netns != 0 {
+            origin.netns_name = self.netns_names.name(origin.netns);
         }
+        if origin.context == Context::Task {
+            if let Some(container) = self.cgroups.get(header.cgroup.get()) {
+                origin.cgroup = Some(Arc::clone(&container.cgroup));
+                origin.container_id = container.id.clone();
+                origin.pod_uid = container.pod_uid.clone();
+            }
+        }
+        report
     }
 
     fn sockopt(&mut self, e: &SockoptEvent) -> Report {

@@ -144,6 +144,10 @@ mod tests {
                 tid: Some(1),
                 comm: Some("probe".into()),
                 netns,
+                netns_name: None,
+                cgroup: None,
+                container_id: None,
+                pod_uid: None,
             },
             body: Body::Sockopt(SockoptReport {
                 fd: 3,
