@@ -21,9 +21,8 @@ use core::ffi::c_void;
 
 use aya_ebpf::helpers::generated::bpf_probe_read_user;
 use aya_ebpf::helpers::{
-    bpf_get_current_cgroup_id, bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_task,
-    bpf_get_smp_processor_id,
-    bpf_ktime_get_ns, bpf_probe_read_kernel,
+    bpf_get_current_cgroup_id, bpf_get_current_comm, bpf_get_current_pid_tgid,
+    bpf_get_current_task, bpf_get_smp_processor_id, bpf_ktime_get_ns, bpf_probe_read_kernel,
 };
 use aya_ebpf::macros::{map, tracepoint};
 use aya_ebpf::maps::ring_buf::RingBufEntry;

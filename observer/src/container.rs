@@ -7,13 +7,13 @@
 //! [`RESCAN`]), and [`Container::parse`] reads the container id and pod UID out of the path,
 //! for the layouts container managers name their cgroups with:
 //!
-//! | manager | cgroup driver `systemd` | driver `cgroupfs` | source |
+//! | manager | cgroup driver `systemd` | driver `cgroupfs` | where the name is made |
 //! |---|---|---|---|
-//! | Docker | `system.slice/docker-ID.scope` | `docker/ID` | moby `daemon/oci_linux.go` (`getCgroupsPath`: `system.slice:docker:ID` with systemd, `/docker/ID` otherwise) |
-//! | containerd (CRI) | `...-podUID.slice/cri-containerd-ID.scope` | `kubepods/QOS/podUID/ID` | containerd `internal/cri/server/podsandbox/helpers_linux.go`, `getCgroupsPath`: `PARENT:cri-containerd:ID` |
-//! | CRI-O | `...-podUID.slice/crio-ID.scope` | `kubepods/QOS/podUID/crio-ID` | cri-o `internal/config/cgmgr/systemd.go` and `cgroupfs.go` (`crioPrefix = "crio"`) |
-//! | Podman | `machine.slice/libpod-ID.scope` (or under `user.slice` rootless) | `libpod_parent/libpod-ID` | podman `libpod/runtime_ctr.go`, `containers/common` cgroups (`libpod-` prefix) |
-//! | systemd-nspawn | `machine.slice/systemd-nspawn@NAME.service`, or `machine-NAME.scope` | | systemd `units/systemd-nspawn@.service.in`, machined `machine-NAME.scope` (`unit_name_build("machine", ...)`) |
+//! | Docker | `system.slice/docker-ID.scope` | `docker/ID` | moby `daemon/oci_linux.go`, `WithCgroups`: scope prefix `docker`, parent `system.slice` with systemd (`user.slice` rootless), `/docker` otherwise |
+//! | containerd (CRI) | `...-podUID.slice/cri-containerd-ID.scope` | `kubepods/QOS/podUID/ID` | containerd's CRI plugin, `getCgroupsPath`: `SLICE:cri-containerd:ID` under a slice parent, `PARENT/ID` otherwise |
+//! | CRI-O | `...-podUID.slice/crio-ID.scope` | `kubepods/QOS/podUID/crio-ID` | cri-o `internal/config/cgmgr`: `SystemdManager.ContainerCgroupPath` (`PARENT:crio:ID`) and the cgroupfs manager (`crio-ID`) |
+//! | Podman | `machine.slice/libpod-ID.scope` (or under `user.slice` rootless) | `libpod_parent/libpod-ID` | podman's libpod: scope prefix `libpod`, cgroupfs parent `/libpod_parent` |
+//! | systemd-nspawn | `machine.slice/systemd-nspawn@NAME.service`, or `machine-NAME.scope` | | systemd's `systemd-nspawn@.service` unit, and machined's `machine-NAME.scope` for registered machines |
 //!
 //! The pod UID comes from the kubelet's pod cgroup (kubernetes `pkg/kubelet/cm/cgroup_manager_linux.go`,
 //! `ToSystemd`): `kubepods-QOS-podUID.slice` with the UID's dashes escaped as underscores under
