@@ -72,14 +72,14 @@ pub struct EventHeader {
     /// Inode of the current task's network namespace; for a [`RouteEvent`], of the namespace
     /// whose FIB was consulted (see [`RouteEvent::netns_source`]). 0 when it could not be read.
     pub netns: U32<NativeEndian>,
-    /// Reserved, zero.
-    pub _reserved: U32<NativeEndian>,
+    /// The low 32 bits of `bpf_get_current_cgroup_id()`: the task's cgroup in the v2
+    /// hierarchy, whose id is the inode number of its cgroupfs directory, which names its
+    /// container; 0 for a lookup made in a softirq, which belongs to no task. The high 32
+    /// bits are kernfs's generation, which changes only once 2^32 nodes have been made; they
+    /// are left out to keep the header (and every route record) as small as before.
+    pub cgroup: U32<NativeEndian>,
     /// The task's `comm`, NUL-padded.
     pub comm: [u8; COMM_LEN],
-    /// `bpf_get_current_cgroup_id()`: the task's cgroup in the v2 hierarchy (the inode of its
-    /// cgroupfs directory), which names its container; 0 for a lookup made in a softirq, which
-    /// belongs to no task.
-    pub cgroup: U64<NativeEndian>,
 }
 
 /// `setsockopt(fd, level, optname, optval, optlen)` and what it returned.
@@ -625,10 +625,10 @@ mod tests {
 
     #[test]
     fn record_sizes_are_stable() {
-        assert_eq!(size_of::<EventHeader>(), 56);
-        assert_eq!(size_of::<SockoptEvent>(), 56 + 32 + OPTVAL_CAPTURE);
-        assert_eq!(size_of::<RouteEvent>(), 56 + 16 + 12 + 4 + 16 + 4 + 12 + 8);
-        assert_eq!(size_of::<IoctlEvent>(), 56 + 24 + IFREQ_CAPTURE);
+        assert_eq!(size_of::<EventHeader>(), 48);
+        assert_eq!(size_of::<SockoptEvent>(), 48 + 32 + OPTVAL_CAPTURE);
+        assert_eq!(size_of::<RouteEvent>(), 48 + 16 + 12 + 4 + 16 + 4 + 12 + 8);
+        assert_eq!(size_of::<IoctlEvent>(), 48 + 24 + IFREQ_CAPTURE);
         assert_eq!(size_of::<UserMsghdr>(), 56);
     }
 
@@ -637,7 +637,7 @@ mod tests {
         assert!(matches!(
             Event::parse(&[0; 10]),
             Err(Error::Truncated {
-                needed: 56,
+                needed: 48,
                 got: 10,
                 ..
             })

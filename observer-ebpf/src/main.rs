@@ -238,9 +238,8 @@ pub(crate) struct Header {
     pid: u32,
     tid: u32,
     netns: u32,
-    reserved: u32,
+    cgroup: u32,
     comm: Name,
-    cgroup: u64,
 }
 
 /// The native header has `sockabi`'s layout, field for field (`route::RouteRecord` checks
@@ -256,9 +255,8 @@ const _: () = {
         offset_of!(Header, pid) == offset_of!(H, pid),
         offset_of!(Header, tid) == offset_of!(H, tid),
         offset_of!(Header, netns) == offset_of!(H, netns),
-        offset_of!(Header, reserved) == offset_of!(H, _reserved),
-        offset_of!(Header, comm) == offset_of!(H, comm),
         offset_of!(Header, cgroup) == offset_of!(H, cgroup),
+        offset_of!(Header, comm) == offset_of!(H, comm),
     ];
     let mut i = 0;
     while i < same.len() {
@@ -279,14 +277,14 @@ pub(crate) fn header(kind: EventKind, pid_tgid: u64, netns: u32, comm: Name) -> 
         pid: (pid_tgid >> 32) as u32,
         tid: pid_tgid as u32,
         netns,
-        reserved: 0,
-        comm,
-        // A lookup in a softirq (pid_tgid 0) belongs to no task, nor to its cgroup.
+        // A lookup in a softirq (pid_tgid 0) belongs to no task, nor to its cgroup. The low
+        // 32 bits: the cgroup's inode number (see `EventHeader::cgroup`).
         cgroup: match pid_tgid {
             0 => 0,
             // SAFETY: the helper only returns a number.
-            _ => unsafe { bpf_get_current_cgroup_id() },
+            _ => (unsafe { bpf_get_current_cgroup_id() }) as u32,
         },
+        comm,
     }
 }
 

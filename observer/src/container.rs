@@ -1,8 +1,9 @@
 //! Container attribution: which container a task's event came from, told by its cgroup.
 //!
-//! The eBPF programs stamp each task event with `bpf_get_current_cgroup_id()`: the id of the
-//! task's cgroup in the cgroup v2 hierarchy, which is the inode number of that cgroup's
-//! directory in cgroupfs (kernfs numbers its nodes by id; `kernfs_id_ino`). [`Cgroups`] finds
+//! The eBPF programs stamp each task event with the low 32 bits of
+//! `bpf_get_current_cgroup_id()`: the id of the task's cgroup in the cgroup v2 hierarchy, which
+//! is the inode number of that cgroup's directory in cgroupfs (kernfs numbers its nodes by id,
+//! `kernfs_id_ino`; the high 32 bits are a generation that moves only after 2^32 nodes). [`Cgroups`] finds
 //! the directory of an id by walking the cgroup2 mount once per unknown id (at most every
 //! [`RESCAN`]), and [`Container::parse`] reads the container id and pod UID out of the path,
 //! for the layouts container managers name their cgroups with:
@@ -164,14 +165,14 @@ fn cgroup2_mount() -> Option<PathBuf> {
 #[derive(Debug, Default)]
 pub struct Cgroups {
     mount: Option<Option<PathBuf>>,
-    known: HashMap<u64, Arc<Container>>,
+    known: HashMap<u32, Arc<Container>>,
     walked: Option<Instant>,
 }
 
 impl Cgroups {
     /// The container of cgroup `id` (0: none known, as for a softirq lookup); `None` when no
     /// directory of that id is found.
-    pub fn get(&mut self, id: u64) -> Option<Arc<Container>> {
+    pub fn get(&mut self, id: u32) -> Option<Arc<Container>> {
         if id == 0 {
             return None;
         }
@@ -189,11 +190,12 @@ impl Cgroups {
     }
 }
 
-fn walk(root: &Path, dir: &Path, known: &mut HashMap<u64, Arc<Container>>) {
+fn walk(root: &Path, dir: &Path, known: &mut HashMap<u32, Arc<Container>>) {
     if let Ok(meta) = std::fs::metadata(dir) {
         let relative = dir.strip_prefix(root).unwrap_or(dir);
         let path = format!("/{}", relative.display());
-        known.insert(meta.ino(), Arc::new(Container::parse(&path)));
+        // The low 32 bits, as the records carry them.
+        known.insert(meta.ino() as u32, Arc::new(Container::parse(&path)));
     }
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         if entry.file_type().is_ok_and(|t| t.is_dir()) {
@@ -279,7 +281,7 @@ mod tests {
             eprintln!("skipped: no cgroup2 mount here");
             return;
         };
-        let inode = std::fs::metadata(&mount).expect("the root cgroup").ino();
+        let inode = std::fs::metadata(&mount).expect("the root cgroup").ino() as u32;
         let mut cgroups = Cgroups::default();
         let root = cgroups.get(inode).expect("the root cgroup is found");
         assert_eq!(&*root.cgroup, "/");
