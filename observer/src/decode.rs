@@ -3,7 +3,6 @@
 //! lookups into decisions.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
-use std::sync::Arc;
 
 use serde::Serialize;
 use sockabi::event::{
@@ -12,9 +11,8 @@ use sockabi::event::{
 };
 use sockabi::sockopt::{self, AddrRole};
 
-use crate::container::{Cgroups, Container};
 use crate::errno;
-use crate::netns::{IfNames, NetnsNames, Task};
+use crate::netns::{IfNames, Task};
 use crate::policy::{self, Policy};
 use crate::route::{cstr, RouteDecision, RouteGrouper};
 use crate::tracer::FlowFields;
@@ -46,14 +44,6 @@ pub struct Origin {
     /// Network namespace inode (0: unknown): the task's, and for a route decision the one
     /// whose FIB was consulted.
     pub netns: u32,
-    /// That namespace's name under `/run/netns` (`ip netns add`), where it has one.
-    pub netns_name: Option<Arc<str>>,
-    /// The task's cgroup in the v2 hierarchy; `None` in a softirq.
-    pub cgroup: Option<Arc<str>>,
-    /// The container the task runs in, read from its cgroup (see [`crate::container`]).
-    pub container_id: Option<Arc<str>>,
-    /// The Kubernetes pod UID of that container.
-    pub pod_uid: Option<Arc<str>>,
 }
 
 impl Origin {
@@ -66,10 +56,6 @@ impl Origin {
             tid: Some(h.tid.get()),
             comm: Some(cstr(&h.comm)),
             netns: h.netns.get(),
-            netns_name: None,
-            cgroup: None,
-            container_id: None,
-            pod_uid: None,
         }
     }
 
@@ -84,10 +70,6 @@ impl Origin {
                 tid: None,
                 comm: None,
                 netns,
-                netns_name: None,
-                cgroup: None,
-                container_id: None,
-                pod_uid: None,
             },
             _ => Origin {
                 netns,
@@ -294,14 +276,6 @@ pub struct Decoder {
     /// by the hundred thousand a second, mostly from one namespace at a time, and asking the
     /// policy costs a hash and two clock reads.
     profile: Option<(u32, u64, Option<policy::Profile>)>,
-    /// Names of namespaces (`/run/netns`).
-    netns_names: NetnsNames,
-    /// Cgroup ids to containers.
-    cgroups: Cgroups,
-    /// The last namespace named, and its name.
-    last_netns: Option<(u32, Option<Arc<str>>)>,
-    /// The last cgroup found, and its container.
-    last_cgroup: Option<(u32, Arc<Container>)>,
 }
 
 impl Decoder {
@@ -317,21 +291,9 @@ impl Decoder {
     /// Decodes one ring-buffer record; route lookups may complete zero, one or two decisions.
     pub fn record(&mut self, bytes: &[u8], out: &mut Vec<Report>) {
         match Event::parse(bytes) {
-            Ok(Event::Sockopt(e)) => {
-                let mut report = self.sockopt(e);
-                self.attribute(&mut report.origin, e.header.cgroup.get());
-                out.push(report);
-            }
-            Ok(Event::Ioctl(e)) => {
-                let mut report = self.ioctl(e);
-                self.attribute(&mut report.origin, e.header.cgroup.get());
-                out.push(report);
-            }
-            Ok(Event::Cmsg(e)) => {
-                let mut report = self.cmsg(e);
-                self.attribute(&mut report.origin, e.header.cgroup.get());
-                out.push(report);
-            }
+            Ok(Event::Sockopt(e)) => out.push(self.sockopt(e)),
+            Ok(Event::Ioctl(e)) => out.push(self.ioctl(e)),
+            Ok(Event::Cmsg(e)) => out.push(self.cmsg(e)),
             Ok(Event::Route(e)) => {
                 // Where a rule can refuse a table's route, a hit may not end the decision.
                 let netns = e.header.netns.get();
@@ -399,47 +361,9 @@ impl Decoder {
         let decision = finished.decision(&self.routes, self.fields, walk.as_ref(), |ifindex| {
             names.name(netns, task, ifindex)
         });
-        let mut report = Report {
+        Report {
             origin: Origin::of_route(&finished.first, netns),
             body: Body::Route(decision),
-        };
-        // A softirq lookup's header carries no cgroup: it gets the namespace's name only.
-        self.attribute(&mut report.origin, finished.first.header.cgroup.get());
-        report
-    }
-
-    /// Gives `origin` its namespace's name and, for a task's event, the cgroup `cgroup` and its
-    /// container. In place, and with the last namespace's and cgroup's answers kept: events
-    /// come by the hundred thousand a second, mostly from one namespace and cgroup at a time.
-    fn attribute(&mut self, origin: &mut Origin, cgroup: u32) {
-        if origin.netns != 0 {
-            origin.netns_name = match &self.last_netns {
-                Some((netns, name)) if *netns == origin.netns => name.clone(),
-                _ => {
-                    let name = self.netns_names.name(origin.netns);
-                    self.last_netns = Some((origin.netns, name.clone()));
-                    name
-                }
-            };
-        }
-        if origin.context != Context::Task || cgroup == 0 {
-            return;
-        }
-        let container = match &self.last_cgroup {
-            Some((id, container)) if *id == cgroup => Some(Arc::clone(container)),
-            _ => {
-                let container = self.cgroups.get(cgroup);
-                // A cgroup not found is looked for again by its next event.
-                if let Some(found) = &container {
-                    self.last_cgroup = Some((cgroup, Arc::clone(found)));
-                }
-                container
-            }
-        };
-        if let Some(container) = container {
-            origin.cgroup = Some(Arc::clone(&container.cgroup));
-            origin.container_id = container.id.clone();
-            origin.pod_uid = container.pod_uid.clone();
         }
     }
 

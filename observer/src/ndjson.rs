@@ -29,14 +29,6 @@ pub fn write_route(out: &mut Vec<u8>, origin: &Origin, d: &RouteDecision) {
     optional_string(out, origin.comm.as_deref());
     out.extend_from_slice(b",\"netns\":");
     int(out, origin.netns);
-    out.extend_from_slice(b",\"netns_name\":");
-    optional_string(out, origin.netns_name.as_deref());
-    out.extend_from_slice(b",\"cgroup\":");
-    optional_string(out, origin.cgroup.as_deref());
-    out.extend_from_slice(b",\"container_id\":");
-    optional_string(out, origin.container_id.as_deref());
-    out.extend_from_slice(b",\"pod_uid\":");
-    optional_string(out, origin.pod_uid.as_deref());
     out.extend_from_slice(b",\"type\":\"route\",\"purpose\":");
     out.extend_from_slice(match d.purpose {
         Purpose::Output => b"\"output\"",
@@ -223,12 +215,6 @@ mod tests {
             tid: Some(413),
             comm: Some(comm.into()),
             netns: 4026531840,
-            netns_name: Some("h\"1".into()),
-            cgroup: Some(
-                "/kubepods/besteffort/pod9e5a9d3c-6f3b-4a61-8c2e-1d7f0b2a4c55/0123".into(),
-            ),
-            container_id: Some("0123".into()),
-            pod_uid: Some("9e5a9d3c-6f3b-4a61-8c2e-1d7f0b2a4c55".into()),
         }
     }
 
@@ -254,10 +240,6 @@ mod tests {
             tid: None,
             comm: None,
             netns: 4026532436,
-            netns_name: Some("r".into()),
-            cgroup: None,
-            container_id: None,
-            pod_uid: None,
         };
         assert_same_as_serde(softirq, d);
     }

@@ -144,10 +144,6 @@ mod tests {
                 tid: Some(1),
                 comm: Some("probe".into()),
                 netns,
-                netns_name: None,
-                cgroup: None,
-                container_id: None,
-                pod_uid: None,
             },
             body: Body::Sockopt(SockoptReport {
                 fd: 3,
