@@ -11,7 +11,6 @@
 
 mod btf;
 pub mod config;
-pub mod container;
 pub mod decode;
 mod errno;
 mod error;

@@ -144,7 +144,6 @@ mod tests {
                 tid: Some(1),
                 comm: Some("probe".into()),
                 netns,
-                attribution: Default::default(),
             },
             body: Body::Sockopt(SockoptReport {
                 fd: 3,
