@@ -343,9 +343,5 @@ fn flow_keys(request: &Request, decision: &RouteDecision) -> FlowKeys {
 }
 
 pub(super) fn name_of(links: &Links, ifindex: i32) -> Option<String> {
-    (ifindex != 0).then(|| {
-        links
-            .name(ifindex)
-            .map_or_else(|| format!("if{ifindex}"), str::to_owned)
-    })
+    (ifindex != 0).then(|| links.label(ifindex))
 }

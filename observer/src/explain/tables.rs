@@ -50,12 +50,7 @@ pub(super) fn candidates(
         .iter()
         .filter(|(id, _)| *id == table)
         .flat_map(|(_, routes)| routes)
-        .filter(|r| {
-            let mask = u32::MAX
-                .checked_shl(32 - u32::from(r.prefix_len))
-                .unwrap_or(0);
-            (u32::from(r.destination) ^ dst) & mask == 0
-        })
+        .filter(|r| (u32::from(r.destination) ^ dst) & u32::from(r.genmask()) == 0)
         .collect();
     // The kernel's order of preference: longest prefix, then lowest metric, then the
     // table's own order.

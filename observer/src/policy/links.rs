@@ -87,6 +87,12 @@ impl Links {
             .find_map(|(name, index)| (*index == ifindex).then_some(name.as_str()))
     }
 
+    /// The name of device `ifindex`, or `if<N>` for an index no device has (gone since).
+    pub fn label(&self, ifindex: i32) -> String {
+        self.name(ifindex)
+            .map_or_else(|| format!("if{ifindex}"), str::to_owned)
+    }
+
     /// The table of VRF device `ifindex`, or `None` if it is not a VRF.
     pub fn vrf_table(&self, ifindex: i32) -> Option<u32> {
         self.vrf_tables.get(&ifindex).copied()

@@ -85,14 +85,9 @@ impl Route {
                 _ => {}
             }
         }
-        route.device = oif.and_then(|i| {
-            let index = i32::try_from(i).ok()?;
-            Some(
-                links
-                    .name(index)
-                    .map_or_else(|| format!("if{index}"), str::to_owned),
-            )
-        });
+        route.device = oif
+            .and_then(|i| i32::try_from(i).ok())
+            .map(|index| links.label(index));
         Some(route)
     }
 

@@ -120,8 +120,6 @@ fn address_text(message: &AddressMessage, links: &Links) -> Option<(String, Stri
         _ => None,
     })?;
     let index = i32::try_from(message.header.index).ok()?;
-    let device = links
-        .name(index)
-        .map_or_else(|| format!("if{index}"), str::to_owned);
+    let device = links.label(index);
     Some((local.to_string(), device, message.header.prefix_len))
 }
