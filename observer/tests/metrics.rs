@@ -186,9 +186,39 @@ impl Drop for TempDir {
     }
 }
 
-/// Stops `child` with `signal` and returns its exit code, and what it wrote to stdout (if
+/// A bindscope child, killed if the test fails before stopping it: a tracer left running
+/// would trace, and slow, everything that runs after.
+struct Running(Option<Child>);
+
+impl Running {
+    fn spawn(command: &mut Command) -> Running {
+        Running(Some(
+            command
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("bindscope starts"),
+        ))
+    }
+
+    fn child(&mut self) -> &mut Child {
+        self.0.as_mut().expect("still running")
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Stops `running` with `signal` and returns its exit code, and what it wrote to stdout (if
 /// not taken already) and stderr.
-fn stop(child: Child, signal: i32) -> (Option<i32>, String, String) {
+fn stop(mut running: Running, signal: i32) -> (Option<i32>, String, String) {
+    let child = running.0.take().expect("still running");
     // SAFETY: kill(2) on our own child's pid.
     unsafe { libc::kill(child.id() as i32, signal) };
     let output = child.wait_with_output().expect("bindscope exits");
@@ -219,17 +249,15 @@ fn prometheus_scrapes_what_bindscope_saw() {
     let Some(prometheus) = Prometheus::start(metrics) else {
         return;
     };
-    let mut child = Command::new(BINDSCOPE)
-        .args(["trace", "--json", "--netns", ns.name(), "--metrics"])
-        .arg(metrics.to_string())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("bindscope starts");
-    scrape_when_up(metrics, &mut child);
+    let mut child = Running::spawn(
+        Command::new(BINDSCOPE)
+            .args(["trace", "--json", "--netns", ns.name(), "--metrics"])
+            .arg(metrics.to_string()),
+    );
+    scrape_when_up(metrics, child.child());
     // Every NDJSON line, in a thread, so the test can wait for the ones it caused.
     let (lines_tx, lines) = mpsc::channel::<Value>();
-    let stdout = child.stdout.take().expect("stdout");
+    let stdout = child.child().stdout.take().expect("stdout");
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if lines_tx
@@ -352,14 +380,12 @@ fn serve_answers_only_metrics_and_stops_cleanly() {
         return;
     }
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let mut child = Command::new(BINDSCOPE)
-        .args(["serve", "--metrics"])
-        .arg(addr.to_string())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("bindscope serve starts");
-    let text = scrape_when_up(addr, &mut child);
+    let mut child = Running::spawn(
+        Command::new(BINDSCOPE)
+            .args(["serve", "--metrics"])
+            .arg(addr.to_string()),
+    );
+    let text = scrape_when_up(addr, child.child());
     // Families with no label set yet are left out until their first event.
     assert!(
         text.contains("# TYPE bindscope_events_lost counter"),
