@@ -72,8 +72,12 @@ pub struct EventHeader {
     /// Inode of the current task's network namespace; for a [`RouteEvent`], of the namespace
     /// whose FIB was consulted (see [`RouteEvent::netns_source`]). 0 when it could not be read.
     pub netns: U32<NativeEndian>,
-    /// Reserved, zero.
-    pub _reserved: U32<NativeEndian>,
+    /// The low 32 bits of `bpf_get_current_cgroup_id()`: the task's cgroup in the v2
+    /// hierarchy, whose id is the inode number of its cgroupfs directory, which names its
+    /// container; 0 for a lookup made in a softirq, which belongs to no task. The high 32
+    /// bits are kernfs's generation, which changes only once 2^32 nodes have been made; they
+    /// are left out to keep the header (and every route record) as small as before.
+    pub cgroup: U32<NativeEndian>,
     /// The task's `comm`, NUL-padded.
     pub comm: [u8; COMM_LEN],
 }

@@ -21,8 +21,8 @@ use core::ffi::c_void;
 
 use aya_ebpf::helpers::generated::bpf_probe_read_user;
 use aya_ebpf::helpers::{
-    bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_task, bpf_get_smp_processor_id,
-    bpf_ktime_get_ns, bpf_probe_read_kernel,
+    bpf_get_current_cgroup_id, bpf_get_current_comm, bpf_get_current_pid_tgid,
+    bpf_get_current_task, bpf_get_smp_processor_id, bpf_ktime_get_ns, bpf_probe_read_kernel,
 };
 use aya_ebpf::macros::{map, tracepoint};
 use aya_ebpf::maps::ring_buf::RingBufEntry;
@@ -238,7 +238,7 @@ pub(crate) struct Header {
     pid: u32,
     tid: u32,
     netns: u32,
-    reserved: u32,
+    cgroup: u32,
     comm: Name,
 }
 
@@ -255,7 +255,7 @@ const _: () = {
         offset_of!(Header, pid) == offset_of!(H, pid),
         offset_of!(Header, tid) == offset_of!(H, tid),
         offset_of!(Header, netns) == offset_of!(H, netns),
-        offset_of!(Header, reserved) == offset_of!(H, _reserved),
+        offset_of!(Header, cgroup) == offset_of!(H, cgroup),
         offset_of!(Header, comm) == offset_of!(H, comm),
     ];
     let mut i = 0;
@@ -277,7 +277,13 @@ pub(crate) fn header(kind: EventKind, pid_tgid: u64, netns: u32, comm: Name) -> 
         pid: (pid_tgid >> 32) as u32,
         tid: pid_tgid as u32,
         netns,
-        reserved: 0,
+        // A lookup in a softirq (pid_tgid 0) belongs to no task, nor to its cgroup. The low
+        // 32 bits: the cgroup's inode number (see `EventHeader::cgroup`).
+        cgroup: match pid_tgid {
+            0 => 0,
+            // SAFETY: the helper only returns a number.
+            _ => (unsafe { bpf_get_current_cgroup_id() }) as u32,
+        },
         comm,
     }
 }

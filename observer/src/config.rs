@@ -251,6 +251,9 @@ pub struct Filter {
     pub dst: Option<Ipv4Cidr>,
     /// Only failed calls and failed route decisions.
     pub errors_only: bool,
+    /// Only events from the container whose id starts with this (user space: the id comes
+    /// from the cgroup path); softirq lookups, which belong to no container, never match.
+    pub container: Option<String>,
     /// With `pid` or `comm`: also the route lookups the kernel makes in a softirq (receiving,
     /// forwarding), which belong to no task and so match neither; `netns` still applies.
     pub softirq: bool,

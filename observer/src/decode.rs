@@ -3,6 +3,7 @@
 //! lookups into decisions.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
+use std::sync::Arc;
 
 use serde::Serialize;
 use sockabi::event::{
@@ -11,8 +12,9 @@ use sockabi::event::{
 };
 use sockabi::sockopt::{self, AddrRole};
 
+use crate::container::{Cgroups, Container};
 use crate::errno;
-use crate::netns::{IfNames, Task};
+use crate::netns::{IfNames, NetnsNames, Task};
 use crate::policy::{self, Policy};
 use crate::route::{cstr, RouteDecision, RouteGrouper};
 use crate::tracer::FlowFields;
@@ -44,6 +46,9 @@ pub struct Origin {
     /// Network namespace inode (0: unknown): the task's, and for a route decision the one
     /// whose FIB was consulted.
     pub netns: u32,
+    /// That namespace's name and, for a task's event, its cgroup and container.
+    #[serde(flatten)]
+    pub attribution: Attribution,
 }
 
 impl Origin {
@@ -56,6 +61,7 @@ impl Origin {
             tid: Some(h.tid.get()),
             comm: Some(cstr(&h.comm)),
             netns: h.netns.get(),
+            attribution: Attribution::default(),
         }
     }
 
@@ -70,12 +76,77 @@ impl Origin {
                 tid: None,
                 comm: None,
                 netns,
+                attribution: Attribution::default(),
             },
             _ => Origin {
                 netns,
                 ..Origin::of(&first.header)
             },
         }
+    }
+}
+
+/// Where an event came from beyond its namespace's inode: that namespace's name under
+/// `/run/netns` (`ip netns add`), and for a task's event its cgroup (v2) and the container and
+/// pod read from it (see [`crate::container`]). One pointer in every report, shared by the
+/// events of one namespace and cgroup: reports are moved by the hundred thousand a second,
+/// and four fields of their own made each one 64 bytes larger.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Attribution(Option<Arc<Attributed>>);
+
+#[derive(Debug, PartialEq, Eq)]
+struct Attributed {
+    netns_name: Option<Arc<str>>,
+    container: Option<Arc<Container>>,
+}
+
+impl Attribution {
+    /// The attribution of a namespace's `netns_name` and a task's `container`.
+    pub fn new(netns_name: Option<Arc<str>>, container: Option<Arc<Container>>) -> Self {
+        if netns_name.is_none() && container.is_none() {
+            return Attribution(None);
+        }
+        Attribution(Some(Arc::new(Attributed {
+            netns_name,
+            container,
+        })))
+    }
+
+    /// The namespace's name under `/run/netns`.
+    pub fn netns_name(&self) -> Option<&str> {
+        self.0.as_ref()?.netns_name.as_deref()
+    }
+
+    fn container(&self) -> Option<&Container> {
+        self.0.as_ref()?.container.as_deref()
+    }
+
+    /// The task's cgroup v2 path.
+    pub fn cgroup(&self) -> Option<&str> {
+        self.container().map(|c| &*c.cgroup)
+    }
+
+    /// The container id read from the cgroup.
+    pub fn container_id(&self) -> Option<&str> {
+        self.container()?.id.as_deref()
+    }
+
+    /// The Kubernetes pod UID read from the cgroup.
+    pub fn pod_uid(&self) -> Option<&str> {
+        self.container()?.pod_uid.as_deref()
+    }
+}
+
+/// As four fields of the event: `netns_name`, `cgroup`, `container_id`, `pod_uid`.
+impl Serialize for Attribution {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(4))?;
+        map.serialize_entry("netns_name", &self.netns_name())?;
+        map.serialize_entry("cgroup", &self.cgroup())?;
+        map.serialize_entry("container_id", &self.container_id())?;
+        map.serialize_entry("pod_uid", &self.pod_uid())?;
+        map.end()
     }
 }
 
@@ -276,6 +347,12 @@ pub struct Decoder {
     /// by the hundred thousand a second, mostly from one namespace at a time, and asking the
     /// policy costs a hash and two clock reads.
     profile: Option<(u32, u64, Option<policy::Profile>)>,
+    /// Names of namespaces (`/run/netns`).
+    netns_names: NetnsNames,
+    /// Cgroup ids to containers.
+    cgroups: Cgroups,
+    /// The last (namespace, cgroup) attributed, and its attribution.
+    last_attribution: Option<(u32, u32, Attribution)>,
 }
 
 impl Decoder {
@@ -291,9 +368,21 @@ impl Decoder {
     /// Decodes one ring-buffer record; route lookups may complete zero, one or two decisions.
     pub fn record(&mut self, bytes: &[u8], out: &mut Vec<Report>) {
         match Event::parse(bytes) {
-            Ok(Event::Sockopt(e)) => out.push(self.sockopt(e)),
-            Ok(Event::Ioctl(e)) => out.push(self.ioctl(e)),
-            Ok(Event::Cmsg(e)) => out.push(self.cmsg(e)),
+            Ok(Event::Sockopt(e)) => {
+                let mut report = self.sockopt(e);
+                self.attribute(&mut report.origin, e.header.cgroup.get());
+                out.push(report);
+            }
+            Ok(Event::Ioctl(e)) => {
+                let mut report = self.ioctl(e);
+                self.attribute(&mut report.origin, e.header.cgroup.get());
+                out.push(report);
+            }
+            Ok(Event::Cmsg(e)) => {
+                let mut report = self.cmsg(e);
+                self.attribute(&mut report.origin, e.header.cgroup.get());
+                out.push(report);
+            }
             Ok(Event::Route(e)) => {
                 // Where a rule can refuse a table's route, a hit may not end the decision.
                 let netns = e.header.netns.get();
@@ -361,10 +450,42 @@ impl Decoder {
         let decision = finished.decision(&self.routes, self.fields, walk.as_ref(), |ifindex| {
             names.name(netns, task, ifindex)
         });
-        Report {
+        let mut report = Report {
             origin: Origin::of_route(&finished.first, netns),
             body: Body::Route(decision),
+        };
+        // A softirq lookup's header carries no cgroup: it gets the namespace's name only.
+        self.attribute(&mut report.origin, finished.first.header.cgroup.get());
+        report
+    }
+
+    /// Gives `origin` its namespace's name and, for a task's event, the cgroup `cgroup` and its
+    /// container, in place. Events come by the hundred thousand a second, mostly from one
+    /// namespace and cgroup at a time: the last answer is kept.
+    fn attribute(&mut self, origin: &mut Origin, cgroup: u32) {
+        let cgroup = if origin.context == Context::Task {
+            cgroup
+        } else {
+            0
+        };
+        if let Some((netns, id, attribution)) = &self.last_attribution {
+            if *netns == origin.netns && *id == cgroup {
+                origin.attribution = attribution.clone();
+                return;
+            }
         }
+        let name = match origin.netns {
+            0 => None,
+            netns => self.netns_names.name(netns),
+        };
+        let container = match cgroup {
+            0 => None,
+            id => self.cgroups.get(id),
+        };
+        // A cgroup not found yet is looked for again by its next event.
+        let settled = cgroup == 0 || container.is_some();
+        origin.attribution = Attribution::new(name, container);
+        self.last_attribution = settled.then(|| (origin.netns, cgroup, origin.attribution.clone()));
     }
 
     fn sockopt(&mut self, e: &SockoptEvent) -> Report {

@@ -11,6 +11,7 @@
 
 mod btf;
 pub mod config;
+pub mod container;
 pub mod decode;
 mod errno;
 mod error;

@@ -191,6 +191,9 @@ struct Selection {
     /// Only failed calls and failed route decisions.
     #[arg(long)]
     errors_only: bool,
+    /// Only events from this container (its id from the cgroup path, or a prefix of it).
+    #[arg(long, value_name = "ID")]
+    container: Option<String>,
     /// Ring buffer size in bytes: a power of two, at least 4096 (suffixes k, m).
     #[arg(long, value_name = "BYTES", default_value = "4m", value_parser = parse_ring_size)]
     ring_size: u32,
@@ -208,6 +211,7 @@ impl Selection {
                 dev: self.dev,
                 dst: self.dst,
                 errors_only: self.errors_only,
+                container: self.container,
                 softirq: self.softirq,
                 exclude_pid: Some(std::process::id()),
             },

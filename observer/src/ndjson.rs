@@ -10,6 +10,8 @@
 
 use std::net::Ipv4Addr;
 
+#[cfg(test)]
+use crate::decode::Attribution;
 use crate::decode::{Context, Origin};
 use crate::route::{Purpose, RouteDecision, RuleReport, TableLookup};
 
@@ -29,6 +31,15 @@ pub fn write_route(out: &mut Vec<u8>, origin: &Origin, d: &RouteDecision) {
     optional_string(out, origin.comm.as_deref());
     out.extend_from_slice(b",\"netns\":");
     int(out, origin.netns);
+    out.extend_from_slice(b",\"netns_name\":");
+    let a = &origin.attribution;
+    optional_string(out, a.netns_name());
+    out.extend_from_slice(b",\"cgroup\":");
+    optional_string(out, a.cgroup());
+    out.extend_from_slice(b",\"container_id\":");
+    optional_string(out, a.container_id());
+    out.extend_from_slice(b",\"pod_uid\":");
+    optional_string(out, a.pod_uid());
     out.extend_from_slice(b",\"type\":\"route\",\"purpose\":");
     out.extend_from_slice(match d.purpose {
         Purpose::Output => b"\"output\"",
@@ -215,6 +226,15 @@ mod tests {
             tid: Some(413),
             comm: Some(comm.into()),
             netns: 4026531840,
+            attribution: Attribution::new(
+                Some("h\"1".into()),
+                Some(std::sync::Arc::new(crate::container::Container {
+                    cgroup: "/kubepods/besteffort/pod9e5a9d3c-6f3b-4a61-8c2e-1d7f0b2a4c55/0123"
+                        .into(),
+                    id: Some("0123".into()),
+                    pod_uid: Some("9e5a9d3c-6f3b-4a61-8c2e-1d7f0b2a4c55".into()),
+                })),
+            ),
         }
     }
 
@@ -240,6 +260,7 @@ mod tests {
             tid: None,
             comm: None,
             netns: 4026532436,
+            attribution: Attribution::new(Some("r".into()), None),
         };
         assert_same_as_serde(softirq, d);
     }

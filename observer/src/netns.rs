@@ -10,6 +10,7 @@ use std::fs::File;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sockabi::IfName;
@@ -27,37 +28,52 @@ pub fn own_inode() -> std::io::Result<u32> {
 /// How often, at most, `/run/netns` is read again for a namespace not named yet.
 const RESCAN: Duration = Duration::from_secs(1);
 
-/// The names `ip netns add` gave namespaces (files under `/run/netns`), by inode: how metrics
-/// label a namespace where it has a name.
+/// The names `ip netns add` gave namespaces (files under `/run/netns`), by inode: how events
+/// and metrics name a namespace where it has a name.
 #[derive(Debug, Default)]
 pub struct NetnsNames {
-    names: HashMap<u32, String>,
+    /// Inodes looked up since the last read of the list: their name, or none.
+    names: HashMap<u32, Option<Arc<str>>>,
     scanned: Option<Instant>,
 }
 
 impl NetnsNames {
-    /// The name of namespace `inode`, or its inode as text. An inode without a name makes
-    /// the list be read again, at most once every [`RESCAN`].
+    /// The name of namespace `inode`, if it has one. The list is read again when an inode
+    /// not looked up before comes (at most every [`RESCAN`]), and for an unnamed one once
+    /// [`RESCAN`] has passed (it may have been named since).
+    pub fn name(&mut self, inode: u32) -> Option<Arc<str>> {
+        let stale = || self.scanned.is_none_or(|at| at.elapsed() >= RESCAN);
+        match self.names.get(&inode) {
+            Some(Some(name)) => return Some(Arc::clone(name)),
+            Some(None) if !stale() => return None,
+            None if !stale() => {
+                self.names.insert(inode, None);
+                return None;
+            }
+            _ => {}
+        }
+        self.scanned = Some(Instant::now());
+        let mut names: HashMap<u32, Option<Arc<str>>> = std::fs::read_dir("/run/netns")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|entry| {
+                let inode = inode_of(&entry.path()).ok()?;
+                Some((
+                    inode,
+                    Some(Arc::from(entry.file_name().to_string_lossy().as_ref())),
+                ))
+            })
+            .collect();
+        names.entry(inode).or_insert(None);
+        self.names = names;
+        self.names.get(&inode).cloned().flatten()
+    }
+
+    /// [`name`](Self::name), or the inode as text: a metric label.
     pub fn label(&mut self, inode: u32) -> String {
-        if let Some(name) = self.names.get(&inode) {
-            return name.clone();
-        }
-        if self.scanned.is_none_or(|at| at.elapsed() >= RESCAN) {
-            self.scanned = Some(Instant::now());
-            self.names = std::fs::read_dir("/run/netns")
-                .into_iter()
-                .flatten()
-                .flatten()
-                .filter_map(|entry| {
-                    let inode = inode_of(&entry.path()).ok()?;
-                    Some((inode, entry.file_name().to_string_lossy().into_owned()))
-                })
-                .collect();
-        }
-        self.names
-            .get(&inode)
-            .cloned()
-            .unwrap_or_else(|| inode.to_string())
+        self.name(inode)
+            .map_or_else(|| inode.to_string(), |name| name.to_string())
     }
 }
 

@@ -42,7 +42,12 @@ pub struct Human<W: Write> {
     out: W,
     palette: Palette,
     start_ns: Option<u64>,
+    /// An event came from a container: the table has a CONTAINER column from then on.
+    containers: bool,
 }
+
+/// Characters of a container id the table shows (the short id `docker ps` prints).
+const SHORT_ID: usize = 12;
 
 impl<W: Write> Human<W> {
     /// Writes to `out` with `palette`.
@@ -51,15 +56,22 @@ impl<W: Write> Human<W> {
             out,
             palette,
             start_ns: None,
+            containers: false,
         }
     }
 
-    /// The header line.
+    /// The header line (again, with a CONTAINER column, once the first event from a
+    /// container comes).
     pub fn header(&mut self) {
         let p = self.palette;
+        let container = if self.containers {
+            format!("{:<SHORT_ID$} ", "CONTAINER")
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             self.out,
-            "{}{:>10}  {:>10}  {:<22} EVENT{}",
+            "{}{:>10}  {:>10}  {:<22} {container}EVENT{}",
             p.dim, "TIME(s)", "NETNS", "COMM[PID]", p.reset
         );
     }
@@ -233,9 +245,21 @@ impl<W: Write> Sink for Human<W> {
             (Some(comm), Some(pid)) => format!("{comm}[{pid}]"),
             _ => "[softirq]".to_string(),
         };
+        if !self.containers && report.origin.attribution.container_id().is_some() {
+            self.containers = true;
+            self.header();
+        }
+        let container = match (report.origin.attribution.container_id(), self.containers) {
+            (_, false) => String::new(),
+            (Some(id), true) => {
+                let short: String = id.chars().take(SHORT_ID).collect();
+                format!("{short:<SHORT_ID$} ")
+            }
+            (None, true) => format!("{:<SHORT_ID$} ", "-"),
+        };
         let _ = writeln!(
             self.out,
-            "{secs:>10.6}  {:>10}  {who:<22} {}",
+            "{secs:>10.6}  {:>10}  {who:<22} {container}{}",
             report.origin.netns,
             describe(report, self.palette)
         );

@@ -97,6 +97,7 @@ pub struct Collector {
     tracer: Tracer,
     decoder: Decoder,
     errors_only: bool,
+    container: Option<String>,
     /// Reports the last poll returned: the next one starts with room for as many, so a busy
     /// stream does not grow (and copy) its vector of large reports again on every poll.
     last_poll: usize,
@@ -118,6 +119,7 @@ impl Collector {
             decoder: Decoder::new(tracer.flow_fields),
             tracer,
             errors_only: config.filter.errors_only,
+            container: config.filter.container.clone(),
             last_poll: 0,
             more: false,
         })
@@ -136,6 +138,14 @@ impl Collector {
         decoder.flush_routes(monotonic_ns(), route_idle_ns, &mut reports);
         if self.errors_only {
             reports.retain(is_error);
+        }
+        if let Some(prefix) = &self.container {
+            reports.retain(|r| {
+                r.origin
+                    .attribution
+                    .container_id()
+                    .is_some_and(|id| id.starts_with(prefix.as_str()))
+            });
         }
         self.last_poll = reports.len();
         reports

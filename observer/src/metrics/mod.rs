@@ -144,6 +144,7 @@ mod tests {
                 tid: Some(1),
                 comm: Some("probe".into()),
                 netns,
+                attribution: Default::default(),
             },
             body: Body::Sockopt(SockoptReport {
                 fd: 3,
