@@ -425,3 +425,108 @@ fn serve_answers_only_metrics_and_stops_cleanly() {
     assert!(stderr.contains("stopped by SIGTERM"), "{stderr}");
     assert_eq!(stdout, "", "serve prints no events");
 }
+
+/// The distinct `netns` values in `text`'s `bindscope_pinning_calls_total` series, with the
+/// count of each.
+fn pinning_series(text: &str) -> Vec<(String, u64)> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("bindscope_pinning_calls_total{netns=\""))
+        .filter_map(|l| {
+            let (netns, rest) = l.split_once('"')?;
+            let count = rest.rsplit(' ').next()?.parse().ok()?;
+            Some((netns.to_owned(), count))
+        })
+        .collect()
+}
+
+/// One SO_MARK call on a fresh UDP socket in the calling thread's namespace.
+fn mark_once() {
+    let socket = sys::udp_socket().expect("a UDP socket");
+    sys::setsockopt_int(&socket, libc::SOL_SOCKET, libc::SO_MARK, 1).expect("SO_MARK");
+}
+
+#[test]
+fn a_flood_of_real_namespaces_stays_within_the_label_cap() {
+    if !privileges::ok_or_skip() {
+        return;
+    }
+    // bindscope's documented cap (observer/src/metrics/mod.rs, README "Many hosts").
+    const CAP: usize = 1000;
+    const FLOOD: usize = CAP + 100;
+    const COMM: &str = "bs-nsflood";
+    let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let mut child = Running::spawn(
+        Command::new(BINDSCOPE)
+            .args(["serve", "--events", "sockopt", "--comm", COMM, "--metrics"])
+            .arg(addr.to_string()),
+    );
+    scrape_when_up(addr, child.child());
+    let flood = std::thread::spawn(move || {
+        let name = std::ffi::CString::new(COMM).unwrap();
+        // SAFETY: PR_SET_NAME reads a NUL-terminated string that outlives the call.
+        assert_eq!(unsafe { libc::prctl(libc::PR_SET_NAME, name.as_ptr()) }, 0);
+        // Probes in the test's own namespace until bindscope counts one: it is attached.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut probes = 0;
+        loop {
+            mark_once();
+            probes += 1;
+            let (_, text) = http_get(addr, "/metrics").expect("metrics");
+            if !pinning_series(&text).is_empty() {
+                break;
+            }
+            assert!(Instant::now() < deadline, "bindscope counted no probe");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        // Then one call in each of FLOOD new namespaces, none with a /run/netns name: each
+        // is labelled by its inode. unshare(2) moves only this thread. Each namespace is
+        // held open to the end: the kernel reuses a freed namespace's inode number, and two
+        // namespaces with one inode would be one label set.
+        raise_open_files(FLOOD as u64 + 100);
+        let mut held = Vec::with_capacity(FLOOD);
+        for _ in 0..FLOOD {
+            // SAFETY: unshare(2) with a flag; no memory is passed.
+            assert_eq!(unsafe { libc::unshare(libc::CLONE_NEWNET) }, 0);
+            held.push(std::fs::File::open("/proc/thread-self/ns/net").expect("the namespace"));
+            mark_once();
+        }
+        (probes, held)
+    });
+    let (probes, held) = flood.join().expect("the flood ran");
+    let expected = (probes + FLOOD) as u64;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let series = loop {
+        let (_, text) = http_get(addr, "/metrics").expect("metrics");
+        let series = pinning_series(&text);
+        if series.iter().map(|(_, n)| n).sum::<u64>() >= expected {
+            break series;
+        }
+        assert!(Instant::now() < deadline, "bindscope counted {series:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    // The root namespace's probes and CAP - 1 flood namespaces keep their own label sets;
+    // the other 101 namespaces' calls are counted under `other`.
+    assert_eq!(series.len(), CAP + 1, "{} label sets", series.len());
+    assert_eq!(series.iter().map(|(_, n)| n).sum::<u64>(), expected);
+    let other: Vec<_> = series.iter().filter(|(ns, _)| ns == "other").collect();
+    assert_eq!(other, [&("other".to_owned(), (FLOOD + 1 - CAP) as u64)]);
+    drop(held);
+    let (code, _, stderr) = stop(child, libc::SIGTERM);
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+/// Raises this process's open-file limit to at least `wanted`, within the hard limit.
+fn raise_open_files(wanted: u64) {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit read and write the one struct passed.
+    unsafe {
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
+        if limit.rlim_cur < wanted {
+            limit.rlim_cur = wanted.min(limit.rlim_max);
+            assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &limit), 0);
+        }
+    }
+}
