@@ -17,9 +17,10 @@ use crate::{Error, Result};
 
 /// Bytes of a task's `comm` (`TASK_COMM_LEN`).
 pub const COMM_LEN: usize = 16;
-/// Bytes of `optval` a sockopt record keeps: every option bindscope decodes fits (a whole
-/// `struct ifreq` is 40).
-pub const OPTVAL_CAPTURE: usize = 64;
+/// Bytes of `optval` a sockopt record keeps: every fixed-size option bindscope decodes fits,
+/// the largest being `struct group_source_req` (264: two `sockaddr_storage`s); a source
+/// filter (`ip_msfilter`, `group_filter`) longer than this is reported as partly captured.
+pub const OPTVAL_CAPTURE: usize = 264;
 /// Bytes of a `struct ifreq` (x86_64), the argument of the netdevice ioctls.
 pub const IFREQ_CAPTURE: usize = 40;
 /// Bytes of a control buffer a cmsg record keeps (room for an `IP_PKTINFO` and an `IP_RECVERR`
@@ -40,6 +41,8 @@ pub enum EventKind {
     Ioctl = 3,
     /// A [`CmsgEvent`]: control data of `sendmsg()`, or of `recvmsg(MSG_ERRQUEUE)`.
     Cmsg = 4,
+    /// A [`Route6Event`]: one IPv6 FIB table lookup (`fib6:fib6_table_lookup`).
+    Route6 = 5,
 }
 
 impl EventKind {
@@ -50,6 +53,7 @@ impl EventKind {
             2 => Some(EventKind::Route),
             3 => Some(EventKind::Ioctl),
             4 => Some(EventKind::Cmsg),
+            5 => Some(EventKind::Route6),
             _ => None,
         }
     }
@@ -178,6 +182,72 @@ pub struct RouteEvent {
     pub rule_priority: U32<NativeEndian>,
 }
 
+/// One IPv6 FIB table lookup as `fib6:fib6_table_lookup` reports it (`fib6_table_lookup()` in
+/// `net/ipv6/route.c`, once per table a decision consults).
+///
+/// Ordered, as [`RouteEvent`], so that each field sits at its natural alignment in an
+/// 8-aligned record.
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned, Clone, Copy, Debug)]
+#[repr(C)]
+pub struct Route6Event {
+    /// Common header; `kind` is [`EventKind::Route6`].
+    pub header: EventHeader,
+    /// The table consulted (`fib6_table.tb6_id`: 254 main, 255 local, ...).
+    pub tb_id: U32<NativeEndian>,
+    /// The error of the route found, as the tracepoint reports it
+    /// (`ip6_rt_type_to_error(res->fib6_type)`): 0, `-EHOSTUNREACH` (an unreachable route,
+    /// and also a table without any route: see `miss`), `-EACCES` (prohibit), `-EINVAL`
+    /// (blackhole), `-EAGAIN` (throw).
+    pub err: I32<NativeEndian>,
+    /// Requested output interface (`flowi6_oif`): SO_BINDTODEVICE, IPV6_UNICAST_IF,
+    /// IPV6_PKTINFO or a link-local destination's scope put it there; 0 = any.
+    pub oif: I32<NativeEndian>,
+    /// Input interface (`flowi6_iif`); 1 (loopback) for locally generated traffic.
+    pub iif: I32<NativeEndian>,
+    /// Source address of the flow (`::` when not yet chosen).
+    pub src: [u8; 16],
+    /// Destination address.
+    pub dst: [u8; 16],
+    /// Gateway of the chosen next hop (`::` when directly connected or on a miss).
+    pub gw: [u8; 16],
+    /// Name of the chosen next hop's device, NUL-padded; "-" when none. The kernel's
+    /// "no route" entry and reject routes point at the loopback device: "lo".
+    pub dev: [u8; 16],
+    /// Source port (host order).
+    pub sport: U16<NativeEndian>,
+    /// Destination port (host order).
+    pub dport: U16<NativeEndian>,
+    /// The flow label (20 bits, host order).
+    pub flowlabel: U32<NativeEndian>,
+    /// The flow's firewall mark (`flowi6_mark`).
+    pub mark: U32<NativeEndian>,
+    /// The flow's uid (`flowi6_uid`).
+    pub uid: U32<NativeEndian>,
+    /// The flow's L3 master device (`flowi6_l3mdev`, Linux 5.18+); 0 when none or absent.
+    pub l3mdev: I32<NativeEndian>,
+    /// IP protocol of the flow.
+    pub proto: u8,
+    /// Traffic class of the flow (`ip6_tclass(flowi6_flowlabel)`).
+    pub tclass: u8,
+    /// Scope of the flow.
+    pub scope: u8,
+    /// `flowi6_flags`.
+    pub flags: u8,
+    /// A [`RouteContext`] as `u8`.
+    pub context: u8,
+    /// A [`NetnsSource`] as `u8`.
+    pub netns_source: u8,
+    /// 1 when the table had no route for the flow: the kernel answered with its "no route"
+    /// entry (`net->ipv6.fib6_null_entry`), and a policy walk goes on to the next rule; 0
+    /// when a route (possibly a reject route) was found; 2 when the hook cannot tell (the
+    /// classic tracepoint: both look like an unreachable route through "lo").
+    pub miss: u8,
+    /// 1 when `rule_priority` was captured in the kernel (fentry on `fib6_rule_action`).
+    pub rule_captured: u8,
+    /// The priority of the policy rule that led to this lookup, if `rule_captured`.
+    pub rule_priority: U32<NativeEndian>,
+}
+
 /// Whose route lookup a [`RouteEvent`] is (its `context` byte).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(u8)]
@@ -221,6 +291,9 @@ pub enum NetnsSource {
     /// (`net:netif_receive_skb`): the lookup is an input lookup on that device, or one made
     /// while processing that packet (an ICMP error, a SYN-ACK, an address-type check).
     Received = 3,
+    /// Exact: the lookup's own `struct net` argument (`fib6_table_lookup` is told its
+    /// namespace; the IPv4 lookup is not).
+    Lookup = 4,
 }
 
 impl NetnsSource {
@@ -231,6 +304,7 @@ impl NetnsSource {
             1 => Some(NetnsSource::NextHop),
             2 => Some(NetnsSource::Task),
             3 => Some(NetnsSource::Received),
+            4 => Some(NetnsSource::Lookup),
             _ => None,
         }
     }
@@ -338,6 +412,8 @@ pub enum Event<'a> {
     Ioctl(&'a IoctlEvent),
     /// See [`CmsgEvent`].
     Cmsg(&'a CmsgEvent),
+    /// See [`Route6Event`].
+    Route6(&'a Route6Event),
 }
 
 impl<'a> Event<'a> {
@@ -364,6 +440,7 @@ impl<'a> Event<'a> {
             Some(EventKind::Route) => view_prefix(bytes, "route event").map(Event::Route),
             Some(EventKind::Ioctl) => view_prefix(bytes, "ioctl event").map(Event::Ioctl),
             Some(EventKind::Cmsg) => view_prefix(bytes, "cmsg event").map(Event::Cmsg),
+            Some(EventKind::Route6) => view_prefix(bytes, "IPv6 route event").map(Event::Route6),
             None => Err(Error::Invalid {
                 what: "event header",
                 reason: "unknown event kind",
@@ -378,6 +455,7 @@ impl<'a> Event<'a> {
             Event::Route(e) => &e.header,
             Event::Ioctl(e) => &e.header,
             Event::Cmsg(e) => &e.header,
+            Event::Route6(e) => &e.header,
         }
     }
 }
@@ -422,13 +500,26 @@ pub const MSG_ERRQUEUE: u32 = 0x2000;
 pub const fn is_traced_sockopt(level: i32, optname: i32) -> bool {
     const SOL_SOCKET: i32 = 1;
     const IPPROTO_IP: i32 = 0;
+    const IPPROTO_IPV6: i32 = 41;
     match level {
         // SO_BINDTODEVICE, SO_MARK, SO_BINDTOIFINDEX
         SOL_SOCKET => matches!(optname, 25 | 36 | 62),
         // IP_TOS, IP_TTL, IP_PKTINFO, IP_MTU_DISCOVER, IP_RECVERR, IP_FREEBIND,
-        // IP_TRANSPARENT, IP_MULTICAST_IF..IP_DROP_SOURCE_MEMBERSHIP (32..=40),
-        // IP_MULTICAST_ALL, IP_UNICAST_IF
-        IPPROTO_IP => matches!(optname, 1 | 2 | 8 | 10 | 11 | 15 | 19 | 32..=40 | 49 | 50),
+        // IP_TRANSPARENT, IP_MULTICAST_IF..IP_DROP_SOURCE_MEMBERSHIP (32..=40), IP_MSFILTER,
+        // the family-generic MCAST_JOIN_GROUP..MCAST_MSFILTER (42..=48), IP_MULTICAST_ALL,
+        // IP_UNICAST_IF
+        IPPROTO_IP => matches!(
+            optname,
+            1 | 2 | 8 | 10 | 11 | 15 | 19 | 32..=41 | 42..=48 | 49 | 50
+        ),
+        // IPV6_UNICAST_HOPS, IPV6_MULTICAST_IF, _HOPS, _LOOP, IPV6_ADD/DROP_MEMBERSHIP,
+        // IPV6_MTU_DISCOVER, IPV6_RECVERR, IPV6_V6ONLY, IPV6_MULTICAST_ALL, MCAST_* (42..=48),
+        // IPV6_RECVPKTINFO, IPV6_PKTINFO, IPV6_TCLASS, IPV6_AUTOFLOWLABEL,
+        // IPV6_ADDR_PREFERENCES, IPV6_TRANSPARENT, IPV6_UNICAST_IF, IPV6_FREEBIND
+        IPPROTO_IPV6 => matches!(
+            optname,
+            16..=21 | 23 | 25 | 26 | 29 | 42..=48 | 49 | 50 | 67 | 70 | 72 | 75 | 76 | 78
+        ),
         _ => false,
     }
 }
@@ -546,6 +637,115 @@ pub mod fib_raw_field {
     pub const CHUNK: usize = 64;
 }
 
+/// Fields of the `fib6:fib6_table_lookup` tracepoint record, whose offsets userspace reads
+/// from its `format` file into the `FIB6_OFFSETS` global (for kernels without BTF), indexed by
+/// these constants.
+pub mod fib6_field {
+    /// `tb_id`.
+    pub const TB_ID: usize = 0;
+    /// `err`.
+    pub const ERR: usize = 1;
+    /// `oif`.
+    pub const OIF: usize = 2;
+    /// `iif`.
+    pub const IIF: usize = 3;
+    /// `flowlabel`.
+    pub const FLOWLABEL: usize = 4;
+    /// `tos` (the traffic class).
+    pub const TOS: usize = 5;
+    /// `scope`.
+    pub const SCOPE: usize = 6;
+    /// `flags`.
+    pub const FLAGS: usize = 7;
+    /// `src`.
+    pub const SRC: usize = 8;
+    /// `dst`.
+    pub const DST: usize = 9;
+    /// `sport`.
+    pub const SPORT: usize = 10;
+    /// `dport`.
+    pub const DPORT: usize = 11;
+    /// `proto`.
+    pub const PROTO: usize = 12;
+    /// `name` (the device).
+    pub const NAME: usize = 13;
+    /// `gw`.
+    pub const GW: usize = 14;
+    /// How many entries there are.
+    pub const COUNT: usize = 15;
+    /// The tracepoint's field names, indexed by the constants above.
+    pub const NAMES: [&str; COUNT] = [
+        "tb_id",
+        "err",
+        "oif",
+        "iif",
+        "flowlabel",
+        "tos",
+        "scope",
+        "flags",
+        "src",
+        "dst",
+        "sport",
+        "dport",
+        "proto",
+        "name",
+        "gw",
+    ];
+}
+
+/// Offsets into kernel structs (from BTF) that the BTF-typed IPv6 route program reads, in the
+/// `FIB6_BTF_OFFSETS` global, indexed by these constants. Its tracepoint is
+/// `fib6_table_lookup(const struct net *net, const struct fib6_result *res, struct
+/// fib6_table *table, const struct flowi6 *flp)`.
+pub mod fib6_btf_field {
+    /// `flowi6.__fl_common.flowic_oif`.
+    pub const OIF: usize = 0;
+    /// `flowi6.__fl_common.flowic_iif`.
+    pub const IIF: usize = 1;
+    /// `flowi6.__fl_common.flowic_mark`.
+    pub const MARK: usize = 2;
+    /// `flowi6.__fl_common.flowic_uid`.
+    pub const UID: usize = 3;
+    /// `flowi6.__fl_common.flowic_l3mdev` (Linux 5.18+).
+    pub const L3MDEV: usize = 4;
+    /// `flowi6.__fl_common.flowic_proto`.
+    pub const PROTO: usize = 5;
+    /// `flowi6.__fl_common.flowic_scope`.
+    pub const SCOPE: usize = 6;
+    /// `flowi6.__fl_common.flowic_flags`.
+    pub const FLAGS: usize = 7;
+    /// `flowi6.saddr`.
+    pub const SADDR: usize = 8;
+    /// `flowi6.daddr`.
+    pub const DADDR: usize = 9;
+    /// `flowi6.flowlabel` (network order).
+    pub const FLOWLABEL: usize = 10;
+    /// `flowi6.uli.ports.sport` (network order).
+    pub const SPORT: usize = 11;
+    /// `flowi6.uli.ports.dport` (network order).
+    pub const DPORT: usize = 12;
+    /// `fib6_result.nh` (a `struct fib6_nh *`).
+    pub const RES_NH: usize = 13;
+    /// `fib6_result.f6i` (the route found).
+    pub const RES_F6I: usize = 14;
+    /// `fib6_nh.nh_common.nhc_dev`.
+    pub const NH_DEV: usize = 15;
+    /// `fib6_nh.nh_common.nhc_gw` (an `in6_addr` for an IPv6 gateway).
+    pub const NH_GW: usize = 16;
+    /// `fib6_nh.nh_common.nhc_gw_family`.
+    pub const NH_GW_FAMILY: usize = 17;
+    /// `fib6_table.tb6_id`.
+    pub const TB6_ID: usize = 18;
+    /// `net.ipv6.fib6_null_entry`: the entry a table without a route answers with.
+    pub const NET_NULL_ENTRY: usize = 19;
+    /// `fib6_result.fib6_type`.
+    pub const RES_TYPE: usize = 20;
+    /// `net_device.name`.
+    pub const NETDEV_NAME: usize = 21;
+    /// How many entries there are.
+    pub const COUNT: usize = 22;
+}
+
 /// The offset value that marks a field as absent on this kernel.
 pub const OFFSET_ABSENT: u32 = u32::MAX;
 
@@ -630,6 +830,8 @@ mod tests {
         assert_eq!(size_of::<RouteEvent>(), 48 + 16 + 12 + 4 + 16 + 4 + 12 + 8);
         assert_eq!(size_of::<IoctlEvent>(), 48 + 24 + IFREQ_CAPTURE);
         assert_eq!(size_of::<UserMsghdr>(), 56);
+        assert_eq!(size_of::<Route6Event>(), 48 + 16 + 48 + 16 + 4 + 16 + 4 + 8);
+        assert_eq!(size_of::<Route6Event>() % 8, 0);
     }
 
     #[test]
@@ -671,5 +873,11 @@ mod tests {
         assert!(is_traced_sockopt(0, 35));
         assert!(!is_traced_sockopt(1, 2));
         assert!(!is_traced_sockopt(6, 1));
+        // IPV6_UNICAST_IF, IPV6_MULTICAST_IF, MCAST_JOIN_GROUP at both levels
+        assert!(is_traced_sockopt(41, 76));
+        assert!(is_traced_sockopt(41, 17));
+        assert!(is_traced_sockopt(41, 42) && is_traced_sockopt(0, 42));
+        // IPV6_CHECKSUM is not about interfaces or routing
+        assert!(!is_traced_sockopt(41, 7));
     }
 }

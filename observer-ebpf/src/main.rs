@@ -1,5 +1,5 @@
-//! bindscope's eBPF programs: trace the calls that pin sockets to interfaces and every IPv4 FIB
-//! table lookup, filter in the kernel, and copy raw ABI bytes into `sockabi::event` records.
+//! bindscope's eBPF programs: trace the calls that pin sockets to interfaces and every IPv4 and
+//! IPv6 FIB table lookup, filter in the kernel, and copy raw ABI bytes into `sockabi::event` records.
 //!
 //! Nothing here interprets socket-ABI bytes: decoding is userspace's job (with `sockabi`).
 //! Everything that differs between kernels (tracepoint field offsets, struct offsets on the way
@@ -15,6 +15,7 @@
 mod calibration;
 mod context;
 mod route;
+mod route6;
 mod rules;
 
 use core::ffi::c_void;
@@ -93,6 +94,17 @@ pub(crate) static FILTER_DST_NET: u32 = 0;
 /// See `FILTER_DST_NET`.
 #[no_mangle]
 pub(crate) static FILTER_DST_MASK: u32 = 0;
+/// Route lookups: the family `--dst` names (4 or 6; 0: no destination filter). The other
+/// family's route program drops every lookup.
+#[no_mangle]
+pub(crate) static FILTER_DST_FAMILY: u32 = 0;
+/// IPv6 route lookups: only destinations with `dst & FILTER_DST6_MASK == FILTER_DST6_NET`
+/// (the address's bytes as two native words), when `FILTER_DST_FAMILY` is 6.
+#[no_mangle]
+pub(crate) static FILTER_DST6_NET: [u64; 2] = [0; 2];
+/// See `FILTER_DST6_NET`.
+#[no_mangle]
+pub(crate) static FILTER_DST6_MASK: [u64; 2] = [0; 2];
 /// Wake the reader once per this many records written on a CPU (the loader derives it from
 /// the ring size), or for the first record this long after the CPU's last wake-up. A wake-up
 /// per record, or a query of the ring's fill level, would cost more than the record itself

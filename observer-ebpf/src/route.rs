@@ -29,8 +29,9 @@ use sockabi::event::{
 use crate::context::{self, Notes};
 use crate::{
     count_lost, current_comm, current_netns, global, header, submit, Header, Name, EVENTS,
-    EXCLUDE_PID, FIB_OFFSETS, FIB_RAW_OFFSETS, FILTER_COMM, FILTER_DST_MASK, FILTER_DST_NET,
-    FILTER_IFINDEX, FILTER_IFNAME, FILTER_NETNS, FILTER_PID, TASK_OFFSETS, WITH_SOFTIRQ,
+    EXCLUDE_PID, FIB_OFFSETS, FIB_RAW_OFFSETS, FILTER_COMM, FILTER_DST_FAMILY, FILTER_DST_MASK,
+    FILTER_DST_NET, FILTER_IFINDEX, FILTER_IFNAME, FILTER_NETNS, FILTER_PID, TASK_OFFSETS,
+    WITH_SOFTIRQ,
 };
 
 /// The device name of a lookup without a next hop, as the classic tracepoint writes it: "-"
@@ -122,22 +123,22 @@ const _: () = {
 
 /// Who made a lookup, once it passed the pid and comm filters.
 #[derive(Clone, Copy)]
-struct Origin {
+pub(crate) struct Origin {
     /// As `bpf_get_current_pid_tgid` returns it; 0 in a softirq.
-    pid_tgid: u64,
+    pub(crate) pid_tgid: u64,
     /// The task's name; zeros in a softirq.
-    comm: Name,
+    pub(crate) comm: Name,
     /// The lookup is made in a softirq.
-    softirq: bool,
+    pub(crate) softirq: bool,
     /// This CPU's notes (softirq, received packet, acting rule).
-    notes: Notes,
+    pub(crate) notes: Notes,
 }
 
 /// Whose lookup this is, for the task at `task_ptr`: in a softirq it belongs to no task, and
 /// `--pid`/`--comm` never match it (unless `--softirq` lets such lookups through).
 /// `pid_tgid` and `comm` read the task's only when needed.
 #[inline(always)]
-fn origin(
+pub(crate) fn origin(
     task_ptr: u64,
     pid_tgid: impl FnOnce() -> u64,
     comm: impl FnOnce() -> Name,
@@ -178,7 +179,7 @@ fn origin(
 /// inode of the matched next hop's device's namespace (0: no next hop, or not readable);
 /// `task` reads the current task's.
 #[inline(always)]
-fn fib_netns(
+pub(crate) fn fib_netns(
     next_hop: u32,
     who: &Origin,
     iif: i32,
@@ -210,6 +211,9 @@ fn fib_netns(
 fn emit_route(who: &Origin, netns: (u32, NetnsSource), l: &mut Lookup) -> Option<()> {
     let want_netns = global(&FILTER_NETNS);
     if want_netns != 0 && want_netns != netns.0 {
+        return None;
+    }
+    if global(&FILTER_DST_FAMILY) == 6 {
         return None;
     }
     let mask = global(&FILTER_DST_MASK);

@@ -20,6 +20,26 @@ static RULE_OFFSETS: [u32; rule_field::COUNT] = [OFFSET_ABSENT; rule_field::COUN
 
 #[fentry(function = "fib4_rule_action")]
 pub fn rule_action_entry(ctx: FEntryContext) -> i32 {
+    note_acting_rule(&ctx)
+}
+
+/// `fib6_rule_action(rule, flp, flags, arg)`: the same for IPv6, whose table lookups the
+/// IPv6 route program sees with the same flow pointer (`flowi6` is the first member of
+/// `struct flowi`).
+#[fentry(function = "fib6_rule_action")]
+pub fn rule6_action_entry(ctx: FEntryContext) -> i32 {
+    note_acting_rule(&ctx)
+}
+
+#[fexit(function = "fib6_rule_action")]
+pub fn rule6_action_exit(_ctx: FExitContext) -> i32 {
+    context::note_rule(0, 0);
+    0
+}
+
+/// Notes the rule (argument 0) acting on the flow (argument 1) of a rule action's entry.
+#[inline(always)]
+fn note_acting_rule(ctx: &FEntryContext) -> i32 {
     let offset = global(&RULE_OFFSETS[rule_field::PREF]);
     if offset == OFFSET_ABSENT {
         return 0;

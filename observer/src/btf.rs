@@ -201,18 +201,20 @@ impl Btf {
     /// after that typedef: on 6.x kernels a third to a half of the types. Parsing all of them is
     /// aya's slowest step, and start-up is most of what a user waits for.
     ///
-    /// `functions` are kernel functions that fentry/fexit programs attach to: the types are
-    /// cut after the last of them too, where the kernel has them (a missing one is left out,
-    /// and attaching to it fails).
+    /// `others` are further raw tracepoints and `functions` kernel functions that fentry/fexit
+    /// programs attach to: the types are cut after the last of them too, where the kernel has
+    /// them (a missing one is left out, and attaching to it fails).
     pub fn aya_btf_for_raw_tracepoint(
         &self,
         mut bytes: Vec<u8>,
         name: &str,
+        others: &[&str],
         functions: &[&str],
     ) -> Option<aya::Btf> {
         let last = functions
             .iter()
             .filter_map(|f| self.function_id(f))
+            .chain(others.iter().filter_map(|t| self.raw_tracepoint_id(t)))
             .fold(self.raw_tracepoint_id(name)?, u32::max);
         let end = self.get(last)?.end;
         // The header's `type_len` (the string section stays where it is).
@@ -364,6 +366,60 @@ pub fn fib_raw_offsets(btf: &Btf) -> Result<[u32; sockabi::event::fib_raw_field:
     Ok(offsets)
 }
 
+/// `FIB6_BTF_OFFSETS` for the BTF-typed IPv6 route program, after checking that the raw
+/// tracepoint has the arguments the program expects: `(ctx, struct net *, struct fib6_result
+/// *, struct fib6_table *, struct flowi6 *)` (Linux 5.2+).
+pub fn fib6_btf_offsets(btf: &Btf) -> Result<[u32; sockabi::event::fib6_btf_field::COUNT], Error> {
+    let params = btf.raw_tracepoint_params("fib6_table_lookup");
+    let expected = [
+        None,
+        Some("net"),
+        Some("fib6_result"),
+        Some("fib6_table"),
+        Some("flowi6"),
+    ];
+    let matches = params.as_ref().is_some_and(|p| {
+        p.len() == expected.len()
+            && p.iter()
+                .zip(expected)
+                .all(|(have, want)| have.as_deref() == want)
+    });
+    if !matches {
+        return Err(Error::BtfMember {
+            member:
+                "fib6_table_lookup(net *, fib6_result *, fib6_table *, flowi6 *) raw tracepoint"
+                    .into(),
+        });
+    }
+    let flowic = |field: &str| btf.offset_of("flowi6", &["__fl_common", field]);
+    let nhc = |field: &str| btf.offset_of("fib6_nh", &["nh_common", field]);
+    Ok([
+        flowic("flowic_oif")?,
+        flowic("flowic_iif")?,
+        flowic("flowic_mark")?,
+        flowic("flowic_uid")?,
+        // Linux 5.18+, as for IPv4.
+        flowic("flowic_l3mdev").unwrap_or(OFFSET_ABSENT),
+        flowic("flowic_proto")?,
+        flowic("flowic_scope")?,
+        flowic("flowic_flags")?,
+        btf.offset_of("flowi6", &["saddr"])?,
+        btf.offset_of("flowi6", &["daddr"])?,
+        btf.offset_of("flowi6", &["flowlabel"])?,
+        btf.offset_of("flowi6", &["uli", "ports", "sport"])?,
+        btf.offset_of("flowi6", &["uli", "ports", "dport"])?,
+        btf.offset_of("fib6_result", &["nh"])?,
+        btf.offset_of("fib6_result", &["f6i"])?,
+        nhc("nhc_dev")?,
+        nhc("nhc_gw")?,
+        nhc("nhc_gw_family")?,
+        btf.offset_of("fib6_table", &["tb6_id"])?,
+        btf.offset_of("net", &["ipv6", "fib6_null_entry"])?,
+        btf.offset_of("fib6_result", &["fib6_type"])?,
+        btf.offset_of("net_device", &["name"])?,
+    ])
+}
+
 /// `RULE_OFFSETS` for the rule-capture program: where `struct fib_rule` keeps its priority.
 pub fn rule_offsets(btf: &Btf) -> Result<[u32; sockabi::event::rule_field::COUNT], Error> {
     Ok([btf.offset_of("fib_rule", &["pref"])?])
@@ -419,7 +475,7 @@ mod tests {
         };
         let ours = Btf::parse(&bytes).expect("the kernel's BTF parses");
         let cut = ours
-            .aya_btf_for_raw_tracepoint(bytes.clone(), "fib_table_lookup", &[])
+            .aya_btf_for_raw_tracepoint(bytes.clone(), "fib_table_lookup", &[], &[])
             .expect("aya parses the cut BTF");
         let full = aya::Btf::parse(&bytes, aya::Endianness::default()).expect("aya parses BTF");
         let typedef = "btf_trace_fib_table_lookup";
@@ -429,8 +485,20 @@ mod tests {
             full.id_by_type_name_kind(typedef, kind).ok(),
         );
         assert!(ours
-            .aya_btf_for_raw_tracepoint(bytes, "no_such_tracepoint", &[])
+            .aya_btf_for_raw_tracepoint(bytes, "no_such_tracepoint", &[], &[])
             .is_none());
+    }
+
+    #[test]
+    fn running_kernel_has_the_ipv6_route_fields() {
+        let Some(bytes) = kernel_btf_or_skip() else {
+            return;
+        };
+        let btf = Btf::parse(&bytes).expect("the kernel's BTF parses");
+        let offsets = fib6_btf_offsets(&btf).expect("fib6_table_lookup's arguments and fields");
+        use sockabi::event::fib6_btf_field as f;
+        assert_ne!(offsets[f::DADDR], offsets[f::SADDR]);
+        assert_ne!(offsets[f::NET_NULL_ENTRY], OFFSET_ABSENT);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! What to trace and which events to keep: the CLI's options as typed values, validated before
 //! anything is loaded into the kernel.
 
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -121,7 +121,7 @@ impl FromStr for Ipv4Cidr {
         let (addr, len) = text.split_once('/').unwrap_or((text, "32"));
         let addr: Ipv4Addr = addr
             .parse()
-            .map_err(|_| bad("expected an IPv4 address such as 198.51.100.0/24"))?;
+            .map_err(|_| bad("expected an address such as 198.51.100.0/24 or 2001:db8::/32"))?;
         let prefix_len: u8 = len
             .parse()
             .ok()
@@ -133,6 +133,80 @@ impl FromStr for Ipv4Cidr {
         };
         cidr.network = Ipv4Addr::from(u32::from(addr) & u32::from(cidr.mask()));
         Ok(cidr)
+    }
+}
+
+/// An IPv6 prefix, `2001:db8::/32` (a bare address means `/128`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ipv6Cidr {
+    /// The network address (host bits cleared).
+    pub network: Ipv6Addr,
+    /// Prefix length, 0 to 128.
+    pub prefix_len: u8,
+}
+
+impl Ipv6Cidr {
+    /// The netmask.
+    pub fn mask(&self) -> Ipv6Addr {
+        let bits = u128::MAX
+            .checked_shl(128 - u32::from(self.prefix_len))
+            .unwrap_or(0);
+        Ipv6Addr::from(bits)
+    }
+
+    /// Whether `addr` is inside the prefix.
+    pub fn contains(&self, addr: Ipv6Addr) -> bool {
+        u128::from(addr) & u128::from(self.mask()) == u128::from(self.network)
+    }
+}
+
+/// `--dst`: an IPv4 or IPv6 prefix. Route lookups of the other family never match it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cidr {
+    /// `198.51.100.0/24`.
+    V4(Ipv4Cidr),
+    /// `2001:db8::/32`.
+    V6(Ipv6Cidr),
+}
+
+impl Cidr {
+    /// Whether `addr` is inside the prefix (never for the other family).
+    pub fn contains(&self, addr: IpAddr) -> bool {
+        match (self, addr) {
+            (Cidr::V4(c), IpAddr::V4(a)) => c.contains(a),
+            (Cidr::V6(c), IpAddr::V6(a)) => c.contains(a),
+            _ => false,
+        }
+    }
+}
+
+impl FromStr for Cidr {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self, Error> {
+        if !text.contains(':') {
+            return text.parse().map(Cidr::V4);
+        }
+        let bad = |reason: &str| Error::BadFilter {
+            what: "--dst",
+            value: text.into(),
+            reason: reason.into(),
+        };
+        let (addr, len) = text.split_once('/').unwrap_or((text, "128"));
+        let addr: Ipv6Addr = addr
+            .parse()
+            .map_err(|_| bad("expected an IPv6 address such as 2001:db8::/32"))?;
+        let prefix_len: u8 = len
+            .parse()
+            .ok()
+            .filter(|l| *l <= 128)
+            .ok_or_else(|| bad("the prefix length must be 0 to 128"))?;
+        let mut cidr = Ipv6Cidr {
+            network: addr,
+            prefix_len,
+        };
+        cidr.network = Ipv6Addr::from(u128::from(addr) & u128::from(cidr.mask()));
+        Ok(Cidr::V6(cidr))
     }
 }
 
@@ -247,8 +321,8 @@ pub struct Filter {
     pub netns: Option<NetnsSpec>,
     /// Route lookups for this device only (as oif, iif or result).
     pub dev: Option<IfName>,
-    /// Route lookups towards this prefix only.
-    pub dst: Option<Ipv4Cidr>,
+    /// Route lookups towards this prefix only (and so of its family only).
+    pub dst: Option<Cidr>,
     /// Only failed calls and failed route decisions.
     pub errors_only: bool,
     /// Only events from the container whose id starts with this (user space: the id comes
@@ -308,6 +382,31 @@ pub fn parse_ring_size(text: &str) -> Result<u32, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_cidr_parses_and_masks() {
+        let Cidr::V6(c) = "2001:db8:1::9/48".parse().unwrap() else {
+            panic!("not IPv6")
+        };
+        assert_eq!(c.network, "2001:db8:1::".parse::<Ipv6Addr>().unwrap());
+        let dst = Cidr::V6(c);
+        assert!(dst.contains("2001:db8:1:ffff::1".parse().unwrap()));
+        assert!(!dst.contains("2001:db8:2::1".parse().unwrap()));
+        assert!(!dst.contains("198.51.100.1".parse().unwrap()));
+        let Cidr::V6(host) = "2001:db8::1".parse().unwrap() else {
+            panic!("not IPv6")
+        };
+        assert_eq!(host.prefix_len, 128);
+        assert_eq!(
+            "::/0".parse::<Cidr>().ok().map(|c| match c {
+                Cidr::V6(c) => c.mask(),
+                Cidr::V4(_) => Ipv6Addr::LOCALHOST,
+            }),
+            Some(Ipv6Addr::UNSPECIFIED)
+        );
+        assert!("2001:db8::/129".parse::<Cidr>().is_err());
+        assert!(matches!("198.51.100.0/24".parse(), Ok(Cidr::V4(_))));
+    }
 
     #[test]
     fn cidr_parses_and_masks() {

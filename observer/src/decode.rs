@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use sockabi::event::{
-    CmsgDirection, CmsgEvent, Event, EventHeader, IoctlEvent, RouteContext, RouteEvent,
-    SockoptEvent,
+    CmsgDirection, CmsgEvent, Event, EventHeader, IoctlEvent, Route6Event, RouteContext,
+    RouteEvent, SockoptEvent,
 };
 use sockabi::sockopt::{self, AddrRole};
 
@@ -16,7 +16,7 @@ use crate::container::{Cgroups, Container};
 use crate::errno;
 use crate::netns::{IfNames, NetnsNames, Task};
 use crate::policy::{self, Policy};
-use crate::route::{cstr, RouteDecision, RouteGrouper};
+use crate::route::{cstr, Finished, Lookup, RouteDecision, RouteGrouper, TableNames};
 use crate::tracer::FlowFields;
 
 /// Whose event it is: a task's own call, or the kernel's work in a softirq.
@@ -67,10 +67,10 @@ impl Origin {
 
     /// The origin of a route decision: its first lookup's time and context, and the
     /// namespace `netns` (the FIB's).
-    fn of_route(first: &RouteEvent, netns: u32) -> Self {
-        match RouteContext::from_u8(first.context) {
+    fn of_route(first: &impl Lookup, netns: u32) -> Self {
+        match RouteContext::from_u8(first.whose().0) {
             Some(RouteContext::Softirq) => Origin {
-                ts_ns: first.header.ts_ns.get(),
+                ts_ns: first.header().ts_ns.get(),
                 context: Context::Softirq,
                 pid: None,
                 tid: None,
@@ -80,7 +80,7 @@ impl Origin {
             },
             _ => Origin {
                 netns,
-                ..Origin::of(&first.header)
+                ..Origin::of(first.header())
             },
         }
     }
@@ -205,6 +205,11 @@ impl Report {
 /// The event-specific part; its JSON `type` is the variant name in lower case.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "route decisions are the large variant and nearly every event: boxing them would \
+              allocate once per event to save room in the rare others"
+)]
 pub enum Body {
     /// A traced `setsockopt`.
     Sockopt(SockoptReport),
@@ -339,8 +344,11 @@ pub enum ControlMessage {
 #[derive(Default)]
 pub struct Decoder {
     names: IfNames,
-    routes: RouteGrouper,
+    routes: RouteGrouper<RouteEvent>,
+    routes6: RouteGrouper<Route6Event>,
+    tables: TableNames,
     fields: FlowFields,
+    fields6: FlowFields,
     /// Each namespace's policy rules, to name the rule behind every table lookup.
     policy: Policy,
     /// The last namespace's rule profile, with the event time it was taken at: events come
@@ -356,10 +364,12 @@ pub struct Decoder {
 }
 
 impl Decoder {
-    /// A decoder for route events that carry `fields` (see [`Tracer::flow_fields`](crate::Tracer::flow_fields)).
-    pub fn new(fields: FlowFields) -> Self {
+    /// A decoder for IPv4 and IPv6 route events that carry `fields` and `fields6` (see
+    /// [`Tracer::flow_fields`](crate::Tracer::flow_fields)).
+    pub fn new(fields: FlowFields, fields6: FlowFields) -> Self {
         Decoder {
             fields,
+            fields6,
             policy: Policy::new().refreshing_every(policy::REFRESH),
             ..Decoder::default()
         }
@@ -391,7 +401,13 @@ impl Decoder {
                         .profile(netns, e.header.ts_ns.get())
                         .is_some_and(|profile| profile.may_suppress);
                 for finished in self.routes.push(e, hold_hits) {
-                    out.push(self.route(&finished));
+                    out.push(self.route(&finished, self.fields));
+                }
+            }
+            Ok(Event::Route6(e)) => {
+                // IPv6 rule lists are not read yet: a hit ends the decision.
+                for finished in self.routes6.push(e, false) {
+                    out.push(self.route(&finished, self.fields6));
                 }
             }
             Err(err) => log::warn!("undecodable record ({} bytes): {err}", bytes.len()),
@@ -401,7 +417,10 @@ impl Decoder {
     /// Completes route decisions idle for `idle_ns` at monotonic time `now_ns` (0: all).
     pub fn flush_routes(&mut self, now_ns: u64, idle_ns: u64, out: &mut Vec<Report>) {
         for finished in self.routes.flush_idle(now_ns, idle_ns) {
-            out.push(self.route(&finished));
+            out.push(self.route(&finished, self.fields));
+        }
+        for finished in self.routes6.flush_idle(now_ns, idle_ns) {
+            out.push(self.route(&finished, self.fields6));
         }
     }
 
@@ -419,17 +438,17 @@ impl Decoder {
         }
     }
 
-    fn route(&mut self, finished: &crate::route::Finished) -> Report {
+    fn route<L: Lookup>(&mut self, finished: &Finished<L>, fields: FlowFields) -> Report {
         // Names are resolved in the namespace whose FIB was consulted (the task, if the
         // lookup was its own, helps find that namespace's file).
-        let named = finished.namespace_event();
-        let (netns, task) = (named.header.netns.get(), task_of(&named.header));
-        let walk = match finished.flow_keys(self.fields) {
+        let named = finished.namespace_event().header();
+        let (netns, task) = (named.netns.get(), task_of(named));
+        let walk = match finished.flow_keys(fields) {
             _ if netns == 0 => None,
             // Only the default rules: the kernel consulted none (and there are many such
             // decisions: skip the walk).
             _ if self
-                .profile(netns, finished.last.header.ts_ns.get())
+                .profile(netns, finished.last.header().ts_ns.get())
                 .is_some_and(|p| !p.custom) =>
             {
                 None
@@ -440,14 +459,14 @@ impl Decoder {
             // Walked with the rules in force when the decision was made.
             Some(flow) => Some(self.policy.attribute_at(
                 netns,
-                finished.first.header.ts_ns.get(),
+                finished.first.header().ts_ns.get(),
                 &flow,
                 &finished.lookups,
             )),
             None => None,
         };
         let names = &mut self.names;
-        let decision = finished.decision(&self.routes, self.fields, walk.as_ref(), |ifindex| {
+        let decision = finished.decision(&self.tables, fields, walk.as_ref(), |ifindex| {
             names.name(netns, task, ifindex)
         });
         let mut report = Report {
@@ -455,7 +474,7 @@ impl Decoder {
             body: Body::Route(decision),
         };
         // A softirq lookup's header carries no cgroup: it gets the namespace's name only.
-        self.attribute(&mut report.origin, finished.first.header.cgroup.get());
+        self.attribute(&mut report.origin, finished.first.header().cgroup.get());
         report
     }
 

@@ -22,12 +22,13 @@ pub mod netns;
 pub mod output;
 pub mod policy;
 pub mod route;
+mod route6_hooks;
 pub mod routes;
 pub mod stream;
 mod tracefs;
 mod tracer;
 
-pub use config::{Config, EventSet, Filter, Ipv4Cidr, NetnsSpec};
+pub use config::{Cidr, Config, EventSet, Filter, Ipv4Cidr, Ipv6Cidr, NetnsSpec};
 pub use decode::{Decoder, Report};
 pub use error::Error;
 pub use tracer::{loaded_program_ids, FlowFields, RouteHook, Tracer};

@@ -8,7 +8,7 @@ use bindscope::config::parse_ring_size;
 use bindscope::output::{Human, Json, Palette};
 use bindscope::stream::{self, Both, Collector, Limits, Sink};
 use bindscope::{explain, metrics, routes};
-use bindscope::{Config, EventSet, Filter, Ipv4Cidr, NetnsSpec};
+use bindscope::{Cidr, Config, EventSet, Filter, NetnsSpec};
 use clap::{Parser, Subcommand, ValueEnum};
 use sockabi::IfName;
 
@@ -182,9 +182,10 @@ struct Selection {
     /// Only route lookups involving this interface (as requested oif, iif or result).
     #[arg(long, value_name = "IFNAME", value_parser = parse_ifname)]
     dev: Option<IfName>,
-    /// Only route lookups towards this IPv4 prefix (a.b.c.d/len).
-    #[arg(long, value_name = "CIDR", value_parser = parse::<Ipv4Cidr>)]
-    dst: Option<Ipv4Cidr>,
+    /// Only route lookups towards this prefix (198.51.100.0/24, 2001:db8::/32), and so of its
+    /// family.
+    #[arg(long, value_name = "CIDR", value_parser = parse::<Cidr>)]
+    dst: Option<Cidr>,
     /// Event families to trace: sockopt, route, ioctl, cmsg (comma-separated).
     #[arg(long, value_name = "LIST", default_value = "sockopt,route,ioctl,cmsg", value_parser = parse::<EventSet>)]
     events: EventSet,

@@ -8,12 +8,13 @@
 //! byte-for-byte serde's (the tests compare the two), so the schema has one definition: the
 //! serde derives on [`Report`] and [`RouteDecision`], which every other event type still uses.
 
-use std::net::Ipv4Addr;
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr};
 
 #[cfg(test)]
 use crate::decode::Attribution;
 use crate::decode::{Context, Origin};
-use crate::route::{Purpose, RouteDecision, RuleReport, TableLookup};
+use crate::route::{Address, Family, Purpose, RouteDecision, RuleReport, TableLookup};
 
 /// Appends `origin` + `decision` as one JSON object (no newline), exactly as
 /// `serde_json::to_writer(Report { origin, body: Body::Route(decision) })` would.
@@ -40,7 +41,10 @@ pub fn write_route(out: &mut Vec<u8>, origin: &Origin, d: &RouteDecision) {
     optional_string(out, a.container_id());
     out.extend_from_slice(b",\"pod_uid\":");
     optional_string(out, a.pod_uid());
-    out.extend_from_slice(b",\"type\":\"route\",\"purpose\":");
+    out.extend_from_slice(match d.family {
+        Family::Inet => b",\"type\":\"route\",\"family\":\"inet\",\"purpose\":",
+        Family::Inet6 => b",\"type\":\"route\",\"family\":\"inet6\",\"purpose\":",
+    });
     out.extend_from_slice(match d.purpose {
         Purpose::Output => b"\"output\"",
         Purpose::Input => b"\"input\"",
@@ -51,9 +55,9 @@ pub fn write_route(out: &mut Vec<u8>, origin: &Origin, d: &RouteDecision) {
     out.extend_from_slice(b",\"table_name\":");
     string(out, &d.table_name);
     out.extend_from_slice(b",\"dst\":");
-    address(out, d.dst);
+    address(out, &d.dst);
     out.extend_from_slice(b",\"src\":");
-    address(out, d.src);
+    address(out, &d.src);
     out.extend_from_slice(b",\"oif\":");
     int(out, d.oif);
     out.extend_from_slice(b",\"oif_name\":");
@@ -72,6 +76,8 @@ pub fn write_route(out: &mut Vec<u8>, origin: &Origin, d: &RouteDecision) {
     int(out, d.sport);
     out.extend_from_slice(b",\"dport\":");
     int(out, d.dport);
+    out.extend_from_slice(b",\"flowlabel\":");
+    optional_int(out, d.flowlabel);
     out.extend_from_slice(b",\"mark\":");
     optional_int(out, d.mark);
     out.extend_from_slice(b",\"uid\":");
@@ -83,7 +89,7 @@ pub fn write_route(out: &mut Vec<u8>, origin: &Origin, d: &RouteDecision) {
     out.extend_from_slice(b",\"dev\":");
     optional_string(out, d.dev.as_deref());
     out.extend_from_slice(b",\"gw\":");
-    match d.gw {
+    match &d.gw {
         Some(gw) => address(out, gw),
         None => out.extend_from_slice(b"null"),
     }
@@ -139,16 +145,34 @@ fn int(out: &mut Vec<u8>, value: impl itoa::Integer) {
     out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
 }
 
-/// Dotted quad in quotes, as `Ipv4Addr`'s `Display` (serde's form) writes it.
-fn address(out: &mut Vec<u8>, addr: Ipv4Addr) {
+/// An address in quotes, as [`Address`]'s `Display` (its serde form) writes it: an IPv4
+/// address digit by digit (the common case), others through `Display`.
+fn address(out: &mut Vec<u8>, addr: &Address) {
     out.push(b'"');
+    match (addr.ip, &addr.scope) {
+        (IpAddr::V4(v4), None) => dotted_quad(out, v4),
+        // Writing into a Vec cannot fail; addresses and interface names need no escaping
+        // (names are checked: they are free-form bytes).
+        (_, None) => {
+            let _ = write!(out, "{}", addr.ip);
+        }
+        (_, Some(scope)) => {
+            let _ = write!(out, "{}%", addr.ip);
+            let mut quoted = Vec::new();
+            string(&mut quoted, scope);
+            out.extend_from_slice(&quoted[1..quoted.len() - 1]);
+        }
+    }
+    out.push(b'"');
+}
+
+fn dotted_quad(out: &mut Vec<u8>, addr: Ipv4Addr) {
     for (i, octet) in addr.octets().into_iter().enumerate() {
         if i > 0 {
             out.push(b'.');
         }
         int(out, octet);
     }
-    out.push(b'"');
 }
 
 /// A JSON string: copied as is when nothing in it needs escaping (the usual case for task,
@@ -185,11 +209,12 @@ mod tests {
 
     fn decision() -> RouteDecision {
         RouteDecision {
+            family: Family::Inet,
             purpose: Purpose::Output,
             table: 254,
             table_name: "main".into(),
-            dst: Ipv4Addr::new(198, 51, 100, 159),
-            src: Ipv4Addr::UNSPECIFIED,
+            dst: Ipv4Addr::new(198, 51, 100, 159).into(),
+            src: Ipv4Addr::UNSPECIFIED.into(),
             oif: 3,
             oif_name: Some("eth1".into()),
             iif: 1,
@@ -199,12 +224,13 @@ mod tests {
             dscp: 46,
             sport: 40000,
             dport: 9,
+            flowlabel: None,
             mark: Some(0xca6c),
             uid: Some(1000),
             l3mdev: None,
             netns_source: "next-hop",
             dev: Some("eth1".into()),
-            gw: Some(Ipv4Addr::new(192, 0, 2, 193)),
+            gw: Some(Ipv4Addr::new(192, 0, 2, 193).into()),
             err: None,
             onlink_fallback: false,
             lookups: vec![TableLookup {
@@ -312,6 +338,19 @@ mod tests {
             },
         );
         assert_same_as_serde(origin("we\"ird\\na\tme\u{1}"), d);
+    }
+
+    #[test]
+    fn matches_serde_for_an_ipv6_decision_with_scopes() {
+        let mut d = decision();
+        d.family = Family::Inet6;
+        d.dst = Address::scoped("fe80::9".parse().unwrap(), || Some("eth1".into()));
+        d.src = Address::scoped("2001:db8:0:2::2".parse().unwrap(), || None);
+        d.gw = Some(Address::scoped("fe80::1".parse().unwrap(), || {
+            Some("we\"ird".into())
+        }));
+        d.flowlabel = Some(0xbeef);
+        assert_same_as_serde(origin("curl"), d);
     }
 
     #[test]

@@ -176,7 +176,7 @@ fn route_text(d: &RouteDecision, p: Palette) -> String {
     text.push_str(" -> ");
     match &d.err {
         None => {
-            if let Some(gw) = d.gw {
+            if let Some(gw) = &d.gw {
                 text.push_str(&format!("via {gw} "));
             }
             text.push_str(&format!(

@@ -116,7 +116,7 @@ impl Collector {
     pub fn start(config: &Config) -> Result<Self, Error> {
         let tracer = Tracer::start(config)?;
         Ok(Collector {
-            decoder: Decoder::new(tracer.flow_fields),
+            decoder: Decoder::new(tracer.flow_fields, tracer.flow6_fields),
             tracer,
             errors_only: config.filter.errors_only,
             container: config.filter.container.clone(),

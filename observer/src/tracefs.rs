@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use sockabi::event::{fib_field, syscall_field, OFFSET_ABSENT};
+use sockabi::event::{fib6_field, fib_field, syscall_field, OFFSET_ABSENT};
 
 use crate::Error;
 
@@ -124,6 +124,34 @@ pub fn fib_offsets(tracefs: &Tracefs) -> Result<[u32; fib_field::COUNT], Error> 
             return Err(Error::TracepointLayout {
                 tracepoint: "fib:fib_table_lookup".into(),
                 field: fib_field::NAMES[required].into(),
+            });
+        }
+    }
+    Ok(offsets)
+}
+
+/// `FIB6_OFFSETS` for the classic IPv6 route program, from `fib6:fib6_table_lookup`'s
+/// `format` file.
+pub fn fib6_offsets(tracefs: &Tracefs) -> Result<[u32; fib6_field::COUNT], Error> {
+    let fields = tracefs.fields("fib6", "fib6_table_lookup")?;
+    let mut offsets = [OFFSET_ABSENT; fib6_field::COUNT];
+    for (index, name) in fib6_field::NAMES.iter().enumerate() {
+        offsets[index] = offset_of(&fields, &[name]).unwrap_or(OFFSET_ABSENT);
+    }
+    // The device name is read as an inline `char[16]` (it is one in every kernel with this
+    // tracepoint's current layout, 5.2+).
+    let inline_name = fields.iter().any(|f| f.name == "name" && !f.data_loc);
+    for required in [
+        fib6_field::TB_ID,
+        fib6_field::ERR,
+        fib6_field::OIF,
+        fib6_field::DST,
+        fib6_field::NAME,
+    ] {
+        if offsets[required] == OFFSET_ABSENT || !inline_name {
+            return Err(Error::TracepointLayout {
+                tracepoint: "fib6:fib6_table_lookup".into(),
+                field: fib6_field::NAMES[required].into(),
             });
         }
     }

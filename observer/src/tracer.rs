@@ -15,8 +15,9 @@ use aya_obj::generated::{bpf_cmd, bpf_prog_info};
 use sockabi::event::{fib_field, fib_raw_field, rule_field, task_field, OFFSET_ABSENT};
 use sockabi::IFNAMSIZ;
 
-use crate::config::{Config, NetnsSpec};
+use crate::config::{Cidr, Config, NetnsSpec};
 use crate::netns::{inode_of, IfNames};
+use crate::route6_hooks::{self, Route6Hooks};
 use crate::tracefs::{self, Tracefs};
 use crate::{btf, Error};
 
@@ -161,7 +162,7 @@ pub enum RouteHook {
 }
 
 /// The first line of a long error (a verifier log can run to thousands of lines).
-fn abridge(message: &str) -> &str {
+pub(crate) fn abridge(message: &str) -> &str {
     message.lines().next().unwrap_or(message)
 }
 
@@ -181,6 +182,10 @@ pub struct Tracer {
     /// Whether the policy rule of each table lookup is captured in the kernel (fentry/fexit on
     /// `fib4_rule_action`, where BPF trampolines exist); otherwise it is reconstructed.
     pub rules_in_kernel: bool,
+    /// Where IPv6 route lookups are traced, if they are.
+    pub route6_hook: Option<RouteHook>,
+    /// Which policy-routing fields of the flow IPv6 route events carry on this kernel.
+    pub flow6_fields: FlowFields,
 }
 
 /// The flow fields beyond the classic tracepoint's that the route program can read here: the
@@ -261,7 +266,8 @@ impl Tracer {
                                 btf.aya_btf_for_raw_tracepoint(
                                     bytes,
                                     "fib_table_lookup",
-                                    &[RULE_FUNCTION],
+                                    &[route6_hooks::TRACEPOINT],
+                                    &[RULE_FUNCTION, route6_hooks::RULE_FUNCTION],
                                 )
                             })
                             .flatten();
@@ -291,6 +297,11 @@ impl Tracer {
                 task_offsets[task_field::TASK_COMM],
             )?),
         };
+        let route6_hooks = match config.events.route {
+            false => None,
+            true => Route6Hooks::prepare(btf.as_ref().ok(), &tracefs),
+        };
+        let (fib6_btf_offsets, fib6_offsets) = Route6Hooks::offsets(route6_hooks.as_ref());
         let fib_raw_offsets = route_hooks
             .as_ref()
             .and_then(|h| h.raw)
@@ -335,13 +346,28 @@ impl Tracer {
                 (index, name.to_c_buffer())
             }
         };
-        let (dst_net, dst_mask) = match filter.dst {
-            None => (0u32, 0u32),
-            Some(cidr) => (
-                u32::from_ne_bytes(cidr.network.octets()),
-                // A /0 matches everything, like no filter; mask 0 means "no filter" in the program.
-                u32::from_ne_bytes(cidr.mask().octets()),
-            ),
+        let (mut dst_net, mut dst_mask, mut dst6_net, mut dst6_mask) =
+            (0u32, 0u32, [0u64; 2], [0u64; 2]);
+        let dst_family: u32 = match filter.dst {
+            None => 0,
+            Some(Cidr::V4(cidr)) => {
+                dst_net = u32::from_ne_bytes(cidr.network.octets());
+                // A /0 matches everything, like no filter; mask 0 means "no filter" in the
+                // program (which still drops IPv6 lookups: the family was asked for).
+                dst_mask = u32::from_ne_bytes(cidr.mask().octets());
+                4
+            }
+            Some(Cidr::V6(cidr)) => {
+                let words = |bytes: [u8; 16]| {
+                    [
+                        u64::from_ne_bytes(bytes[..8].try_into().unwrap_or_default()),
+                        u64::from_ne_bytes(bytes[8..].try_into().unwrap_or_default()),
+                    ]
+                };
+                dst6_net = words(cidr.network.octets());
+                dst6_mask = words(cidr.mask().octets());
+                6
+            }
         };
         let errors_only = u32::from(filter.errors_only);
         let with_softirq = u32::from(filter.softirq);
@@ -366,6 +392,11 @@ impl Tracer {
             .override_global("FILTER_IFNAME", &ifname, true)
             .override_global("FILTER_DST_NET", &dst_net, true)
             .override_global("FILTER_DST_MASK", &dst_mask, true)
+            .override_global("FILTER_DST_FAMILY", &dst_family, true)
+            .override_global("FILTER_DST6_NET", &dst6_net, true)
+            .override_global("FILTER_DST6_MASK", &dst6_mask, true)
+            .override_global("FIB6_BTF_OFFSETS", &fib6_btf_offsets, true)
+            .override_global("FIB6_OFFSETS", &fib6_offsets, true)
             .override_global("ERRORS_ONLY", &errors_only, true)
             .override_global("WITH_SOFTIRQ", &with_softirq, true)
             .override_global("WAKEUP_EVERY", &wakeup_every, true);
@@ -378,12 +409,14 @@ impl Tracer {
             None
         };
 
-        let (route_hook, rules_in_kernel) = attach_all(
+        let attached = attach_all(
             &mut ebpf,
             &programs,
             route_hooks.as_ref(),
+            route6_hooks.as_ref(),
             kernel_btf.as_ref(),
         )?;
+        let (route_hook, rules_in_kernel) = (attached.route, attached.rules_in_kernel);
         let events = RingBuf::try_from(
             ebpf.take_map("EVENTS")
                 .ok_or_else(|| load_error("no EVENTS map".into()))?,
@@ -403,6 +436,10 @@ impl Tracer {
             route_hook,
             flow_fields: FlowFields::of(route_hook, &fib_raw_offsets),
             rules_in_kernel,
+            route6_hook: attached.route6,
+            flow6_fields: route6_hooks
+                .as_ref()
+                .map_or_else(FlowFields::default, |h| h.flow_fields(attached.route6)),
         })
     }
 
@@ -498,17 +535,24 @@ fn load_error(message: String) -> Error {
     Error::Load(message)
 }
 
-/// Loads and attaches the syscall programs and the route program (with its context notes,
-/// and the rule capture where the route program is BTF-typed and the kernel has
-/// trampolines). The kernel verifies each program as it is loaded, which is most of the time
-/// this takes, so they are loaded side by side, one thread each. Returns the route hook and
-/// whether rules are captured in the kernel.
+/// What [`attach_all`] attached.
+struct Attached {
+    route: Option<RouteHook>,
+    rules_in_kernel: bool,
+    route6: Option<RouteHook>,
+}
+
+/// Loads and attaches the syscall programs and the route programs (with their context notes,
+/// and the rule capture where a route program is BTF-typed and the kernel has trampolines).
+/// The kernel verifies each program as it is loaded, which is most of the time this takes,
+/// so they are loaded side by side, one thread each.
 fn attach_all(
     ebpf: &mut Ebpf,
     syscall_programs: &[(&str, &str, &str)],
     route_hooks: Option<&RouteHooks>,
+    route6_hooks: Option<&Route6Hooks>,
     kernel_btf: Option<&aya::Btf>,
-) -> Result<(Option<RouteHook>, bool), Error> {
+) -> Result<Attached, Error> {
     let mut by_name: HashMap<&str, &mut Program> = ebpf.programs_mut().collect();
     let mut take = |name: &str| {
         by_name
@@ -524,6 +568,20 @@ fn attach_all(
                 raw: take(RAW_ROUTE_PROGRAM)?,
                 classic: take(CLASSIC_ROUTE_PROGRAM)?,
             },
+        )),
+    };
+    let route6 = match route6_hooks {
+        None => None,
+        Some(hooks) => Some((
+            hooks,
+            (
+                take(route6_hooks::BTF_PROGRAM)?,
+                take(route6_hooks::CLASSIC_PROGRAM)?,
+            ),
+            (
+                take(route6_hooks::RULE_PROGRAMS[0])?,
+                take(route6_hooks::RULE_PROGRAMS[1])?,
+            ),
         )),
     };
     let mut context = Vec::new();
@@ -545,11 +603,20 @@ fn attach_all(
                 // The rule capture feeds the BTF-typed program only.
                 let in_kernel = match (hook, rules, kernel_btf) {
                     (RouteHook::BtfTyped, Some(rules), Some(btf)) => {
-                        attach_rule_capture(rules, btf)
+                        attach_rule_capture(rules, btf, RULE_FUNCTION)
                     }
                     _ => false,
                 };
                 Ok::<_, Error>((hook, in_kernel))
+            })
+        });
+        let route6 = route6.map(|(hooks, programs, rules)| {
+            scope.spawn(move || {
+                let hook = hooks.attach(programs, kernel_btf);
+                if let (Some(RouteHook::BtfTyped), Some(btf)) = (hook, kernel_btf) {
+                    attach_rule_capture(rules, btf, route6_hooks::RULE_FUNCTION);
+                }
+                hook
             })
         });
         let context: Vec<_> = context
@@ -563,27 +630,34 @@ fn attach_all(
         // Every thread is joined before the first error (in program order) is returned.
         let context: Vec<_> = context.into_iter().map(join).collect();
         let syscalls: Vec<_> = syscalls.into_iter().map(join).collect();
+        let route6 = route6.and_then(join);
         let route = route.map(join).transpose()?;
         context.into_iter().collect::<Result<(), Error>>()?;
         syscalls.into_iter().collect::<Result<(), Error>>()?;
-        Ok((route.map(|r| r.0), route.is_some_and(|r| r.1)))
+        Ok(Attached {
+            route: route.map(|r| r.0),
+            rules_in_kernel: route.is_some_and(|r| r.1),
+            route6,
+        })
     })
 }
 
-/// Attaches the rule-capture programs (fentry and fexit on `fib4_rule_action`); false, after
-/// saying why at info level, where the kernel has no BPF trampolines (this development host)
-/// or no such function. Rules are then reconstructed in user space.
+/// Attaches the rule-capture programs (fentry and fexit on `function`: `fib4_rule_action` or
+/// `fib6_rule_action`); false, after saying why at info level, where the kernel has no BPF
+/// trampolines (this development host) or no such function. Rules are then reconstructed in
+/// user space.
 fn attach_rule_capture(
     (entry, exit): ((&str, &mut Program), (&str, &mut Program)),
     btf: &aya::Btf,
+    function: &str,
 ) -> bool {
     let attached = (|| -> Result<(), String> {
         let entry: &mut FEntry = entry.1.try_into().map_err(|e| format!("{e}"))?;
         entry
-            .load(RULE_FUNCTION, btf)
+            .load(function, btf)
             .map_err(|e| format!("fentry: {e}"))?;
         let exit: &mut FExit = exit.1.try_into().map_err(|e| format!("{e}"))?;
-        exit.load(RULE_FUNCTION, btf)
+        exit.load(function, btf)
             .map_err(|e| format!("fexit: {e}"))?;
         // The exit first: alone it only clears; an entry alone would leave a rule noted.
         exit.attach().map_err(|e| format!("fexit: {e}"))?;
@@ -592,12 +666,12 @@ fn attach_rule_capture(
     })();
     match attached {
         Ok(()) => {
-            log::info!("policy rules: captured in the kernel (fentry/fexit {RULE_FUNCTION})");
+            log::info!("policy rules: captured in the kernel (fentry/fexit {function})");
             true
         }
         Err(err) => {
             log::info!(
-                "policy rules: reconstructed in user space; fentry/fexit {RULE_FUNCTION} unusable here ({})",
+                "policy rules: reconstructed in user space; fentry/fexit {function} unusable here ({})",
                 abridge(&err)
             );
             false
@@ -612,7 +686,11 @@ fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
-fn attach((program, prog): (&str, &mut Program), category: &str, name: &str) -> Result<(), Error> {
+pub(crate) fn attach(
+    (program, prog): (&str, &mut Program),
+    category: &str,
+    name: &str,
+) -> Result<(), Error> {
     let tracepoint = format!("{category}:{name}");
     let prog: &mut TracePoint = prog
         .try_into()
@@ -650,7 +728,7 @@ fn attach_raw((program, prog): (&str, &mut Program), tracepoint: &str) -> Result
     Ok(())
 }
 
-fn attach_btf(
+pub(crate) fn attach_btf(
     (program, prog): (&str, &mut Program),
     tracepoint: &str,
     kernel_btf: &aya::Btf,

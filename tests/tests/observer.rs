@@ -11,7 +11,7 @@ use std::os::fd::AsRawFd;
 use bindscope::decode::{Body, ControlMessage, Report, SockoptReport};
 use bindscope::route::RouteDecision;
 use bindscope::stream::Collector;
-use bindscope::{Config, EventSet, Filter, Ipv4Cidr, NetnsSpec};
+use bindscope::{Cidr, Config, EventSet, Filter, NetnsSpec};
 use bindscope_tests::topology::{
     CLOSED_PORT, FAR, HOST_ETH0, HOST_ETH1, HOST_ETH2, ROUTER_R0, ROUTER_R1,
 };
@@ -100,7 +100,11 @@ fn seed_topology_unbound_and_bound_to_eth1() {
         .find(|d| d.dport == 5001 && d.src.is_unspecified())
         .expect("unbound lookup");
     assert_eq!(
-        (unbound.oif, unbound.dev.as_deref(), unbound.gw),
+        (
+            unbound.oif,
+            unbound.dev.as_deref(),
+            unbound.gw.as_ref().and_then(|g| g.v4())
+        ),
         (0, Some("eth0"), Some(ROUTER_R0))
     );
     assert_eq!(unbound.table_name, "main");
@@ -111,7 +115,11 @@ fn seed_topology_unbound_and_bound_to_eth1() {
     assert_eq!(bound.oif as u32, topology.ifindex.eth1);
     assert_eq!(bound.oif_name.as_deref(), Some("eth1"));
     assert_eq!(
-        (bound.dev.as_deref(), bound.gw, bound.err.as_deref()),
+        (
+            bound.dev.as_deref(),
+            bound.gw.as_ref().and_then(|g| g.v4()),
+            bound.err.as_deref()
+        ),
         (Some("eth1"), Some(ROUTER_R1), None)
     );
     assert!(!bound.onlink_fallback);
@@ -351,7 +359,7 @@ fn filters_apply_in_the_kernel() {
         return;
     }
     let topology = SeedTopology::build().expect("seed topology");
-    let dst: Ipv4Cidr = "203.0.113.0/24".parse().unwrap();
+    let dst: Cidr = "203.0.113.0/24".parse().unwrap();
     let mut by_dst = trace(
         &topology,
         EventSet {
@@ -414,7 +422,7 @@ fn filters_apply_in_the_kernel() {
     assert!(
         dst_reports
             .iter()
-            .all(|r| matches!(&r.body, Body::Route(d) if dst.contains(d.dst))),
+            .all(|r| matches!(&r.body, Body::Route(d) if dst.contains(d.dst.ip))),
         "{dst_reports:#?}"
     );
     let dev_reports = by_dev.collect();

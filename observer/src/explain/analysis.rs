@@ -296,7 +296,7 @@ pub(super) fn case(inputs: &Inputs<'_>) -> Case {
         oif: inputs.oif.as_ref().map(|(_, name)| name.clone()),
         flow: Some(Flow {
             purpose: decision.purpose,
-            src: decision.src,
+            src: decision.src.v4().unwrap_or(Ipv4Addr::UNSPECIFIED),
             iif: name_of(inputs.links, decision.iif),
             oif: (decision.oif != 0)
                 .then(|| name_of(inputs.links, decision.oif))
@@ -336,8 +336,8 @@ fn flow_keys(request: &Request, decision: &RouteDecision) -> FlowKeys {
         proto: decision.proto,
         sport: decision.sport,
         dport: decision.dport,
-        src: decision.src,
-        dst: decision.dst,
+        src: decision.src.v4().unwrap_or(Ipv4Addr::UNSPECIFIED),
+        dst: decision.dst.v4().unwrap_or(Ipv4Addr::UNSPECIFIED),
         l3mdev: decision.l3mdev,
     }
 }

@@ -27,7 +27,7 @@ use std::net::Ipv4Addr;
 
 use serde::Serialize;
 
-use crate::config::{Config, EventSet, Filter, Ipv4Cidr, NetnsSpec};
+use crate::config::{Cidr, Config, EventSet, Filter, Ipv4Cidr, NetnsSpec};
 use crate::route::Purpose;
 use crate::routes::{self, Tables};
 use crate::stream::Collector;
@@ -153,10 +153,10 @@ pub fn explain(request: &Request) -> Result<Explanation, Error> {
         },
         filter: Filter {
             pid: Some(std::process::id()),
-            dst: Some(Ipv4Cidr {
+            dst: Some(Cidr::V4(Ipv4Cidr {
                 network: dst,
                 prefix_len: 32,
-            }),
+            })),
             ..Filter::default()
         },
         ring_size: 1 << 16,

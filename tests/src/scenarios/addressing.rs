@@ -200,7 +200,11 @@ fn connect_binds_implicitly(ctx: &mut Ctx) -> Result<Outcome> {
     // The connect looks the route up without a source to choose one, then again with it.
     let dest = SocketAddrV4::new(FAR, CLOSED_PORT);
     expect_routes(&seen, dest, Via::route(ETH0, Some(ROUTER_R0)))?;
-    let sources: Vec<Ipv4Addr> = seen.routes_to(dest).iter().map(|d| d.src).collect();
+    let sources: Vec<Ipv4Addr> = seen
+        .routes_to(dest)
+        .iter()
+        .filter_map(|d| d.src.v4())
+        .collect();
     seen.expect_eq(
         "sources of the connect's lookups",
         sources,

@@ -153,7 +153,11 @@ fn router_forwards_in_softirq(ctx: &mut Ctx) -> Result<Outcome> {
     host.expect_eq("host decision: pid", own.report().origin.pid, Some(pid))?;
     host.expect_eq("host decision: oif", own.oif_name.as_deref(), Some(ETH1))?;
     host.expect_eq("host decision: dev", own.dev.as_deref(), Some(ETH1))?;
-    host.expect_eq("host decision: gw", own.gw, Some(ROUTER_R1))?;
+    host.expect_eq(
+        "host decision: gw",
+        own.gw.as_ref().and_then(|g| g.v4()),
+        Some(ROUTER_R1),
+    )?;
     // The forwarded datagram comes back in on eth2 (the router routes it to the host's
     // eth2 address): that input lookup is the host's, in softirq. Anything else for these
     // destinations (an input on eth1, a task other than ours) would be the router's.
@@ -203,7 +207,11 @@ fn router_forwards_in_softirq(ctx: &mut Ctx) -> Result<Outcome> {
         router.expect_eq(&format!("{what}: iif"), d.iif_name.as_deref(), Some(R1))?;
     }
     router.expect_eq("forward: dev", forwarded.dev.as_deref(), Some(R2))?;
-    router.expect_eq("forward: gw", forwarded.gw, Some(HOST_ETH2))?;
+    router.expect_eq(
+        "forward: gw",
+        forwarded.gw.as_ref().and_then(|g| g.v4()),
+        Some(HOST_ETH2),
+    )?;
     router.expect_eq(
         "forward: namespace found",
         forwarded.netns_source,

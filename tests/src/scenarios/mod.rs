@@ -114,7 +114,7 @@ fn expect_via(seen: &Seen, what: &str, decision: &RouteDecision, want: Via) -> R
     let got = Via {
         oif: decision.oif_name.as_deref(),
         dev: decision.dev.as_deref(),
-        gw: decision.gw,
+        gw: decision.gw.as_ref().and_then(|g| g.v4()),
         err: decision.err.as_deref(),
     };
     seen.expect_eq(what, got, want)?;

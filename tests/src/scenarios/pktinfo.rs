@@ -192,8 +192,8 @@ fn pktinfo_on_send(ctx: &mut Ctx) -> Result<Outcome> {
         expect_via(&reports, &format!("lookup for {label}"), &decision, via)?;
         reports.expect_eq(
             &format!("source of the lookup for {label}"),
-            decision.src,
-            spec_dst,
+            decision.src.v4(),
+            Some(spec_dst),
         )?;
         traced.push(format!("{label}: {}", decision.line()));
     }

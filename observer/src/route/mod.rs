@@ -12,14 +12,20 @@
 //! says, it assumes the destination is directly reachable on that interface and sends there.
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 
 use serde::Serialize;
-use sockabi::event::{NetnsSource, RouteEvent};
+use sockabi::event::NetnsSource;
 
 use crate::errno::{self, FIB_NO_MATCH};
 use crate::policy::{End, FlowKeys, Method, RuleRef, Walk};
 use crate::tracer::FlowFields;
+
+mod address;
+mod lookup;
+
+pub use address::Address;
+pub use lookup::{Family, Flow, Lookup};
 
 /// `LOOPBACK_IFINDEX`: the `iif` of every locally generated (output) lookup.
 const LOOPBACK_IFINDEX: i32 = 1;
@@ -128,16 +134,19 @@ impl Purpose {
 /// A whole route decision: the flow asked about, the tables consulted, and the outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RouteDecision {
+    /// IPv4 or IPv6.
+    pub family: Family,
     /// Output, input, or an address-type check.
     pub purpose: Purpose,
     /// The table that decided (the last one consulted).
     pub table: u32,
     /// Its name.
     pub table_name: String,
-    /// Destination.
-    pub dst: Ipv4Addr,
-    /// Source (0.0.0.0 when the kernel has not chosen one yet).
-    pub src: Ipv4Addr,
+    /// Destination (with its interface where it is an IPv6 link-scoped address: the
+    /// requested `oif`, else the chosen device).
+    pub dst: Address,
+    /// Source (0.0.0.0 or `::` when the kernel has not chosen one yet).
+    pub src: Address,
     /// Requested output interface (0: any).
     pub oif: i32,
     /// Its name in the event's namespace.
@@ -148,7 +157,8 @@ pub struct RouteDecision {
     pub iif_name: Option<String>,
     /// IP protocol of the flow.
     pub proto: u8,
-    /// TOS of the flow: the DS field as `flowi4_tos` (`flowi4_dscp` from Linux 6.18) holds it.
+    /// TOS of the flow: the DS field as `flowi4_tos` (`flowi4_dscp` from Linux 6.18) holds
+    /// it; for IPv6 the traffic class.
     pub tos: u8,
     /// The DSCP in it (`tos >> 2`): what `ip rule ... dsfield`/`tos` selects on.
     pub dscp: u8,
@@ -156,6 +166,8 @@ pub struct RouteDecision {
     pub sport: u16,
     /// Destination port.
     pub dport: u16,
+    /// The IPv6 flow label; `None` for IPv4.
+    pub flowlabel: Option<u32>,
     /// The flow's firewall mark (`SO_MARK`, netfilter); `None` where this kernel's route hook
     /// cannot read it (the classic tracepoint).
     pub mark: Option<u32>,
@@ -171,8 +183,9 @@ pub struct RouteDecision {
     pub netns_source: &'static str,
     /// The chosen device (`None` when the decision failed).
     pub dev: Option<String>,
-    /// The chosen gateway (`None` when directly connected or failed).
-    pub gw: Option<Ipv4Addr>,
+    /// The chosen gateway (`None` when directly connected or failed); an IPv6 link-local
+    /// gateway is scoped to the chosen device.
+    pub gw: Option<Address>,
     /// `None` on success, else the error name (`ENETUNREACH` when every table missed).
     pub err: Option<String>,
     /// The kernel will assume the destination is on-link on `oif` instead of failing.
@@ -184,39 +197,11 @@ pub struct RouteDecision {
     pub rule_action: Option<RuleReport>,
 }
 
-/// The flow a lookup is about: lookups of one decision share it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct Flow {
-    dst: [u8; 4],
-    src: [u8; 4],
-    oif: i32,
-    iif: i32,
-    proto: u8,
-    tos: u8,
-    sport: u16,
-    dport: u16,
-}
-
-impl Flow {
-    fn of(e: &RouteEvent) -> Self {
-        Flow {
-            dst: e.dst,
-            src: e.src,
-            oif: e.oif.get(),
-            iif: e.iif.get(),
-            proto: e.proto,
-            tos: e.tos,
-            sport: e.sport.get(),
-            dport: e.dport.get(),
-        }
-    }
-}
-
 /// A decision still collecting lookups.
-struct Pending {
+struct Pending<L> {
     flow: Flow,
-    first: RouteEvent,
-    last: RouteEvent,
+    first: L,
+    last: L,
     lookups: Vec<(u32, i32)>,
     /// The rule priority captured in the kernel for each lookup, where it was.
     captured: Vec<Option<u32>>,
@@ -224,26 +209,32 @@ struct Pending {
     hold_hits: bool,
 }
 
-/// Collects lookups per (task, CPU) and hands out whole decisions.
-#[derive(Default)]
-pub struct RouteGrouper {
-    pending: HashMap<(u32, u32), Pending>,
-    tables: TableNames,
+/// Collects lookups of one family per (task, CPU) and hands out whole decisions.
+pub struct RouteGrouper<L> {
+    pending: HashMap<(u32, u32), Pending<L>>,
+}
+
+impl<L> Default for RouteGrouper<L> {
+    fn default() -> Self {
+        RouteGrouper {
+            pending: HashMap::new(),
+        }
+    }
 }
 
 /// A finished decision with the raw first event (for the header: who, where, when).
-pub struct Finished {
+pub struct Finished<L> {
     /// The first lookup of the decision.
-    pub first: RouteEvent,
+    pub first: L,
     /// The last lookup (the one that decided).
-    pub last: RouteEvent,
+    pub last: L,
     /// Table ids and errors, in order.
     pub lookups: Vec<(u32, i32)>,
     /// The rule priority the kernel side captured for each lookup, where it did.
     pub captured: Vec<Option<u32>>,
 }
 
-impl RouteGrouper {
+impl<L: Lookup> RouteGrouper<L> {
     /// Adds a lookup; returns the decisions it completes, oldest first: the previous one of
     /// this task, if it was for another flow, and/or this one. (Two at most: an array, not a
     /// `Vec`, since this runs for every event.)
@@ -252,11 +243,12 @@ impl RouteGrouper {
     /// decision is not complete at its first hit either: a refused hit is followed by the
     /// lookup of a later rule's table. A lookup of the decision's first table again starts a
     /// new decision (a walk goes down the rules, and every walk starts at the first).
-    pub fn push(&mut self, event: &RouteEvent, hold_hits: bool) -> impl Iterator<Item = Finished> {
-        let key = (event.header.tid.get(), event.header.cpu.get());
-        let flow = Flow::of(event);
-        let err = event.err.get();
-        let table = event.tb_id.get();
+    pub fn push(&mut self, event: &L, hold_hits: bool) -> impl Iterator<Item = Finished<L>> {
+        let header = event.header();
+        let key = (header.tid.get(), header.cpu.get());
+        let flow = event.flow();
+        let err = event.result();
+        let table = event.table();
         // Without policy rules nothing is ever pending: no need to hash the key.
         let open = match self.pending.is_empty() {
             true => None,
@@ -269,7 +261,7 @@ impl RouteGrouper {
                     || (p.flow == flow && p.hold_hits && p.lookups[0].0 != table) =>
             {
                 p.lookups.push((table, err));
-                p.captured.push(captured_rule(event));
+                p.captured.push(event.captured_rule());
                 p.last = *event;
                 return [None, self.finish_unless_open(key, p)]
                     .into_iter()
@@ -283,7 +275,7 @@ impl RouteGrouper {
             first: *event,
             last: *event,
             lookups: vec![(table, err)],
-            captured: vec![captured_rule(event)],
+            captured: vec![event.captured_rule()],
             hold_hits,
         };
         [previous, self.finish_unless_open(key, p)]
@@ -293,7 +285,7 @@ impl RouteGrouper {
 
     /// The decision, complete unless the walk may go on: its last lookup missed (`-EAGAIN`),
     /// or hit where a rule may refuse the route. Then it waits under `key`.
-    fn finish_unless_open(&mut self, key: (u32, u32), p: Pending) -> Option<Finished> {
+    fn finish_unless_open(&mut self, key: (u32, u32), p: Pending<L>) -> Option<Finished<L>> {
         let open = p
             .lookups
             .last()
@@ -308,11 +300,11 @@ impl RouteGrouper {
 
     /// Completes decisions whose last lookup is older than `idle_ns` at monotonic time `now_ns`
     /// (all of them with `idle_ns == 0`, e.g. at exit).
-    pub fn flush_idle(&mut self, now_ns: u64, idle_ns: u64) -> Vec<Finished> {
+    pub fn flush_idle(&mut self, now_ns: u64, idle_ns: u64) -> Vec<Finished<L>> {
         let stale: Vec<_> = self
             .pending
             .iter()
-            .filter(|(_, p)| now_ns.saturating_sub(p.last.header.ts_ns.get()) >= idle_ns)
+            .filter(|(_, p)| now_ns.saturating_sub(p.last.header().ts_ns.get()) >= idle_ns)
             .map(|(k, _)| *k)
             .collect();
         let mut done: Vec<_> = stale
@@ -320,18 +312,13 @@ impl RouteGrouper {
             .filter_map(|k| self.pending.remove(k))
             .map(Pending::finish)
             .collect();
-        done.sort_by_key(|f| f.first.header.ts_ns.get());
+        done.sort_by_key(|f| f.first.header().ts_ns.get());
         done
-    }
-
-    /// The name of a table.
-    pub fn table_name(&self, id: u32) -> String {
-        self.tables.name(id)
     }
 }
 
-impl Pending {
-    fn finish(self) -> Finished {
+impl<L> Pending<L> {
+    fn finish(self) -> Finished<L> {
         Finished {
             first: self.first,
             last: self.last,
@@ -341,15 +328,10 @@ impl Pending {
     }
 }
 
-/// The priority of the rule the kernel side captured for this lookup, if it did.
-fn captured_rule(e: &RouteEvent) -> Option<u32> {
-    (e.rule_captured != 0).then(|| e.rule_priority.get())
-}
-
 /// How trustworthy a lookup's namespace is, best first (see [`NetnsSource`]).
-fn netns_rank(e: &RouteEvent) -> u8 {
-    match NetnsSource::from_u8(e.netns_source) {
-        Some(NetnsSource::NextHop) => 0,
+fn netns_rank(e: &impl Lookup) -> u8 {
+    match NetnsSource::from_u8(e.whose().1) {
+        Some(NetnsSource::NextHop | NetnsSource::Lookup) => 0,
         Some(NetnsSource::Received) => 1,
         Some(NetnsSource::Task) => 2,
         Some(NetnsSource::Unknown) | None => 3,
@@ -357,40 +339,46 @@ fn netns_rank(e: &RouteEvent) -> u8 {
 }
 
 /// `netns_source` as the NDJSON schema spells it.
-fn netns_source_name(e: &RouteEvent) -> &'static str {
-    match NetnsSource::from_u8(e.netns_source) {
+fn netns_source_name(e: &impl Lookup) -> &'static str {
+    match NetnsSource::from_u8(e.whose().1) {
         Some(NetnsSource::NextHop) => "next-hop",
+        Some(NetnsSource::Lookup) => "lookup",
         Some(NetnsSource::Received) => "received",
         Some(NetnsSource::Task) => "task",
         Some(NetnsSource::Unknown) | None => "unknown",
     }
 }
 
-impl Finished {
+impl<L: Lookup> Finished<L> {
     /// The flow keys policy rules select on, as the decision's last lookup carried them;
     /// `None` where this kernel's route hook reads no mark or uid (a rule walk without them
-    /// could only guess).
+    /// could only guess), and for IPv6, whose rule list bindscope does not walk yet.
     pub fn flow_keys(&self, fields: FlowFields) -> Option<FlowKeys> {
         let e = &self.last;
+        let (IpAddr::V4(src), IpAddr::V4(dst)) = (e.src(), e.dst()) else {
+            return None;
+        };
+        let (mark, uid, l3mdev) = e.keys();
+        let (sport, dport) = e.ports();
         (fields.mark && fields.uid).then(|| FlowKeys {
-            iif: e.iif.get(),
-            oif: e.oif.get(),
-            mark: e.mark.get(),
-            uid: e.uid.get(),
-            tos: e.tos,
-            proto: e.proto,
-            sport: e.sport.get(),
-            dport: e.dport.get(),
-            src: Ipv4Addr::from(e.src),
-            dst: Ipv4Addr::from(e.dst),
-            l3mdev: fields.l3mdev.then(|| e.l3mdev.get()),
+            iif: e.iif(),
+            oif: e.oif(),
+            mark,
+            uid,
+            tos: e.tos(),
+            proto: e.proto(),
+            sport,
+            dport,
+            src,
+            dst,
+            l3mdev: fields.l3mdev.then_some(l3mdev),
         })
     }
 
     /// The lookup whose namespace stands for the whole decision (all its lookups consulted
     /// one namespace's FIB): the last one if it found it as well as the first, else the first.
     /// A decision that ends in a match names its namespace exactly, from the next hop.
-    pub fn namespace_event(&self) -> &RouteEvent {
+    pub fn namespace_event(&self) -> &L {
         if netns_rank(&self.last) <= netns_rank(&self.first) {
             &self.last
         } else {
@@ -403,7 +391,7 @@ impl Finished {
     /// kernel's route hook reads.
     pub fn decision(
         &self,
-        tables: &RouteGrouper,
+        tables: &TableNames,
         fields: FlowFields,
         walk: Option<&Walk>,
         mut names: impl FnMut(i32) -> Option<String>,
@@ -416,47 +404,52 @@ impl Finished {
         // A rule's action (prohibit, unreachable, blackhole) decides when it ended the walk.
         let err = rule_action
             .as_ref()
-            .map_or(last.err.get(), |&(_, error)| error);
+            .map_or(last.result(), |&(_, error)| error);
         let failed = err != 0;
-        let oif = last.oif.get();
-        let iif = last.iif.get();
-        let dst = Ipv4Addr::from(last.dst);
-        let dev = cstr(&last.dev);
-        let gw = Ipv4Addr::from(last.gw4);
+        let (oif, iif) = (last.oif(), last.iif());
+        let dev = cstr(last.dev());
+        let dev = (!failed && !dev.is_empty() && dev != "-").then_some(dev);
+        let oif_name = names(oif);
+        let gw = last.gw();
+        let (mark, uid, l3mdev) = last.keys();
+        let (sport, dport) = last.ports();
+        let tos = last.tos();
+        // A link-scoped destination is scoped to the interface asked for, else the one chosen.
+        let dst = Address::scoped(last.dst(), || oif_name.clone().or_else(|| dev.clone()));
+        let src = Address::scoped(last.src(), || dev.clone().or_else(|| oif_name.clone()));
         RouteDecision {
+            family: L::FAMILY,
             purpose: Purpose::of(iif),
-            table: last.tb_id.get(),
-            table_name: tables.table_name(last.tb_id.get()),
+            table: last.table(),
+            table_name: tables.name(last.table()),
             dst,
-            src: Ipv4Addr::from(last.src),
+            src,
             oif,
-            oif_name: names(oif),
+            oif_name,
             iif,
             iif_name: if iif == LOOPBACK_IFINDEX {
                 None
             } else {
                 names(iif)
             },
-            proto: last.proto,
-            tos: last.tos,
-            dscp: last.tos >> 2,
-            sport: last.sport.get(),
-            dport: last.dport.get(),
-            mark: fields.mark.then(|| last.mark.get()),
-            uid: fields.uid.then(|| last.uid.get()),
-            l3mdev: fields.l3mdev.then(|| last.l3mdev.get()),
+            proto: last.proto(),
+            tos,
+            dscp: tos >> 2,
+            sport,
+            dport,
+            flowlabel: last.flowlabel(),
+            mark: fields.mark.then_some(mark),
+            uid: fields.uid.then_some(uid),
+            l3mdev: fields.l3mdev.then_some(l3mdev),
             netns_source: netns_source_name(self.namespace_event()),
-            dev: if failed || dev.is_empty() || dev == "-" {
-                None
-            } else {
-                Some(dev)
-            },
             gw: if failed || gw.is_unspecified() {
                 None
             } else {
-                Some(gw)
+                Some(Address::scoped(gw, || dev.clone()))
             },
-            // Every table missing is what fib_lookup turns into ENETUNREACH.
+            dev,
+            // Every table missing is what fib_lookup turns into ENETUNREACH (and IPv6's
+            // "no route" entry carries).
             err: failed.then(|| {
                 if err == FIB_NO_MATCH {
                     "ENETUNREACH".into()
@@ -464,7 +457,11 @@ impl Finished {
                     errno::describe(i64::from(err))
                 }
             }),
-            onlink_fallback: failed && oif != 0 && iif == LOOPBACK_IFINDEX,
+            // IPv4 only: IPv6 has no such fallback, a bound lookup without a route fails.
+            onlink_fallback: failed
+                && oif != 0
+                && iif == LOOPBACK_IFINDEX
+                && L::FAMILY == Family::Inet,
             lookups: self
                 .lookups
                 .iter()
@@ -476,7 +473,7 @@ impl Finished {
                         .map(|a| RuleReport::of(&a.rule));
                     TableLookup {
                         table,
-                        table_name: tables.table_name(table),
+                        table_name: tables.name(table),
                         err: (err != 0).then(|| errno::describe(i64::from(err))),
                         suppressed: attributed.is_some_and(|a| a.suppressed),
                         rule: match self.captured.get(i).copied().flatten() {
@@ -499,7 +496,7 @@ pub(crate) fn cstr(bytes: &[u8]) -> String {
 
 /// Routing table names: the kernel's reserved ones and those in iproute2's `rt_tables`. A
 /// B-tree: a handful of entries, looked up twice per event, where hashing would cost more.
-struct TableNames(BTreeMap<u32, String>);
+pub struct TableNames(BTreeMap<u32, String>);
 
 impl Default for TableNames {
     fn default() -> Self {
@@ -524,7 +521,8 @@ impl Default for TableNames {
 }
 
 impl TableNames {
-    fn name(&self, id: u32) -> String {
+    /// Table `id`'s name, or its number.
+    pub fn name(&self, id: u32) -> String {
         self.0.get(&id).cloned().unwrap_or_else(|| id.to_string())
     }
 }
@@ -532,6 +530,8 @@ impl TableNames {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sockabi::event::RouteEvent;
+    use std::net::Ipv4Addr;
     use zerocopy::FromZeros;
 
     fn lookup(tid: u32, ts: u64, table: u32, err: i32, oif: i32) -> RouteEvent {
@@ -555,10 +555,13 @@ mod tests {
         let mut g = RouteGrouper::default();
         let done: Vec<_> = g.push(&lookup(7, 1, 254, 0, 0), false).collect();
         assert_eq!(done.len(), 1);
-        let d = done[0].decision(&g, FlowFields::default(), None, |_| None);
+        let d = done[0].decision(&TableNames::default(), FlowFields::default(), None, |_| {
+            None
+        });
         assert_eq!(d.table_name, "main");
         assert_eq!(d.dev.as_deref(), Some("eth1"));
-        assert_eq!(d.gw, Some(Ipv4Addr::new(192, 0, 2, 193)));
+        assert_eq!(d.gw, Some(Address::from(Ipv4Addr::new(192, 0, 2, 193))));
+        assert_eq!(d.family, Family::Inet);
         assert!(!d.onlink_fallback);
     }
 
@@ -575,7 +578,9 @@ mod tests {
             .is_none());
         let done: Vec<_> = g.push(&lookup(7, 3, 254, 0, 0), false).collect();
         assert_eq!(done.len(), 1);
-        let d = done[0].decision(&g, FlowFields::default(), None, |_| None);
+        let d = done[0].decision(&TableNames::default(), FlowFields::default(), None, |_| {
+            None
+        });
         let tables: Vec<u32> = d.lookups.iter().map(|l| l.table).collect();
         assert_eq!(tables, [255, 100, 254]);
         assert_eq!(d.lookups[0].err.as_deref(), Some("EAGAIN"));
@@ -592,7 +597,7 @@ mod tests {
         assert!(g.flush_idle(101, 1_000).is_empty());
         let done = g.flush_idle(2_000, 1_000);
         assert_eq!(done.len(), 1);
-        let d = done[0].decision(&g, FlowFields::default(), None, |i| {
+        let d = done[0].decision(&TableNames::default(), FlowFields::default(), None, |i| {
             (i == 4).then(|| "eth2".to_string())
         });
         assert_eq!(d.err.as_deref(), Some("ENETUNREACH"));
@@ -631,7 +636,9 @@ mod tests {
         assert_eq!(done.len(), 2);
         assert!(
             !done[0]
-                .decision(&g, FlowFields::default(), None, |_| None)
+                .decision(&TableNames::default(), FlowFields::default(), None, |_| {
+                    None
+                })
                 .onlink_fallback
         );
     }

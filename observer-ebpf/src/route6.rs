@@ -1,0 +1,320 @@
+//! `fib6:fib6_table_lookup`: every IPv6 FIB table lookup (`fib6_table_lookup()` in
+//! `net/ipv6/route.c`, once per table a decision consults), with whose lookup it was.
+//!
+//! Two programs feed one record: the BTF-typed raw tracepoint (`tp_btf`, preferred), which
+//! is handed the lookup's `struct net` (so its namespace is exact), the `fib6_result`, the
+//! table and the `flowi6`, and reads each field with a plain load; and the classic tracepoint
+//! (kernels without BTF), which reads the formatted record at `format`-file offsets and finds
+//! the namespace as the IPv4 classic program does.
+//!
+//! A table without a route answers with the kernel's "no route" entry
+//! (`net->ipv6.fib6_null_entry`), which looks like an unreachable route through `lo`; the
+//! BTF-typed program tells the two apart by comparing the result with that entry, so a
+//! policy walk's misses group like IPv4's `-EAGAIN`.
+
+use aya_ebpf::helpers::{bpf_get_current_pid_tgid, bpf_get_current_task};
+use aya_ebpf::macros::{btf_tracepoint, tracepoint};
+use aya_ebpf::programs::{BtfTracePointContext, TracePointContext};
+use sockabi::event::{
+    fib6_btf_field as f, fib6_field as fib6, task_field, EventKind, NetnsSource, Route6Event,
+    RouteContext, OFFSET_ABSENT,
+};
+
+use crate::route::{fib_netns, origin, Origin};
+use crate::{
+    count_lost, current_comm, current_netns, global, header, submit, Header, Name, EVENTS,
+    FILTER_DST6_MASK, FILTER_DST6_NET, FILTER_DST_FAMILY, FILTER_IFINDEX, FILTER_IFNAME,
+    FILTER_NETNS, TASK_OFFSETS,
+};
+
+/// `AF_INET6`, the family of an IPv6 gateway.
+const AF_INET6: u8 = 10;
+
+/// `miss`: the classic tracepoint cannot tell a table without a route from an unreachable one
+/// (the BTF-typed program writes 1 for the kernel's "no route" entry, 0 otherwise).
+const MISS_UNKNOWN: u8 = 2;
+
+/// An IPv6 address as two words (see `Name`).
+type Addr6 = [u64; 2];
+
+/// One lookup: the part of `Route6Event` after the header, with native fields.
+#[derive(Clone, Copy, Default)]
+#[repr(C)]
+struct Lookup6 {
+    tb_id: u32,
+    err: i32,
+    oif: i32,
+    iif: i32,
+    src: Addr6,
+    dst: Addr6,
+    gw: Addr6,
+    dev: Name,
+    sport: u16,
+    dport: u16,
+    flowlabel: u32,
+    mark: u32,
+    uid: u32,
+    l3mdev: i32,
+    proto: u8,
+    tclass: u8,
+    scope: u8,
+    flags: u8,
+    context: u8,
+    netns_source: u8,
+    miss: u8,
+    rule_captured: u8,
+    rule_priority: u32,
+}
+
+/// `sockabi::event::Route6Event` with native fields.
+#[repr(C, align(8))]
+struct Route6Record {
+    header: Header,
+    lookup: Lookup6,
+}
+
+/// The native mirror has `sockabi`'s layout, field for field.
+const _: () = {
+    use core::mem::{offset_of, size_of};
+    type R = Route6Event;
+    const L: usize = offset_of!(Route6Record, lookup);
+    let same = [
+        size_of::<Route6Record>() == size_of::<R>(),
+        L + offset_of!(Lookup6, tb_id) == offset_of!(R, tb_id),
+        L + offset_of!(Lookup6, err) == offset_of!(R, err),
+        L + offset_of!(Lookup6, oif) == offset_of!(R, oif),
+        L + offset_of!(Lookup6, iif) == offset_of!(R, iif),
+        L + offset_of!(Lookup6, src) == offset_of!(R, src),
+        L + offset_of!(Lookup6, dst) == offset_of!(R, dst),
+        L + offset_of!(Lookup6, gw) == offset_of!(R, gw),
+        L + offset_of!(Lookup6, dev) == offset_of!(R, dev),
+        L + offset_of!(Lookup6, sport) == offset_of!(R, sport),
+        L + offset_of!(Lookup6, dport) == offset_of!(R, dport),
+        L + offset_of!(Lookup6, flowlabel) == offset_of!(R, flowlabel),
+        L + offset_of!(Lookup6, mark) == offset_of!(R, mark),
+        L + offset_of!(Lookup6, uid) == offset_of!(R, uid),
+        L + offset_of!(Lookup6, l3mdev) == offset_of!(R, l3mdev),
+        L + offset_of!(Lookup6, proto) == offset_of!(R, proto),
+        L + offset_of!(Lookup6, tclass) == offset_of!(R, tclass),
+        L + offset_of!(Lookup6, scope) == offset_of!(R, scope),
+        L + offset_of!(Lookup6, flags) == offset_of!(R, flags),
+        L + offset_of!(Lookup6, context) == offset_of!(R, context),
+        L + offset_of!(Lookup6, netns_source) == offset_of!(R, netns_source),
+        L + offset_of!(Lookup6, miss) == offset_of!(R, miss),
+        L + offset_of!(Lookup6, rule_captured) == offset_of!(R, rule_captured),
+        L + offset_of!(Lookup6, rule_priority) == offset_of!(R, rule_priority),
+    ];
+    let mut i = 0;
+    while i < same.len() {
+        assert!(
+            same[i],
+            "the native IPv6 route record differs from sockabi's layout"
+        );
+        i += 1;
+    }
+};
+
+/// `FIB6_BTF_OFFSETS`, indexed by `sockabi::event::fib6_btf_field`.
+#[no_mangle]
+static FIB6_BTF_OFFSETS: [u32; f::COUNT] = [OFFSET_ABSENT; f::COUNT];
+/// `fib6:fib6_table_lookup` field offsets, indexed by `sockabi::event::fib6_field`.
+#[no_mangle]
+static FIB6_OFFSETS: [u32; fib6::COUNT] = [OFFSET_ABSENT; fib6::COUNT];
+
+/// Applies the namespace and route filters and writes the record.
+#[inline(always)]
+fn emit(who: &Origin, netns: (u32, NetnsSource), l: &mut Lookup6) -> Option<()> {
+    let want_netns = global(&FILTER_NETNS);
+    if want_netns != 0 && want_netns != netns.0 {
+        return None;
+    }
+    match global(&FILTER_DST_FAMILY) {
+        4 => return None,
+        6 => {
+            let (net, mask) = (global(&FILTER_DST6_NET), global(&FILTER_DST6_MASK));
+            if l.dst[0] & mask[0] != net[0] || l.dst[1] & mask[1] != net[1] {
+                return None;
+            }
+        }
+        _ => {}
+    }
+    let want_ifindex = global(&FILTER_IFINDEX);
+    if want_ifindex != 0
+        && l.oif != want_ifindex
+        && l.iif != want_ifindex
+        && l.dev != global(&FILTER_IFNAME)
+    {
+        return None;
+    }
+    l.context = match who.softirq {
+        true => RouteContext::Softirq as u8,
+        false => RouteContext::Task as u8,
+    };
+    l.netns_source = netns.1 as u8;
+    let Some(mut entry) = EVENTS.reserve::<Route6Event>(0) else {
+        count_lost();
+        return None;
+    };
+    let record = Route6Record {
+        header: header(EventKind::Route6, who.pid_tgid, netns.0, who.comm),
+        lookup: *l,
+    };
+    // SAFETY: the reservation is 8-aligned and sized for a `Route6Event`, laid out as this.
+    unsafe { entry.as_mut_ptr().cast::<Route6Record>().write(record) };
+    submit(entry);
+    Some(())
+}
+
+#[btf_tracepoint(function = "fib6_table_lookup")]
+pub fn fib6_table_lookup_btf(ctx: BtfTracePointContext) -> i32 {
+    let _ = try_fib6_table_lookup_btf(&ctx);
+    0
+}
+
+/// Reads the `T` at `base + offset` of a BTF-typed kernel pointer: a plain load the JIT
+/// guards against faults (see `route::load`); zero where the field is absent here.
+#[inline(always)]
+fn load<T: Copy + Default>(base: u64, offset: u32) -> T {
+    if offset == OFFSET_ABSENT || base == 0 {
+        return T::default();
+    }
+    // SAFETY: the verifier checks the access against the BTF type of `base`; `offset` is the
+    // BTF offset of a field of at least `T`'s size.
+    unsafe { core::ptr::read_volatile((base + u64::from(offset)) as *const T) }
+}
+
+/// A 16-byte field (an `in6_addr`, a device name) as two loads.
+#[inline(always)]
+fn load16(base: u64, offset: u32) -> [u64; 2] {
+    if offset == OFFSET_ABSENT {
+        return [0; 2];
+    }
+    [load(base, offset), load(base, offset + 8)]
+}
+
+fn try_fib6_table_lookup_btf(ctx: &BtfTracePointContext) -> Option<()> {
+    // SAFETY: the helper returns a number.
+    let task_ptr = unsafe { bpf_get_current_task() };
+    let who = origin(task_ptr, bpf_get_current_pid_tgid, current_comm)?;
+    let off = global(&FIB6_BTF_OFFSETS);
+    let net: u64 = ctx.arg(0);
+    let res: u64 = ctx.arg(1);
+    let table: u64 = ctx.arg(2);
+    let flow: u64 = ctx.arg(3);
+    let info = u32::from_be(load(flow, off[f::FLOWLABEL]));
+    let mut l = Lookup6 {
+        tb_id: load(table, off[f::TB6_ID]),
+        oif: load(flow, off[f::OIF]),
+        iif: load(flow, off[f::IIF]),
+        mark: load(flow, off[f::MARK]),
+        uid: load(flow, off[f::UID]),
+        l3mdev: load(flow, off[f::L3MDEV]),
+        proto: load(flow, off[f::PROTO]),
+        scope: load(flow, off[f::SCOPE]),
+        flags: load(flow, off[f::FLAGS]),
+        src: load16(flow, off[f::SADDR]),
+        dst: load16(flow, off[f::DADDR]),
+        // The flow info holds the traffic class (bits 20-27, `ip6_tclass()`) and the label.
+        flowlabel: info & 0xf_ffff,
+        tclass: (info >> 20) as u8,
+        sport: u16::from_be(load(flow, off[f::SPORT])),
+        dport: u16::from_be(load(flow, off[f::DPORT])),
+        ..Lookup6::default()
+    };
+    // As the tracepoint does: the error of the route type found.
+    l.err = type_error(load(res, off[f::RES_TYPE]));
+    let f6i: u64 = load(res, off[f::RES_F6I]);
+    let null_entry: u64 = load(net, off[f::NET_NULL_ENTRY]);
+    l.miss = u8::from(f6i == null_entry);
+    l.dev = [u64::from(b'-'), 0];
+    let nh: u64 = load(res, off[f::RES_NH]);
+    if nh != 0 {
+        let dev: u64 = load(nh, off[f::NH_DEV]);
+        if dev != 0 {
+            l.dev = load16(dev, off[f::NETDEV_NAME]);
+        }
+        if l.miss == 0 && load::<u8>(nh, off[f::NH_GW_FAMILY]) == AF_INET6 {
+            l.gw = load16(nh, off[f::NH_GW]);
+        }
+    }
+    if let Some(priority) = who.notes.rule_for(flow) {
+        l.rule_captured = 1;
+        l.rule_priority = priority;
+    }
+    let inum = global(&TASK_OFFSETS[task_field::NET_NS_INUM]);
+    let netns: u32 = load(net, inum);
+    let source = match netns {
+        0 => NetnsSource::Unknown,
+        _ => NetnsSource::Lookup,
+    };
+    emit(&who, (netns, source), &mut l)
+}
+
+/// `ip6_rt_type_to_error()`: the error a route of this type gives (`fib6_prop` in
+/// `net/ipv6/route.c`).
+#[inline(always)]
+fn type_error(rtn_type: u8) -> i32 {
+    const EHOSTUNREACH: i32 = 113;
+    const EACCES: i32 = 13;
+    const EINVAL: i32 = 22;
+    const EAGAIN: i32 = 11;
+    match rtn_type {
+        // RTN_BLACKHOLE, RTN_NAT, RTN_XRESOLVE
+        6 | 10 | 11 => -EINVAL,
+        // RTN_UNREACHABLE
+        7 => -EHOSTUNREACH,
+        // RTN_PROHIBIT
+        8 => -EACCES,
+        // RTN_THROW
+        9 => -EAGAIN,
+        _ => 0,
+    }
+}
+
+#[tracepoint]
+pub fn fib6_table_lookup(ctx: TracePointContext) -> u32 {
+    let _ = try_fib6_table_lookup(&ctx);
+    0
+}
+
+/// Reads a `fib6_table_lookup` field at the loader-given offset (zero if absent here).
+#[inline(always)]
+fn field<T: Copy + Default>(ctx: &TracePointContext, offsets: &[u32; fib6::COUNT], i: usize) -> T {
+    let offset = offsets[i];
+    if offset == OFFSET_ABSENT {
+        return T::default();
+    }
+    // SAFETY: read through bpf_probe_read at an offset from the tracepoint's format file.
+    unsafe { ctx.read_at::<T>(offset as usize) }.unwrap_or_default()
+}
+
+/// The classic tracepoint: no mark, uid or l3mdev, and no way to tell a table without a route
+/// from an unreachable route (`miss` is "unknown"); the namespace comes from the softirq note
+/// or the task.
+fn try_fib6_table_lookup(ctx: &TracePointContext) -> Option<()> {
+    // SAFETY: the helper returns a number.
+    let task_ptr = unsafe { bpf_get_current_task() };
+    let who = origin(task_ptr, bpf_get_current_pid_tgid, current_comm)?;
+    let off = global(&FIB6_OFFSETS);
+    let mut l = Lookup6 {
+        tb_id: field(ctx, &off, fib6::TB_ID),
+        err: field(ctx, &off, fib6::ERR),
+        oif: field(ctx, &off, fib6::OIF),
+        iif: field(ctx, &off, fib6::IIF),
+        flowlabel: field(ctx, &off, fib6::FLOWLABEL),
+        tclass: field(ctx, &off, fib6::TOS),
+        scope: field(ctx, &off, fib6::SCOPE),
+        flags: field(ctx, &off, fib6::FLAGS),
+        src: field(ctx, &off, fib6::SRC),
+        dst: field(ctx, &off, fib6::DST),
+        sport: field(ctx, &off, fib6::SPORT),
+        dport: field(ctx, &off, fib6::DPORT),
+        proto: field(ctx, &off, fib6::PROTO),
+        dev: field(ctx, &off, fib6::NAME),
+        gw: field(ctx, &off, fib6::GW),
+        ..Lookup6::default()
+    };
+    l.miss = MISS_UNKNOWN;
+    let netns = fib_netns(0, &who, l.iif, current_netns);
+    emit(&who, netns, &mut l)
+}

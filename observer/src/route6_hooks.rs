@@ -1,0 +1,121 @@
+//! How IPv6 route lookups are traced on this kernel: the BTF-typed raw tracepoint
+//! `fib6_table_lookup` (exact namespace, misses told from unreachable routes, mark, uid and
+//! l3mdev), else the classic tracepoint `fib6:fib6_table_lookup` (offsets from its `format`
+//! file; works without BTF). A kernel without IPv6 has neither: bindscope then traces IPv4
+//! only and says so.
+//!
+//! Kept apart from the IPv4 hooks in [`crate::tracer`]: the two tracepoints have different
+//! arguments, and the IPv6 one needs no raw-tracepoint middle step (its BTF-typed program
+//! reads the task through helpers, which every kernel with `tp_btf` has).
+
+use aya::programs::Program;
+use sockabi::event::{fib6_btf_field, fib6_field, OFFSET_ABSENT};
+
+use crate::btf;
+use crate::tracefs::{self, Tracefs};
+use crate::tracer::{abridge, attach, attach_btf, FlowFields, RouteHook};
+
+/// The IPv6 route programs: BTF-typed (preferred) and classic.
+pub(crate) const BTF_PROGRAM: &str = "fib6_table_lookup_btf";
+pub(crate) const CLASSIC_PROGRAM: &str = "fib6_table_lookup";
+/// The raw tracepoint both forms hook.
+pub(crate) const TRACEPOINT: &str = "fib6_table_lookup";
+/// The kernel function bracketing an IPv6 policy rule's table lookup, and the programs that
+/// capture the rule there (see `observer-ebpf/src/rules.rs`).
+pub(crate) const RULE_FUNCTION: &str = "fib6_rule_action";
+pub(crate) const RULE_PROGRAMS: [&str; 2] = ["rule6_action_entry", "rule6_action_exit"];
+
+/// The offsets each form needs, as far as this kernel has them.
+pub(crate) struct Route6Hooks {
+    pub(crate) btf: Option<[u32; fib6_btf_field::COUNT]>,
+    pub(crate) classic: Option<[u32; fib6_field::COUNT]>,
+}
+
+impl Route6Hooks {
+    /// Reads the offsets; `None` (after saying why) when neither form can work here.
+    pub(crate) fn prepare(btf: Option<&btf::Btf>, tracefs: &Tracefs) -> Option<Self> {
+        let typed = match btf.map(btf::fib6_btf_offsets) {
+            Some(Ok(offsets)) => Some(offsets),
+            Some(Err(err)) => {
+                log::info!("IPv6 route lookups: no BTF-typed tracepoint, because {err}");
+                None
+            }
+            None => None,
+        };
+        let classic = match tracefs::fib6_offsets(tracefs) {
+            Ok(offsets) => Some(offsets),
+            Err(err) => {
+                log::info!("IPv6 route lookups: no classic tracepoint, because {err}");
+                None
+            }
+        };
+        if typed.is_none() && classic.is_none() {
+            log::warn!("IPv6 route lookups are not traced on this kernel (no fib6_table_lookup tracepoint: built without IPv6?)");
+            return None;
+        }
+        Some(Route6Hooks {
+            btf: typed,
+            classic,
+        })
+    }
+
+    /// `FIB6_BTF_OFFSETS` and `FIB6_OFFSETS` for the loader (absent where unknown).
+    pub(crate) fn offsets(
+        hooks: Option<&Self>,
+    ) -> ([u32; fib6_btf_field::COUNT], [u32; fib6_field::COUNT]) {
+        (
+            hooks
+                .and_then(|h| h.btf)
+                .unwrap_or([OFFSET_ABSENT; fib6_btf_field::COUNT]),
+            hooks
+                .and_then(|h| h.classic)
+                .unwrap_or([OFFSET_ABSENT; fib6_field::COUNT]),
+        )
+    }
+
+    /// Attaches the BTF-typed program, or else the classic one, and says which; `None` (after
+    /// a warning) when neither attaches: IPv4 is still traced.
+    pub(crate) fn attach(
+        &self,
+        (typed, classic): ((&str, &mut Program), (&str, &mut Program)),
+        kernel_btf: Option<&aya::Btf>,
+    ) -> Option<RouteHook> {
+        if let (Some(_), Some(kernel_btf)) = (self.btf, kernel_btf) {
+            match attach_btf(typed, TRACEPOINT, kernel_btf) {
+                Ok(()) => {
+                    log::info!("IPv6 route lookups: BTF-typed raw tracepoint {TRACEPOINT}");
+                    return Some(RouteHook::BtfTyped);
+                }
+                Err(err) => log::info!(
+                    "BTF-typed raw tracepoint {TRACEPOINT} unusable here ({}); trying the classic tracepoint",
+                    abridge(&err.to_string())
+                ),
+            }
+        }
+        if self.classic.is_some() {
+            match attach(classic, "fib6", TRACEPOINT) {
+                Ok(()) => {
+                    log::info!("IPv6 route lookups: classic tracepoint fib6:{TRACEPOINT}");
+                    return Some(RouteHook::Classic);
+                }
+                Err(err) => log::warn!(
+                    "IPv6 route lookups are not traced: {}",
+                    abridge(&err.to_string())
+                ),
+            }
+        }
+        None
+    }
+
+    /// Which flow fields the attached form reads.
+    pub(crate) fn flow_fields(&self, hook: Option<RouteHook>) -> FlowFields {
+        match (hook, self.btf) {
+            (Some(RouteHook::BtfTyped), Some(offsets)) => FlowFields {
+                mark: true,
+                uid: true,
+                l3mdev: offsets[fib6_btf_field::L3MDEV] != OFFSET_ABSENT,
+            },
+            _ => FlowFields::default(),
+        }
+    }
+}
