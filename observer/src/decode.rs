@@ -2,7 +2,7 @@
 //! name errnos, resolve ifindexes in the event's own network namespace, and group route
 //! lookups into decisions.
 
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::{IpAddr, Ipv4Addr, SocketAddrV4};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -244,11 +244,11 @@ pub struct SockoptReport {
     /// The interface index the option names, if any.
     pub ifindex: Option<u32>,
     /// The multicast group, if any.
-    pub multiaddr: Option<Ipv4Addr>,
+    pub multiaddr: Option<IpAddr>,
     /// The local interface address, if any.
-    pub address: Option<Ipv4Addr>,
+    pub address: Option<IpAddr>,
     /// The multicast source, if any.
-    pub source: Option<Ipv4Addr>,
+    pub source: Option<IpAddr>,
     /// The option unbinds (empty name, index 0).
     pub unbind: bool,
     /// Why the value could not be decoded (the kernel would have said EINVAL too, mostly).
@@ -549,7 +549,7 @@ impl Decoder {
                                 .name(e.header.netns.get(), task_of(&e.header), index);
                     }
                 }
-                for (role, addr) in value.addresses() {
+                for (role, addr) in value.ip_addresses() {
                     match role {
                         AddrRole::Group => report.multiaddr = Some(addr),
                         AddrRole::Interface => report.address = Some(addr),

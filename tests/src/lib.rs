@@ -10,7 +10,8 @@
 //!
 //! - [`netns`]: [`Netns`], a namespace that deletes itself, with `ip` and `run` helpers.
 //! - [`topology`]: [`SeedTopology`], the seed note's two-homed host and its router.
-//! - [`sys`]: the system calls, returning [`sys::Errno`] on failure.
+//! - [`sys`]: the system calls, returning [`sys::Errno`] on failure; [`sys6`]: their IPv6
+//!   forms.
 //! - [`abi`]: building and decoding the C structures passed to those calls.
 //! - [`scenario`]: [`Scenario`], [`Outcome`], [`Ctx`].
 //! - [`scenarios`]: the registry of all scenarios.
@@ -27,6 +28,7 @@ pub mod privileges;
 pub mod scenario;
 pub mod scenarios;
 pub mod sys;
+pub mod sys6;
 pub mod topology;
 
 pub use netns::Netns;

@@ -209,7 +209,7 @@ fn multicast_interface_and_membership() {
     assert_eq!(opts[1].optname, "IP_ADD_MEMBERSHIP");
     assert_eq!(
         (opts[1].multiaddr, opts[1].ifname.as_deref(), opts[1].ret),
-        (Some(group), Some("eth1"), 0)
+        (Some(group.into()), Some("eth1"), 0)
     );
     assert_eq!(
         (opts[2].ret, opts[2].errno.as_deref()),

@@ -64,6 +64,11 @@ scenario_tests!(
     policy_iif_rule_for_forwarded_traffic,
     policy_prohibit_and_unreachable_rules,
     policy_vrf_l3mdev_rule,
+    ipv6_seed_table_metric_0_is_1024,
+    ipv6_unicast_if_steers_and_conflicts_with_bindtodevice,
+    ipv6_link_local_needs_a_scope,
+    ipv6_multicast_join_ff05_by_ifindex,
+    ipv6_policy_rule_selects_second_table,
 );
 
 #[test]

@@ -16,6 +16,7 @@ use crate::sys::{self, Received};
 mod addressing;
 mod bindtodevice;
 mod forwarding;
+mod ipv6;
 mod multicast;
 mod netdevice;
 mod pktinfo;
@@ -35,6 +36,7 @@ pub fn all() -> Vec<Scenario> {
         routing::SCENARIOS,
         forwarding::SCENARIOS,
         policy::SCENARIOS,
+        ipv6::SCENARIOS,
     ]
     .concat()
 }
@@ -63,6 +65,14 @@ fn receive_with_pktinfo(listener: &OwnedFd) -> Result<(Received, PktInfo)> {
 fn connected_source(socket: &OwnedFd, dest: SocketAddrV4) -> Result<SocketAddrV4, sys::Errno> {
     sys::connect(socket, dest)?;
     sys::getsockname(socket)
+}
+
+/// The IPv4 address in a report's address field, if it holds one.
+fn ipv4(addr: Option<std::net::IpAddr>) -> Option<Ipv4Addr> {
+    match addr {
+        Some(std::net::IpAddr::V4(v4)) => Some(v4),
+        _ => None,
+    }
 }
 
 /// What bindscope should say about a route decision.

@@ -7,7 +7,7 @@ use std::os::fd::OwnedFd;
 
 use anyhow::Result;
 
-use super::{connected_source, expect_routes, Via};
+use super::{connected_source, expect_routes, ipv4, Via};
 use crate::abi;
 use crate::netns::Netns;
 use crate::scenario::{expect_eq, expect_errno, expect_ok, Ctx, Outcome, Scenario};
@@ -86,7 +86,7 @@ fn multicast_join_mreqn_ifindex(ctx: &mut Ctx) -> Result<Outcome> {
     seen.expect_eq(
         "IP_ADD_MEMBERSHIP (multiaddr, ifindex, ifname, ret)",
         (
-            join.multiaddr,
+            ipv4(join.multiaddr),
             join.ifindex,
             join.ifname.as_deref(),
             join.ret,
@@ -137,8 +137,8 @@ fn multicast_join_old_ip_mreq(ctx: &mut Ctx) -> Result<Outcome> {
     let fields = |i: usize| {
         (
             joins[i].optlen,
-            joins[i].multiaddr,
-            joins[i].address,
+            ipv4(joins[i].multiaddr),
+            ipv4(joins[i].address),
             joins[i].ifindex,
         )
     };
@@ -279,7 +279,11 @@ fn multicast_if_argument_sizes(ctx: &mut Ctx) -> Result<Outcome> {
         let option = seen.expect_one("IP_MULTICAST_IF", seen.sockopts("IP_MULTICAST_IF"))?;
         seen.expect_eq(
             &format!("IP_MULTICAST_IF with {label} (ifindex, address, ifname)"),
-            (option.ifindex, option.address, option.ifname.as_deref()),
+            (
+                option.ifindex,
+                ipv4(option.address),
+                option.ifname.as_deref(),
+            ),
             want,
         )?;
         seen.expect_eq(
