@@ -56,17 +56,20 @@ pub(super) const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "ipv6_link_local_needs_a_scope",
-        claim: "ipv6(7): \"sin6_scope_id is an ID depending on the scope of the address\" \
-                (a link-local destination needs one: connect fails with EINVAL without it, \
-                and sin6_scope_id or IPV6_MULTICAST_IF choose the interface)",
+        claim: "000_013038441b203428.txt: \"any routes which go through a network interface \
+                other than the one specified in the BINDTODEVICE call are ignored\" (in IPv6 \
+                a link-local destination names its interface itself, ipv6(7) sin6_scope_id: \
+                connect fails with EINVAL without one, and sin6_scope_id or IPV6_MULTICAST_IF \
+                bind the socket to the interface)",
         run: link_local_needs_a_scope,
     },
     Scenario {
         name: "ipv6_multicast_join_ff05_by_ifindex",
-        claim: "003_7523303a21248235.txt (ip(7) IP_ADD_MEMBERSHIP, \"imr_ifindex is the \
-                interface index of the interface that should join\") in IPv6: \
-                IPV6_ADD_MEMBERSHIP with an ipv6_mreq and MCAST_JOIN_GROUP with a group_req \
-                join by ifindex; a group that is not multicast is EINVAL",
+        claim: "002_b9a66d336cde56ce.txt (ip(7) IP_ADD_MEMBERSHIP): \"imr_ifindex is the \
+                interface index of the interface that should join/leave the imr_multiaddr \
+                group\" and \"It must be a valid multicast address (or setsockopt(2) fails with \
+                the error EINVAL)\", in IPv6: IPV6_ADD_MEMBERSHIP with an ipv6_mreq and \
+                MCAST_JOIN_GROUP with a group_req",
         run: multicast_join_ff05_by_ifindex,
     },
     Scenario {
