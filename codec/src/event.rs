@@ -26,8 +26,8 @@ pub const IFREQ_CAPTURE: usize = 40;
 /// Bytes of a control buffer a cmsg record keeps (room for an `IP_PKTINFO` and an `IP_RECVERR`
 /// message with its offender, several times over).
 pub const CONTROL_CAPTURE: usize = 128;
-/// Bytes of `msg_name` a cmsg record keeps (a `sockaddr_in`).
-pub const NAME_CAPTURE: usize = 16;
+/// Bytes of `msg_name` a cmsg record keeps (a `sockaddr_in6`, 28; a `sockaddr_in` is 16).
+pub const NAME_CAPTURE: usize = 28;
 
 /// Which record follows the header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -671,10 +671,17 @@ pub mod fib6_field {
     pub const NAME: usize = 13;
     /// `gw`.
     pub const GW: usize = 14;
+    /// Not an offset: bytes of the record the program copies at once (the end of its last
+    /// field; at most [`RECORD_CAPTURE`]).
+    pub const READ_LEN: usize = 15;
     /// How many entries there are.
-    pub const COUNT: usize = 15;
-    /// The tracepoint's field names, indexed by the constants above.
-    pub const NAMES: [&str; COUNT] = [
+    pub const COUNT: usize = 16;
+    /// The program copies the formatted record with one `bpf_probe_read_kernel` of at most
+    /// this many bytes, then picks the fields out of its copy: one helper call instead of one
+    /// per field (and a verifier walk that stays small).
+    pub const RECORD_CAPTURE: usize = 128;
+    /// The tracepoint's field names, indexed by the constants above (up to `GW`).
+    pub const NAMES: [&str; READ_LEN] = [
         "tb_id",
         "err",
         "oif",

@@ -12,9 +12,14 @@
 //! BTF-typed program tells the two apart by comparing the result with that entry, so a
 //! policy walk's misses group like IPv4's `-EAGAIN`.
 
+use core::ffi::c_void;
+
+use aya_ebpf::helpers::generated::bpf_probe_read_kernel as bpf_probe_read_kernel_raw;
 use aya_ebpf::helpers::{bpf_get_current_pid_tgid, bpf_get_current_task};
-use aya_ebpf::macros::{btf_tracepoint, tracepoint};
+use aya_ebpf::macros::{btf_tracepoint, map, tracepoint};
+use aya_ebpf::maps::PerCpuArray;
 use aya_ebpf::programs::{BtfTracePointContext, TracePointContext};
+use aya_ebpf::EbpfContext;
 use sockabi::event::{
     fib6_btf_field as f, fib6_field as fib6, task_field, EventKind, NetnsSource, Route6Event,
     RouteContext, OFFSET_ABSENT,
@@ -192,6 +197,19 @@ fn load16(base: u64, offset: u32) -> [u64; 2] {
     [load(base, offset), load(base, offset + 8)]
 }
 
+/// The gateway, `nhc_gw`: a union whose first member is the 4-byte `ipv4`. Older verifiers
+/// (6.1) check a load against the first member that starts at its offset and refuse an
+/// 8-byte one there ("access beyond the end of member ipv4"), so it is read as four words.
+#[inline(always)]
+fn load_gw(nh: u64, offset: u32) -> Addr6 {
+    if offset == OFFSET_ABSENT {
+        return [0; 2];
+    }
+    let word = |i: u32| u64::from(load::<u32>(nh, offset + 4 * i));
+    // Little-endian BPF: the lower address is the lower half of each u64.
+    [word(0) | word(1) << 32, word(2) | word(3) << 32]
+}
+
 fn try_fib6_table_lookup_btf(ctx: &BtfTracePointContext) -> Option<()> {
     // SAFETY: the helper returns a number.
     let task_ptr = unsafe { bpf_get_current_task() };
@@ -234,7 +252,7 @@ fn try_fib6_table_lookup_btf(ctx: &BtfTracePointContext) -> Option<()> {
             l.dev = load16(dev, off[f::NETDEV_NAME]);
         }
         if l.miss == 0 && load::<u8>(nh, off[f::NH_GW_FAMILY]) == AF_INET6 {
-            l.gw = load16(nh, off[f::NH_GW]);
+            l.gw = load_gw(nh, off[f::NH_GW]);
         }
     }
     if let Some(priority) = who.notes.rule_for(flow) {
@@ -277,15 +295,46 @@ pub fn fib6_table_lookup(ctx: TracePointContext) -> u32 {
     0
 }
 
-/// Reads a `fib6_table_lookup` field at the loader-given offset (zero if absent here).
-#[inline(always)]
-fn field<T: Copy + Default>(ctx: &TracePointContext, offsets: &[u32; fib6::COUNT], i: usize) -> T {
-    let offset = offsets[i];
-    if offset == OFFSET_ABSENT {
-        return T::default();
+/// A copy of the classic tracepoint's record, per CPU (the BPF stack is too small for it
+/// next to the record being built).
+#[map]
+static RECORD6: PerCpuArray<[u8; fib6::RECORD_CAPTURE]> = PerCpuArray::with_max_entries(1, 0);
+
+/// The record copied by [`Record::read`].
+#[derive(Clone, Copy)]
+struct Record(*const u8);
+
+impl Record {
+    /// Copies the first `len` bytes of the record at `ctx` (zeros if that fails).
+    #[inline(always)]
+    fn read(ctx: &TracePointContext, len: u32) -> Option<Record> {
+        let copy = RECORD6.get_ptr_mut(0)? as *mut u8;
+        let len = if len > fib6::RECORD_CAPTURE as u32 {
+            fib6::RECORD_CAPTURE as u32
+        } else {
+            len
+        };
+        // SAFETY: the copy has RECORD_CAPTURE bytes and `len` is at most that; the helper
+        // checks the source.
+        let rc = unsafe {
+            bpf_probe_read_kernel_raw(copy as *mut c_void, len, ctx.as_ptr() as *const c_void)
+        };
+        if rc != 0 {
+            return None;
+        }
+        Some(Record(copy))
     }
-    // SAFETY: read through bpf_probe_read at an offset from the tracepoint's format file.
-    unsafe { ctx.read_at::<T>(offset as usize) }.unwrap_or_default()
+
+    /// `N` bytes at `offset` (zero if absent or beyond the copy): one unaligned load.
+    #[inline(always)]
+    fn bytes<const N: usize>(self, offset: u32) -> [u8; N] {
+        let at = offset as usize;
+        if offset == OFFSET_ABSENT || at + N > fib6::RECORD_CAPTURE {
+            return [0u8; N];
+        }
+        // SAFETY: `at + N <= RECORD_CAPTURE`, inside the copy.
+        unsafe { (self.0.wrapping_add(at) as *const [u8; N]).read_unaligned() }
+    }
 }
 
 /// The classic tracepoint: no mark, uid or l3mdev, and no way to tell a table without a route
@@ -296,25 +345,31 @@ fn try_fib6_table_lookup(ctx: &TracePointContext) -> Option<()> {
     let task_ptr = unsafe { bpf_get_current_task() };
     let who = origin(task_ptr, bpf_get_current_pid_tgid, current_comm)?;
     let off = global(&FIB6_OFFSETS);
+    let r = Record::read(ctx, off[fib6::READ_LEN])?;
+    let word = |i: usize| r.bytes::<4>(off[i]);
+    let pair = |i: usize| -> [u64; 2] {
+        let b: [u8; 16] = r.bytes(off[i]);
+        zerocopy::transmute!(b)
+    };
     let mut l = Lookup6 {
-        tb_id: field(ctx, &off, fib6::TB_ID),
-        err: field(ctx, &off, fib6::ERR),
-        oif: field(ctx, &off, fib6::OIF),
-        iif: field(ctx, &off, fib6::IIF),
-        flowlabel: field(ctx, &off, fib6::FLOWLABEL),
-        tclass: field(ctx, &off, fib6::TOS),
-        scope: field(ctx, &off, fib6::SCOPE),
-        flags: field(ctx, &off, fib6::FLAGS),
-        src: field(ctx, &off, fib6::SRC),
-        dst: field(ctx, &off, fib6::DST),
-        sport: field(ctx, &off, fib6::SPORT),
-        dport: field(ctx, &off, fib6::DPORT),
-        proto: field(ctx, &off, fib6::PROTO),
-        dev: field(ctx, &off, fib6::NAME),
-        gw: field(ctx, &off, fib6::GW),
+        tb_id: u32::from_ne_bytes(word(fib6::TB_ID)),
+        err: i32::from_ne_bytes(word(fib6::ERR)),
+        oif: i32::from_ne_bytes(word(fib6::OIF)),
+        iif: i32::from_ne_bytes(word(fib6::IIF)),
+        flowlabel: u32::from_ne_bytes(word(fib6::FLOWLABEL)),
+        tclass: r.bytes::<1>(off[fib6::TOS])[0],
+        scope: r.bytes::<1>(off[fib6::SCOPE])[0],
+        flags: r.bytes::<1>(off[fib6::FLAGS])[0],
+        src: pair(fib6::SRC),
+        dst: pair(fib6::DST),
+        sport: u16::from_ne_bytes(r.bytes(off[fib6::SPORT])),
+        dport: u16::from_ne_bytes(r.bytes(off[fib6::DPORT])),
+        proto: r.bytes::<1>(off[fib6::PROTO])[0],
+        dev: pair(fib6::NAME),
+        gw: pair(fib6::GW),
+        miss: MISS_UNKNOWN,
         ..Lookup6::default()
     };
-    l.miss = MISS_UNKNOWN;
     let netns = fib_netns(0, &who, l.iif, current_netns);
     emit(&who, netns, &mut l)
 }

@@ -2,7 +2,7 @@
 //! name errnos, resolve ifindexes in the event's own network namespace, and group route
 //! lookups into decisions.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddrV4};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -286,7 +286,7 @@ pub struct CmsgReport {
     /// The errno name when the call failed.
     pub errno: Option<String>,
     /// `msg_name`: destination of a send, origin of an error report.
-    pub address: Option<SocketAddrV4>,
+    pub address: Option<SocketAddr>,
     /// The control messages, in order.
     pub messages: Vec<ControlMessage>,
 }
@@ -306,8 +306,19 @@ pub enum ControlMessage {
         /// `ipi_addr`.
         addr: Ipv4Addr,
     },
-    /// `IP_RECVERR`: an extended error report.
+    /// `IPV6_PKTINFO`: interface and source (on send) or destination (on receive).
+    Pktinfo6 {
+        /// `ipi6_ifindex` (0: let routing choose).
+        ifindex: i32,
+        /// Its name in the event's namespace.
+        ifname: Option<String>,
+        /// `ipi6_addr`.
+        addr: Ipv6Addr,
+    },
+    /// `IP_RECVERR` or `IPV6_RECVERR`: an extended error report.
     Recverr {
+        /// `IPPROTO_IP` (`IP_RECVERR`) or `IPPROTO_IPV6` (`IPV6_RECVERR`).
+        level: &'static str,
         /// `ee_errno` name.
         errno: String,
         /// `ee_origin` (`local`, `icmp`, ...).
@@ -321,7 +332,17 @@ pub enum ControlMessage {
         /// `ee_data`.
         data: u32,
         /// The offender (the node that reported the error); `None` for local errors.
-        offender: Option<Ipv4Addr>,
+        offender: Option<IpAddr>,
+    },
+    /// `IPV6_HOPLIMIT`.
+    HopLimit {
+        /// The hop limit (-1: the default).
+        hop_limit: i32,
+    },
+    /// `IPV6_TCLASS`.
+    Tclass {
+        /// The traffic class (-1: 0).
+        tclass: i32,
     },
     /// `IP_TTL`.
     Ttl {
@@ -584,6 +605,17 @@ impl Decoder {
         if e.capture_failed.get() != 0 {
             report.decode_error = Some("the argument was not readable".into());
         }
+        if let Some(in6) = in6_ifreq(request, e.arg()) {
+            let index = in6.value.ifindex();
+            report.ifname = self
+                .names
+                .name(e.header.netns.get(), task_of(&e.header), index);
+            report.value = in6.to_string();
+            return Report {
+                origin: Origin::of(&e.header),
+                body: Body::Ioctl(report),
+            };
+        }
         match sockabi::ifreq::decode(request, e.arg()) {
             Ok(decoded) => {
                 report.ifname = match &decoded.value {
@@ -609,9 +641,18 @@ impl Decoder {
     fn cmsg(&mut self, e: &CmsgEvent) -> Report {
         let ret = e.ret.get();
         let direction = CmsgDirection::from_u32(e.direction.get());
-        let address = sockabi::SockaddrIn::ref_from_prefix(e.name())
-            .ok()
-            .and_then(|s| s.socket_addr().ok());
+        // `msg_name` by its family: an IPv4 or an IPv6 socket's.
+        let name = e.name();
+        let address = match name.get(..2).map(|f| u16::from_ne_bytes([f[0], f[1]])) {
+            Some(AF_INET6) => sockabi::SockaddrIn6::ref_from_prefix(name)
+                .ok()
+                .and_then(|s| s.socket_addr().ok())
+                .map(SocketAddr::V6),
+            _ => sockabi::SockaddrIn::ref_from_prefix(name)
+                .ok()
+                .and_then(|s| s.socket_addr().ok())
+                .map(SocketAddr::V4),
+        };
         let (netns, task) = (e.header.netns.get(), task_of(&e.header));
         let mut messages = Vec::new();
         for item in sockabi::cmsg::cmsgs(e.control()) {
@@ -623,14 +664,34 @@ impl Decoder {
                     addr: info.addr(),
                 },
                 Ok(sockabi::cmsg::Cmsg::RecvErr(err)) => ControlMessage::Recverr {
+                    level: "IPPROTO_IP",
                     errno: errno::describe(-i64::from(err.ee.errno())),
                     origin: err.ee.origin().to_string(),
                     icmp_type: err.ee.ee_type,
                     icmp_code: err.ee.ee_code,
                     info: err.ee.info(),
                     data: err.ee.data(),
-                    offender: err.offender().map(|o| *o.ip()),
+                    offender: err.offender().map(|o| IpAddr::V4(*o.ip())),
                 },
+                Ok(sockabi::cmsg::Cmsg::PktInfo6(info)) => ControlMessage::Pktinfo6 {
+                    ifindex: info.ifindex(),
+                    ifname: self.names.name(netns, task, info.ifindex()),
+                    addr: info.addr(),
+                },
+                Ok(sockabi::cmsg::Cmsg::RecvErr6(err)) => ControlMessage::Recverr {
+                    level: "IPPROTO_IPV6",
+                    errno: errno::describe(-i64::from(err.ee.errno())),
+                    origin: err.ee.origin().to_string(),
+                    icmp_type: err.ee.ee_type,
+                    icmp_code: err.ee.ee_code,
+                    info: err.ee.info(),
+                    data: err.ee.data(),
+                    offender: err.offender().map(|o| IpAddr::V6(*o.ip())),
+                },
+                Ok(sockabi::cmsg::Cmsg::HopLimit(hop_limit)) => {
+                    ControlMessage::HopLimit { hop_limit }
+                }
+                Ok(sockabi::cmsg::Cmsg::TrafficClass(tclass)) => ControlMessage::Tclass { tclass },
                 Ok(sockabi::cmsg::Cmsg::Ttl(ttl)) => ControlMessage::Ttl { ttl },
                 Ok(sockabi::cmsg::Cmsg::Tos(tos)) => ControlMessage::Tos { tos },
                 Ok(other) => ControlMessage::Other {
@@ -667,4 +728,25 @@ impl Decoder {
             body: Body::Cmsg(report),
         }
     }
+}
+
+/// `AF_INET6`, as `msg_name`'s first two bytes hold it.
+const AF_INET6: u16 = 10;
+
+/// The `struct in6_ifreq` an `AF_INET6` socket passes to `SIOCSIFADDR`/`SIOCDIFADDR`
+/// (netdevice(7)), if `arg` is one. The ioctl does not say the socket's family, so the two
+/// layouts are told apart by their bytes: an IPv4 `SIOCSIFADDR` carries `AF_INET` where the
+/// `in6_ifreq` has its prefix length (a `sockaddr`'s family at bytes 16-17, else the kernel
+/// refuses it), and `SIOCDIFADDR` deletes IPv6 addresses only; an `in6_ifreq` has a prefix
+/// length of at most 128 and a positive interface index.
+fn in6_ifreq(request: u32, arg: &[u8]) -> Option<sockabi::ifreq::In6IfreqRequest> {
+    use sockabi::ifreq::{SIOCDIFADDR, SIOCSIFADDR};
+    const AF_INET: u16 = 2;
+    if request != SIOCSIFADDR && request != SIOCDIFADDR {
+        return None;
+    }
+    let family = u16::from_ne_bytes(arg.get(16..18)?.try_into().ok()?);
+    let decoded = sockabi::ifreq::decode_in6(request, arg).ok()?;
+    let plausible = decoded.value.prefixlen() <= 128 && decoded.value.ifindex() > 0;
+    (plausible && (family != AF_INET || request == SIOCDIFADDR)).then_some(decoded)
 }

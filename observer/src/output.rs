@@ -138,10 +138,20 @@ pub fn describe(report: &Report, palette: Palette) -> String {
                         "IP_PKTINFO{{ifindex={ifindex}{}, spec_dst={spec_dst}, addr={addr}}}",
                         ifname.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()
                     ),
-                    ControlMessage::Recverr { errno, origin, icmp_type, icmp_code, info, offender, .. } => format!(
-                        "IP_RECVERR{{{errno}, origin={origin}, type={icmp_type}, code={icmp_code}, info={info}{}}}",
+                    ControlMessage::Pktinfo6 { ifindex, ifname, addr } => format!(
+                        "IPV6_PKTINFO{{ifindex={ifindex}{}, addr={addr}}}",
+                        ifname.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()
+                    ),
+                    ControlMessage::Recverr { level, errno, origin, icmp_type, icmp_code, info, offender, .. } => format!(
+                        "{}{{{errno}, origin={origin}, type={icmp_type}, code={icmp_code}, info={info}{}}}",
+                        match *level {
+                            "IPPROTO_IPV6" => "IPV6_RECVERR",
+                            _ => "IP_RECVERR",
+                        },
                         offender.map(|o| format!(", offender={o}")).unwrap_or_default()
                     ),
+                    ControlMessage::HopLimit { hop_limit } => format!("IPV6_HOPLIMIT{{{hop_limit}}}"),
+                    ControlMessage::Tclass { tclass } => format!("IPV6_TCLASS{{{tclass}}}"),
                     ControlMessage::Ttl { ttl } => format!("IP_TTL{{{ttl}}}"),
                     ControlMessage::Tos { tos } => format!("IP_TOS{{{tos:#x}}}"),
                     ControlMessage::Other { what } => format!("{{{what}}}"),

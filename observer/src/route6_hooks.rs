@@ -86,10 +86,13 @@ impl Route6Hooks {
                     log::info!("IPv6 route lookups: BTF-typed raw tracepoint {TRACEPOINT}");
                     return Some(RouteHook::BtfTyped);
                 }
-                Err(err) => log::info!(
-                    "BTF-typed raw tracepoint {TRACEPOINT} unusable here ({}); trying the classic tracepoint",
-                    abridge(&err.to_string())
-                ),
+                Err(err) => {
+                    log::info!(
+                        "BTF-typed raw tracepoint {TRACEPOINT} unusable here ({}); trying the classic tracepoint",
+                        abridge(&err.to_string())
+                    );
+                    log::debug!("{err}");
+                }
             }
         }
         if self.classic.is_some() {
@@ -98,10 +101,13 @@ impl Route6Hooks {
                     log::info!("IPv6 route lookups: classic tracepoint fib6:{TRACEPOINT}");
                     return Some(RouteHook::Classic);
                 }
-                Err(err) => log::warn!(
-                    "IPv6 route lookups are not traced: {}",
-                    abridge(&err.to_string())
-                ),
+                Err(err) => {
+                    log::warn!(
+                        "IPv6 route lookups are not traced: {}",
+                        abridge(&err.to_string())
+                    );
+                    log::debug!("{err}");
+                }
             }
         }
         None

@@ -138,6 +138,19 @@ pub fn fib6_offsets(tracefs: &Tracefs) -> Result<[u32; fib6_field::COUNT], Error
     for (index, name) in fib6_field::NAMES.iter().enumerate() {
         offsets[index] = offset_of(&fields, &[name]).unwrap_or(OFFSET_ABSENT);
     }
+    let end = fields
+        .iter()
+        .filter(|f| fib6_field::NAMES.contains(&f.name.as_str()))
+        .map(|f| f.offset + f.size)
+        .max()
+        .unwrap_or(0);
+    if end as usize > fib6_field::RECORD_CAPTURE {
+        return Err(Error::TracepointLayout {
+            tracepoint: "fib6:fib6_table_lookup".into(),
+            field: format!("fields within {} bytes", fib6_field::RECORD_CAPTURE),
+        });
+    }
+    offsets[fib6_field::READ_LEN] = end;
     // The device name is read as an inline `char[16]` (it is one in every kernel with this
     // tracepoint's current layout, 5.2+).
     let inline_name = fields.iter().any(|f| f.name == "name" && !f.data_loc);

@@ -252,8 +252,9 @@ fn shared() -> Result<MutexGuard<'static, Shared>> {
             .map(|collector| {
                 // Which form of the route tracepoint this kernel got, for the VM logs.
                 eprintln!(
-                    "bindscope attached; route lookups via {:?}; policy rules {}",
+                    "bindscope attached; route lookups via {:?}, IPv6 via {:?}; policy rules {}",
                     collector.tracer().route_hook,
+                    collector.tracer().route6_hook,
                     match collector.tracer().rules_in_kernel {
                         true => "captured in the kernel",
                         false => "reconstructed",

@@ -137,3 +137,45 @@ pub fn ioctl_bytes(fd: &impl AsRawFd, request: u64, bytes: &mut [u8]) -> Result<
     // SAFETY: the buffer is as large as the structure the request reads.
     check(unsafe { libc::ioctl(fd.as_raw_fd(), request as _, bytes.as_mut_ptr()) }).map(drop)
 }
+
+/// `sendmsg(2)` of `payload` to `dest` with `control` (built with [`crate::abi::cmsg`]).
+pub fn sendmsg6(
+    fd: &impl AsRawFd,
+    dest: SocketAddrV6,
+    payload: &[u8],
+    control: &[u8],
+) -> Result<usize, Errno> {
+    let mut sa = sockaddr(dest);
+    let mut iov = libc::iovec {
+        iov_base: payload.as_ptr().cast_mut().cast(),
+        iov_len: payload.len(),
+    };
+    // Control data aligned for `struct cmsghdr`.
+    let mut aligned = vec![0u64; control.len().div_ceil(8)];
+    for (i, chunk) in control.chunks(8).enumerate() {
+        let mut word = [0u8; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        aligned[i] = u64::from_ne_bytes(word);
+    }
+    // SAFETY: an all-zero msghdr is a valid empty message.
+    let mut msg: libc::msghdr = unsafe { core::mem::zeroed() };
+    msg.msg_name = (&raw mut sa).cast();
+    msg.msg_namelen = SOCKADDR_IN6_LEN;
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    if !control.is_empty() {
+        msg.msg_control = aligned.as_mut_ptr().cast();
+        msg.msg_controllen = control.len() as _;
+    }
+    // SAFETY: every pointer in `msg` refers to a live buffer of the stated length; the kernel
+    // only reads the payload.
+    let sent = unsafe { libc::sendmsg(fd.as_raw_fd(), &msg, 0) };
+    usize::try_from(sent).map_err(|_| Errno::last())
+}
+
+/// `struct in6_pktinfo`: the source address (`::`: let routing choose) and interface.
+pub fn in6_pktinfo(addr: Ipv6Addr, ifindex: u32) -> Vec<u8> {
+    let mut bytes = addr.octets().to_vec();
+    bytes.extend_from_slice(&ifindex.to_ne_bytes());
+    bytes
+}

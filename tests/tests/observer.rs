@@ -244,7 +244,7 @@ fn pktinfo_on_sendmsg_steers_the_lookup() {
         .expect("a cmsg report");
     assert_eq!(
         (cmsg.direction, cmsg.ret, cmsg.address),
-        ("send", 4, Some(v4(FAR, 5004)))
+        ("send", 4, Some(v4(FAR, 5004).into()))
     );
     assert!(
         matches!(&cmsg.messages[..], [ControlMessage::Pktinfo { ifindex, ifname: Some(name), .. }] if *ifindex == eth1 && name == "eth1"),
@@ -309,7 +309,7 @@ fn recverr_reports_icmp_port_unreachable() {
                 ("ECONNREFUSED", 3, 3)
             );
             assert!(origin.to_ascii_lowercase().contains("icmp"), "{origin}");
-            assert_eq!(*offender, Some(FAR));
+            assert_eq!(*offender, Some(FAR.into()));
         }
         other => panic!("expected one IP_RECVERR, got {other:#?}"),
     }

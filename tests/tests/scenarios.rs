@@ -68,6 +68,8 @@ scenario_tests!(
     ipv6_unicast_if_steers_and_conflicts_with_bindtodevice,
     ipv6_link_local_needs_a_scope,
     ipv6_multicast_join_ff05_by_ifindex,
+    ipv6_recverr_port_unreachable_and_pktinfo,
+    ipv6_in6_ifreq_adds_and_deletes_addresses,
     ipv6_policy_rule_selects_second_table,
 );
 

@@ -92,6 +92,18 @@ impl RuleReport {
         }
     }
 
+    /// The rule of priority `priority`, captured in the kernel, where no rule list is read to
+    /// name it (IPv6's, for now).
+    fn captured_alone(priority: u32) -> Self {
+        RuleReport {
+            priority: Some(priority),
+            text: None,
+            method: "kernel",
+            reason: Some("IPv6 rule lists are not read yet: only the priority is known".into()),
+            brief: format!("rule {priority}"),
+        }
+    }
+
     fn of(rule: &RuleRef) -> Self {
         let (method, reason) = match &rule.method {
             Method::Kernel => ("kernel", None),
@@ -477,6 +489,9 @@ impl<L: Lookup> Finished<L> {
                         err: (err != 0).then(|| errno::describe(i64::from(err))),
                         suppressed: attributed.is_some_and(|a| a.suppressed),
                         rule: match self.captured.get(i).copied().flatten() {
+                            Some(priority) if L::FAMILY == Family::Inet6 => {
+                                Some(RuleReport::captured_alone(priority))
+                            }
                             Some(priority) => Some(RuleReport::captured(priority, reconstructed)),
                             None => reconstructed,
                         },

@@ -18,6 +18,11 @@ use bindscope_tests::{netns, scenarios, Outcome, Scenario};
 const USAGE: &str = "usage: bindscope-scenarios --list | run (--all | NAME...)";
 
 fn main() -> ExitCode {
+    // bindscope's log (hooks attached, and why one was not) goes to stderr, the VM's log.
+    env_logger::Builder::from_env(
+        env_logger::Env::default().default_filter_or("info,bindscope::route6_hooks=debug"),
+    )
+    .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("--list") if args.len() == 1 => {

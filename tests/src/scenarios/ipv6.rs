@@ -17,6 +17,9 @@ use std::os::fd::OwnedFd;
 use anyhow::{Context, Result};
 use bindscope::route::{Family, RouteDecision};
 
+use bindscope::decode::ControlMessage;
+
+use crate::abi;
 use crate::netns::Netns;
 use crate::scenario::{expect_eq, expect_errno, expect_ok, Ctx, Found, Outcome, Scenario, Seen};
 use crate::sys::{self, Errno};
@@ -71,6 +74,23 @@ pub(super) const SCENARIOS: &[Scenario] = &[
                 the error EINVAL)\", in IPv6: IPV6_ADD_MEMBERSHIP with an ipv6_mreq and \
                 MCAST_JOIN_GROUP with a group_req",
         run: multicast_join_ff05_by_ifindex,
+    },
+    Scenario {
+        name: "ipv6_recverr_port_unreachable_and_pktinfo",
+        claim: "002_b9a66d336cde56ce.txt (ip(7) IP_RECVERR): \"When enabled on a datagram \
+                socket, all generated errors will be queued in a per-socket error queue\" and \
+                \"If IP_PKTINFO is passed to sendmsg(2) and ipi_spec_dst is not zero, then it \
+                is used as the local source address for the routing table lookup\", in IPv6: \
+                IPV6_RECVERR queues an ICMPv6 port unreachable (origin SO_EE_ORIGIN_ICMP6, the \
+                offender a sockaddr_in6), and IPV6_PKTINFO's ipi6_ifindex picks the interface",
+        run: recverr_port_unreachable_and_pktinfo,
+    },
+    Scenario {
+        name: "ipv6_in6_ifreq_adds_and_deletes_addresses",
+        claim: "004_601343dfe295c4cf.txt (netdevice(7)): \"SIOCSIFADDR accepts AF_INET and \
+                AF_INET6 addresses, and SIOCDIFADDR deletes only AF_INET6 addresses\", with \
+                \"AF_INET6 is an exception. It passes an in6_ifreq structure\"",
+        run: in6_ifreq_adds_and_deletes_addresses,
     },
     Scenario {
         name: "ipv6_policy_rule_selects_second_table",
@@ -497,5 +517,165 @@ fn policy_rule_selects_second_table(ctx: &mut Ctx) -> Result<Outcome> {
     Ok(Outcome::pass(format!(
         "bound to 2001:db8:0:2::2: table 100 via eth1; unbound: main via eth0; rule {rule}; \
          bindscope: {rule_route}; {main_route}"
+    )))
+}
+
+/// `SO_EE_ORIGIN_ICMP6`.
+const ORIGIN_ICMP6: u8 = 3;
+/// ICMPv6 destination unreachable, port unreachable.
+const ICMP6_DST_UNREACH: u8 = 1;
+const ICMP6_PORT_UNREACH: u8 = 4;
+
+fn recverr_port_unreachable_and_pktinfo(ctx: &mut Ctx) -> Result<Outcome> {
+    let ns = host6(
+        ctx,
+        &format!(
+            "route add default via {GW_ETH0} dev {ETH0} metric 1\n\
+             route add default via {GW_ETH1} dev {ETH1} metric 2\n"
+        ),
+    )?;
+    let eth1 = ns.ifindex(ETH1);
+    // Its own address, on a closed port: the namespace answers itself, over loopback.
+    let closed = SocketAddrV6::new(HOST_ETH0, CLOSED_PORT, 0, 0);
+    let mut trace = ctx.trace(&ns)?;
+    let socket = socket_in(&ns)?;
+    let queued = ns.run(|| {
+        sys::setsockopt_int(&socket, libc::IPPROTO_IPV6, libc::IPV6_RECVERR, 1)?;
+        connect6(&socket, closed)?;
+        sys::send(&socket, b"ping")?;
+        sys::wait_for(&socket, libc::POLLERR, sys::ARRIVAL_BOUND)?;
+        sys6::recvmsg6(&socket, libc::MSG_ERRQUEUE | libc::MSG_DONTWAIT)
+    });
+    let steered = socket_in(&ns)?;
+    let control = abi::cmsg(
+        libc::IPPROTO_IPV6,
+        libc::IPV6_PKTINFO,
+        &sys6::in6_pktinfo(Ipv6Addr::UNSPECIFIED, eth1),
+    );
+    let sent = ns.run(|| sys6::sendmsg6(&steered, far(), b"pktinfo", &control));
+    let seen = trace.collect()?;
+
+    let queued = expect_ok("send, then read the error queue", queued)?;
+    let data = abi::find_control(&queued.control, libc::IPPROTO_IPV6, libc::IPV6_RECVERR)
+        .context("no IPV6_RECVERR control message")?;
+    let ee = abi::ExtendedErr::parse(&data).context("a sock_extended_err")?;
+    expect_eq(
+        "extended error (errno, origin, type, code)",
+        (ee.ee_errno as i32, ee.ee_origin, ee.ee_type, ee.ee_code),
+        (
+            libc::ECONNREFUSED,
+            ORIGIN_ICMP6,
+            ICMP6_DST_UNREACH,
+            ICMP6_PORT_UNREACH,
+        ),
+    )?;
+    let offender = data
+        .get(16 + 8..16 + 24)
+        .and_then(|b| <[u8; 16]>::try_from(b).ok())
+        .map(Ipv6Addr::from);
+    expect_eq("offender (sockaddr_in6)", offender, Some(HOST_ETH0))?;
+    expect_eq("IPV6_PKTINFO send", expect_ok("sendmsg", sent)?, 7)?;
+
+    let reads = seen.cmsgs("errqueue");
+    let read = seen.expect_one("error-queue read", reads)?;
+    seen.expect_eq(
+        "error-queue read: address",
+        read.address,
+        Some(closed.into()),
+    )?;
+    match read.get().messages.as_slice() {
+        [ControlMessage::Recverr {
+            level,
+            errno,
+            icmp_type,
+            icmp_code,
+            offender,
+            ..
+        }] => seen.expect_eq(
+            "IPV6_RECVERR (level, errno, type, code, offender)",
+            (*level, errno.as_str(), *icmp_type, *icmp_code, *offender),
+            (
+                "IPPROTO_IPV6",
+                "ECONNREFUSED",
+                ICMP6_DST_UNREACH,
+                ICMP6_PORT_UNREACH,
+                Some(HOST_ETH0.into()),
+            ),
+        )?,
+        _ => return Err(seen.error("expected one IPV6_RECVERR message".into())),
+    }
+    let sends = seen.cmsgs("send");
+    let send = seen.expect_one("sendmsg with IPV6_PKTINFO", sends)?;
+    match send.get().messages.as_slice() {
+        [ControlMessage::Pktinfo6 {
+            ifindex, ifname, ..
+        }] => seen.expect_eq(
+            "IPV6_PKTINFO (ifindex, ifname)",
+            (*ifindex, ifname.as_deref()),
+            (eth1 as i32, Some(ETH1)),
+        )?,
+        _ => return Err(seen.error("expected one IPV6_PKTINFO message".into())),
+    }
+    let route = expect_route6(
+        &seen,
+        FAR,
+        CLOSED_PORT,
+        (Some(ETH1), Some(ETH1), Some(GW_ETH1)),
+    )?;
+    Ok(Outcome::pass(format!(
+        "ECONNREFUSED from ICMPv6 type 1 code 4, origin ICMP6, offender {HOST_ETH0}; \
+         IPV6_PKTINFO ifindex eth1 sent through eth1 (the metric-2 route); bindscope: {}; {}; \
+         {route}",
+        read.line(),
+        send.line()
+    )))
+}
+
+fn in6_ifreq_adds_and_deletes_addresses(ctx: &mut Ctx) -> Result<Outcome> {
+    let ns = host6(ctx, "")?;
+    let eth1 = ns.ifindex(ETH1);
+    let added = Ipv6Addr::new(0x2001, 0xdb8, 0, 3, 0, 0, 0, 7);
+    let mut trace = ctx.trace(&ns)?;
+    let socket = socket_in(&ns)?;
+    let mut request = sys6::in6_ifreq(added, 64, eth1 as i32);
+    let add = ns.run(|| sys6::ioctl_bytes(&socket, libc::SIOCSIFADDR, &mut request));
+    let after_add = ns.ip(["-6", "addr", "show", "dev", ETH1])?;
+    let delete = ns.run(|| sys6::ioctl_bytes(&socket, libc::SIOCDIFADDR, &mut request));
+    let after_delete = ns.ip(["-6", "addr", "show", "dev", ETH1])?;
+    let seen = trace.collect()?;
+
+    expect_ok("SIOCSIFADDR with an in6_ifreq", add)?;
+    expect_eq(
+        "the address is on eth1",
+        after_add.contains(&format!("{added}/64")),
+        true,
+    )?;
+    expect_ok("SIOCDIFADDR with an in6_ifreq", delete)?;
+    expect_eq(
+        "the address is gone",
+        after_delete.contains(&added.to_string()),
+        false,
+    )?;
+    let mut lines = Vec::new();
+    for request in ["SIOCSIFADDR", "SIOCDIFADDR"] {
+        let found = seen.expect_one(request, seen.ioctls(request))?;
+        seen.expect_eq(
+            &format!("{request} (value, ifname, decode error)"),
+            (
+                found.value.as_str(),
+                found.ifname.as_deref(),
+                found.decode_error.as_deref(),
+            ),
+            (
+                format!("{request} {added}/64 ifindex={eth1}").as_str(),
+                Some(ETH1),
+                None,
+            ),
+        )?;
+        lines.push(found.line());
+    }
+    Ok(Outcome::pass(format!(
+        "SIOCSIFADDR added {added}/64 to eth1 and SIOCDIFADDR removed it; bindscope: {}",
+        lines.join("; ")
     )))
 }

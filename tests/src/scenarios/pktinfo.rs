@@ -186,7 +186,7 @@ fn pktinfo_on_send(ctx: &mut Ctx) -> Result<Outcome> {
         reports.expect_eq(
             &format!("sendmsg with {label} (address, messages)"),
             (sent.address, sent.messages.as_slice()),
-            (Some(dest), &[want][..]),
+            (Some(dest.into()), &[want][..]),
         )?;
         let decision = reports.expect_one("route decision", reports.routes_to(dest))?;
         expect_via(&reports, &format!("lookup for {label}"), &decision, via)?;

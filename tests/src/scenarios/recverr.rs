@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 
 use bindscope::decode::{CmsgReport, ControlMessage};
 
-use super::{expect_routes, Via};
+use super::{expect_routes, ipv4, Via};
 use crate::abi::{self, ExtendedErr};
 use crate::scenario::{expect_eq, expect_errno, expect_ok, Ctx, Found, Outcome, Scenario, Seen};
 use crate::sys::{self, Errno};
@@ -93,7 +93,14 @@ fn traced_recverr(seen: &Seen) -> Result<(Found<'_, CmsgReport>, Recverr<'_>)> {
             ..
         }] => Ok((
             read,
-            (errno, origin, *icmp_type, *icmp_code, *info, *offender),
+            (
+                errno,
+                origin,
+                *icmp_type,
+                *icmp_code,
+                *info,
+                ipv4(*offender),
+            ),
         )),
         _ => {
             Err(seen
@@ -150,7 +157,11 @@ fn recverr_icmp_port_unreachable(ctx: &mut Ctx) -> Result<Outcome> {
             Some(FAR),
         ),
     )?;
-    seen.expect_eq("error-queue read: address", read.address, Some(FAR_CLOSED))?;
+    seen.expect_eq(
+        "error-queue read: address",
+        read.address,
+        Some(FAR_CLOSED.into()),
+    )?;
     Ok(Outcome::pass(format!(
         "error queue: ee_errno=ECONNREFUSED origin=ICMP type={} code={} info={} offender={}, \
          payload returned; SO_ERROR afterwards: {so_error}; bindscope: {}",
