@@ -8,13 +8,13 @@
 //! The probes are a trickle of the same calls (plus a traced `setsockopt`) made while waiting
 //! for a tracer's first event, so "attached" is something observed rather than assumed.
 
-use std::net::SocketAddrV4;
+use std::net::{SocketAddr, SocketAddrV4};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use bindscope_tests::topology::{CLOSED_PORT, FAR};
-use bindscope_tests::{sys, Netns};
+use bindscope_tests::{sys, sys6, Netns};
 
 /// Connects made between two looks at the clock: small enough that a round overshoots its
 /// length by microseconds, large enough that the clock costs nothing.
@@ -83,11 +83,38 @@ fn thread_cpu_time() -> Duration {
     )
 }
 
-/// Runs the connect loop in `ns` for `duration` (bounded also by [`MAX_CONNECTS`]).
+/// Runs the connect loop to [`destination`] in `ns` for `duration` (bounded also by
+/// [`MAX_CONNECTS`]).
 pub fn connect_loop(ns: &Netns, duration: Duration, sockets: Sockets) -> Result<LoopRun> {
+    connect_loop_to(ns, destination().into(), duration, sockets)
+}
+
+/// A UDP socket of `dest`'s family.
+fn socket_for(dest: SocketAddr) -> Result<std::os::fd::OwnedFd, sys::Errno> {
+    match dest {
+        SocketAddr::V4(_) => sys::udp_socket(),
+        SocketAddr::V6(_) => sys6::udp6_socket(),
+    }
+}
+
+/// One `connect()` to `dest`, of either family.
+fn connect(socket: &std::os::fd::OwnedFd, dest: SocketAddr) -> Result<(), sys::Errno> {
+    match dest {
+        SocketAddr::V4(v4) => sys::connect(socket, v4),
+        SocketAddr::V6(v6) => sys6::connect6(socket, v6),
+    }
+}
+
+/// The connect loop to `dest` (an IPv4 or an IPv6 destination: one `fib_table_lookup` or
+/// one `fib6_table_lookup` per connect).
+pub fn connect_loop_to(
+    ns: &Netns,
+    dest: SocketAddr,
+    duration: Duration,
+    sockets: Sockets,
+) -> Result<LoopRun> {
     ns.run(|| -> Result<LoopRun> {
-        let dest = destination();
-        let mut socket = sys::udp_socket().context("socket() for the connect loop")?;
+        let mut socket = socket_for(dest).context("socket() for the connect loop")?;
         let started = Instant::now();
         let cpu_started = thread_cpu_time();
         let mut connects = 0;
@@ -95,9 +122,9 @@ pub fn connect_loop(ns: &Netns, duration: Duration, sockets: Sockets) -> Result<
             for _ in 0..BATCH {
                 if sockets == Sockets::Fresh {
                     // Assigning drops (closes) the previous socket.
-                    socket = sys::udp_socket().context("socket() in the connect loop")?;
+                    socket = socket_for(dest).context("socket() in the connect loop")?;
                 }
-                sys::connect(&socket, dest).with_context(|| format!("connect() to {dest}"))?;
+                connect(&socket, dest).with_context(|| format!("connect() to {dest}"))?;
             }
             connects += BATCH;
             if started.elapsed() >= duration {

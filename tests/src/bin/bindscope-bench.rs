@@ -50,10 +50,15 @@
 //!                 [--bindscope PATH] [--baseline PATH] [--bpftrace PATH] [--ebpf-object PATH]
 //! ```
 //!
+//! IPv4 and IPv6 rounds then compare the IPv6 route program with the IPv4 one on the same loop
+//! (see `bench/family.rs`).
+//!
 //! Needs root (namespaces and eBPF). Targets are printed next to the numbers, never asserted.
 
 #[path = "../bench/calibration.rs"]
 mod calibration;
+#[path = "../bench/family.rs"]
+mod family;
 #[path = "../bench/report.rs"]
 mod report;
 #[path = "../bench/tracers.rs"]
@@ -1115,6 +1120,17 @@ fn run(args: &Args) -> Result<()> {
             missed.join("; ")
         );
     }
+    println!(
+        "\nIPv4 and IPv6 rounds: the same loop to {} and to an IPv6 destination, untraced and \
+         traced (route only)\n",
+        workload::destination()
+    );
+    family::run(
+        &bench.bindscope,
+        &topology.host,
+        args.rounds,
+        bench.round_length,
+    )?;
     if args.baseline.is_some() {
         println!("\nbaseline rounds: this bindscope's route program against the --baseline one\n");
         let results = bench.rounds(&BASELINE_MODES)?;

@@ -243,6 +243,18 @@ fn unicast_if_steers_and_conflicts(ctx: &mut Ctx) -> Result<Outcome> {
         )
     });
     let source = connected_source(&ns, &steered, far());
+    // Unconnected, the option applies per datagram (udpv6_sendmsg), on every kernel.
+    let sender = socket_in(&ns)?;
+    let sent_to = SocketAddrV6::new(FAR, CLOSED_PORT + 3, 0, 0);
+    let sent = ns.run(|| {
+        sys::setsockopt_int(
+            &sender,
+            libc::IPPROTO_IPV6,
+            libc::IPV6_UNICAST_IF,
+            (eth1 as i32).to_be(),
+        )?;
+        sys6::sendmsg6(&sender, sent_to, b"steered", &[])
+    });
     let trap = socket_in(&ns)?;
     let set_host_order = ns.run(|| {
         sys::setsockopt_int(
@@ -270,7 +282,8 @@ fn unicast_if_steers_and_conflicts(ctx: &mut Ctx) -> Result<Outcome> {
     let seen = trace.collect()?;
 
     expect_ok("IPV6_UNICAST_IF eth1 (network order)", set_be)?;
-    expect_eq("steered source", expect_ok("connect", source)?, HOST_ETH1)?;
+    expect_eq("steered send", expect_ok("sendmsg", sent)?, 7)?;
+    let source = expect_ok("connect", source)?;
     expect_errno(
         "IPV6_UNICAST_IF with the ifindex in host order",
         set_host_order,
@@ -281,14 +294,30 @@ fn unicast_if_steers_and_conflicts(ctx: &mut Ctx) -> Result<Outcome> {
         conflict,
         libc::EINVAL,
     )?;
-    let route = expect_route6(
+    let send_route = expect_route6(
         &seen,
         FAR,
-        CLOSED_PORT,
+        CLOSED_PORT + 3,
         (Some(ETH1), Some(ETH1), Some(GW_ETH1)),
     )?;
+    // Observed: 6.1 and later apply IPV6_UNICAST_IF to connect() too
+    // (ip6_datagram_flow_key_init); 5.10 only to each datagram sent.
+    let (connect_note, want) = if source == HOST_ETH1 {
+        (
+            "connect() honours it",
+            (Some(ETH1), Some(ETH1), Some(GW_ETH1)),
+        )
+    } else {
+        expect_eq("unsteered connect source", source, HOST_ETH0)?;
+        (
+            "this kernel ignores it in connect() (it applies it per datagram only, as 5.10 \
+             does) and connect() takes the metric-1 route through eth0",
+            (None, Some(ETH0), Some(GW_ETH0)),
+        )
+    };
+    let route = expect_route6(&seen, FAR, CLOSED_PORT, want)?;
     let options = seen.sockopts("IPV6_UNICAST_IF");
-    let options = seen.expect_count("IPV6_UNICAST_IF", options, 3)?;
+    let options = seen.expect_count("IPV6_UNICAST_IF", options, 4)?;
     seen.expect_eq(
         "IPV6_UNICAST_IF reports (ifindex, ifname, errno)",
         options
@@ -297,13 +326,15 @@ fn unicast_if_steers_and_conflicts(ctx: &mut Ctx) -> Result<Outcome> {
             .collect::<Vec<_>>(),
         vec![
             (Some(eth1), Some(ETH1), None),
+            (Some(eth1), Some(ETH1), None),
             (Some((eth1).swap_bytes()), None, Some("EADDRNOTAVAIL")),
             (Some(eth1), Some(ETH1), Some("EINVAL")),
         ],
     )?;
     Ok(Outcome::pass(format!(
-        "network-order ifindex steers to eth1, host order is EADDRNOTAVAIL (bindscope decodes \
-         it as ifindex {}), bound to eth0 it is EINVAL; bindscope: {route}",
+        "network-order ifindex steers datagrams to eth1; {connect_note}; host order is \
+         EADDRNOTAVAIL (bindscope decodes it as ifindex {}), bound to eth0 it is EINVAL; \
+         bindscope: {send_route}; {route}",
         eth1.swap_bytes()
     )))
 }
