@@ -367,7 +367,7 @@ pub fn fib_table_lookup_btf(ctx: BtfTracePointContext) -> i32 {
 /// the JIT guards against faults, not a helper call. `offset` is a field's BTF offset, so the
 /// field is aligned for `T`; a NULL `base` reads as zero.
 #[inline(always)]
-fn load<T: Copy>(base: u64, offset: u32) -> T {
+pub(crate) fn load<T: Copy>(base: u64, offset: u32) -> T {
     // SAFETY: the verifier checks the access against the BTF type of `base` and the JIT
     // turns a fault into a zero; `offset` is the BTF offset of a `T`-sized field.
     unsafe { core::ptr::read_volatile((base + u64::from(offset)) as *const T) }
@@ -375,7 +375,7 @@ fn load<T: Copy>(base: u64, offset: u32) -> T {
 
 /// As `load`, but zero where the field is absent on this kernel.
 #[inline(always)]
-fn load_if<T: Copy + Default>(base: u64, offset: u32) -> T {
+pub(crate) fn load_if<T: Copy + Default>(base: u64, offset: u32) -> T {
     if offset == OFFSET_ABSENT {
         return T::default();
     }
@@ -386,7 +386,7 @@ fn load_if<T: Copy + Default>(base: u64, offset: u32) -> T {
 /// attaches this program only where both names are 8-aligned in their structs; the verifier
 /// allows any load inside a `char` array.
 #[inline(always)]
-fn load_name(base: u64, offset: u32) -> Name {
+pub(crate) fn load_name(base: u64, offset: u32) -> Name {
     [load(base, offset), load(base, offset + 8)]
 }
 

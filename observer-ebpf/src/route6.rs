@@ -15,7 +15,7 @@
 use core::ffi::c_void;
 
 use aya_ebpf::helpers::generated::bpf_probe_read_kernel as bpf_probe_read_kernel_raw;
-use aya_ebpf::helpers::{bpf_get_current_pid_tgid, bpf_get_current_task};
+use aya_ebpf::helpers::{bpf_get_current_pid_tgid, bpf_get_current_task, bpf_get_current_task_btf};
 use aya_ebpf::macros::{btf_tracepoint, map, tracepoint};
 use aya_ebpf::maps::PerCpuArray;
 use aya_ebpf::programs::{BtfTracePointContext, TracePointContext};
@@ -25,7 +25,7 @@ use sockabi::event::{
     RouteContext, OFFSET_ABSENT,
 };
 
-use crate::route::{fib_netns, origin, Origin};
+use crate::route::{fib_netns, load, load_if, load_name, origin, Origin};
 use crate::{
     count_lost, current_comm, current_netns, global, header, submit, Header, Name, EVENTS,
     FILTER_DST6_MASK, FILTER_DST6_NET, FILTER_DST_FAMILY, FILTER_IFINDEX, FILTER_IFNAME,
@@ -170,31 +170,39 @@ fn emit(who: &Origin, netns: (u32, NetnsSource), l: &mut Lookup6) -> Option<()> 
     Some(())
 }
 
+/// The BTF-typed program that reads the task's pid, tgid and name with plain loads
+/// (`bpf_get_current_task_btf`, Linux 5.11+): preferred.
 #[btf_tracepoint(function = "fib6_table_lookup")]
 pub fn fib6_table_lookup_btf(ctx: BtfTracePointContext) -> i32 {
-    let _ = try_fib6_table_lookup_btf(&ctx);
+    let tsk = global(&TASK_OFFSETS);
+    // SAFETY: returns the current task, never NULL.
+    let task_ptr = unsafe { bpf_get_current_task_btf() } as u64;
+    let pid_tgid = || {
+        let tgid: u32 = load(task_ptr, tsk[task_field::TASK_TGID]);
+        let pid: u32 = load(task_ptr, tsk[task_field::TASK_PID]);
+        (u64::from(tgid) << 32) | u64::from(pid)
+    };
+    let comm = || load16(task_ptr, tsk[task_field::TASK_COMM]);
+    let _ = origin(task_ptr, pid_tgid, comm).and_then(|who| lookup_btf(&ctx, &who));
     0
 }
 
-/// Reads the `T` at `base + offset` of a BTF-typed kernel pointer: a plain load the JIT
-/// guards against faults (see `route::load`); zero where the field is absent here.
-#[inline(always)]
-fn load<T: Copy + Default>(base: u64, offset: u32) -> T {
-    if offset == OFFSET_ABSENT || base == 0 {
-        return T::default();
-    }
-    // SAFETY: the verifier checks the access against the BTF type of `base`; `offset` is the
-    // BTF offset of a field of at least `T`'s size.
-    unsafe { core::ptr::read_volatile((base + u64::from(offset)) as *const T) }
+/// The same through the helpers, for 5.10, whose `tp_btf` programs have no
+/// `bpf_get_current_task_btf`.
+#[btf_tracepoint(function = "fib6_table_lookup")]
+pub fn fib6_table_lookup_btf_helpers(ctx: BtfTracePointContext) -> i32 {
+    // SAFETY: the helper returns a number.
+    let task_ptr = unsafe { bpf_get_current_task() };
+    let _ = origin(task_ptr, bpf_get_current_pid_tgid, current_comm)
+        .and_then(|who| lookup_btf(&ctx, &who));
+    0
 }
 
-/// A 16-byte field (an `in6_addr`, a device name) as two loads.
+/// A 16-byte field (an `in6_addr`, a device name) as two loads (see `route::load_name`; the
+/// verifier allows a word load anywhere inside an array of bytes).
 #[inline(always)]
-fn load16(base: u64, offset: u32) -> [u64; 2] {
-    if offset == OFFSET_ABSENT {
-        return [0; 2];
-    }
-    [load(base, offset), load(base, offset + 8)]
+fn load16(base: u64, offset: u32) -> Addr6 {
+    load_name(base, offset)
 }
 
 /// The gateway, `nhc_gw`: a union whose first member is the 4-byte `ipv4`. Older verifiers
@@ -202,18 +210,14 @@ fn load16(base: u64, offset: u32) -> [u64; 2] {
 /// 8-byte one there ("access beyond the end of member ipv4"), so it is read as four words.
 #[inline(always)]
 fn load_gw(nh: u64, offset: u32) -> Addr6 {
-    if offset == OFFSET_ABSENT {
-        return [0; 2];
-    }
     let word = |i: u32| u64::from(load::<u32>(nh, offset + 4 * i));
     // Little-endian BPF: the lower address is the lower half of each u64.
     [word(0) | word(1) << 32, word(2) | word(3) << 32]
 }
 
-fn try_fib6_table_lookup_btf(ctx: &BtfTracePointContext) -> Option<()> {
-    // SAFETY: the helper returns a number.
-    let task_ptr = unsafe { bpf_get_current_task() };
-    let who = origin(task_ptr, bpf_get_current_pid_tgid, current_comm)?;
+/// Reads the lookup from the tracepoint's typed arguments and writes the record for `who`.
+#[inline(always)]
+fn lookup_btf(ctx: &BtfTracePointContext, who: &Origin) -> Option<()> {
     let off = global(&FIB6_BTF_OFFSETS);
     let net: u64 = ctx.arg(0);
     let res: u64 = ctx.arg(1);
@@ -226,7 +230,7 @@ fn try_fib6_table_lookup_btf(ctx: &BtfTracePointContext) -> Option<()> {
         iif: load(flow, off[f::IIF]),
         mark: load(flow, off[f::MARK]),
         uid: load(flow, off[f::UID]),
-        l3mdev: load(flow, off[f::L3MDEV]),
+        l3mdev: load_if(flow, off[f::L3MDEV]),
         proto: load(flow, off[f::PROTO]),
         scope: load(flow, off[f::SCOPE]),
         flags: load(flow, off[f::FLAGS]),
@@ -260,12 +264,12 @@ fn try_fib6_table_lookup_btf(ctx: &BtfTracePointContext) -> Option<()> {
         l.rule_priority = priority;
     }
     let inum = global(&TASK_OFFSETS[task_field::NET_NS_INUM]);
-    let netns: u32 = load(net, inum);
+    let netns: u32 = load_if(net, inum);
     let source = match netns {
         0 => NetnsSource::Unknown,
         _ => NetnsSource::Lookup,
     };
-    emit(&who, (netns, source), &mut l)
+    emit(who, (netns, source), &mut l)
 }
 
 /// `ip6_rt_type_to_error()`: the error a route of this type gives (`fib6_prop` in

@@ -5,8 +5,8 @@
 //! only and says so.
 //!
 //! Kept apart from the IPv4 hooks in [`crate::tracer`]: the two tracepoints have different
-//! arguments, and the IPv6 one needs no raw-tracepoint middle step (its BTF-typed program
-//! reads the task through helpers, which every kernel with `tp_btf` has).
+//! arguments, and the IPv6 one needs no raw-tracepoint middle step: where the task cannot be
+//! read with plain loads (5.10), a second BTF-typed program reads it through helpers.
 
 use aya::programs::Program;
 use sockabi::event::{fib6_btf_field, fib6_field, OFFSET_ABSENT};
@@ -15,8 +15,10 @@ use crate::btf;
 use crate::tracefs::{self, Tracefs};
 use crate::tracer::{abridge, attach, attach_btf, FlowFields, RouteHook};
 
-/// The IPv6 route programs: BTF-typed (preferred) and classic.
+/// The IPv6 route programs: BTF-typed reading the task with plain loads (preferred, 5.11+),
+/// BTF-typed through helpers (5.10), and classic.
 pub(crate) const BTF_PROGRAM: &str = "fib6_table_lookup_btf";
+pub(crate) const BTF_HELPERS_PROGRAM: &str = "fib6_table_lookup_btf_helpers";
 pub(crate) const CLASSIC_PROGRAM: &str = "fib6_table_lookup";
 /// The raw tracepoint both forms hook.
 pub(crate) const TRACEPOINT: &str = "fib6_table_lookup";
@@ -29,11 +31,19 @@ pub(crate) const RULE_PROGRAMS: [&str; 2] = ["rule6_action_entry", "rule6_action
 pub(crate) struct Route6Hooks {
     pub(crate) btf: Option<[u32; fib6_btf_field::COUNT]>,
     pub(crate) classic: Option<[u32; fib6_field::COUNT]>,
+    /// The task's `comm` and the device's `name` start 8-aligned (the plain-load program reads
+    /// each as two words).
+    names_aligned: bool,
 }
 
 impl Route6Hooks {
     /// Reads the offsets; `None` (after saying why) when neither form can work here.
-    pub(crate) fn prepare(btf: Option<&btf::Btf>, tracefs: &Tracefs) -> Option<Self> {
+    /// `task_comm` is the offset of `comm` in `task_struct` (or `OFFSET_ABSENT`).
+    pub(crate) fn prepare(
+        btf: Option<&btf::Btf>,
+        tracefs: &Tracefs,
+        task_comm: u32,
+    ) -> Option<Self> {
         let typed = match btf.map(btf::fib6_btf_offsets) {
             Some(Ok(offsets)) => Some(offsets),
             Some(Err(err)) => {
@@ -53,9 +63,14 @@ impl Route6Hooks {
             log::warn!("IPv6 route lookups are not traced on this kernel (no fib6_table_lookup tracepoint: built without IPv6?)");
             return None;
         }
+        let names_aligned = typed.is_some_and(|o| {
+            let name = o[fib6_btf_field::NETDEV_NAME];
+            name.is_multiple_of(8) && task_comm != OFFSET_ABSENT && task_comm.is_multiple_of(8)
+        });
         Some(Route6Hooks {
             btf: typed,
             classic,
+            names_aligned,
         })
     }
 
@@ -77,21 +92,27 @@ impl Route6Hooks {
     /// a warning) when neither attaches: IPv4 is still traced.
     pub(crate) fn attach(
         &self,
-        (typed, classic): ((&str, &mut Program), (&str, &mut Program)),
+        [typed, helpers, classic]: [(&str, &mut Program); 3],
         kernel_btf: Option<&aya::Btf>,
     ) -> Option<RouteHook> {
         if let (Some(_), Some(kernel_btf)) = (self.btf, kernel_btf) {
-            match attach_btf(typed, TRACEPOINT, kernel_btf) {
-                Ok(()) => {
-                    log::info!("IPv6 route lookups: BTF-typed raw tracepoint {TRACEPOINT}");
-                    return Some(RouteHook::BtfTyped);
-                }
-                Err(err) => {
-                    log::info!(
-                        "BTF-typed raw tracepoint {TRACEPOINT} unusable here ({}); trying the classic tracepoint",
-                        abridge(&err.to_string())
-                    );
-                    log::debug!("{err}");
+            let forms = [Some(typed).filter(|_| self.names_aligned), Some(helpers)];
+            for program in forms.into_iter().flatten() {
+                let name = program.0;
+                match attach_btf(program, TRACEPOINT, kernel_btf) {
+                    Ok(()) => {
+                        log::info!(
+                            "IPv6 route lookups: BTF-typed raw tracepoint {TRACEPOINT} ({name})"
+                        );
+                        return Some(RouteHook::BtfTyped);
+                    }
+                    Err(err) => {
+                        log::info!(
+                            "BTF-typed raw tracepoint {TRACEPOINT} ({name}) unusable here ({})",
+                            abridge(&err.to_string())
+                        );
+                        log::debug!("{err}");
+                    }
                 }
             }
         }

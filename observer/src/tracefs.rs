@@ -151,8 +151,6 @@ pub fn fib6_offsets(tracefs: &Tracefs) -> Result<[u32; fib6_field::COUNT], Error
         });
     }
     offsets[fib6_field::READ_LEN] = end;
-    // The device name is read as an inline `char[16]` (it is one in every kernel with this
-    // tracepoint's current layout, 5.2+).
     let inline_name = fields.iter().any(|f| f.name == "name" && !f.data_loc);
     for required in [
         fib6_field::TB_ID,
@@ -161,12 +159,21 @@ pub fn fib6_offsets(tracefs: &Tracefs) -> Result<[u32; fib6_field::COUNT], Error
         fib6_field::DST,
         fib6_field::NAME,
     ] {
-        if offsets[required] == OFFSET_ABSENT || !inline_name {
+        if offsets[required] == OFFSET_ABSENT {
             return Err(Error::TracepointLayout {
                 tracepoint: "fib6:fib6_table_lookup".into(),
                 field: fib6_field::NAMES[required].into(),
             });
         }
+    }
+    // Linux 5.10 and older keep the name out of line (`__data_loc`): the program reads the
+    // record in one copy and has no room for that (those kernels have BTF, and the BTF-typed
+    // program, anyway).
+    if !inline_name {
+        return Err(Error::TracepointLayout {
+            tracepoint: "fib6:fib6_table_lookup".into(),
+            field: "name as an inline char[16] (it is a __data_loc string here)".into(),
+        });
     }
     Ok(offsets)
 }

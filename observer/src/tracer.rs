@@ -299,7 +299,11 @@ impl Tracer {
         };
         let route6_hooks = match config.events.route {
             false => None,
-            true => Route6Hooks::prepare(btf.as_ref().ok(), &tracefs),
+            true => Route6Hooks::prepare(
+                btf.as_ref().ok(),
+                &tracefs,
+                task_offsets[task_field::TASK_COMM],
+            ),
         };
         let (fib6_btf_offsets, fib6_offsets) = Route6Hooks::offsets(route6_hooks.as_ref());
         let fib_raw_offsets = route_hooks
@@ -574,10 +578,11 @@ fn attach_all(
         None => None,
         Some(hooks) => Some((
             hooks,
-            (
+            [
                 take(route6_hooks::BTF_PROGRAM)?,
+                take(route6_hooks::BTF_HELPERS_PROGRAM)?,
                 take(route6_hooks::CLASSIC_PROGRAM)?,
-            ),
+            ],
             (
                 take(route6_hooks::RULE_PROGRAMS[0])?,
                 take(route6_hooks::RULE_PROGRAMS[1])?,
