@@ -16,7 +16,7 @@ use crate::container::{Cgroups, Container};
 use crate::errno;
 use crate::netns::{IfNames, NetnsNames, Task};
 use crate::policy::{self, Policy};
-use crate::route::{cstr, Finished, Lookup, RouteDecision, RouteGrouper, TableNames};
+use crate::route::{cstr, Family, Finished, Lookup, RouteDecision, RouteGrouper, TableNames};
 use crate::tracer::FlowFields;
 
 /// Whose event it is: a task's own call, or the kernel's work in a softirq.
@@ -376,6 +376,8 @@ pub struct Decoder {
     /// by the hundred thousand a second, mostly from one namespace at a time, and asking the
     /// policy costs a hash and two clock reads.
     profile: Option<(u32, u64, Option<policy::Profile>)>,
+    /// The same for the IPv6 rules.
+    profile6: Option<(u32, u64, Option<policy::Profile>)>,
     /// Names of namespaces (`/run/netns`).
     netns_names: NetnsNames,
     /// Cgroup ids to containers.
@@ -426,8 +428,12 @@ impl Decoder {
                 }
             }
             Ok(Event::Route6(e)) => {
-                // IPv6 rule lists are not read yet: a hit ends the decision.
-                for finished in self.routes6.push(e, false) {
+                let netns = e.header.netns.get();
+                let hold_hits = netns != 0
+                    && self
+                        .profile6(netns, e.header.ts_ns.get())
+                        .is_some_and(|profile| profile.may_suppress);
+                for finished in self.routes6.push(e, hold_hits) {
                     out.push(self.route(&finished, self.fields6));
                 }
             }
@@ -459,24 +465,41 @@ impl Decoder {
         }
     }
 
+    /// [`Decoder::profile`] of the namespace's IPv6 rules.
+    fn profile6(&mut self, netns: u32, ts_ns: u64) -> Option<policy::Profile> {
+        let fresh = policy::REFRESH.as_nanos() as u64;
+        match self.profile6 {
+            Some((ns, at, profile)) if ns == netns && ts_ns.wrapping_sub(at) < fresh => profile,
+            _ => {
+                let profile = self.policy.profile6(netns);
+                self.profile6 = Some((netns, ts_ns, profile));
+                profile
+            }
+        }
+    }
+
     fn route<L: Lookup>(&mut self, finished: &Finished<L>, fields: FlowFields) -> Report {
         // Names are resolved in the namespace whose FIB was consulted (the task, if the
         // lookup was its own, helps find that namespace's file).
         let named = finished.namespace_event().header();
         let (netns, task) = (named.netns.get(), task_of(named));
+        let ipv6 = L::FAMILY == Family::Inet6;
+        let at = finished.last.header().ts_ns.get();
         let walk = match finished.flow_keys(fields) {
             _ if netns == 0 => None,
             // Only the default rules: the kernel consulted none (and there are many such
             // decisions: skip the walk).
-            _ if self
-                .profile(netns, finished.last.header().ts_ns.get())
-                .is_some_and(|p| !p.custom) =>
+            _ if match ipv6 {
+                true => self.profile6(netns, at),
+                false => self.profile(netns, at),
+            }
+            .is_some_and(|p| !p.custom) =>
             {
                 None
             }
-            // An address-type check (`inet_addr_type()`: no input interface) looks the local
-            // table up directly, without consulting any rule.
-            Some(flow) if flow.iif == 0 => None,
+            // An IPv4 address-type check (`inet_addr_type()`: no input interface) looks the
+            // local table up directly, without consulting any rule.
+            Some(flow) if flow.iif == 0 && !ipv6 => None,
             // Walked with the rules in force when the decision was made.
             Some(flow) => Some(self.policy.attribute_at(
                 netns,

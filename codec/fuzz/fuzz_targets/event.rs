@@ -24,5 +24,8 @@ fuzz_target!(|data: &[u8]| {
         Event::Cmsg(e) => {
             let _ = (e.control(), e.name());
         }
+        Event::Route6(e) => {
+            let _ = (e.dst, e.gw, e.dev, e.err.get(), e.miss);
+        }
     }
 });

@@ -336,8 +336,8 @@ fn flow_keys(request: &Request, decision: &RouteDecision) -> FlowKeys {
         proto: decision.proto,
         sport: decision.sport,
         dport: decision.dport,
-        src: decision.src.v4().unwrap_or(Ipv4Addr::UNSPECIFIED),
-        dst: decision.dst.v4().unwrap_or(Ipv4Addr::UNSPECIFIED),
+        src: decision.src.ip,
+        dst: decision.dst.ip,
         l3mdev: decision.l3mdev,
     }
 }

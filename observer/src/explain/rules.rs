@@ -1,7 +1,7 @@
 //! The rules of a walk in words: what each rule the kernel reached did with the flow, and for
 //! a rule it skipped, the selector it stopped at (`fib_rule_match`'s order).
 
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 
 use super::analysis::{name_of, RuleLine, LOOPBACK_IFINDEX};
 use crate::errno;
@@ -101,7 +101,7 @@ fn mismatch(rule: &Rule, selector: Option<Selector>, flow: &FlowKeys, links: &Li
         }
     };
     let prefix =
-        |p: Option<(Ipv4Addr, u8)>| p.map_or_else(|| "all".to_owned(), |(a, l)| format!("{a}/{l}"));
+        |p: Option<(IpAddr, u8)>| p.map_or_else(|| "all".to_owned(), |(a, l)| format!("{a}/{l}"));
     let ports = |p: Option<crate::policy::Ports>| {
         p.map_or_else(String::new, |p| match p.mask {
             Some(mask) => format!("{}/{mask:#x}", p.start),

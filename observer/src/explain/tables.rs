@@ -44,7 +44,11 @@ pub(super) fn candidates(
     result: &str,
     kernel_choice: Option<&Route>,
 ) -> Vec<Candidate> {
-    let dst = u32::from(flow.dst);
+    // explain asks IPv4 questions (its destination is an IPv4 address).
+    let dst = match flow.dst {
+        std::net::IpAddr::V4(v4) => u32::from(v4),
+        std::net::IpAddr::V6(_) => return Vec::new(),
+    };
     let mut covering: Vec<&Route> = snapshot
         .tables
         .iter()

@@ -2,8 +2,9 @@
 //!
 //! The tracer sees the table lookups of a route decision (`fib:fib_table_lookup`), not the
 //! rules that chose those tables. Where the kernel offers no hook to capture the rule, the
-//! rule is reconstructed: [`Policy`] keeps each namespace's IPv4 rule list and links current
-//! through rtnetlink (a dump, then RTNLGRP_IPV4_RULE and RTNLGRP_LINK notifications) and
+//! rule is reconstructed: [`Policy`] keeps each namespace's IPv4 and IPv6 rule lists and
+//! links current through rtnetlink (a dump, then RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE and
+//! RTNLGRP_LINK notifications) and
 //! [`walk`]s the list as the kernel does, checking every step against the tables the kernel
 //! actually consulted. When the two disagree the answer is "unknown", with the reason.
 //!
@@ -51,7 +52,10 @@ mod text;
 mod walk;
 
 use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
 use std::time::{Duration, Instant};
+
+use netlink_packet_route::AddressFamily;
 
 pub use links::Links;
 pub use rule::{Action, Dscp, Ports, Rule};
@@ -111,8 +115,10 @@ pub enum Error {
 /// The rules, links and tables of one namespace, with its rtnetlink sockets.
 struct Namespace {
     session: Session,
-    /// The rule lists of late, the current one last.
+    /// The IPv4 rule lists of late, the current one last.
     history: History,
+    /// The IPv6 rule lists of late.
+    history6: History,
     links: Links,
     /// Tables seen looked up here: they exist as long as the namespace does.
     known_tables: HashSet<u32>,
@@ -128,11 +134,17 @@ impl Namespace {
         let failed = |source| Error::Netlink { netns, source };
         let mut session = Session::open_in(file).map_err(failed)?;
         let rules = session.rules().map_err(failed)?;
+        let rules6 = session.rules_of(AddressFamily::Inet6).map_err(failed)?;
         let links = session.links().map_err(failed)?;
-        log::debug!("policy: watching namespace {netns} ({} rules)", rules.len());
+        log::debug!(
+            "policy: watching namespace {netns} ({} IPv4 rules, {} IPv6 rules)",
+            rules.len(),
+            rules6.len()
+        );
         Ok(Namespace {
             session,
             history: History::new(rules, monotonic_ns()),
+            history6: History::new(rules6, monotonic_ns()),
             links,
             known_tables: HashSet::new(),
             last_used: Instant::now(),
@@ -153,6 +165,15 @@ impl Namespace {
             self.history.changed(rules, monotonic_ns());
         } else {
             self.history.seen(now);
+        }
+        if changes.rules6 || changes.lost {
+            let rules = self
+                .session
+                .rules_of(AddressFamily::Inet6)
+                .map_err(failed)?;
+            self.history6.changed(rules, monotonic_ns());
+        } else {
+            self.history6.seen(now);
         }
         if changes.lost {
             self.links = self.session.links().map_err(failed)?;
@@ -243,8 +264,11 @@ impl Policy {
             Ok(namespace) => namespace,
             Err(error) => return Walk::unknown(lookups, error.to_string()),
         };
-        let walks: Vec<Walk> = namespace
-            .history
+        let history = match flow.dst {
+            IpAddr::V4(_) => &namespace.history,
+            IpAddr::V6(_) => &namespace.history6,
+        };
+        let walks: Vec<Walk> = history
             .at(at_ns)
             .into_iter()
             .map(|rules| {
@@ -271,7 +295,16 @@ impl Policy {
     pub fn profile(&mut self, netns: u32) -> Option<Profile> {
         let rules = self.namespace(netns).ok()?.history.current();
         Some(Profile {
-            custom: !walk::only_default_rules(rules),
+            custom: !walk::only_default_rules(rules, false),
+            may_suppress: rules.iter().any(Rule::suppresses),
+        })
+    }
+
+    /// [`Policy::profile`] of the namespace's IPv6 rules.
+    pub fn profile6(&mut self, netns: u32) -> Option<Profile> {
+        let rules = self.namespace(netns).ok()?.history6.current();
+        Some(Profile {
+            custom: !walk::only_default_rules(rules, true),
             may_suppress: rules.iter().any(Rule::suppresses),
         })
     }

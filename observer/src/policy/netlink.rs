@@ -1,5 +1,5 @@
-//! rtnetlink in one namespace: dumps of the IPv4 rules, routes and links, and the
-//! notifications that say when they changed.
+//! rtnetlink in one namespace: dumps of the IPv4 and IPv6 rules, the IPv4 routes and the
+//! links, and the notifications that say when they changed.
 //!
 //! A netlink socket talks to the namespace it was created in, for its whole life, so both
 //! sockets of a [`Session`] are created on a short-lived thread that has entered the
@@ -35,12 +35,14 @@ const DUMP_TRIES: usize = 4;
 pub(crate) struct Changes {
     /// An IPv4 rule was added or deleted: the list is to be dumped again.
     pub(crate) rules: bool,
+    /// An IPv6 rule was added or deleted.
+    pub(crate) rules6: bool,
     /// Notifications were lost or unreadable: the links are to be dumped again too.
     pub(crate) lost: bool,
 }
 
 /// The two rtnetlink sockets of one namespace: one for requests, one subscribed to
-/// RTNLGRP_IPV4_RULE and RTNLGRP_LINK.
+/// RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE and RTNLGRP_LINK.
 pub(crate) struct Session {
     requests: Socket,
     events: Socket,
@@ -51,7 +53,14 @@ pub(crate) struct Session {
 impl Session {
     /// Opens the sockets in the namespace `ns` refers to, notified of rule and link changes.
     pub(crate) fn open_in(ns: File) -> io::Result<Session> {
-        Session::open_notified(Some(ns), &[libc::RTNLGRP_IPV4_RULE, libc::RTNLGRP_LINK])
+        Session::open_notified(
+            Some(ns),
+            &[
+                libc::RTNLGRP_IPV4_RULE,
+                libc::RTNLGRP_IPV6_RULE,
+                libc::RTNLGRP_LINK,
+            ],
+        )
     }
 
     /// Opens the sockets in the namespace `ns` refers to (`None`: the caller's own, which
@@ -137,13 +146,18 @@ impl Session {
 
     /// The namespace's IPv4 rules, in the kernel's order (RTM_GETRULE dump, AF_INET).
     pub(crate) fn rules(&mut self) -> io::Result<Vec<Rule>> {
+        self.rules_of(AddressFamily::Inet)
+    }
+
+    /// The namespace's rules of `family` (`Inet` or `Inet6`), in the kernel's order.
+    pub(crate) fn rules_of(&mut self, family: AddressFamily) -> io::Result<Vec<Rule>> {
         let mut request = RuleMessage::default();
-        request.header.family = AddressFamily::Inet;
+        request.header.family = family;
         let messages = self.dump(RouteNetlinkMessage::GetRule(request))?;
         Ok(messages
             .iter()
             .filter_map(|m| match m {
-                RouteNetlinkMessage::NewRule(rule) => Rule::from_message(rule),
+                RouteNetlinkMessage::NewRule(rule) => Rule::from_message_of(rule, family),
                 _ => None,
             })
             .collect())
@@ -188,8 +202,11 @@ impl Session {
             for message in messages {
                 match message.payload {
                     NetlinkPayload::InnerMessage(
-                        RouteNetlinkMessage::NewRule(_) | RouteNetlinkMessage::DelRule(_),
-                    ) => changes.rules = true,
+                        RouteNetlinkMessage::NewRule(rule) | RouteNetlinkMessage::DelRule(rule),
+                    ) => match rule.header.family {
+                        AddressFamily::Inet6 => changes.rules6 = true,
+                        _ => changes.rules = true,
+                    },
                     NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewLink(link)) => {
                         links.insert_message(&link)
                     }

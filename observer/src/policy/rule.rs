@@ -1,11 +1,11 @@
-//! One IPv4 policy routing rule, as the kernel reports it over rtnetlink.
+//! One IPv4 or IPv6 policy routing rule, as the kernel reports it over rtnetlink.
 //!
 //! The fields are those of `struct fib_rule` and `struct fib4_rule` (include/net/fib_rules.h,
 //! net/ipv4/fib_rules.c) that `fib_nl_fill_rule` and `fib4_rule_fill` put in an RTM_NEWRULE
 //! message; [`Rule::from_message`] reads them with `netlink-packet-route`. How a rule prints
 //! is in the `text` module.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
 use netlink_packet_core::Nla;
 use netlink_packet_route::rule::{RuleAction, RuleAttribute, RuleFlags, RuleMessage};
@@ -83,7 +83,7 @@ pub struct Dscp {
     pub mask: Option<u8>,
 }
 
-/// One IPv4 rule of a namespace's policy routing list.
+/// One rule of a namespace's IPv4 or IPv6 policy routing list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
     /// FRA_PRIORITY (0 when absent, as for the `local` rule).
@@ -91,9 +91,9 @@ pub struct Rule {
     /// FIB_RULE_INVERT: `not`, the selector's result is inverted.
     pub invert: bool,
     /// FRA_SRC with the header's `src_len`; `None` is `from all`.
-    pub src: Option<(Ipv4Addr, u8)>,
+    pub src: Option<(IpAddr, u8)>,
     /// FRA_DST with the header's `dst_len`.
-    pub dst: Option<(Ipv4Addr, u8)>,
+    pub dst: Option<(IpAddr, u8)>,
     /// The header's `tos`: the legacy TOS selector (0: none).
     pub tos: u8,
     /// FRA_DSCP: the DSCP selector.
@@ -174,11 +174,17 @@ impl Rule {
         }
     }
 
-    /// The rule an RTM_NEWRULE/RTM_DELRULE message describes, or `None` for a rule of
-    /// another family than IPv4.
+    /// The IPv4 rule an RTM_NEWRULE/RTM_DELRULE message describes, or `None` for a rule of
+    /// another family.
     pub fn from_message(message: &RuleMessage) -> Option<Rule> {
+        Rule::from_message_of(message, AddressFamily::Inet)
+    }
+
+    /// The rule of `family` (IPv4 or IPv6) an RTM_NEWRULE/RTM_DELRULE message describes, or
+    /// `None` for a rule of another family.
+    pub fn from_message_of(message: &RuleMessage, family: AddressFamily) -> Option<Rule> {
         let header = &message.header;
-        if header.family != AddressFamily::Inet {
+        if header.family != family {
             return None;
         }
         let mut rule = Rule::lookup(0, u32::from(header.table));
@@ -193,8 +199,8 @@ impl Rule {
         let mut dscp_mask = None;
         for attribute in &message.attributes {
             match attribute {
-                RuleAttribute::Source(IpAddr::V4(a)) => rule.src = Some((*a, header.src_len)),
-                RuleAttribute::Destination(IpAddr::V4(a)) => rule.dst = Some((*a, header.dst_len)),
+                RuleAttribute::Source(a) => rule.src = Some((*a, header.src_len)),
+                RuleAttribute::Destination(a) => rule.dst = Some((*a, header.dst_len)),
                 RuleAttribute::Iifname(name) => rule.iif = Some(name.clone()),
                 RuleAttribute::Oifname(name) => rule.oif = Some(name.clone()),
                 RuleAttribute::Goto(target) => rule.goto = Some(*target),
@@ -333,5 +339,14 @@ mod tests {
         let mut message = RuleMessage::default();
         message.header.family = AddressFamily::Inet6;
         assert_eq!(Rule::from_message(&message), None);
+        message.header.table = 100;
+        message.header.src_len = 128;
+        message.header.action = RuleAction::ToTable;
+        message.attributes = vec![
+            RuleAttribute::Priority(1000),
+            RuleAttribute::Source("2001:db8:0:2::2".parse().unwrap()),
+        ];
+        let rule = Rule::from_message_of(&message, AddressFamily::Inet6).expect("an IPv6 rule");
+        assert_eq!(rule.to_string(), "1000: from 2001:db8:0:2::2 lookup 100");
     }
 }

@@ -5,13 +5,13 @@
 //! then the source and destination prefixes, tos/dscp, ipproto and ports, stops at the first
 //! that fails, and inverts the answer for `not` rules.
 
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 
 use super::links::Links;
 use super::rule::{Ports, Rule};
 
-/// The keys of one IPv4 flow (`struct flowi4`) that rules select on, as the tracer read them
-/// at the table lookup.
+/// The keys of one flow (`struct flowi4`, or `struct flowi6` for IPv6) that rules select on,
+/// as the tracer read them at the table lookup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlowKeys {
     /// `flowi4_iif`: the input device; `LOOPBACK_IFINDEX` (1) for locally generated flows
@@ -32,10 +32,10 @@ pub struct FlowKeys {
     pub sport: u16,
     /// `fl4_dport`, in host order.
     pub dport: u16,
-    /// `flowi4_saddr`.
-    pub src: Ipv4Addr,
-    /// `flowi4_daddr`.
-    pub dst: Ipv4Addr,
+    /// `flowi4_saddr` (`flowi6_saddr`).
+    pub src: IpAddr,
+    /// `flowi4_daddr` (`flowi6_daddr`).
+    pub dst: IpAddr,
     /// `flowi4_l3mdev` (5.18+): the VRF the flow belongs to, 0 for none. `None` where the
     /// kernel lacks the field; older kernels find the VRF from the oif and iif instead.
     pub l3mdev: Option<i32>,
@@ -215,15 +215,26 @@ fn l3mdev_of(links: &Links, flow: &FlowKeys) -> Result<Option<u32>, String> {
     }
 }
 
-/// A source or destination prefix against an address.
-fn prefix(prefix: Option<(Ipv4Addr, u8)>, address: Ipv4Addr) -> bool {
+/// A source or destination prefix against an address (of another family: no match).
+fn prefix(prefix: Option<(IpAddr, u8)>, address: IpAddr) -> bool {
     let Some((network, len)) = prefix else {
         return true;
     };
-    let mask = u32::MAX
-        .checked_shl(32 - u32::from(len.min(32)))
-        .unwrap_or(0);
-    (u32::from(network) ^ u32::from(address)) & mask == 0
+    match (network, address) {
+        (IpAddr::V4(network), IpAddr::V4(address)) => {
+            let mask = u32::MAX
+                .checked_shl(32 - u32::from(len.min(32)))
+                .unwrap_or(0);
+            (u32::from(network) ^ u32::from(address)) & mask == 0
+        }
+        (IpAddr::V6(network), IpAddr::V6(address)) => {
+            let mask = u128::MAX
+                .checked_shl(128 - u32::from(len.min(128)))
+                .unwrap_or(0);
+            (u128::from(network) ^ u128::from(address)) & mask == 0
+        }
+        _ => false,
+    }
 }
 
 /// `fib_rule_port_match` (include/net/fib_rules.h): under a mask, the masked bits must be

@@ -69,7 +69,7 @@ impl Rule {
     /// `from all`, `from ADDR` or `from ADDR/LEN`, as `print_rule` writes it.
     fn from(&self) -> String {
         match self.src {
-            Some((addr, 32)) => format!("from {addr}"),
+            Some((addr, len)) if len == host_len(addr) => format!("from {addr}"),
             Some((addr, len)) => format!("from {addr}/{len}"),
             None => "from all".into(),
         }
@@ -81,7 +81,7 @@ impl Rule {
     fn selectors(&self, names: &Names, with_l3mdev: bool) -> String {
         let mut out = String::new();
         match self.dst {
-            Some((addr, 32)) => out.push_str(&format!(" to {addr}")),
+            Some((addr, len)) if len == host_len(addr) => out.push_str(&format!(" to {addr}")),
             Some((addr, len)) => out.push_str(&format!(" to {addr}/{len}")),
             None => {}
         }
@@ -213,6 +213,15 @@ impl fmt::Display for Rule {
             f.write_str(&dscp)?;
         }
         Ok(())
+    }
+}
+
+/// The prefix length of one address of `addr`'s family: `ip rule` prints such a prefix
+/// without its length.
+fn host_len(addr: std::net::IpAddr) -> u8 {
+    match addr {
+        std::net::IpAddr::V4(_) => 32,
+        std::net::IpAddr::V6(_) => 128,
     }
 }
 

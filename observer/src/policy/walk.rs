@@ -269,7 +269,9 @@ pub fn walk_steps(
             error: -libc::ENETUNREACH,
         },
     };
-    if only_default_rules(rules) && lookups.first().is_some_and(|l| l.0 == TABLE_MAIN) {
+    // IPv4 without custom rules looks main up directly (local is merged into it); IPv6
+    // looks local, then main, up directly, which the walk of its two rules reproduces.
+    if only_default_rules(rules, false) && lookups.first().is_some_and(|l| l.0 == TABLE_MAIN) {
         return without_rules(walk, lookups);
     }
     let mut index = 0;
@@ -404,19 +406,26 @@ pub fn walk_steps(
 }
 
 /// Whether `rules` are exactly those `fib_default_rules_init` installs: the list of a
-/// namespace in which `fib_has_custom_rules` may still be false.
-pub(super) fn only_default_rules(rules: &[Rule]) -> bool {
-    let defaults = [
-        (0, TABLE_LOCAL),
-        (0x7ffe, TABLE_MAIN),
-        (0x7fff, TABLE_DEFAULT),
-    ];
+/// namespace in which `fib_has_custom_rules` may still be false. IPv6's
+/// (`fib6_rules_net_init`) has no `default` rule: local and main only.
+pub(super) fn only_default_rules(rules: &[Rule], ipv6: bool) -> bool {
+    let defaults: &[(u32, u32)] = match ipv6 {
+        true => &[(0, TABLE_LOCAL), (0x7ffe, TABLE_MAIN)],
+        false => &[
+            (0, TABLE_LOCAL),
+            (0x7ffe, TABLE_MAIN),
+            (0x7fff, TABLE_DEFAULT),
+        ],
+    };
     rules.len() == defaults.len()
-        && rules.iter().zip(defaults).all(|(rule, (priority, table))| {
-            let mut plain = Rule::lookup(priority, table);
-            plain.protocol = rule.protocol;
-            *rule == plain
-        })
+        && rules
+            .iter()
+            .zip(defaults)
+            .all(|(rule, &(priority, table))| {
+                let mut plain = Rule::lookup(priority, table);
+                plain.protocol = rule.protocol;
+                *rule == plain
+            })
 }
 
 /// `fib_lookup` without custom rules: main, then default if main failed (and `default`

@@ -12,7 +12,6 @@
 //! says, it assumes the destination is directly reachable on that interface and sends there.
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::IpAddr;
 
 use serde::Serialize;
 use sockabi::event::NetnsSource;
@@ -89,18 +88,6 @@ impl RuleReport {
                 )),
                 brief: format!("rule {priority}"),
             },
-        }
-    }
-
-    /// The rule of priority `priority`, captured in the kernel, where no rule list is read to
-    /// name it (IPv6's, for now).
-    fn captured_alone(priority: u32) -> Self {
-        RuleReport {
-            priority: Some(priority),
-            text: None,
-            method: "kernel",
-            reason: Some("IPv6 rule lists are not read yet: only the priority is known".into()),
-            brief: format!("rule {priority}"),
         }
     }
 
@@ -364,12 +351,10 @@ fn netns_source_name(e: &impl Lookup) -> &'static str {
 impl<L: Lookup> Finished<L> {
     /// The flow keys policy rules select on, as the decision's last lookup carried them;
     /// `None` where this kernel's route hook reads no mark or uid (a rule walk without them
-    /// could only guess), and for IPv6, whose rule list bindscope does not walk yet.
+    /// could only guess).
     pub fn flow_keys(&self, fields: FlowFields) -> Option<FlowKeys> {
         let e = &self.last;
-        let (IpAddr::V4(src), IpAddr::V4(dst)) = (e.src(), e.dst()) else {
-            return None;
-        };
+        let (src, dst) = (e.src(), e.dst());
         let (mark, uid, l3mdev) = e.keys();
         let (sport, dport) = e.ports();
         (fields.mark && fields.uid).then(|| FlowKeys {
@@ -489,9 +474,6 @@ impl<L: Lookup> Finished<L> {
                         err: (err != 0).then(|| errno::describe(i64::from(err))),
                         suppressed: attributed.is_some_and(|a| a.suppressed),
                         rule: match self.captured.get(i).copied().flatten() {
-                            Some(priority) if L::FAMILY == Family::Inet6 => {
-                                Some(RuleReport::captured_alone(priority))
-                            }
                             Some(priority) => Some(RuleReport::captured(priority, reconstructed)),
                             None => reconstructed,
                         },
