@@ -62,8 +62,8 @@ pub(super) const SCENARIOS: &[Scenario] = &[
         claim: "000_013038441b203428.txt: \"any routes which go through a network interface \
                 other than the one specified in the BINDTODEVICE call are ignored\" (in IPv6 \
                 a link-local destination names its interface itself, ipv6(7) sin6_scope_id: \
-                connect fails with EINVAL without one, and sin6_scope_id or IPV6_MULTICAST_IF \
-                bind the socket to the interface)",
+                connect fails with EINVAL without one, sin6_scope_id binds the socket to the \
+                interface, and IPV6_MULTICAST_IF picks it for a multicast group)",
         run: link_local_needs_a_scope,
     },
     Scenario {
@@ -340,7 +340,8 @@ fn unicast_if_steers_and_conflicts(ctx: &mut Ctx) -> Result<Outcome> {
 }
 
 /// Without a scope, connect to fe80::1 is EINVAL; sin6_scope_id or IPV6_MULTICAST_IF (for
-/// ff02::1) choose the interface, which bindscope shows as the destination's scope.
+/// a multicast group) choose the interface; bindscope shows a link-local destination with its
+/// scope.
 fn link_local_needs_a_scope(ctx: &mut Ctx) -> Result<Outcome> {
     let ns = host6(ctx, "")?;
     let eth1 = ns.ifindex(ETH1);
@@ -349,7 +350,6 @@ fn link_local_needs_a_scope(ctx: &mut Ctx) -> Result<Outcome> {
     let no_scope = connected_source(&ns, &unscoped, SocketAddrV6::new(LINK_LOCAL_GW, 9, 0, 0));
     let scoped = socket_in(&ns)?;
     let with_scope = connected_source(&ns, &scoped, SocketAddrV6::new(LINK_LOCAL_GW, 10, 0, eth1));
-    let all_nodes = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
     let multicast = socket_in(&ns)?;
     let via_mcast_if = ns.run(|| {
         sys::setsockopt_int(
@@ -358,7 +358,7 @@ fn link_local_needs_a_scope(ctx: &mut Ctx) -> Result<Outcome> {
             libc::IPV6_MULTICAST_IF,
             eth1 as i32,
         )?;
-        connect6(&multicast, SocketAddrV6::new(all_nodes, 11, 0, 0))?;
+        connect6(&multicast, SocketAddrV6::new(GROUP, 11, 0, 0))?;
         getsockname6(&multicast)
     });
     let seen = trace.collect()?;
@@ -367,7 +367,10 @@ fn link_local_needs_a_scope(ctx: &mut Ctx) -> Result<Outcome> {
     // The source is eth1's: its global address while the link-local one is still tentative
     // (duplicate address detection), its link-local one after.
     let source = expect_ok("connect to fe80::1%eth1", with_scope)?;
-    let mcast_source = expect_ok("IPV6_MULTICAST_IF eth1 + connect to ff02::1", via_mcast_if)?;
+    let mcast_source = expect_ok(
+        "IPV6_MULTICAST_IF eth1 + connect to ff05::4242",
+        via_mcast_if,
+    )?;
     seen.expect_eq(
         "no route decision for the unscoped connect",
         routes6(&seen, LINK_LOCAL_GW, 9).len(),
@@ -380,9 +383,9 @@ fn link_local_needs_a_scope(ctx: &mut Ctx) -> Result<Outcome> {
         decision.dst.to_string(),
         format!("{LINK_LOCAL_GW}%{ETH1}"),
     )?;
-    let mcast_route = expect_route6(&seen, all_nodes, 11, (Some(ETH1), Some(ETH1), None))?;
+    let mcast_route = expect_route6(&seen, GROUP, 11, (Some(ETH1), Some(ETH1), None))?;
     Ok(Outcome::pass(format!(
-        "EINVAL without a scope; with scope eth1 the source is {source}, to ff02::1 after \
+        "EINVAL without a scope; with scope eth1 the source is {source}, to ff05::4242 after \
          IPV6_MULTICAST_IF eth1 {}; bindscope: {scoped_route}; {mcast_route}",
         mcast_source.ip()
     )))
