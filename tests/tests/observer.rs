@@ -480,3 +480,76 @@ fn no_events() -> EventSet {
         cmsg: false,
     }
 }
+
+/// `--dst` with an IPv6 prefix keeps the IPv6 decisions inside it, in the kernel; an IPv4
+/// prefix keeps no IPv6 decision, and an IPv6 one no IPv4 decision.
+#[test]
+fn ipv6_dst_filter_applies_in_the_kernel() {
+    if !privileges::ok_or_skip() {
+        return;
+    }
+    let ns = bindscope_tests::Netns::new("dst6").expect("namespace");
+    ns.ip_batch(
+        "link add eth0 type veth peer name peer0\n\
+         link set lo up\nlink set eth0 up\nlink set peer0 up\n\
+         addr add 2001:db8:0:1::2/64 dev eth0 nodad\n\
+         addr add 192.0.2.2/24 dev eth0\n\
+         route add default via 2001:db8:0:1::1 dev eth0\n\
+         route add default via 192.0.2.1 dev eth0\n",
+    )
+    .expect("topology");
+    let netns = Some(NetnsSpec::Path(ns.path()));
+    let start = |dst: &str| {
+        Collector::start(&Config {
+            events: EventSet {
+                route: true,
+                ..no_events()
+            },
+            filter: Filter {
+                dst: Some(dst.parse().unwrap()),
+                netns: netns.clone(),
+                ..Filter::default()
+            },
+            ..Config::default()
+        })
+        .expect("bindscope starts")
+    };
+    let inside: std::net::Ipv6Addr = "2001:db8:1::9".parse().unwrap();
+    let outside: std::net::Ipv6Addr = "2001:db8:2::9".parse().unwrap();
+    let mut by_v6 = start("2001:db8:1::/48");
+    let mut by_v4 = start("198.51.100.0/24");
+    ns.run(|| {
+        for (ip, port) in [(inside, 5101), (outside, 5102)] {
+            let s = bindscope_tests::sys6::udp6_socket().unwrap();
+            bindscope_tests::sys6::connect6(&s, std::net::SocketAddrV6::new(ip, port, 0, 0))
+                .unwrap();
+        }
+        let s = sys::udp_socket().unwrap();
+        sys::connect(&s, v4(FAR, 5103)).unwrap();
+    });
+    let v6_reports = by_v6.collect();
+    let v6_routes: Vec<_> = v6_reports.iter().filter_map(Report::route).collect();
+    assert!(
+        v6_routes.iter().any(|d| d.dst == inside && d.dport == 5101),
+        "{v6_routes:#?}"
+    );
+    assert!(
+        v6_routes
+            .iter()
+            .all(|d| d.family == bindscope::route::Family::Inet6
+                && d.dst.ip.to_string().starts_with("2001:db8:1:")),
+        "{v6_routes:#?}"
+    );
+    let v4_reports = by_v4.collect();
+    let v4_routes: Vec<_> = v4_reports.iter().filter_map(Report::route).collect();
+    assert!(
+        v4_routes.iter().any(|d| d.dst == FAR && d.dport == 5103),
+        "{v4_routes:#?}"
+    );
+    assert!(
+        v4_routes
+            .iter()
+            .all(|d| d.family == bindscope::route::Family::Inet),
+        "{v4_routes:#?}"
+    );
+}
