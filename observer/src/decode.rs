@@ -14,9 +14,10 @@ use sockabi::sockopt::{self, AddrRole};
 
 use crate::container::{Cgroups, Container};
 use crate::errno;
+use crate::intern::Interner;
 use crate::netns::{IfNames, NetnsNames, Task};
 use crate::policy::{self, Policy};
-use crate::route::{cstr, Family, Finished, Lookup, RouteDecision, RouteGrouper, TableNames};
+use crate::route::{Family, Finished, Lookup, RouteDecision, RouteGrouper, TableNames};
 use crate::tracer::FlowFields;
 
 /// Whose event it is: a task's own call, or the kernel's work in a softirq.
@@ -42,7 +43,7 @@ pub struct Origin {
     /// Thread id; `None` in a softirq.
     pub tid: Option<u32>,
     /// Task name; `None` in a softirq.
-    pub comm: Option<String>,
+    pub comm: Option<Arc<str>>,
     /// Network namespace inode (0: unknown): the task's, and for a route decision the one
     /// whose FIB was consulted.
     pub netns: u32,
@@ -52,14 +53,14 @@ pub struct Origin {
 }
 
 impl Origin {
-    /// The origin of a task's event.
-    fn of(h: &EventHeader) -> Self {
+    /// The origin of a task's event; `comms` shares the task's name.
+    fn of(h: &EventHeader, comms: &mut Interner) -> Self {
         Origin {
             ts_ns: h.ts_ns.get(),
             context: Context::Task,
             pid: Some(h.pid.get()),
             tid: Some(h.tid.get()),
-            comm: Some(cstr(&h.comm)),
+            comm: Some(comms.get(&h.comm)),
             netns: h.netns.get(),
             attribution: Attribution::default(),
         }
@@ -67,7 +68,7 @@ impl Origin {
 
     /// The origin of a route decision: its first lookup's time and context, and the
     /// namespace `netns` (the FIB's).
-    fn of_route(first: &impl Lookup, netns: u32) -> Self {
+    fn of_route(first: &impl Lookup, netns: u32, comms: &mut Interner) -> Self {
         match RouteContext::from_u8(first.whose().0) {
             Some(RouteContext::Softirq) => Origin {
                 ts_ns: first.header().ts_ns.get(),
@@ -80,7 +81,7 @@ impl Origin {
             },
             _ => Origin {
                 netns,
-                ..Origin::of(first.header())
+                ..Origin::of(first.header(), comms)
             },
         }
     }
@@ -368,6 +369,9 @@ pub struct Decoder {
     routes: RouteGrouper<RouteEvent>,
     routes6: RouteGrouper<Route6Event>,
     tables: TableNames,
+    /// Task and device names, shared between the reports that name them.
+    comms: Interner,
+    devices: Interner,
     fields: FlowFields,
     fields6: FlowFields,
     /// Each namespace's policy rules, to name the rule behind every table lookup.
@@ -510,11 +514,15 @@ impl Decoder {
             None => None,
         };
         let names = &mut self.names;
-        let decision = finished.decision(&self.tables, fields, walk.as_ref(), |ifindex| {
-            names.name(netns, task, ifindex)
-        });
+        let decision = finished.decision(
+            &self.tables,
+            &mut self.devices,
+            fields,
+            walk.as_ref(),
+            |ifindex| names.name(netns, task, ifindex),
+        );
         let mut report = Report {
-            origin: Origin::of_route(&finished.first, netns),
+            origin: Origin::of_route(&finished.first, netns, &mut self.comms),
             body: Body::Route(decision),
         };
         // A softirq lookup's header carries no cgroup: it gets the namespace's name only.
@@ -607,7 +615,7 @@ impl Decoder {
             Err(_) => {}
         }
         Report {
-            origin: Origin::of(&e.header),
+            origin: Origin::of(&e.header, &mut self.comms),
             body: Body::Sockopt(report),
         }
     }
@@ -635,7 +643,7 @@ impl Decoder {
                 .name(e.header.netns.get(), task_of(&e.header), index);
             report.value = in6.to_string();
             return Report {
-                origin: Origin::of(&e.header),
+                origin: Origin::of(&e.header, &mut self.comms),
                 body: Body::Ioctl(report),
             };
         }
@@ -656,7 +664,7 @@ impl Decoder {
             Err(_) => {}
         }
         Report {
-            origin: Origin::of(&e.header),
+            origin: Origin::of(&e.header, &mut self.comms),
             body: Body::Ioctl(report),
         }
     }
@@ -747,7 +755,7 @@ impl Decoder {
             messages,
         };
         Report {
-            origin: Origin::of(&e.header),
+            origin: Origin::of(&e.header, &mut self.comms),
             body: Body::Cmsg(report),
         }
     }

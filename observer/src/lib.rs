@@ -16,6 +16,7 @@ pub mod decode;
 mod errno;
 mod error;
 pub mod explain;
+mod intern;
 pub mod metrics;
 mod ndjson;
 pub mod netns;

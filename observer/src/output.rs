@@ -228,7 +228,7 @@ fn route_text(d: &RouteDecision, p: Palette) -> String {
             .map(|l| match (&l.err, l.suppressed) {
                 (Some(e), _) => format!("{}:{e}", l.table_name),
                 (None, true) => format!("{}:suppressed", l.table_name),
-                (None, false) => l.table_name.clone(),
+                (None, false) => l.table_name.to_string(),
             })
             .collect();
         text.push_str(&format!(" (tables {}{rule})", walk.join(" -> ")));

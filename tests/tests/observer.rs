@@ -107,7 +107,7 @@ fn seed_topology_unbound_and_bound_to_eth1() {
         ),
         (0, Some("eth0"), Some(ROUTER_R0))
     );
-    assert_eq!(unbound.table_name, "main");
+    assert_eq!(&*unbound.table_name, "main");
     let bound = decisions
         .iter()
         .find(|d| d.dport == 5002 && d.src.is_unspecified())

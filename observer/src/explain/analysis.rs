@@ -277,7 +277,7 @@ pub(super) fn case(inputs: &Inputs<'_>) -> Case {
                 .and_then(|m| Route::from_message(m, inputs.links));
             TableWalk {
                 table: lookup.table,
-                table_name: lookup.table_name.clone(),
+                table_name: lookup.table_name.to_string(),
                 candidates: super::tables::candidates(
                     inputs.snapshot,
                     lookup.table,

@@ -48,7 +48,7 @@ pub(super) fn outcome(inputs: &Inputs<'_>) -> Outcome {
                 gateway: None,
                 src: None,
                 table: decision.map(|d| d.table),
-                table_name: decision.map(|d| d.table_name.clone()),
+                table_name: decision.map(|d| d.table_name.to_string()),
                 kind: None,
                 meaning: Some(meaning(-*code, decision)),
                 error: Some(error),

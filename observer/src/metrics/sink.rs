@@ -23,8 +23,8 @@ impl Sink for Metrics {
                 }
                 self.route_decisions.inc(RouteLabels {
                     netns,
-                    dev: decision.dev.clone().unwrap_or_else(|| "none".into()),
-                    table: decision.table_name.clone(),
+                    dev: decision.dev.as_deref().unwrap_or("none").to_owned(),
+                    table: decision.table_name.to_string(),
                     result: decision.err.clone().unwrap_or_else(|| "ok".into()),
                 });
             }

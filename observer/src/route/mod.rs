@@ -11,12 +11,15 @@
 //! `net/ipv4/route.c`): instead of failing with `ENETUNREACH`, as the SO_BINDTODEVICE seed note
 //! says, it assumes the destination is directly reachable on that interface and sends there.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde::Serialize;
 use sockabi::event::NetnsSource;
 
 use crate::errno::{self, FIB_NO_MATCH};
+use crate::intern::Interner;
 use crate::policy::{End, FlowKeys, Method, RuleRef, Walk};
 use crate::tracer::FlowFields;
 
@@ -35,7 +38,7 @@ pub struct TableLookup {
     /// Table id.
     pub table: u32,
     /// Table name (`main`, `local`, or from rt_tables).
-    pub table_name: String,
+    pub table_name: Arc<str>,
     /// `null` on a match, `EAGAIN` for "no match here, go on", else the route's error.
     pub err: Option<String>,
     /// The table had a route, but the rule refused it (`suppress_prefixlength`,
@@ -140,7 +143,7 @@ pub struct RouteDecision {
     /// The table that decided (the last one consulted).
     pub table: u32,
     /// Its name.
-    pub table_name: String,
+    pub table_name: Arc<str>,
     /// Destination (with its interface where it is an IPv6 link-scoped address: the
     /// requested `oif`, else the chosen device).
     pub dst: Address,
@@ -181,7 +184,7 @@ pub struct RouteDecision {
     /// task's own namespace), or `unknown`.
     pub netns_source: &'static str,
     /// The chosen device (`None` when the decision failed).
-    pub dev: Option<String>,
+    pub dev: Option<Arc<str>>,
     /// The chosen gateway (`None` when directly connected or failed); an IPv6 link-local
     /// gateway is scoped to the chosen device.
     pub gw: Option<Address>,
@@ -389,6 +392,7 @@ impl<L: Lookup> Finished<L> {
     pub fn decision(
         &self,
         tables: &TableNames,
+        devices: &mut Interner,
         fields: FlowFields,
         walk: Option<&Walk>,
         mut names: impl FnMut(i32) -> Option<String>,
@@ -404,16 +408,24 @@ impl<L: Lookup> Finished<L> {
             .map_or(last.result(), |&(_, error)| error);
         let failed = err != 0;
         let (oif, iif) = (last.oif(), last.iif());
-        let dev = cstr(last.dev());
-        let dev = (!failed && !dev.is_empty() && dev != "-").then_some(dev);
+        let dev = devices.get(last.dev());
+        let dev = (!failed && !dev.is_empty() && &*dev != "-").then_some(dev);
         let oif_name = names(oif);
         let gw = last.gw();
         let (mark, uid, l3mdev) = last.keys();
         let (sport, dport) = last.ports();
         let tos = last.tos();
         // A link-scoped destination is scoped to the interface asked for, else the one chosen.
-        let dst = Address::scoped(last.dst(), || oif_name.clone().or_else(|| dev.clone()));
-        let src = Address::scoped(last.src(), || dev.clone().or_else(|| oif_name.clone()));
+        let dst = Address::scoped(last.dst(), || {
+            oif_name
+                .clone()
+                .or_else(|| dev.as_deref().map(str::to_owned))
+        });
+        let src = Address::scoped(last.src(), || {
+            dev.as_deref()
+                .map(str::to_owned)
+                .or_else(|| oif_name.clone())
+        });
         RouteDecision {
             family: L::FAMILY,
             purpose: Purpose::of(iif),
@@ -442,7 +454,7 @@ impl<L: Lookup> Finished<L> {
             gw: if failed || gw.is_unspecified() {
                 None
             } else {
-                Some(Address::scoped(gw, || dev.clone()))
+                Some(Address::scoped(gw, || dev.as_deref().map(str::to_owned)))
             },
             dev,
             // Every table missing is what fib_lookup turns into ENETUNREACH (and IPv6's
@@ -491,15 +503,17 @@ pub(crate) fn cstr(bytes: &[u8]) -> String {
     String::from_utf8_lossy(&bytes[..end]).into_owned()
 }
 
-/// Routing table names: the kernel's reserved ones and those in iproute2's `rt_tables`. A
-/// B-tree: a handful of entries, looked up twice per event, where hashing would cost more.
-pub struct TableNames(BTreeMap<u32, String>);
+/// Routing table names: the kernel's reserved ones and those in iproute2's `rt_tables`, and
+/// the numbers of tables without a name as they are met. A B-tree: a handful of entries,
+/// looked up twice per event, where hashing would cost more; shared strings, so a report
+/// costs no allocation for its table's name.
+pub struct TableNames(BTreeMap<u32, Arc<str>>, RefCell<BTreeMap<u32, Arc<str>>>);
 
 impl Default for TableNames {
     fn default() -> Self {
-        let mut names: BTreeMap<u32, String> = [(253, "default"), (254, "main"), (255, "local")]
+        let mut names: BTreeMap<u32, Arc<str>> = [(253, "default"), (254, "main"), (255, "local")]
             .into_iter()
-            .map(|(k, v)| (k, v.to_string()))
+            .map(|(k, v)| (k, v.into()))
             .collect();
         for path in ["/usr/share/iproute2/rt_tables", "/etc/iproute2/rt_tables"] {
             for line in std::fs::read_to_string(path).unwrap_or_default().lines() {
@@ -508,19 +522,26 @@ impl Default for TableNames {
                     (words.next().and_then(|w| w.parse().ok()), words.next())
                 {
                     if !name.starts_with('#') && id != 0 {
-                        names.insert(id, name.to_string());
+                        names.insert(id, name.into());
                     }
                 }
             }
         }
-        TableNames(names)
+        TableNames(names, RefCell::default())
     }
 }
 
 impl TableNames {
     /// Table `id`'s name, or its number.
-    pub fn name(&self, id: u32) -> String {
-        self.0.get(&id).cloned().unwrap_or_else(|| id.to_string())
+    pub fn name(&self, id: u32) -> Arc<str> {
+        if let Some(name) = self.0.get(&id) {
+            return name.clone();
+        }
+        self.1
+            .borrow_mut()
+            .entry(id)
+            .or_insert_with(|| id.to_string().into())
+            .clone()
     }
 }
 
@@ -552,10 +573,14 @@ mod tests {
         let mut g = RouteGrouper::default();
         let done: Vec<_> = g.push(&lookup(7, 1, 254, 0, 0), false).collect();
         assert_eq!(done.len(), 1);
-        let d = done[0].decision(&TableNames::default(), FlowFields::default(), None, |_| {
-            None
-        });
-        assert_eq!(d.table_name, "main");
+        let d = done[0].decision(
+            &TableNames::default(),
+            &mut Interner::default(),
+            FlowFields::default(),
+            None,
+            |_| None,
+        );
+        assert_eq!(&*d.table_name, "main");
         assert_eq!(d.dev.as_deref(), Some("eth1"));
         assert_eq!(d.gw, Some(Address::from(Ipv4Addr::new(192, 0, 2, 193))));
         assert_eq!(d.family, Family::Inet);
@@ -575,9 +600,13 @@ mod tests {
             .is_none());
         let done: Vec<_> = g.push(&lookup(7, 3, 254, 0, 0), false).collect();
         assert_eq!(done.len(), 1);
-        let d = done[0].decision(&TableNames::default(), FlowFields::default(), None, |_| {
-            None
-        });
+        let d = done[0].decision(
+            &TableNames::default(),
+            &mut Interner::default(),
+            FlowFields::default(),
+            None,
+            |_| None,
+        );
         let tables: Vec<u32> = d.lookups.iter().map(|l| l.table).collect();
         assert_eq!(tables, [255, 100, 254]);
         assert_eq!(d.lookups[0].err.as_deref(), Some("EAGAIN"));
@@ -594,9 +623,13 @@ mod tests {
         assert!(g.flush_idle(101, 1_000).is_empty());
         let done = g.flush_idle(2_000, 1_000);
         assert_eq!(done.len(), 1);
-        let d = done[0].decision(&TableNames::default(), FlowFields::default(), None, |i| {
-            (i == 4).then(|| "eth2".to_string())
-        });
+        let d = done[0].decision(
+            &TableNames::default(),
+            &mut Interner::default(),
+            FlowFields::default(),
+            None,
+            |i| (i == 4).then(|| "eth2".to_string()),
+        );
         assert_eq!(d.err.as_deref(), Some("ENETUNREACH"));
         assert!(d.onlink_fallback);
         assert_eq!(d.oif_name.as_deref(), Some("eth2"));
@@ -633,9 +666,13 @@ mod tests {
         assert_eq!(done.len(), 2);
         assert!(
             !done[0]
-                .decision(&TableNames::default(), FlowFields::default(), None, |_| {
-                    None
-                })
+                .decision(
+                    &TableNames::default(),
+                    &mut Interner::default(),
+                    FlowFields::default(),
+                    None,
+                    |_| { None }
+                )
                 .onlink_fallback
         );
     }

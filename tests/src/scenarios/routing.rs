@@ -218,7 +218,7 @@ fn policy_rule_selects_second_table(ctx: &mut Ctx) -> Result<Outcome> {
             .iter()
             .map(|l| match &l.err {
                 Some(err) => format!("{}:{err}", l.table_name),
-                None => l.table_name.clone(),
+                None => l.table_name.to_string(),
             })
             .collect();
         Ok((tables, decision.line()))

@@ -1,0 +1,50 @@
+//! Shared strings for names that repeat from event to event (a task's `comm`, a device's
+//! name): one allocation per distinct name instead of one per event. A report then holds an
+//! `Arc<str>`, which serializes and prints as the string.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Distinct names kept at most; past it the table starts over (names come and go with tasks
+/// and devices, and a long-running tracer must not keep every one it ever saw).
+const MAX_NAMES: usize = 4096;
+
+/// NUL-padded 16-byte names (`TASK_COMM_LEN`, `IFNAMSIZ`) to shared strings.
+#[derive(Default)]
+pub struct Interner {
+    names: HashMap<[u8; 16], Arc<str>>,
+}
+
+impl Interner {
+    /// The shared string for `bytes` (up to the first NUL, invalid UTF-8 replaced).
+    pub fn get(&mut self, bytes: &[u8; 16]) -> Arc<str> {
+        if let Some(name) = self.names.get(bytes) {
+            return name.clone();
+        }
+        if self.names.len() >= MAX_NAMES {
+            self.names.clear();
+        }
+        let name: Arc<str> = crate::route::cstr(bytes).into();
+        self.names.insert(*bytes, name.clone());
+        name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_allocation_per_name() {
+        let mut interner = Interner::default();
+        let mut eth0 = [0u8; 16];
+        eth0[..4].copy_from_slice(b"eth0");
+        let a = interner.get(&eth0);
+        let b = interner.get(&eth0);
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(&*a, "eth0");
+        let mut weird = [b'x'; 16];
+        weird[0] = 0xff;
+        assert_eq!(&*interner.get(&weird), "\u{fffd}xxxxxxxxxxxxxxx");
+    }
+}
