@@ -206,11 +206,6 @@ impl Report {
 /// The event-specific part; its JSON `type` is the variant name in lower case.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "route decisions are the large variant and nearly every event: boxing them would \
-              allocate once per event to save room in the rare others"
-)]
 pub enum Body {
     /// A traced `setsockopt`.
     Sockopt(SockoptReport),

@@ -105,7 +105,7 @@ pub fn write_route(out: &mut Vec<u8>, origin: &Origin, d: &RouteDecision) {
         table_lookup(out, lookup);
     }
     out.extend_from_slice(b"],\"rule_action\":");
-    optional_rule(out, d.rule_action.as_ref());
+    optional_rule(out, d.rule_action.as_deref());
     out.push(b'}');
 }
 
@@ -272,13 +272,13 @@ mod tests {
         d.uid = None;
         d.l3mdev = Some(0);
         d.netns_source = "received";
-        d.rule_action = Some(RuleReport {
+        d.rule_action = Some(Box::new(RuleReport {
             priority: None,
             text: None,
             method: "unknown",
             reason: Some("the rules changed \"meanwhile\"".into()),
             brief: "rule unknown".into(),
-        });
+        }));
         let softirq = Origin {
             ts_ns: 7,
             context: Context::Softirq,

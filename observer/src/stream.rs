@@ -245,8 +245,10 @@ pub async fn run(
             _ = sleep_until(deadline) => break 'outer "duration",
         }
         loop {
-            for report in collector.poll(ROUTE_IDLE_NS) {
-                deliver(&report, sink, &mut summary);
+            // By reference: a report is some 400 bytes, and moving each out of the vector
+            // showed in the profile.
+            for report in &collector.poll(ROUTE_IDLE_NS) {
+                deliver(report, sink, &mut summary);
                 delivered += 1;
                 if limits.count.is_some_and(|n| delivered >= n) {
                     break 'outer "count";

@@ -16,7 +16,7 @@ pub struct Address {
     /// The address.
     pub ip: IpAddr,
     /// The interface's name (or `if<N>` where it has none), for scoped addresses only.
-    pub scope: Option<String>,
+    pub scope: Option<Box<str>>,
 }
 
 impl Address {
@@ -24,7 +24,7 @@ impl Address {
     /// is not called).
     pub fn scoped(ip: IpAddr, scope: impl FnOnce() -> Option<String>) -> Self {
         let scope = match ip {
-            IpAddr::V6(v6) if needs_scope(v6) => scope(),
+            IpAddr::V6(v6) if needs_scope(v6) => scope().map(String::into_boxed_str),
             _ => None,
         };
         Address { ip, scope }

@@ -195,8 +195,9 @@ pub struct RouteDecision {
     /// Every table consulted, in order.
     pub lookups: Vec<TableLookup>,
     /// The rule whose action ended the decision without a table lookup (`unreachable`,
-    /// `prohibit`, `blackhole`): its error is the decision's.
-    pub rule_action: Option<RuleReport>,
+    /// `prohibit`, `blackhole`): its error is the decision's. Boxed: rare, and a report is
+    /// moved a few times on its way out, by the hundred thousand a second.
+    pub rule_action: Option<Box<RuleReport>>,
 }
 
 /// A decision still collecting lookups.
@@ -492,7 +493,7 @@ impl<L: Lookup> Finished<L> {
                     }
                 })
                 .collect(),
-            rule_action: rule_action.map(|(rule, _)| rule),
+            rule_action: rule_action.map(|(rule, _)| Box::new(rule)),
         }
     }
 }

@@ -350,7 +350,7 @@ fn policy_prohibit_and_unreachable_rules(ctx: &mut Ctx) -> Result<Outcome> {
             &decision,
             &[("0: from all lookup local", false)],
         )?;
-        let action: Option<&RuleReport> = decision.rule_action.as_ref();
+        let action: Option<&RuleReport> = decision.rule_action.as_deref();
         seen.expect_eq(
             &format!("{dest}: the rule that ended the walk"),
             action.and_then(|r| r.text.as_deref()),
