@@ -13,11 +13,25 @@ const MAX_NAMES: usize = 4096;
 #[derive(Default)]
 pub struct Interner {
     names: HashMap<[u8; 16], Arc<str>>,
+    /// The last name asked for: events come in runs of one task and device, and comparing
+    /// 16 bytes costs less than hashing them (the hash showed in the profile).
+    last: Option<([u8; 16], Arc<str>)>,
 }
 
 impl Interner {
     /// The shared string for `bytes` (up to the first NUL, invalid UTF-8 replaced).
     pub fn get(&mut self, bytes: &[u8; 16]) -> Arc<str> {
+        if let Some((last, name)) = &self.last {
+            if last == bytes {
+                return name.clone();
+            }
+        }
+        let name = self.lookup(bytes);
+        self.last = Some((*bytes, name.clone()));
+        name
+    }
+
+    fn lookup(&mut self, bytes: &[u8; 16]) -> Arc<str> {
         if let Some(name) = self.names.get(bytes) {
             return name.clone();
         }
