@@ -184,6 +184,10 @@ pub struct Tracer {
     pub rules_in_kernel: bool,
     /// Where IPv6 route lookups are traced, if they are.
     pub route6_hook: Option<RouteHook>,
+    /// Whether IPv6 policy rules are captured in the kernel (fentry/fexit on
+    /// `fib6_rule_action`); it can differ from IPv4 (5.10: the IPv4 program is the raw
+    /// tracepoint's, which the capture does not feed, the IPv6 one BTF-typed).
+    pub rules6_in_kernel: bool,
     /// Which policy-routing fields of the flow IPv6 route events carry on this kernel.
     pub flow6_fields: FlowFields,
 }
@@ -441,6 +445,7 @@ impl Tracer {
             flow_fields: FlowFields::of(route_hook, &fib_raw_offsets),
             rules_in_kernel,
             route6_hook: attached.route6,
+            rules6_in_kernel: attached.rules6_in_kernel,
             flow6_fields: route6_hooks
                 .as_ref()
                 .map_or_else(FlowFields::default, |h| h.flow_fields(attached.route6)),
@@ -544,6 +549,7 @@ struct Attached {
     route: Option<RouteHook>,
     rules_in_kernel: bool,
     route6: Option<RouteHook>,
+    rules6_in_kernel: bool,
 }
 
 /// Loads and attaches the syscall programs and the route programs (with their context notes,
@@ -618,10 +624,13 @@ fn attach_all(
         let route6 = route6.map(|(hooks, programs, rules)| {
             scope.spawn(move || {
                 let hook = hooks.attach(programs, kernel_btf);
-                if let (Some(RouteHook::BtfTyped), Some(btf)) = (hook, kernel_btf) {
-                    attach_rule_capture(rules, btf, route6_hooks::RULE_FUNCTION);
-                }
-                hook
+                let in_kernel = match (hook, kernel_btf) {
+                    (Some(RouteHook::BtfTyped), Some(btf)) => {
+                        attach_rule_capture(rules, btf, route6_hooks::RULE_FUNCTION)
+                    }
+                    _ => false,
+                };
+                (hook, in_kernel)
             })
         });
         let context: Vec<_> = context
@@ -635,14 +644,15 @@ fn attach_all(
         // Every thread is joined before the first error (in program order) is returned.
         let context: Vec<_> = context.into_iter().map(join).collect();
         let syscalls: Vec<_> = syscalls.into_iter().map(join).collect();
-        let route6 = route6.and_then(join);
+        let route6 = route6.map(join);
         let route = route.map(join).transpose()?;
         context.into_iter().collect::<Result<(), Error>>()?;
         syscalls.into_iter().collect::<Result<(), Error>>()?;
         Ok(Attached {
             route: route.map(|r| r.0),
             rules_in_kernel: route.is_some_and(|r| r.1),
-            route6,
+            route6: route6.and_then(|r| r.0),
+            rules6_in_kernel: route6.is_some_and(|r| r.1),
         })
     })
 }

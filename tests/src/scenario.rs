@@ -251,14 +251,17 @@ fn shared() -> Result<MutexGuard<'static, Shared>> {
         Collector::start(&config)
             .map(|collector| {
                 // Which form of the route tracepoint this kernel got, for the VM logs.
+                let how = |in_kernel| match in_kernel {
+                    true => "captured in the kernel",
+                    false => "reconstructed",
+                };
                 eprintln!(
-                    "bindscope attached; route lookups via {:?}, IPv6 via {:?}; policy rules {}",
+                    "bindscope attached; route lookups via {:?}, IPv6 via {:?}; policy rules {}, \
+                     IPv6 rules {}",
                     collector.tracer().route_hook,
                     collector.tracer().route6_hook,
-                    match collector.tracer().rules_in_kernel {
-                        true => "captured in the kernel",
-                        false => "reconstructed",
-                    }
+                    how(collector.tracer().rules_in_kernel),
+                    how(collector.tracer().rules6_in_kernel),
                 );
                 Mutex::new(Shared {
                     collector,
@@ -346,6 +349,7 @@ impl Trace {
             reports,
             lost: shared.collector.lost(),
             rules_in_kernel: shared.collector.tracer().rules_in_kernel,
+            rules6_in_kernel: shared.collector.tracer().rules6_in_kernel,
         })
     }
 }
@@ -366,6 +370,8 @@ pub struct Seen {
     lost: u64,
     /// Whether bindscope captured policy rules in the kernel (see `Tracer::rules_in_kernel`).
     rules_in_kernel: bool,
+    /// The same for IPv6 rules (`Tracer::rules6_in_kernel`).
+    rules6_in_kernel: bool,
 }
 
 /// One report body found in [`Seen`], with the report it belongs to (for its printed line).
@@ -439,6 +445,15 @@ impl Seen {
     /// kernel, else `reconstructed`.
     pub fn rule_method(&self) -> &'static str {
         if self.rules_in_kernel {
+            "kernel"
+        } else {
+            "reconstructed"
+        }
+    }
+
+    /// [`Seen::rule_method`] for IPv6 rules.
+    pub fn rule6_method(&self) -> &'static str {
+        if self.rules6_in_kernel {
             "kernel"
         } else {
             "reconstructed"

@@ -545,7 +545,7 @@ fn policy_rule_selects_second_table(ctx: &mut Ctx) -> Result<Outcome> {
         Some((
             Some(1000),
             Some(format!("1000: from {HOST_ETH1} lookup 100").as_str()),
-            seen.rule_method(),
+            seen.rule6_method(),
         )),
     )?;
     let rule = rule.map_or_else(String::new, |r| format!("{} ({})", r.brief, r.method));
