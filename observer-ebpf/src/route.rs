@@ -206,32 +206,43 @@ pub(crate) fn fib_netns(
     }
 }
 
+/// The `--netns` filter on the FIB's namespace.
+#[inline(always)]
+pub(crate) fn netns_passes(netns: u32) -> bool {
+    let want_netns = global(&FILTER_NETNS);
+    want_netns == 0 || want_netns == netns
+}
+
+/// The `--dev` filter: the requested oif, the iif or the chosen device.
+#[inline(always)]
+pub(crate) fn device_passes(oif: i32, iif: i32, dev: Name) -> bool {
+    let want_ifindex = global(&FILTER_IFINDEX);
+    want_ifindex == 0 || oif == want_ifindex || iif == want_ifindex || dev == global(&FILTER_IFNAME)
+}
+
+/// The record's `context` byte.
+#[inline(always)]
+pub(crate) fn context_of(who: &Origin) -> u8 {
+    match who.softirq {
+        true => RouteContext::Softirq as u8,
+        false => RouteContext::Task as u8,
+    }
+}
+
 /// Applies the namespace and route filters and writes the record.
 #[inline(always)]
 fn emit_route(who: &Origin, netns: (u32, NetnsSource), l: &mut Lookup) -> Option<()> {
-    let want_netns = global(&FILTER_NETNS);
-    if want_netns != 0 && want_netns != netns.0 {
-        return None;
-    }
-    if global(&FILTER_DST_FAMILY) == 6 {
+    if !netns_passes(netns.0) || global(&FILTER_DST_FAMILY) == 6 {
         return None;
     }
     let mask = global(&FILTER_DST_MASK);
     if mask != 0 && l.dst & mask != global(&FILTER_DST_NET) {
         return None;
     }
-    let want_ifindex = global(&FILTER_IFINDEX);
-    if want_ifindex != 0
-        && l.oif != want_ifindex
-        && l.iif != want_ifindex
-        && l.dev != global(&FILTER_IFNAME)
-    {
+    if !device_passes(l.oif, l.iif, l.dev) {
         return None;
     }
-    l.context = match who.softirq {
-        true => RouteContext::Softirq as u8,
-        false => RouteContext::Task as u8,
-    };
+    l.context = context_of(who);
     l.netns_source = netns.1 as u8;
     let Some(mut entry) = EVENTS.reserve::<RouteEvent>(0) else {
         count_lost();

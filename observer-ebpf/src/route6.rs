@@ -22,14 +22,15 @@ use aya_ebpf::programs::{BtfTracePointContext, TracePointContext};
 use aya_ebpf::EbpfContext;
 use sockabi::event::{
     fib6_btf_field as f, fib6_field as fib6, task_field, EventKind, NetnsSource, Route6Event,
-    RouteContext, OFFSET_ABSENT,
+    OFFSET_ABSENT,
 };
 
-use crate::route::{fib_netns, load, load_if, load_name, origin, Origin};
+use crate::route::{
+    context_of, device_passes, fib_netns, load, load_if, load_name, netns_passes, origin, Origin,
+};
 use crate::{
     count_lost, current_comm, current_netns, global, header, submit, Header, Name, EVENTS,
-    FILTER_DST6_MASK, FILTER_DST6_NET, FILTER_DST_FAMILY, FILTER_IFINDEX, FILTER_IFNAME,
-    FILTER_NETNS, TASK_OFFSETS,
+    FILTER_DST6_MASK, FILTER_DST6_NET, FILTER_DST_FAMILY, TASK_OFFSETS,
 };
 
 /// `AF_INET6`, the family of an IPv6 gateway.
@@ -129,8 +130,7 @@ static FIB6_OFFSETS: [u32; fib6::COUNT] = [OFFSET_ABSENT; fib6::COUNT];
 /// Applies the namespace and route filters and writes the record.
 #[inline(always)]
 fn emit(who: &Origin, netns: (u32, NetnsSource), l: &mut Lookup6) -> Option<()> {
-    let want_netns = global(&FILTER_NETNS);
-    if want_netns != 0 && want_netns != netns.0 {
+    if !netns_passes(netns.0) {
         return None;
     }
     match global(&FILTER_DST_FAMILY) {
@@ -143,18 +143,10 @@ fn emit(who: &Origin, netns: (u32, NetnsSource), l: &mut Lookup6) -> Option<()> 
         }
         _ => {}
     }
-    let want_ifindex = global(&FILTER_IFINDEX);
-    if want_ifindex != 0
-        && l.oif != want_ifindex
-        && l.iif != want_ifindex
-        && l.dev != global(&FILTER_IFNAME)
-    {
+    if !device_passes(l.oif, l.iif, l.dev) {
         return None;
     }
-    l.context = match who.softirq {
-        true => RouteContext::Softirq as u8,
-        false => RouteContext::Task as u8,
-    };
+    l.context = context_of(who);
     l.netns_source = netns.1 as u8;
     let Some(mut entry) = EVENTS.reserve::<Route6Event>(0) else {
         count_lost();

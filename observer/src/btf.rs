@@ -281,23 +281,40 @@ fn extra_len(kind: u32, vlen: usize) -> Option<usize> {
     })
 }
 
-/// `FIB_RAW_OFFSETS` for the eBPF program, after checking that the raw tracepoint has the
-/// arguments the program expects: `(ctx, u32 tb_id, struct flowi4 *, struct fib_nh_common *,
-/// int err)`.
-pub fn fib_raw_offsets(btf: &Btf) -> Result<[u32; sockabi::event::fib_raw_field::COUNT], Error> {
-    let params = btf.raw_tracepoint_params("fib_table_lookup");
-    let expected = [None, None, Some("flowi4"), Some("fib_nh_common"), None];
+/// Checks that raw tracepoint `name`'s parameters point to the structs `expected` names
+/// (`None`: not a pointer to a struct), as a program reading them at BTF offsets assumes;
+/// the error names the `signature` expected.
+fn expect_params(
+    btf: &Btf,
+    name: &str,
+    expected: &[Option<&str>],
+    signature: &str,
+) -> Result<(), Error> {
+    let params = btf.raw_tracepoint_params(name);
     let matches = params.as_ref().is_some_and(|p| {
         p.len() == expected.len()
             && p.iter()
                 .zip(expected)
-                .all(|(have, want)| have.as_deref() == want)
+                .all(|(have, want)| have.as_deref() == *want)
     });
-    if !matches {
-        return Err(Error::BtfMember {
-            member: "fib_table_lookup(tb_id, flowi4 *, fib_nh_common *, err) raw tracepoint".into(),
-        });
+    match matches {
+        true => Ok(()),
+        false => Err(Error::BtfMember {
+            member: signature.into(),
+        }),
     }
+}
+
+/// `FIB_RAW_OFFSETS` for the eBPF program, after checking that the raw tracepoint has the
+/// arguments the program expects: `(ctx, u32 tb_id, struct flowi4 *, struct fib_nh_common *,
+/// int err)`.
+pub fn fib_raw_offsets(btf: &Btf) -> Result<[u32; sockabi::event::fib_raw_field::COUNT], Error> {
+    expect_params(
+        btf,
+        "fib_table_lookup",
+        &[None, None, Some("flowi4"), Some("fib_nh_common"), None],
+        "fib_table_lookup(tb_id, flowi4 *, fib_nh_common *, err) raw tracepoint",
+    )?;
     let flowic = |field: &str| btf.offset_of("flowi4", &["__fl_common", field]);
     let mut offsets = [
         flowic("flowic_oif")?,
@@ -370,27 +387,18 @@ pub fn fib_raw_offsets(btf: &Btf) -> Result<[u32; sockabi::event::fib_raw_field:
 /// tracepoint has the arguments the program expects: `(ctx, struct net *, struct fib6_result
 /// *, struct fib6_table *, struct flowi6 *)` (Linux 5.2+).
 pub fn fib6_btf_offsets(btf: &Btf) -> Result<[u32; sockabi::event::fib6_btf_field::COUNT], Error> {
-    let params = btf.raw_tracepoint_params("fib6_table_lookup");
-    let expected = [
-        None,
-        Some("net"),
-        Some("fib6_result"),
-        Some("fib6_table"),
-        Some("flowi6"),
-    ];
-    let matches = params.as_ref().is_some_and(|p| {
-        p.len() == expected.len()
-            && p.iter()
-                .zip(expected)
-                .all(|(have, want)| have.as_deref() == want)
-    });
-    if !matches {
-        return Err(Error::BtfMember {
-            member:
-                "fib6_table_lookup(net *, fib6_result *, fib6_table *, flowi6 *) raw tracepoint"
-                    .into(),
-        });
-    }
+    expect_params(
+        btf,
+        "fib6_table_lookup",
+        &[
+            None,
+            Some("net"),
+            Some("fib6_result"),
+            Some("fib6_table"),
+            Some("flowi6"),
+        ],
+        "fib6_table_lookup(net *, fib6_result *, fib6_table *, flowi6 *) raw tracepoint",
+    )?;
     let flowic = |field: &str| btf.offset_of("flowi6", &["__fl_common", field]);
     let nhc = |field: &str| btf.offset_of("fib6_nh", &["nh_common", field]);
     Ok([

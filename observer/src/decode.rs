@@ -371,12 +371,10 @@ pub struct Decoder {
     fields6: FlowFields,
     /// Each namespace's policy rules, to name the rule behind every table lookup.
     policy: Policy,
-    /// The last namespace's rule profile, with the event time it was taken at: events come
-    /// by the hundred thousand a second, mostly from one namespace at a time, and asking the
-    /// policy costs a hash and two clock reads.
-    profile: Option<(u32, u64, Option<policy::Profile>)>,
-    /// The same for the IPv6 rules.
-    profile6: Option<(u32, u64, Option<policy::Profile>)>,
+    /// The last namespace's IPv4 and IPv6 rule profiles, with the event time each was taken
+    /// at: events come by the hundred thousand a second, mostly from one namespace at a time,
+    /// and asking the policy costs a hash and two clock reads.
+    profiles: [Option<(u32, u64, Option<policy::Profile>)>; 2],
     /// Names of namespaces (`/run/netns`).
     netns_names: NetnsNames,
     /// Cgroup ids to containers.
@@ -420,7 +418,7 @@ impl Decoder {
                 let netns = e.header.netns.get();
                 let hold_hits = netns != 0
                     && self
-                        .profile(netns, e.header.ts_ns.get())
+                        .profile(netns, e.header.ts_ns.get(), false)
                         .is_some_and(|profile| profile.may_suppress);
                 for finished in self.routes.push(e, hold_hits) {
                     out.push(self.route(&finished, self.fields));
@@ -430,7 +428,7 @@ impl Decoder {
                 let netns = e.header.netns.get();
                 let hold_hits = netns != 0
                     && self
-                        .profile6(netns, e.header.ts_ns.get())
+                        .profile(netns, e.header.ts_ns.get(), true)
                         .is_some_and(|profile| profile.may_suppress);
                 for finished in self.routes6.push(e, hold_hits) {
                     out.push(self.route(&finished, self.fields6));
@@ -450,28 +448,19 @@ impl Decoder {
         }
     }
 
-    /// Namespace `netns`'s rule profile as of event time `ts_ns`: the last one asked for, if
-    /// it is of the same namespace and at most [`policy::REFRESH`] older.
-    fn profile(&mut self, netns: u32, ts_ns: u64) -> Option<policy::Profile> {
+    /// Namespace `netns`'s IPv4 (or, with `ipv6`, IPv6) rule profile as of event time
+    /// `ts_ns`: the last one asked for, if it is of the same namespace and family and at most
+    /// [`policy::REFRESH`] older.
+    fn profile(&mut self, netns: u32, ts_ns: u64, ipv6: bool) -> Option<policy::Profile> {
         let fresh = policy::REFRESH.as_nanos() as u64;
-        match self.profile {
+        match self.profiles[usize::from(ipv6)] {
             Some((ns, at, profile)) if ns == netns && ts_ns.wrapping_sub(at) < fresh => profile,
             _ => {
-                let profile = self.policy.profile(netns);
-                self.profile = Some((netns, ts_ns, profile));
-                profile
-            }
-        }
-    }
-
-    /// [`Decoder::profile`] of the namespace's IPv6 rules.
-    fn profile6(&mut self, netns: u32, ts_ns: u64) -> Option<policy::Profile> {
-        let fresh = policy::REFRESH.as_nanos() as u64;
-        match self.profile6 {
-            Some((ns, at, profile)) if ns == netns && ts_ns.wrapping_sub(at) < fresh => profile,
-            _ => {
-                let profile = self.policy.profile6(netns);
-                self.profile6 = Some((netns, ts_ns, profile));
+                let profile = match ipv6 {
+                    true => self.policy.profile6(netns),
+                    false => self.policy.profile(netns),
+                };
+                self.profiles[usize::from(ipv6)] = Some((netns, ts_ns, profile));
                 profile
             }
         }
@@ -488,14 +477,7 @@ impl Decoder {
             _ if netns == 0 => None,
             // Only the default rules: the kernel consulted none (and there are many such
             // decisions: skip the walk).
-            _ if match ipv6 {
-                true => self.profile6(netns, at),
-                false => self.profile(netns, at),
-            }
-            .is_some_and(|p| !p.custom) =>
-            {
-                None
-            }
+            _ if self.profile(netns, at, ipv6).is_some_and(|p| !p.custom) => None,
             // An IPv4 address-type check (`inet_addr_type()`: no input interface) looks the
             // local table up directly, without consulting any rule.
             Some(flow) if flow.iif == 0 && !ipv6 => None,

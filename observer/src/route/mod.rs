@@ -553,6 +553,19 @@ mod tests {
     use std::net::Ipv4Addr;
     use zerocopy::FromZeros;
 
+    impl Finished<RouteEvent> {
+        /// The decision, with no policy walk and default flow fields.
+        fn decide(&self, names: impl FnMut(i32) -> Option<String>) -> RouteDecision {
+            self.decision(
+                &TableNames::default(),
+                &mut Interner::default(),
+                FlowFields::default(),
+                None,
+                names,
+            )
+        }
+    }
+
     fn lookup(tid: u32, ts: u64, table: u32, err: i32, oif: i32) -> RouteEvent {
         let mut e = RouteEvent::new_zeroed();
         e.header.tid.set(tid);
@@ -574,13 +587,7 @@ mod tests {
         let mut g = RouteGrouper::default();
         let done: Vec<_> = g.push(&lookup(7, 1, 254, 0, 0), false).collect();
         assert_eq!(done.len(), 1);
-        let d = done[0].decision(
-            &TableNames::default(),
-            &mut Interner::default(),
-            FlowFields::default(),
-            None,
-            |_| None,
-        );
+        let d = done[0].decide(|_| None);
         assert_eq!(&*d.table_name, "main");
         assert_eq!(d.dev.as_deref(), Some("eth1"));
         assert_eq!(d.gw, Some(Address::from(Ipv4Addr::new(192, 0, 2, 193))));
@@ -601,13 +608,7 @@ mod tests {
             .is_none());
         let done: Vec<_> = g.push(&lookup(7, 3, 254, 0, 0), false).collect();
         assert_eq!(done.len(), 1);
-        let d = done[0].decision(
-            &TableNames::default(),
-            &mut Interner::default(),
-            FlowFields::default(),
-            None,
-            |_| None,
-        );
+        let d = done[0].decide(|_| None);
         let tables: Vec<u32> = d.lookups.iter().map(|l| l.table).collect();
         assert_eq!(tables, [255, 100, 254]);
         assert_eq!(d.lookups[0].err.as_deref(), Some("EAGAIN"));
@@ -624,13 +625,7 @@ mod tests {
         assert!(g.flush_idle(101, 1_000).is_empty());
         let done = g.flush_idle(2_000, 1_000);
         assert_eq!(done.len(), 1);
-        let d = done[0].decision(
-            &TableNames::default(),
-            &mut Interner::default(),
-            FlowFields::default(),
-            None,
-            |i| (i == 4).then(|| "eth2".to_string()),
-        );
+        let d = done[0].decide(|i| (i == 4).then(|| "eth2".to_string()));
         assert_eq!(d.err.as_deref(), Some("ENETUNREACH"));
         assert!(d.onlink_fallback);
         assert_eq!(d.oif_name.as_deref(), Some("eth2"));
@@ -665,16 +660,6 @@ mod tests {
         other.dst = [203, 0, 113, 9];
         let done: Vec<_> = g.push(&other, false).collect();
         assert_eq!(done.len(), 2);
-        assert!(
-            !done[0]
-                .decision(
-                    &TableNames::default(),
-                    &mut Interner::default(),
-                    FlowFields::default(),
-                    None,
-                    |_| { None }
-                )
-                .onlink_fallback
-        );
+        assert!(!done[0].decide(|_| None).onlink_fallback);
     }
 }

@@ -120,6 +120,14 @@ fn host6(ctx: &mut Ctx, routes: &str) -> Result<Netns> {
     Ok(ns)
 }
 
+/// Default routes through eth0 (metric 1, preferred) and eth1 (metric 2).
+fn two_defaults() -> String {
+    format!(
+        "route add default via {GW_ETH0} dev {ETH0} metric 1\n\
+         route add default via {GW_ETH1} dev {ETH1} metric 2\n"
+    )
+}
+
 /// A UDP socket made in `ns`.
 fn socket_in(ns: &Netns) -> Result<OwnedFd> {
     expect_ok("socket(AF_INET6)", ns.run(udp6_socket))
@@ -224,13 +232,7 @@ fn seed_table_metric_0_is_1024(ctx: &mut Ctx) -> Result<Outcome> {
 /// IPV6_UNICAST_IF with the ifindex in network order steers to eth1; in host order it names
 /// no interface (EADDRNOTAVAIL); on a socket bound to a device it is refused (EINVAL).
 fn unicast_if_steers_and_conflicts(ctx: &mut Ctx) -> Result<Outcome> {
-    let ns = host6(
-        ctx,
-        &format!(
-            "route add default via {GW_ETH0} dev {ETH0} metric 1\n\
-             route add default via {GW_ETH1} dev {ETH1} metric 2\n"
-        ),
-    )?;
+    let ns = host6(ctx, &two_defaults())?;
     let eth1 = ns.ifindex(ETH1);
     let mut trace = ctx.trace(&ns)?;
     let steered = socket_in(&ns)?;
@@ -562,13 +564,7 @@ const ICMP6_DST_UNREACH: u8 = 1;
 const ICMP6_PORT_UNREACH: u8 = 4;
 
 fn recverr_port_unreachable_and_pktinfo(ctx: &mut Ctx) -> Result<Outcome> {
-    let ns = host6(
-        ctx,
-        &format!(
-            "route add default via {GW_ETH0} dev {ETH0} metric 1\n\
-             route add default via {GW_ETH1} dev {ETH1} metric 2\n"
-        ),
-    )?;
+    let ns = host6(ctx, &two_defaults())?;
     let eth1 = ns.ifindex(ETH1);
     // Its own address, on a closed port: the namespace answers itself, over loopback.
     let closed = SocketAddrV6::new(HOST_ETH0, CLOSED_PORT, 0, 0);
