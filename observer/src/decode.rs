@@ -546,7 +546,7 @@ impl Decoder {
                 .map_or_else(|| optname.to_string(), str::to_string),
             optlen: e.optlen.get(),
             ret: ret.clamp(-1, 0),
-            errno: (ret < 0).then(|| errno::describe(ret)),
+            errno: (ret < 0).then(|| errno::describe(ret).into_owned()),
             value: String::new(),
             ifname: None,
             ifindex: None,
@@ -573,9 +573,10 @@ impl Decoder {
                 report.ifname = value.ifname().map(|n| n.to_string());
                 if report.ifname.is_none() {
                     if let Some(index) = report.ifindex.and_then(|i| i32::try_from(i).ok()) {
-                        report.ifname =
-                            self.names
-                                .name(e.header.netns.get(), task_of(&e.header), index);
+                        report.ifname = self
+                            .names
+                            .name(e.header.netns.get(), task_of(&e.header), index)
+                            .map(|n| n.to_string());
                     }
                 }
                 for (role, addr) in value.ip_addresses() {
@@ -605,7 +606,7 @@ impl Decoder {
             request: sockabi::ifreq::ioctl_name(request)
                 .map_or_else(|| format!("{request:#x}"), str::to_string),
             ret: ret.clamp(-1, 0),
-            errno: (ret < 0).then(|| errno::describe(ret)),
+            errno: (ret < 0).then(|| errno::describe(ret).into_owned()),
             ifname: None,
             value: String::new(),
             decode_error: None,
@@ -617,7 +618,8 @@ impl Decoder {
             let index = in6.value.ifindex();
             report.ifname = self
                 .names
-                .name(e.header.netns.get(), task_of(&e.header), index);
+                .name(e.header.netns.get(), task_of(&e.header), index)
+                .map(|n| n.to_string());
             report.value = in6.to_string();
             return Report {
                 origin: Origin::of(&e.header, &mut self.comms),
@@ -667,13 +669,16 @@ impl Decoder {
             messages.push(match item {
                 Ok(sockabi::cmsg::Cmsg::PktInfo(info)) => ControlMessage::Pktinfo {
                     ifindex: info.ifindex(),
-                    ifname: self.names.name(netns, task, info.ifindex()),
+                    ifname: self
+                        .names
+                        .name(netns, task, info.ifindex())
+                        .map(|n| n.to_string()),
                     spec_dst: info.spec_dst(),
                     addr: info.addr(),
                 },
                 Ok(sockabi::cmsg::Cmsg::RecvErr(err)) => ControlMessage::Recverr {
                     level: "IPPROTO_IP",
-                    errno: errno::describe(-i64::from(err.ee.errno())),
+                    errno: errno::describe(-i64::from(err.ee.errno())).into_owned(),
                     origin: err.ee.origin().to_string(),
                     icmp_type: err.ee.ee_type,
                     icmp_code: err.ee.ee_code,
@@ -683,12 +688,15 @@ impl Decoder {
                 },
                 Ok(sockabi::cmsg::Cmsg::PktInfo6(info)) => ControlMessage::Pktinfo6 {
                     ifindex: info.ifindex(),
-                    ifname: self.names.name(netns, task, info.ifindex()),
+                    ifname: self
+                        .names
+                        .name(netns, task, info.ifindex())
+                        .map(|n| n.to_string()),
                     addr: info.addr(),
                 },
                 Ok(sockabi::cmsg::Cmsg::RecvErr6(err)) => ControlMessage::Recverr {
                     level: "IPPROTO_IPV6",
-                    errno: errno::describe(-i64::from(err.ee.errno())),
+                    errno: errno::describe(-i64::from(err.ee.errno())).into_owned(),
                     origin: err.ee.origin().to_string(),
                     icmp_type: err.ee.ee_type,
                     icmp_code: err.ee.ee_code,
@@ -727,7 +735,7 @@ impl Decoder {
                 None => "unknown",
             },
             ret: ret.max(-1),
-            errno: (ret < 0).then(|| errno::describe(ret)),
+            errno: (ret < 0).then(|| errno::describe(ret).into_owned()),
             address,
             messages,
         };

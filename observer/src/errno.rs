@@ -1,5 +1,7 @@
 //! Names of Linux errno values, as strace prints them.
 
+use std::borrow::Cow;
+
 /// The symbolic name of a (positive) Linux errno, if it is one bindscope's calls can return.
 pub fn name(errno: i64) -> Option<&'static str> {
     Some(match errno {
@@ -57,9 +59,10 @@ pub fn name(errno: i64) -> Option<&'static str> {
 pub const FIB_NO_MATCH: i32 = -11;
 
 /// "EINVAL", or the number if unnamed, for a syscall return value or FIB error (negative).
-pub fn describe(negative: i64) -> String {
+/// A name is borrowed, not copied: route decisions carry one per table lookup.
+pub fn describe(negative: i64) -> Cow<'static, str> {
     let errno = negative.saturating_neg();
-    name(errno).map_or_else(|| format!("errno {errno}"), str::to_string)
+    name(errno).map_or_else(|| format!("errno {errno}").into(), Cow::Borrowed)
 }
 
 #[cfg(test)]

@@ -159,12 +159,15 @@ const NAMES_KEPT: usize = 4096;
 /// deleted namespace alive.
 #[derive(Default)]
 pub struct IfNames {
-    names: HashMap<(u32, i32), (Instant, Option<String>)>,
+    names: HashMap<(u32, i32), Resolved>,
 }
+
+/// When a name was resolved, and the answer (`None`: no such index).
+type Resolved = (Instant, Option<Arc<str>>);
 
 impl IfNames {
     /// The name of `ifindex` in namespace `netns`, where `task` was when it made the call.
-    pub fn name(&mut self, netns: u32, task: Task, ifindex: i32) -> Option<String> {
+    pub fn name(&mut self, netns: u32, task: Task, ifindex: i32) -> Option<Arc<str>> {
         if ifindex <= 0 {
             return None;
         }
@@ -174,7 +177,8 @@ impl IfNames {
                 return known.clone();
             }
         }
-        let name = open_in(netns, task).and_then(|socket| name_of(&socket, ifindex));
+        let name: Option<Arc<str>> =
+            open_in(netns, task).and_then(|socket| name_of(&socket, ifindex).map(Arc::from));
         if self.names.len() >= NAMES_KEPT {
             self.names
                 .retain(|_, (at, _)| now.duration_since(*at) < NAME_TTL);

@@ -174,13 +174,17 @@ fn route_text(d: &RouteDecision, p: Palette) -> String {
     if d.oif != 0 {
         text.push_str(&format!(
             " oif={}",
-            d.oif_name.clone().unwrap_or_else(|| d.oif.to_string())
+            d.oif_name
+                .as_deref()
+                .map_or_else(|| d.oif.to_string(), str::to_owned)
         ));
     }
     if d.iif != 1 && d.iif != 0 {
         text.push_str(&format!(
             " iif={}",
-            d.iif_name.clone().unwrap_or_else(|| d.iif.to_string())
+            d.iif_name
+                .as_deref()
+                .map_or_else(|| d.iif.to_string(), str::to_owned)
         ));
     }
     text.push_str(" -> ");
@@ -206,7 +210,9 @@ fn route_text(d: &RouteDecision, p: Palette) -> String {
                     " {}(on-link fallback: the kernel assumes {} is directly on {}){}",
                     p.note,
                     d.dst,
-                    d.oif_name.clone().unwrap_or_else(|| d.oif.to_string()),
+                    d.oif_name
+                        .as_deref()
+                        .map_or_else(|| d.oif.to_string(), str::to_owned),
                     p.reset
                 ));
             }
@@ -243,7 +249,7 @@ fn rule_text(rule: &RuleReport) -> String {
     match (&rule.reason, rule.method) {
         (Some(reason), "unknown") => format!("rule unknown: {reason}"),
         (Some(reason), _) => format!("{} ({reason})", rule.brief),
-        (None, _) => rule.brief.clone(),
+        (None, _) => rule.brief.to_string(),
     }
 }
 

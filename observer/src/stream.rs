@@ -101,6 +101,9 @@ pub struct Collector {
     /// Reports the last poll returned: the next one starts with room for as many, so a busy
     /// stream does not grow (and copy) its vector of large reports again on every poll.
     last_poll: usize,
+    /// The reports of the record being decoded (two at most), handed on one by one: kept
+    /// from record to record, so decoding allocates no vector.
+    scratch: Vec<Report>,
     /// The last poll left records in the ring buffer.
     more: bool,
 }
@@ -121,6 +124,7 @@ impl Collector {
             errors_only: config.filter.errors_only,
             container: config.filter.container.clone(),
             last_poll: 0,
+            scratch: Vec::with_capacity(2),
             more: false,
         })
     }
@@ -130,25 +134,38 @@ impl Collector {
     /// `route_idle_ns` (0 completes all).
     pub fn poll(&mut self, route_idle_ns: u64) -> Vec<Report> {
         let mut reports = Vec::with_capacity(self.last_poll);
-        let decoder = &mut self.decoder;
-        let drained = self
-            .tracer
-            .drain(POLL_RECORDS, |bytes| decoder.record(bytes, &mut reports));
-        self.more = drained == POLL_RECORDS;
-        decoder.flush_routes(monotonic_ns(), route_idle_ns, &mut reports);
-        if self.errors_only {
-            reports.retain(is_error);
-        }
-        if let Some(prefix) = &self.container {
-            reports.retain(|r| {
-                r.origin
-                    .attribution
-                    .container_id()
-                    .is_some_and(|id| id.starts_with(prefix.as_str()))
-            });
-        }
+        self.poll_each(route_idle_ns, |report| reports.push(report));
         self.last_poll = reports.len();
         reports
+    }
+
+    /// [`poll`](Self::poll), handing each report to `each` as soon as it is decoded, in
+    /// order: what the CLI uses, so that a batch of reports is never gathered (and grown, and
+    /// copied) in memory.
+    pub fn poll_each(&mut self, route_idle_ns: u64, mut each: impl FnMut(Report)) {
+        let Collector {
+            tracer,
+            decoder,
+            scratch,
+            errors_only,
+            container,
+            more,
+            ..
+        } = self;
+        let mut hand_on = |scratch: &mut Vec<Report>| {
+            for report in scratch.drain(..) {
+                if kept(&report, *errors_only, container.as_deref()) {
+                    each(report);
+                }
+            }
+        };
+        let drained = tracer.drain(POLL_RECORDS, |bytes| {
+            decoder.record(bytes, scratch);
+            hand_on(scratch);
+        });
+        *more = drained == POLL_RECORDS;
+        decoder.flush_routes(monotonic_ns(), route_idle_ns, scratch);
+        hand_on(scratch);
     }
 
     /// Whether the last [`poll`](Self::poll) stopped at [`POLL_RECORDS`] with records left
@@ -177,12 +194,21 @@ impl Collector {
     }
 }
 
-/// `--errors-only` for route decisions (syscall records are filtered in the kernel).
-fn is_error(report: &Report) -> bool {
-    match &report.body {
+/// Whether `report` passes the filters applied in user space: `--errors-only` for route
+/// decisions (syscall records are filtered in the kernel), and `--container`, an id prefix.
+fn kept(report: &Report, errors_only: bool, container: Option<&str>) -> bool {
+    let error = match &report.body {
         Body::Route(d) => d.err.is_some(),
         _ => true,
-    }
+    };
+    (error || !errors_only)
+        && container.is_none_or(|prefix| {
+            report
+                .origin
+                .attribution
+                .container_id()
+                .is_some_and(|id| id.starts_with(prefix))
+        })
 }
 
 /// The type name a report has in JSON and in the summary.
@@ -245,14 +271,16 @@ pub async fn run(
             _ = sleep_until(deadline) => break 'outer "duration",
         }
         loop {
-            // By reference: a report is some 400 bytes, and moving each out of the vector
-            // showed in the profile.
-            for report in &collector.poll(ROUTE_IDLE_NS) {
-                deliver(report, sink, &mut summary);
-                delivered += 1;
-                if limits.count.is_some_and(|n| delivered >= n) {
-                    break 'outer "count";
+            let mut enough = false;
+            collector.poll_each(ROUTE_IDLE_NS, |report| {
+                if !enough {
+                    deliver(&report, sink, &mut summary);
+                    delivered += 1;
+                    enough = limits.count.is_some_and(|n| delivered >= n);
                 }
+            });
+            if enough {
+                break 'outer "count";
             }
             if !collector.more() {
                 break;

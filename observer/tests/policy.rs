@@ -129,13 +129,17 @@ fn lookups_are_attributed_with_the_namespace_s_rules() {
     let unmarked = flow(0);
     // What the tracer sees for an unmarked flow whose main table has only a default route.
     let walk = policy.attribute(inode(&ns), &unmarked, &[(255, MISS), (254, 0), (51820, 0)]);
-    let texts: Vec<_> = walk.lookups.iter().map(|a| a.rule.text.clone()).collect();
+    let texts: Vec<_> = walk
+        .lookups
+        .iter()
+        .map(|a| a.rule.text.as_deref())
+        .collect();
     assert_eq!(
         texts,
         [
-            Some("0: from all lookup local".to_owned()),
-            Some("32764: from all lookup main suppress_prefixlength 0".to_owned()),
-            Some("32765: not from all fwmark 0xca6c lookup 51820".to_owned()),
+            Some("0: from all lookup local"),
+            Some("32764: from all lookup main suppress_prefixlength 0"),
+            Some("32765: not from all fwmark 0xca6c lookup 51820"),
         ]
     );
     assert!(walk.lookups[1].suppressed);

@@ -51,7 +51,7 @@ pub(super) fn outcome(inputs: &Inputs<'_>) -> Outcome {
                 table_name: decision.map(|d| d.table_name.to_string()),
                 kind: None,
                 meaning: Some(meaning(-*code, decision)),
-                error: Some(error),
+                error: Some(error.into_owned()),
                 onlink_fallback: false,
             }
         }

@@ -18,14 +18,14 @@ impl Sink for Metrics {
                 if decision.onlink_fallback {
                     self.onlink_fallbacks.inc(OnlinkLabels {
                         netns: netns.clone(),
-                        dev: decision.oif_name.clone().unwrap_or_else(|| "none".into()),
+                        dev: decision.oif_name.as_deref().unwrap_or("none").to_owned(),
                     });
                 }
                 self.route_decisions.inc(RouteLabels {
                     netns,
                     dev: decision.dev.as_deref().unwrap_or("none").to_owned(),
                     table: decision.table_name.to_string(),
-                    result: decision.err.clone().unwrap_or_else(|| "ok".into()),
+                    result: decision.err.as_deref().unwrap_or("ok").to_owned(),
                 });
             }
             Body::Sockopt(call) => {

@@ -58,7 +58,7 @@ use std::time::{Duration, Instant};
 use netlink_packet_route::AddressFamily;
 
 pub use links::Links;
-pub use rule::{Action, Dscp, Ports, Rule};
+pub use rule::{Action, Dscp, Ports, Rule, Shown};
 pub use selector::{FlowKeys, Selector};
 pub use walk::{walk, walk_steps, Attributed, End, Method, RuleRef, Step, Walk, MISS};
 

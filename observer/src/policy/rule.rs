@@ -5,7 +5,9 @@
 //! message; [`Rule::from_message`] reads them with `netlink-packet-route`. How a rule prints
 //! is in the `text` module.
 
+use std::fmt;
 use std::net::IpAddr;
+use std::sync::{Arc, OnceLock};
 
 use netlink_packet_core::Nla;
 use netlink_packet_route::rule::{RuleAction, RuleAttribute, RuleFlags, RuleMessage};
@@ -138,9 +140,49 @@ pub struct Rule {
     pub unresolved: bool,
     /// FRA_PROTOCOL: who installed the rule.
     pub protocol: Option<u8>,
+    /// Its text and brief form, made the first time they are asked for (see [`Shown`]).
+    pub shown: Shown,
+}
+
+/// A rule's text (`ip rule show`) and brief form, made once, on first use, and shared: the
+/// tracer names the rule behind every table lookup, by the hundred thousand a second, and
+/// formatting the rule each time was a sixth of its work under policy routing.
+///
+/// It is derived data: it takes no part in comparing rules, and a rule must not be changed
+/// once it has been shown (rules come from rtnetlink messages and are not changed after
+/// they are read; a changed rule list is a new list).
+#[derive(Clone, Default)]
+pub struct Shown(OnceLock<(Arc<str>, Arc<str>)>);
+
+impl Shown {
+    /// The text and the brief form of `rule`, made now if not yet.
+    pub(super) fn get(&self, rule: &Rule) -> (Arc<str>, Arc<str>) {
+        self.0
+            .get_or_init(|| (rule.to_string().into(), rule.brief().into()))
+            .clone()
+    }
+}
+
+impl PartialEq for Shown {
+    fn eq(&self, _: &Shown) -> bool {
+        true
+    }
+}
+
+impl Eq for Shown {}
+
+impl fmt::Debug for Shown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Shown")
+    }
 }
 
 impl Rule {
+    /// Its text as `ip rule show` prints it and its brief form, shared (see [`Shown`]).
+    pub fn text_and_brief(&self) -> (Arc<str>, Arc<str>) {
+        self.shown.get(self)
+    }
+
     /// A rule that matches everything and looks up `table`, at `priority`: the shape of the
     /// kernel's default rules (`fib_default_rules_init`), and a base for tests.
     pub fn lookup(priority: u32, table: u32) -> Rule {
@@ -171,6 +213,7 @@ impl Rule {
             goto: None,
             unresolved: false,
             protocol: None,
+            shown: Shown::default(),
         }
     }
 

@@ -25,6 +25,7 @@
 //! the lookups from there on are attributed to no rule, with the reason: never a guess.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use super::links::Links;
 use super::rule::{Action, Rule};
@@ -64,9 +65,9 @@ pub struct RuleRef {
     pub priority: Option<u32>,
     /// The rule as `ip rule show` prints it (`32765: not from all fwmark 0xca6c lookup
     /// 51820`); `None` when no single rule is known.
-    pub text: Option<String>,
+    pub text: Option<Arc<str>>,
     /// The short form for the human table (`rule 32765 not fwmark 0xca6c -> table 51820`).
-    pub brief: String,
+    pub brief: Arc<str>,
     /// How the rule was known.
     pub method: Method,
 }
@@ -74,10 +75,11 @@ pub struct RuleRef {
 impl RuleRef {
     /// `rule`, reconstructed.
     pub fn reconstructed(rule: &Rule) -> RuleRef {
+        let (text, brief) = rule.text_and_brief();
         RuleRef {
             priority: Some(rule.priority),
-            text: Some(rule.to_string()),
-            brief: rule.brief(),
+            text: Some(text),
+            brief,
             method: Method::Reconstructed,
         }
     }

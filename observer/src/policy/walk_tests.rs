@@ -75,7 +75,10 @@ fn an_unmarked_flow_takes_the_tunnel_after_main_s_default_route_is_suppressed() 
         tunnel.text.as_deref(),
         Some("32765: not from all fwmark 0xca6c lookup 51820")
     );
-    assert_eq!(tunnel.brief, "rule 32765 not fwmark 0xca6c -> table 51820");
+    assert_eq!(
+        &*tunnel.brief,
+        "rule 32765 not fwmark 0xca6c -> table 51820"
+    );
     assert_eq!(tunnel.method, Method::Reconstructed);
 }
 
@@ -185,7 +188,7 @@ fn prohibit_and_unreachable_end_the_decision_without_a_lookup() {
         rule.text.as_deref(),
         Some("100: from all to 203.0.113.0/24 prohibit")
     );
-    assert_eq!(rule.brief, "rule 100 to 203.0.113.0/24 -> prohibit");
+    assert_eq!(&*rule.brief, "rule 100 to 203.0.113.0/24 -> prohibit");
     let walk = run(&rules, &flow(), &[(TABLE_LOCAL, MISS)]);
     assert!(matches!(
         walk.end,

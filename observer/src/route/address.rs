@@ -3,6 +3,7 @@
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::ops::Deref;
+use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
@@ -16,15 +17,15 @@ pub struct Address {
     /// The address.
     pub ip: IpAddr,
     /// The interface's name (or `if<N>` where it has none), for scoped addresses only.
-    pub scope: Option<Box<str>>,
+    pub scope: Option<Arc<str>>,
 }
 
 impl Address {
     /// `ip`, scoped to the interface `scope` names if `ip` needs a scope (otherwise `scope`
     /// is not called).
-    pub fn scoped(ip: IpAddr, scope: impl FnOnce() -> Option<String>) -> Self {
+    pub fn scoped(ip: IpAddr, scope: impl FnOnce() -> Option<Arc<str>>) -> Self {
         let scope = match ip {
-            IpAddr::V6(v6) if needs_scope(v6) => scope().map(String::into_boxed_str),
+            IpAddr::V6(v6) if needs_scope(v6) => scope(),
             _ => None,
         };
         Address { ip, scope }
@@ -101,7 +102,7 @@ mod tests {
 
     #[test]
     fn only_link_scoped_ipv6_addresses_get_a_scope() {
-        let eth0 = || Some("eth0".to_string());
+        let eth0 = || Some("eth0".into());
         let text = |ip: &str| Address::scoped(ip.parse().unwrap(), eth0).to_string();
         assert_eq!(text("fe80::1"), "fe80::1%eth0");
         assert_eq!(text("ff02::1:ff00:1"), "ff02::1:ff00:1%eth0");

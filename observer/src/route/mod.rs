@@ -11,11 +11,13 @@
 //! `net/ipv4/route.c`): instead of failing with `ENETUNREACH`, as the SO_BINDTODEVICE seed note
 //! says, it assumes the destination is directly reachable on that interface and sends there.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use serde::Serialize;
+use smallvec::{smallvec, SmallVec};
 use sockabi::event::NetnsSource;
 
 use crate::errno::{self, FIB_NO_MATCH};
@@ -40,7 +42,7 @@ pub struct TableLookup {
     /// Table name (`main`, `local`, or from rt_tables).
     pub table_name: Arc<str>,
     /// `null` on a match, `EAGAIN` for "no match here, go on", else the route's error.
-    pub err: Option<String>,
+    pub err: Option<Cow<'static, str>>,
     /// The table had a route, but the rule refused it (`suppress_prefixlength`,
     /// `suppress_ifgroup`) and the walk went on.
     pub suppressed: bool,
@@ -57,7 +59,7 @@ pub struct RuleReport {
     pub priority: Option<u32>,
     /// The rule as `ip rule show` prints it (`32765: not from all fwmark 0xca6c lookup
     /// 51820`); `None`: unknown.
-    pub text: Option<String>,
+    pub text: Option<Arc<str>>,
     /// `kernel` (captured in the kernel), `reconstructed` (the namespace's rule list walked as
     /// the kernel does, in agreement with the tables it looked up) or `unknown`.
     pub method: &'static str,
@@ -65,7 +67,7 @@ pub struct RuleReport {
     pub reason: Option<String>,
     /// The short form for the table (`rule 32765 not fwmark 0xca6c -> table 51820`).
     #[serde(skip)]
-    pub brief: String,
+    pub brief: Arc<str>,
 }
 
 impl RuleReport {
@@ -86,10 +88,10 @@ impl RuleReport {
                 reason: Some(format!(
                     "the rule list walked in user space points to {}",
                     other
-                        .and_then(|r| r.text.or(r.reason))
+                        .and_then(|r| r.text.map(|t| t.to_string()).or(r.reason))
                         .unwrap_or_else(|| "no rule (no custom rules)".into())
                 )),
-                brief: format!("rule {priority}"),
+                brief: format!("rule {priority}").into(),
             },
         }
     }
@@ -152,11 +154,11 @@ pub struct RouteDecision {
     /// Requested output interface (0: any).
     pub oif: i32,
     /// Its name in the event's namespace.
-    pub oif_name: Option<String>,
+    pub oif_name: Option<Arc<str>>,
     /// Input interface (1 = loopback: locally generated).
     pub iif: i32,
     /// Its name.
-    pub iif_name: Option<String>,
+    pub iif_name: Option<Arc<str>>,
     /// IP protocol of the flow.
     pub proto: u8,
     /// TOS of the flow: the DS field as `flowi4_tos` (`flowi4_dscp` from Linux 6.18) holds
@@ -189,7 +191,7 @@ pub struct RouteDecision {
     /// gateway is scoped to the chosen device.
     pub gw: Option<Address>,
     /// `None` on success, else the error name (`ENETUNREACH` when every table missed).
-    pub err: Option<String>,
+    pub err: Option<Cow<'static, str>>,
     /// The kernel will assume the destination is on-link on `oif` instead of failing.
     pub onlink_fallback: bool,
     /// Every table consulted, in order.
@@ -200,14 +202,22 @@ pub struct RouteDecision {
     pub rule_action: Option<Box<RuleReport>>,
 }
 
+/// A decision's table lookups (table id, result), in order. Inline up to two, the most a
+/// decision without custom rules makes (IPv6: local, main), so that most decisions cost no
+/// allocation.
+pub type Lookups = SmallVec<[(u32, i32); 2]>;
+
+/// The rule priority captured in the kernel for each of a decision's lookups, where it was.
+pub type Captured = SmallVec<[Option<u32>; 2]>;
+
 /// A decision still collecting lookups.
 struct Pending<L> {
     flow: Flow,
     first: L,
     last: L,
-    lookups: Vec<(u32, i32)>,
+    lookups: Lookups,
     /// The rule priority captured in the kernel for each lookup, where it was.
-    captured: Vec<Option<u32>>,
+    captured: Captured,
     /// A hit does not end this decision (see [`RouteGrouper::push`]).
     hold_hits: bool,
 }
@@ -232,9 +242,9 @@ pub struct Finished<L> {
     /// The last lookup (the one that decided).
     pub last: L,
     /// Table ids and errors, in order.
-    pub lookups: Vec<(u32, i32)>,
+    pub lookups: Lookups,
     /// The rule priority the kernel side captured for each lookup, where it did.
-    pub captured: Vec<Option<u32>>,
+    pub captured: Captured,
 }
 
 impl<L: Lookup> RouteGrouper<L> {
@@ -277,8 +287,8 @@ impl<L: Lookup> RouteGrouper<L> {
             flow,
             first: *event,
             last: *event,
-            lookups: vec![(table, err)],
-            captured: vec![event.captured_rule()],
+            lookups: smallvec![(table, err)],
+            captured: smallvec![event.captured_rule()],
             hold_hits,
         };
         [previous, self.finish_unless_open(key, p)]
@@ -396,7 +406,7 @@ impl<L: Lookup> Finished<L> {
         devices: &mut Interner,
         fields: FlowFields,
         walk: Option<&Walk>,
-        mut names: impl FnMut(i32) -> Option<String>,
+        mut names: impl FnMut(i32) -> Option<Arc<str>>,
     ) -> RouteDecision {
         let rule_action = walk.and_then(|w| match &w.end {
             End::Action { rule, error } => Some((RuleReport::of(rule), *error)),
@@ -417,16 +427,8 @@ impl<L: Lookup> Finished<L> {
         let (sport, dport) = last.ports();
         let tos = last.tos();
         // A link-scoped destination is scoped to the interface asked for, else the one chosen.
-        let dst = Address::scoped(last.dst(), || {
-            oif_name
-                .clone()
-                .or_else(|| dev.as_deref().map(str::to_owned))
-        });
-        let src = Address::scoped(last.src(), || {
-            dev.as_deref()
-                .map(str::to_owned)
-                .or_else(|| oif_name.clone())
-        });
+        let dst = Address::scoped(last.dst(), || oif_name.clone().or_else(|| dev.clone()));
+        let src = Address::scoped(last.src(), || dev.clone().or_else(|| oif_name.clone()));
         RouteDecision {
             family: L::FAMILY,
             purpose: Purpose::of(iif),
@@ -455,7 +457,7 @@ impl<L: Lookup> Finished<L> {
             gw: if failed || gw.is_unspecified() {
                 None
             } else {
-                Some(Address::scoped(gw, || dev.as_deref().map(str::to_owned)))
+                Some(Address::scoped(gw, || dev.clone()))
             },
             dev,
             // Every table missing is what fib_lookup turns into ENETUNREACH (and IPv6's
@@ -555,7 +557,7 @@ mod tests {
 
     impl Finished<RouteEvent> {
         /// The decision, with no policy walk and default flow fields.
-        fn decide(&self, names: impl FnMut(i32) -> Option<String>) -> RouteDecision {
+        fn decide(&self, names: impl FnMut(i32) -> Option<Arc<str>>) -> RouteDecision {
             self.decision(
                 &TableNames::default(),
                 &mut Interner::default(),
@@ -625,7 +627,7 @@ mod tests {
         assert!(g.flush_idle(101, 1_000).is_empty());
         let done = g.flush_idle(2_000, 1_000);
         assert_eq!(done.len(), 1);
-        let d = done[0].decide(|i| (i == 4).then(|| "eth2".to_string()));
+        let d = done[0].decide(|i| (i == 4).then(|| "eth2".into()));
         assert_eq!(d.err.as_deref(), Some("ENETUNREACH"));
         assert!(d.onlink_fallback);
         assert_eq!(d.oif_name.as_deref(), Some("eth2"));
@@ -645,7 +647,10 @@ mod tests {
         // The same flow again, from the local table: the first decision is complete.
         let done: Vec<_> = g.push(&lookup(7, 4, 255, FIB_NO_MATCH, 0), true).collect();
         assert_eq!(done.len(), 1);
-        assert_eq!(done[0].lookups, [(255, FIB_NO_MATCH), (254, 0), (51820, 0)]);
+        assert_eq!(
+            done[0].lookups[..],
+            [(255, FIB_NO_MATCH), (254, 0), (51820, 0)]
+        );
         assert_eq!(g.flush_idle(u64::MAX, 0).len(), 1);
     }
 

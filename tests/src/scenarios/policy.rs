@@ -77,7 +77,7 @@ fn rules_of(decision: &RouteDecision) -> Vec<(Option<String>, &'static str, bool
         .map(|l| {
             let rule = l.rule.as_ref();
             (
-                rule.and_then(|r| r.text.clone()),
+                rule.and_then(|r| r.text.as_deref().map(str::to_owned)),
                 rule.map_or("none", |r| r.method),
                 l.suppressed,
             )
@@ -425,7 +425,7 @@ fn policy_vrf_l3mdev_rule(ctx: &mut Ctx) -> Result<Outcome> {
     let last = decision.lookups.last().and_then(|l| l.rule.as_ref());
     seen.expect_eq(
         "VRF: the rule that led to the VRF's table",
-        last.map(|r| (r.text.clone(), r.method)),
+        last.map(|r| (r.text.as_deref().map(str::to_owned), r.method)),
         Some((Some(l3mdev_rule.clone()), seen.rule_method())),
     )?;
     Ok(Outcome::pass(format!(
