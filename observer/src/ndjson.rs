@@ -203,11 +203,12 @@ fn optional_string(out: &mut Vec<u8>, s: Option<&str>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::decode::{Body, Report};
 
-    fn decision() -> RouteDecision {
+    /// A decision bound to eth1 via a gateway, as the table and NDJSON tests start from.
+    pub(crate) fn decision() -> RouteDecision {
         RouteDecision {
             family: Family::Inet,
             purpose: Purpose::Output,
@@ -244,7 +245,8 @@ mod tests {
         }
     }
 
-    fn origin(comm: &str) -> Origin {
+    /// A task's origin in a named namespace and a Kubernetes pod's container.
+    pub(crate) fn origin(comm: &str) -> Origin {
         Origin {
             ts_ns: u64::MAX,
             context: Context::Task,

@@ -1,5 +1,6 @@
 //! Sinks: an aligned human table (strace meets `ip route get`) and NDJSON.
 
+use std::fmt::Write as _;
 use std::io::Write;
 
 use serde_json::json;
@@ -44,6 +45,8 @@ pub struct Human<W: Write> {
     start_ns: Option<u64>,
     /// An event came from a container: the table has a CONTAINER column from then on.
     containers: bool,
+    /// The line being written, kept from line to line.
+    line: String,
 }
 
 /// Characters of a container id the table shows (the short id `docker ps` prints).
@@ -57,6 +60,7 @@ impl<W: Write> Human<W> {
             palette,
             start_ns: None,
             containers: false,
+            line: String::new(),
         }
     }
 
@@ -164,92 +168,116 @@ pub fn describe(report: &Report, palette: Palette) -> String {
 
 /// `route DST [oif=X] -> via GW dev DEV (table T)`, like `ip route get`.
 fn route_text(d: &RouteDecision, p: Palette) -> String {
-    let mut text = match d.purpose {
-        Purpose::AddressType => format!("address-type {}", d.dst),
-        Purpose::Output | Purpose::Input => format!("route {}", d.dst),
+    let mut text = String::new();
+    write_route(&mut text, d, p);
+    text
+}
+
+/// [`route_text`], appended to `out`: the table's hot path (one line per route decision, by
+/// the hundred thousand a second), written in place with no intermediate strings.
+fn write_route(out: &mut String, d: &RouteDecision, p: Palette) {
+    // Writing into a String cannot fail.
+    let _ = match d.purpose {
+        Purpose::AddressType => write!(out, "address-type {}", d.dst),
+        Purpose::Output | Purpose::Input => write!(out, "route {}", d.dst),
     };
     if !d.src.is_unspecified() {
-        text.push_str(&format!(" from {}", d.src));
+        let _ = write!(out, " from {}", d.src);
     }
     if d.oif != 0 {
-        text.push_str(&format!(
-            " oif={}",
-            d.oif_name
-                .as_deref()
-                .map_or_else(|| d.oif.to_string(), str::to_owned)
-        ));
+        out.push_str(" oif=");
+        name_or_index(out, d.oif_name.as_deref(), d.oif);
     }
     if d.iif != 1 && d.iif != 0 {
-        text.push_str(&format!(
-            " iif={}",
-            d.iif_name
-                .as_deref()
-                .map_or_else(|| d.iif.to_string(), str::to_owned)
-        ));
+        out.push_str(" iif=");
+        name_or_index(out, d.iif_name.as_deref(), d.iif);
     }
-    text.push_str(" -> ");
+    out.push_str(" -> ");
     match &d.err {
         None => {
             if let Some(gw) = &d.gw {
-                text.push_str(&format!("via {gw} "));
+                let _ = write!(out, "via {gw} ");
             }
-            text.push_str(&format!(
-                "{}dev {}{}",
-                p.ok,
-                d.dev.as_deref().unwrap_or("?"),
-                p.reset
-            ));
+            out.push_str(p.ok);
+            out.push_str("dev ");
+            out.push_str(d.dev.as_deref().unwrap_or("?"));
+            out.push_str(p.reset);
         }
         Some(err) => {
-            text.push_str(&format!("{}{err}{}", p.bad, p.reset));
+            out.push_str(p.bad);
+            out.push_str(err);
+            out.push_str(p.reset);
             if let Some(rule) = &d.rule_action {
-                text.push_str(&format!(" by {}", rule_text(rule)));
+                out.push_str(" by ");
+                rule_text(out, rule);
             }
             if d.onlink_fallback {
-                text.push_str(&format!(
-                    " {}(on-link fallback: the kernel assumes {} is directly on {}){}",
-                    p.note,
-                    d.dst,
-                    d.oif_name
-                        .as_deref()
-                        .map_or_else(|| d.oif.to_string(), str::to_owned),
-                    p.reset
-                ));
+                let _ = write!(
+                    out,
+                    " {}(on-link fallback: the kernel assumes {} is directly on ",
+                    p.note, d.dst
+                );
+                name_or_index(out, d.oif_name.as_deref(), d.oif);
+                out.push(')');
+                out.push_str(p.reset);
             }
         }
     }
+    if d.lookups.len() > 1 {
+        out.push_str(" (tables ");
+        for (i, l) in d.lookups.iter().enumerate() {
+            if i > 0 {
+                out.push_str(" -> ");
+            }
+            out.push_str(&l.table_name);
+            match (&l.err, l.suppressed) {
+                (Some(e), _) => {
+                    out.push(':');
+                    out.push_str(e);
+                }
+                (None, true) => out.push_str(":suppressed"),
+                (None, false) => {}
+            }
+        }
+    } else {
+        out.push_str(" (table ");
+        out.push_str(&d.table_name);
+    }
     // The rule behind the deciding lookup, when the namespace has custom rules (unless a
     // rule's action decided: then that rule is named with the error).
-    let rule = d
+    if let Some(rule) = d
         .lookups
         .last()
         .filter(|_| d.rule_action.is_none())
         .and_then(|l| l.rule.as_ref())
-        .map(|r| format!("; {}", rule_text(r)))
-        .unwrap_or_default();
-    if d.lookups.len() > 1 {
-        let walk: Vec<String> = d
-            .lookups
-            .iter()
-            .map(|l| match (&l.err, l.suppressed) {
-                (Some(e), _) => format!("{}:{e}", l.table_name),
-                (None, true) => format!("{}:suppressed", l.table_name),
-                (None, false) => l.table_name.to_string(),
-            })
-            .collect();
-        text.push_str(&format!(" (tables {}{rule})", walk.join(" -> ")));
-    } else {
-        text.push_str(&format!(" (table {}{rule})", d.table_name));
+    {
+        out.push_str("; ");
+        rule_text(out, rule);
     }
-    text
+    out.push(')');
+}
+
+/// An interface's name, or its index where it has none.
+fn name_or_index(out: &mut String, name: Option<&str>, index: i32) {
+    match name {
+        Some(name) => out.push_str(name),
+        None => {
+            let _ = write!(out, "{index}");
+        }
+    }
 }
 
 /// A rule in brief (`rule 32765 not fwmark 0xca6c -> table 51820`), or why it is unknown.
-fn rule_text(rule: &RuleReport) -> String {
+fn rule_text(out: &mut String, rule: &RuleReport) {
     match (&rule.reason, rule.method) {
-        (Some(reason), "unknown") => format!("rule unknown: {reason}"),
-        (Some(reason), _) => format!("{} ({reason})", rule.brief),
-        (None, _) => rule.brief.to_string(),
+        (Some(reason), "unknown") => {
+            out.push_str("rule unknown: ");
+            out.push_str(reason);
+        }
+        (Some(reason), _) => {
+            let _ = write!(out, "{} ({reason})", rule.brief);
+        }
+        (None, _) => out.push_str(&rule.brief),
     }
 }
 
@@ -257,28 +285,36 @@ impl<W: Write> Sink for Human<W> {
     fn report(&mut self, report: &Report) {
         let start = *self.start_ns.get_or_insert(report.origin.ts_ns);
         let secs = report.origin.ts_ns.saturating_sub(start) as f64 / 1e9;
-        let who = match (&report.origin.comm, report.origin.pid) {
-            (Some(comm), Some(pid)) => format!("{comm}[{pid}]"),
-            _ => "[softirq]".to_string(),
-        };
         if !self.containers && report.origin.attribution.container_id().is_some() {
             self.containers = true;
             self.header();
         }
-        let container = match (report.origin.attribution.container_id(), self.containers) {
-            (_, false) => String::new(),
-            (Some(id), true) => {
-                let short: String = id.chars().take(SHORT_ID).collect();
-                format!("{short:<SHORT_ID$} ")
+        // One line, built in a buffer kept from line to line.
+        let line = &mut self.line;
+        line.clear();
+        let _ = write!(line, "{secs:>10.6}  {:>10}  ", report.origin.netns);
+        let who_at = line.len();
+        match (&report.origin.comm, report.origin.pid) {
+            (Some(comm), Some(pid)) => {
+                let _ = write!(line, "{comm}[{pid}]");
             }
-            (None, true) => format!("{:<SHORT_ID$} ", "-"),
-        };
-        let _ = writeln!(
-            self.out,
-            "{secs:>10.6}  {:>10}  {who:<22} {container}{}",
-            report.origin.netns,
-            describe(report, self.palette)
-        );
+            _ => line.push_str("[softirq]"),
+        }
+        // `{who:<22}`: padded to 22 characters.
+        let who_chars = line[who_at..].chars().count();
+        line.extend(std::iter::repeat_n(' ', 22usize.saturating_sub(who_chars)));
+        line.push(' ');
+        if self.containers {
+            let id = report.origin.attribution.container_id().unwrap_or("-");
+            let short: String = id.chars().take(SHORT_ID).collect();
+            let _ = write!(line, "{short:<SHORT_ID$} ");
+        }
+        match &report.body {
+            Body::Route(d) => write_route(line, d, self.palette),
+            _ => line.push_str(&describe(report, self.palette)),
+        }
+        line.push('\n');
+        let _ = self.out.write_all(line.as_bytes());
     }
 
     fn lost(&mut self, delta: u64, total: u64) {
@@ -371,5 +407,133 @@ impl<W: Write> Sink for Json<W> {
         let _ = self.out.write_all(&self.pending);
         self.pending.clear();
         let _ = self.out.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::{Attribution, Context, Origin};
+    use crate::ndjson::tests::{decision, origin};
+    use crate::route::TableLookup;
+
+    /// The table's lines for `reports`, without colours.
+    fn lines(reports: Vec<Report>) -> String {
+        let mut out = Vec::new();
+        let mut human = Human::new(&mut out, Palette::PLAIN);
+        for report in &reports {
+            human.report(report);
+        }
+        drop(human);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn report(origin: Origin, d: RouteDecision) -> Report {
+        Report {
+            origin,
+            body: Body::Route(d),
+        }
+    }
+
+    fn rule(brief: &str) -> Option<RuleReport> {
+        Some(RuleReport {
+            priority: Some(32765),
+            text: Some("32765: not from all fwmark 0xca6c lookup 51820".into()),
+            method: "kernel",
+            reason: None,
+            brief: brief.into(),
+        })
+    }
+
+    /// The table's route lines, character for character, in the cases its fast path writes
+    /// differently: a plain decision, a walk over several tables with a rule, a rule's action,
+    /// the on-link fallback, a lookup in softirq, and the container column once it appears.
+    #[test]
+    fn route_lines_are_written_as_documented() {
+        let mut plain = origin("curl");
+        plain.attribution = Attribution::new(None, None);
+        plain.ts_ns = 1_000_000_000;
+        let mut later = plain.clone();
+        later.ts_ns += 1_234_567;
+
+        let mut walked = decision();
+        walked.lookups = vec![
+            TableLookup {
+                table: 254,
+                table_name: "main".into(),
+                err: None,
+                suppressed: true,
+                rule: None,
+            },
+            TableLookup {
+                table: 51820,
+                table_name: "51820".into(),
+                err: Some("EAGAIN".into()),
+                suppressed: false,
+                rule: None,
+            },
+            TableLookup {
+                table: 200,
+                table_name: "vpn".into(),
+                err: None,
+                suppressed: false,
+                rule: rule("rule 32765 not fwmark 0xca6c -> table 200"),
+            },
+        ];
+
+        let mut prohibited = decision();
+        prohibited.err = Some("EACCES".into());
+        prohibited.dev = None;
+        prohibited.gw = None;
+        prohibited.rule_action = rule("rule 100 to 203.0.113.0/24 -> prohibit").map(Box::new);
+
+        let mut fallback = decision();
+        fallback.err = Some("ENETUNREACH".into());
+        fallback.onlink_fallback = true;
+        fallback.oif_name = None;
+        fallback.src = std::net::Ipv4Addr::new(192, 0, 2, 2).into();
+        fallback.lookups[0].rule = rule("rule 32766 -> table main");
+        fallback.lookups[0].rule.as_mut().unwrap().reason = Some("rules changed".into());
+
+        let mut forwarded = decision();
+        forwarded.purpose = Purpose::Input;
+        forwarded.iif = 4;
+        forwarded.iif_name = Some("r1".into());
+        forwarded.oif = 0;
+        let softirq = Origin {
+            ts_ns: plain.ts_ns + 2_000,
+            context: Context::Softirq,
+            pid: None,
+            tid: None,
+            comm: None,
+            netns: 4026532436,
+            attribution: Attribution::new(Some("router".into()), None),
+        };
+        let mut contained = origin("a-very-long-task-name");
+        contained.ts_ns = plain.ts_ns + 3_000;
+
+        let text = lines(vec![
+            report(plain, decision()),
+            report(later.clone(), walked),
+            report(later.clone(), prohibited),
+            report(later, fallback),
+            report(softirq, forwarded),
+            report(contained, decision()),
+        ]);
+        let want = [
+            "  0.000000  4026531840  curl[412]              route 198.51.100.159 oif=eth1 -> via 192.0.2.193 dev eth1 (table main)",
+            "  0.001235  4026531840  curl[412]              route 198.51.100.159 oif=eth1 -> via 192.0.2.193 dev eth1 (tables main:suppressed -> 51820:EAGAIN -> vpn; rule 32765 not fwmark 0xca6c -> table 200)",
+            "  0.001235  4026531840  curl[412]              route 198.51.100.159 oif=eth1 -> EACCES by rule 100 to 203.0.113.0/24 -> prohibit (table main)",
+            "  0.001235  4026531840  curl[412]              route 198.51.100.159 from 192.0.2.2 oif=3 -> ENETUNREACH (on-link fallback: the kernel assumes 198.51.100.159 is directly on 3) (table main; rule 32766 -> table main (rules changed))",
+            "  0.000002  4026532436  [softirq]              route 198.51.100.159 iif=r1 -> via 192.0.2.193 dev eth1 (table main)",
+        ];
+        let got: Vec<&str> = text.lines().collect();
+        assert_eq!(got[..5], want[..5], "{text}");
+        // The first event from a container brings the header again, with a CONTAINER column.
+        assert!(got[5].contains("CONTAINER"), "{text}");
+        assert_eq!(
+            got[6],
+            "  0.000003  4026531840  a-very-long-task-name[412] 0123         route 198.51.100.159 oif=eth1 -> via 192.0.2.193 dev eth1 (table main)"
+        );
     }
 }

@@ -79,7 +79,13 @@ pub fn run(bindscope: &std::path::Path, host: &Netns, rounds: u32, length: Durat
     for round in 1..=rounds {
         let untraced4 = workload::connect_loop_to(host, dest4, length, sockets)?;
         let untraced6 = workload::connect_loop_to(host, dest6, length, sockets)?;
-        let command = tracers::bindscope(bindscope, "route", &host.path(), Some("64m"));
+        let command = tracers::bindscope(
+            bindscope,
+            "route",
+            &host.path(),
+            Some("64m"),
+            tracers::Format::Json,
+        );
         let mut tracer = Traced::spawn("bindscope", command)?;
         workload::while_probing(host, || tracer.wait_line(|_| true, Duration::from_secs(60)))?.0?;
         // Statistics only while measuring: they cost every BPF program on the machine.

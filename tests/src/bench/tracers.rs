@@ -297,9 +297,10 @@ fn read_stdout(mut out: ChildStdout, first: Sender<(Instant, String)>) -> std::i
 /// Whether a chunk of output begins with the summary line (so holds nothing before it).
 fn starts_with_summary(chunk: &[u8]) -> bool {
     let first_line = chunk.split(|&b| b == b'\n').next().unwrap_or_default();
-    first_line
-        .windows(SUMMARY_MARK.len())
-        .any(|w| w == SUMMARY_MARK)
+    first_line.starts_with(TABLE_SUMMARY.as_bytes())
+        || first_line
+            .windows(SUMMARY_MARK.len())
+            .any(|w| w == SUMMARY_MARK)
 }
 
 /// The bindscope CLI to drive: `given`, or `bindscope` next to the running program (where
@@ -321,11 +322,30 @@ pub fn cli(given: Option<&Path>) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// `bindscope trace --json` with the given event families and namespace filter, and the given
-/// ring-buffer size (`None`: the CLI's default).
-pub fn bindscope(binary: &Path, events: &str, netns: &Path, ring_size: Option<&str>) -> Command {
+/// What bindscope writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// NDJSON (`--json`).
+    Json,
+    /// The human table (no colours: its output is a pipe).
+    Table,
+}
+
+/// `bindscope trace` in `format` with the given event families and namespace filter, and the
+/// given ring-buffer size (`None`: the CLI's default).
+pub fn bindscope(
+    binary: &Path,
+    events: &str,
+    netns: &Path,
+    ring_size: Option<&str>,
+    format: Format,
+) -> Command {
     let mut command = Command::new(binary);
-    command.args(["trace", "--json", "--events", events]);
+    command.arg("trace");
+    if format == Format::Json {
+        command.arg("--json");
+    }
+    command.args(["--events", events]);
     if let Some(size) = ring_size {
         command.args(["--ring-size", size]);
     }
@@ -340,9 +360,19 @@ pub fn bpftrace(binary: &Path, program: &str) -> Command {
     command
 }
 
-/// From the end of `bindscope trace --json` output: the events reported (all types) and the
-/// events lost, from its `{"type":"summary",...}` line.
+/// Whether `line` is one of bindscope's output lines rather than the table's header: what
+/// shows it has attached, once a probe's event comes.
+pub fn is_event_line(line: &str) -> bool {
+    !line.contains("TIME(s)")
+}
+
+/// From the end of `bindscope trace` output: the events reported (all types) and the events
+/// lost, from its summary line: NDJSON's `{"type":"summary",...}` or the table's
+/// `-- 2 route, 1 sockopt; 0 lost; stopped by SIGINT`.
 pub fn bindscope_summary(tail: &str) -> Result<(u64, u64)> {
+    if let Some(line) = tail.lines().rev().find(|l| l.starts_with(TABLE_SUMMARY)) {
+        return table_summary(line).ok_or_else(|| anyhow!("bad summary line {line:?}"));
+    }
     let line = tail
         .lines()
         .rev()
@@ -358,6 +388,23 @@ pub fn bindscope_summary(tail: &str) -> Result<(u64, u64)> {
         .as_u64()
         .ok_or_else(|| anyhow!("no \"lost\" in summary {line:?}"))?;
     Ok((events, lost))
+}
+
+/// How the table's summary line begins.
+const TABLE_SUMMARY: &str = "-- ";
+
+/// `-- 2 route, 1 sockopt; 0 lost; stopped by SIGINT` (or `-- no events; ...`): events, lost.
+fn table_summary(line: &str) -> Option<(u64, u64)> {
+    let mut parts = line.strip_prefix(TABLE_SUMMARY)?.split("; ");
+    let events = match parts.next()? {
+        "no events" => 0,
+        counts => counts
+            .split(", ")
+            .map(|c| c.split(' ').next()?.parse::<u64>().ok())
+            .sum::<Option<u64>>()?,
+    };
+    let lost = parts.next()?.strip_suffix(" lost")?.parse().ok()?;
+    Some((events, lost))
 }
 
 /// From the end of bpftrace's output: the count it printed at exit (`@: N`).
@@ -388,6 +435,15 @@ mod tests {
         let tail = "{\"type\":\"route\"}\n{\"type\":\"summary\",\"events\":{\"route\":10,\"sockopt\":2},\"lost\":3,\"stopped_by\":\"SIGINT\"}\n";
         assert_eq!(bindscope_summary(tail).unwrap(), (12, 3));
         assert!(bindscope_summary("{\"type\":\"route\"}\n").is_err());
+        let table = "  0.000001  4026531840  x[1] route ...\n-- 7 route, 2 sockopt; 1 lost; stopped by SIGINT\n";
+        assert_eq!(bindscope_summary(table).unwrap(), (9, 1));
+        assert_eq!(
+            bindscope_summary("-- no events; 0 lost; stopped by SIGINT\n").unwrap(),
+            (0, 0)
+        );
+        assert!(starts_with_summary(
+            b"-- 7 route; 0 lost; stopped by SIGINT\n"
+        ));
         assert_eq!(
             bpftrace_count("Attaching 1 probe...\n\n\n@: 4711\n").unwrap(),
             4711
