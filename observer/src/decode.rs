@@ -496,7 +496,7 @@ impl Decoder {
             &mut self.devices,
             fields,
             walk.as_ref(),
-            |ifindex| names.name(netns, task, ifindex),
+            |ifindex| names.name(netns, task, ifindex, at),
         );
         let mut report = Report {
             origin: Origin::of_route(&finished.first, netns, &mut self.comms),
@@ -575,7 +575,12 @@ impl Decoder {
                     if let Some(index) = report.ifindex.and_then(|i| i32::try_from(i).ok()) {
                         report.ifname = self
                             .names
-                            .name(e.header.netns.get(), task_of(&e.header), index)
+                            .name(
+                                e.header.netns.get(),
+                                task_of(&e.header),
+                                index,
+                                e.header.ts_ns.get(),
+                            )
                             .map(|n| n.to_string());
                     }
                 }
@@ -618,7 +623,12 @@ impl Decoder {
             let index = in6.value.ifindex();
             report.ifname = self
                 .names
-                .name(e.header.netns.get(), task_of(&e.header), index)
+                .name(
+                    e.header.netns.get(),
+                    task_of(&e.header),
+                    index,
+                    e.header.ts_ns.get(),
+                )
                 .map(|n| n.to_string());
             report.value = in6.to_string();
             return Report {
@@ -671,7 +681,7 @@ impl Decoder {
                     ifindex: info.ifindex(),
                     ifname: self
                         .names
-                        .name(netns, task, info.ifindex())
+                        .name(netns, task, info.ifindex(), e.header.ts_ns.get())
                         .map(|n| n.to_string()),
                     spec_dst: info.spec_dst(),
                     addr: info.addr(),
@@ -690,7 +700,7 @@ impl Decoder {
                     ifindex: info.ifindex(),
                     ifname: self
                         .names
-                        .name(netns, task, info.ifindex())
+                        .name(netns, task, info.ifindex(), e.header.ts_ns.get())
                         .map(|n| n.to_string()),
                     addr: info.addr(),
                 },

@@ -160,30 +160,43 @@ const NAMES_KEPT: usize = 4096;
 #[derive(Default)]
 pub struct IfNames {
     names: HashMap<(u32, i32), Resolved>,
+    /// The last name asked for, under its (namespace, index).
+    last: Option<((u32, i32), Resolved)>,
 }
 
 /// When a name was resolved, and the answer (`None`: no such index).
-type Resolved = (Instant, Option<Arc<str>>);
+type Resolved = (u64, Option<Arc<str>>);
 
 impl IfNames {
-    /// The name of `ifindex` in namespace `netns`, where `task` was when it made the call.
-    pub fn name(&mut self, netns: u32, task: Task, ifindex: i32) -> Option<Arc<str>> {
+    /// The name of `ifindex` in namespace `netns`, where `task` was when it made the call at
+    /// `at_ns` (the event's time, `CLOCK_MONOTONIC`): event time ages the cached names, so
+    /// that a name costs no clock read per event.
+    pub fn name(&mut self, netns: u32, task: Task, ifindex: i32, at_ns: u64) -> Option<Arc<str>> {
         if ifindex <= 0 {
             return None;
         }
-        let now = Instant::now();
-        if let Some((at, known)) = self.names.get(&(netns, ifindex)) {
-            if now.duration_since(*at) < NAME_TTL {
+        let ttl = NAME_TTL.as_nanos() as u64;
+        let fresh = |resolved: u64| at_ns.saturating_sub(resolved) < ttl;
+        // Most events name the interface the one before named.
+        if let Some((key, (resolved, known))) = &self.last {
+            if *key == (netns, ifindex) && fresh(*resolved) {
                 return known.clone();
             }
         }
-        let name: Option<Arc<str>> =
-            open_in(netns, task).and_then(|socket| name_of(&socket, ifindex).map(Arc::from));
-        if self.names.len() >= NAMES_KEPT {
-            self.names
-                .retain(|_, (at, _)| now.duration_since(*at) < NAME_TTL);
-        }
-        self.names.insert((netns, ifindex), (now, name.clone()));
+        let known = match self.names.get(&(netns, ifindex)) {
+            Some((resolved, known)) if fresh(*resolved) => (*resolved, known.clone()),
+            _ => {
+                let name: Option<Arc<str>> = open_in(netns, task)
+                    .and_then(|socket| name_of(&socket, ifindex).map(Arc::from));
+                if self.names.len() >= NAMES_KEPT {
+                    self.names.retain(|_, (resolved, _)| fresh(*resolved));
+                }
+                self.names.insert((netns, ifindex), (at_ns, name.clone()));
+                (at_ns, name)
+            }
+        };
+        let name = known.1.clone();
+        self.last = Some(((netns, ifindex), known));
         name
     }
 
@@ -272,7 +285,12 @@ mod tests {
         let mut names = IfNames::default();
         let own = own_inode().expect("/proc/self/ns/net");
         let me = this_thread();
-        assert_eq!(names.name(own, me, 1).as_deref(), Some("lo"));
+        assert_eq!(
+            names
+                .name(own, me, 1, crate::stream::monotonic_ns())
+                .as_deref(),
+            Some("lo")
+        );
         let lo = IfName::from_bytes(b"lo").expect("valid name");
         assert_eq!(IfNames::index_in(None, &lo).expect("socket"), Some(1));
     }
@@ -282,13 +300,19 @@ mod tests {
         let mut names = IfNames::default();
         let own = own_inode().expect("/proc/self/ns/net");
         let me = this_thread();
+        let ttl = NAME_TTL.as_nanos() as u64;
+        let now = crate::stream::monotonic_ns();
         // As left by a namespace that had this inode before ours, or by a renamed interface.
-        let long_ago = Instant::now()
-            .checked_sub(NAME_TTL * 2)
-            .expect("the clock is past boot");
         names
             .names
-            .insert((own, 1), (long_ago, Some("stale0".into())));
-        assert_eq!(names.name(own, me, 1).as_deref(), Some("lo"));
+            .insert((own, 1), (now - 2 * ttl, Some("stale0".into())));
+        assert_eq!(names.name(own, me, 1, now).as_deref(), Some("lo"));
+        // A name cached at `now` serves the events of the next NAME_TTL (the last one asked
+        // for included), and an event after that resolves it again.
+        names.names.insert((own, 1), (now, Some("renamed0".into())));
+        names.last = None;
+        assert_eq!(names.name(own, me, 1, now + 1).as_deref(), Some("renamed0"));
+        assert_eq!(names.name(own, me, 1, now + 2).as_deref(), Some("renamed0"));
+        assert_eq!(names.name(own, me, 1, now + 2 * ttl).as_deref(), Some("lo"));
     }
 }

@@ -134,15 +134,22 @@ impl Collector {
     /// `route_idle_ns` (0 completes all).
     pub fn poll(&mut self, route_idle_ns: u64) -> Vec<Report> {
         let mut reports = Vec::with_capacity(self.last_poll);
-        self.poll_each(route_idle_ns, |report| reports.push(report));
+        let decoder = &mut self.decoder;
+        let drained = self
+            .tracer
+            .drain(POLL_RECORDS, |bytes| decoder.record(bytes, &mut reports));
+        self.more = drained == POLL_RECORDS;
+        decoder.flush_routes(monotonic_ns(), route_idle_ns, &mut reports);
+        let container = self.container.as_deref();
+        reports.retain(|r| kept(r, self.errors_only, container));
         self.last_poll = reports.len();
         reports
     }
 
     /// [`poll`](Self::poll), handing each report to `each` as soon as it is decoded, in
-    /// order: what the CLI uses, so that a batch of reports is never gathered (and grown, and
-    /// copied) in memory.
-    pub fn poll_each(&mut self, route_idle_ns: u64, mut each: impl FnMut(Report)) {
+    /// order, by reference: what the CLI uses, so that a batch of reports (some 400 bytes
+    /// each) is never gathered, grown and copied in memory.
+    pub fn poll_each(&mut self, route_idle_ns: u64, mut each: impl FnMut(&Report)) {
         let Collector {
             tracer,
             decoder,
@@ -153,11 +160,12 @@ impl Collector {
             ..
         } = self;
         let mut hand_on = |scratch: &mut Vec<Report>| {
-            for report in scratch.drain(..) {
-                if kept(&report, *errors_only, container.as_deref()) {
+            for report in scratch.iter() {
+                if kept(report, *errors_only, container.as_deref()) {
                     each(report);
                 }
             }
+            scratch.clear();
         };
         let drained = tracer.drain(POLL_RECORDS, |bytes| {
             decoder.record(bytes, scratch);
@@ -213,12 +221,7 @@ fn kept(report: &Report, errors_only: bool, container: Option<&str>) -> bool {
 
 /// The type name a report has in JSON and in the summary.
 pub fn type_name(report: &Report) -> &'static str {
-    match report.body {
-        Body::Sockopt(_) => "sockopt",
-        Body::Route(_) => "route",
-        Body::Ioctl(_) => "ioctl",
-        Body::Cmsg(_) => "cmsg",
-    }
+    TYPES[type_index(report)]
 }
 
 struct Fd(RawFd);
@@ -254,7 +257,7 @@ pub async fn run(
         signal(SignalKind::interrupt()).map_err(io("installing the SIGINT handler"))?;
     let deadline = limits.duration.map(|d| tokio::time::Instant::now() + d);
     let mut tick = tokio::time::interval(TICK);
-    let mut summary = Summary::default();
+    let mut counts = Counts::default();
     let mut lost_seen = 0;
     let mut delivered = 0u64;
 
@@ -274,7 +277,7 @@ pub async fn run(
             let mut enough = false;
             collector.poll_each(ROUTE_IDLE_NS, |report| {
                 if !enough {
-                    deliver(&report, sink, &mut summary);
+                    deliver(report, sink, &mut counts);
                     delivered += 1;
                     enough = limits.count.is_some_and(|n| delivered >= n);
                 }
@@ -303,7 +306,7 @@ pub async fn run(
             if limits.count.is_some_and(|n| delivered >= n) {
                 break;
             }
-            deliver(&report, sink, &mut summary);
+            deliver(&report, sink, &mut counts);
             delivered += 1;
         }
     }
@@ -311,8 +314,11 @@ pub async fn run(
     if lost > lost_seen {
         sink.lost(lost - lost_seen, lost);
     }
-    summary.lost = lost;
-    summary.stopped_by = stopped_by;
+    let summary = Summary {
+        events: counts.by_name(),
+        lost,
+        stopped_by,
+    };
     // The last events go out now: detaching can take half a second (see the README).
     sink.flush();
     drop(ready);
@@ -322,9 +328,38 @@ pub async fn run(
     Ok(summary)
 }
 
-fn deliver(report: &Report, sink: &mut dyn Sink, summary: &mut Summary) {
+fn deliver(report: &Report, sink: &mut dyn Sink, counts: &mut Counts) {
     sink.report(report);
-    *summary.events.entry(type_name(report)).or_default() += 1;
+    counts.0[type_index(report)] += 1;
+}
+
+/// Reports delivered, by type, in the order of [`TYPES`]: an array, counted per event, where a
+/// map keyed by name cost a string comparison or two per event.
+#[derive(Default)]
+struct Counts([u64; TYPES.len()]);
+
+impl Counts {
+    /// The summary's `events`: the types seen, by name.
+    fn by_name(&self) -> BTreeMap<&'static str, u64> {
+        TYPES
+            .into_iter()
+            .zip(self.0)
+            .filter(|&(_, n)| n > 0)
+            .collect()
+    }
+}
+
+/// The report types, by [`type_index`].
+const TYPES: [&str; 4] = ["sockopt", "route", "ioctl", "cmsg"];
+
+/// The index of a report's type in [`TYPES`].
+fn type_index(report: &Report) -> usize {
+    match report.body {
+        Body::Sockopt(_) => 0,
+        Body::Route(_) => 1,
+        Body::Ioctl(_) => 2,
+        Body::Cmsg(_) => 3,
+    }
 }
 
 async fn sleep_until(deadline: Option<tokio::time::Instant>) {

@@ -31,6 +31,9 @@ mod lookup;
 pub use address::Address;
 pub use lookup::{Family, Flow, Lookup};
 
+/// `RT_TABLE_MAIN`.
+const TABLE_MAIN: u32 = 254;
+
 /// `LOOPBACK_IFINDEX`: the `iif` of every locally generated (output) lookup.
 const LOOPBACK_IFINDEX: i32 = 1;
 
@@ -510,7 +513,14 @@ pub(crate) fn cstr(bytes: &[u8]) -> String {
 /// the numbers of tables without a name as they are met. A B-tree: a handful of entries,
 /// looked up twice per event, where hashing would cost more; shared strings, so a report
 /// costs no allocation for its table's name.
-pub struct TableNames(BTreeMap<u32, Arc<str>>, RefCell<BTreeMap<u32, Arc<str>>>);
+pub struct TableNames {
+    /// The reserved names and iproute2's.
+    named: BTreeMap<u32, Arc<str>>,
+    /// The numbers of tables without a name, as met.
+    unnamed: RefCell<BTreeMap<u32, Arc<str>>>,
+    /// `main`'s name, asked for by nearly every decision: no tree walk for it.
+    main: Arc<str>,
+}
 
 impl Default for TableNames {
     fn default() -> Self {
@@ -530,17 +540,27 @@ impl Default for TableNames {
                 }
             }
         }
-        TableNames(names, RefCell::default())
+        TableNames {
+            main: names
+                .get(&TABLE_MAIN)
+                .cloned()
+                .unwrap_or_else(|| "main".into()),
+            named: names,
+            unnamed: RefCell::default(),
+        }
     }
 }
 
 impl TableNames {
     /// Table `id`'s name, or its number.
     pub fn name(&self, id: u32) -> Arc<str> {
-        if let Some(name) = self.0.get(&id) {
+        if id == TABLE_MAIN {
+            return self.main.clone();
+        }
+        if let Some(name) = self.named.get(&id) {
             return name.clone();
         }
-        self.1
+        self.unnamed
             .borrow_mut()
             .entry(id)
             .or_insert_with(|| id.to_string().into())
