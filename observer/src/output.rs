@@ -354,6 +354,8 @@ pub struct Json<W: Write> {
     /// `write_all` on `out` (a `BufWriter` around stdout) is an out-of-line call with its own
     /// checks: under load that difference was a third of the tracer's CPU time.
     pending: Vec<u8>,
+    /// Route decisions, written with the parts they share with the previous one copied.
+    routes: crate::ndjson::RouteWriter,
 }
 
 /// Pending output is written once it is this large (and on every `flush`).
@@ -365,6 +367,7 @@ impl<W: Write> Json<W> {
         Json {
             out,
             pending: Vec::with_capacity(2 * JSON_WRITE_AT),
+            routes: crate::ndjson::RouteWriter::default(),
         }
     }
 
@@ -385,7 +388,7 @@ impl<W: Write> Sink for Json<W> {
     fn report(&mut self, report: &Report) {
         match &report.body {
             Body::Route(decision) => {
-                crate::ndjson::write_route(&mut self.pending, &report.origin, decision);
+                self.routes.write(&mut self.pending, &report.origin, decision);
             }
             _ => {
                 let _ = serde_json::to_writer(&mut self.pending, report);
