@@ -420,9 +420,12 @@ impl Decoder {
                     && self
                         .profile(netns, e.header.ts_ns.get(), false)
                         .is_some_and(|profile| profile.may_suppress);
-                for finished in self.routes.push(e, hold_hits) {
-                    out.push(self.route(&finished, self.fields));
-                }
+                // Out of `self` while it hands decisions on, which `self.route` reports.
+                let mut routes = std::mem::take(&mut self.routes);
+                routes.push(e, hold_hits, |finished| {
+                    out.push(self.route(finished, self.fields));
+                });
+                self.routes = routes;
             }
             Ok(Event::Route6(e)) => {
                 let netns = e.header.netns.get();
@@ -430,9 +433,11 @@ impl Decoder {
                     && self
                         .profile(netns, e.header.ts_ns.get(), true)
                         .is_some_and(|profile| profile.may_suppress);
-                for finished in self.routes6.push(e, hold_hits) {
-                    out.push(self.route(&finished, self.fields6));
-                }
+                let mut routes = std::mem::take(&mut self.routes6);
+                routes.push(e, hold_hits, |finished| {
+                    out.push(self.route(finished, self.fields6));
+                });
+                self.routes6 = routes;
             }
             Err(err) => log::warn!("undecodable record ({} bytes): {err}", bytes.len()),
         }

@@ -178,7 +178,9 @@ impl RouteWriter {
         int(out, origin.ts_ns);
         self.origin.append(
             out,
-            |(o, family, purpose)| *family == d.family && *purpose == d.purpose && same_origin(o, origin),
+            |(o, family, purpose)| {
+                *family == d.family && *purpose == d.purpose && same_origin(o, origin)
+            },
             || (origin.clone(), d.family, d.purpose),
             |out| write_origin(out, origin, d.family, d.purpose),
         );

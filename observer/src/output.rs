@@ -388,7 +388,8 @@ impl<W: Write> Sink for Json<W> {
     fn report(&mut self, report: &Report) {
         match &report.body {
             Body::Route(decision) => {
-                self.routes.write(&mut self.pending, &report.origin, decision);
+                self.routes
+                    .write(&mut self.pending, &report.origin, decision);
             }
             _ => {
                 let _ = serde_json::to_writer(&mut self.pending, report);

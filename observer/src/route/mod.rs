@@ -216,13 +216,10 @@ pub type Captured = SmallVec<[Option<u32>; 2]>;
 /// A decision still collecting lookups.
 struct Pending<L> {
     flow: Flow,
-    first: L,
-    last: L,
-    lookups: Lookups,
-    /// The rule priority captured in the kernel for each lookup, where it was.
-    captured: Captured,
     /// A hit does not end this decision (see [`RouteGrouper::push`]).
     hold_hits: bool,
+    /// The decision so far.
+    decision: Finished<L>,
 }
 
 /// Collects lookups of one family per (task, CPU) and hands out whole decisions.
@@ -239,6 +236,7 @@ impl<L> Default for RouteGrouper<L> {
 }
 
 /// A finished decision with the raw first event (for the header: who, where, when).
+#[derive(Clone)]
 pub struct Finished<L> {
     /// The first lookup of the decision.
     pub first: L,
@@ -251,15 +249,15 @@ pub struct Finished<L> {
 }
 
 impl<L: Lookup> RouteGrouper<L> {
-    /// Adds a lookup; returns the decisions it completes, oldest first: the previous one of
-    /// this task, if it was for another flow, and/or this one. (Two at most: an array, not a
-    /// `Vec`, since this runs for every event.)
+    /// Adds a lookup, and hands `done` the decisions it completes, oldest first: the previous
+    /// one of this task, if it was for another flow, and/or this one. By reference, where
+    /// they are built: a decision holds two raw records, and this runs for every event.
     ///
     /// With `hold_hits` (the namespace has a rule that can refuse a route: `suppress_*`), a
     /// decision is not complete at its first hit either: a refused hit is followed by the
     /// lookup of a later rule's table. A lookup of the decision's first table again starts a
     /// new decision (a walk goes down the rules, and every walk starts at the first).
-    pub fn push(&mut self, event: &L, hold_hits: bool) -> impl Iterator<Item = Finished<L>> {
+    pub fn push(&mut self, event: &L, hold_hits: bool, mut done: impl FnMut(&Finished<L>)) {
         let header = event.header();
         let key = (header.tid.get(), header.cpu.get());
         let flow = event.flow();
@@ -270,47 +268,54 @@ impl<L: Lookup> RouteGrouper<L> {
             true => None,
             false => self.pending.remove(&key),
         };
-        let mut previous = None;
         match open {
             Some(mut p)
-                if p.flow == flow && p.lookups.last().is_some_and(|l| l.1 == FIB_NO_MATCH)
-                    || (p.flow == flow && p.hold_hits && p.lookups[0].0 != table) =>
+                if p.flow == flow
+                    && (p
+                        .decision
+                        .lookups
+                        .last()
+                        .is_some_and(|l| l.1 == FIB_NO_MATCH)
+                        || (p.hold_hits && p.decision.lookups[0].0 != table)) =>
             {
-                p.lookups.push((table, err));
-                p.captured.push(event.captured_rule());
-                p.last = *event;
-                return [None, self.finish_unless_open(key, p)]
-                    .into_iter()
-                    .flatten();
+                p.decision.lookups.push((table, err));
+                p.decision.captured.push(event.captured_rule());
+                p.decision.last = *event;
+                return self.finish_unless_open(key, p, done);
             }
-            Some(other) => previous = Some(other.finish()),
+            Some(other) => done(&other.decision),
             None => {}
         }
         let p = Pending {
             flow,
-            first: *event,
-            last: *event,
-            lookups: smallvec![(table, err)],
-            captured: smallvec![event.captured_rule()],
             hold_hits,
+            decision: Finished {
+                first: *event,
+                last: *event,
+                lookups: smallvec![(table, err)],
+                captured: smallvec![event.captured_rule()],
+            },
         };
-        [previous, self.finish_unless_open(key, p)]
-            .into_iter()
-            .flatten()
+        self.finish_unless_open(key, p, done);
     }
 
-    /// The decision, complete unless the walk may go on: its last lookup missed (`-EAGAIN`),
-    /// or hit where a rule may refuse the route. Then it waits under `key`.
-    fn finish_unless_open(&mut self, key: (u32, u32), p: Pending<L>) -> Option<Finished<L>> {
+    /// Hands `done` the decision, complete unless the walk may go on: its last lookup missed
+    /// (`-EAGAIN`), or hit where a rule may refuse the route. Then it waits under `key`.
+    fn finish_unless_open(
+        &mut self,
+        key: (u32, u32),
+        p: Pending<L>,
+        mut done: impl FnMut(&Finished<L>),
+    ) {
         let open = p
+            .decision
             .lookups
             .last()
             .is_some_and(|l| l.1 == FIB_NO_MATCH || (p.hold_hits && l.1 == 0));
         if open {
             self.pending.insert(key, p);
-            None
         } else {
-            Some(p.finish())
+            done(&p.decision);
         }
     }
 
@@ -320,27 +325,16 @@ impl<L: Lookup> RouteGrouper<L> {
         let stale: Vec<_> = self
             .pending
             .iter()
-            .filter(|(_, p)| now_ns.saturating_sub(p.last.header().ts_ns.get()) >= idle_ns)
+            .filter(|(_, p)| now_ns.saturating_sub(p.decision.last.header().ts_ns.get()) >= idle_ns)
             .map(|(k, _)| *k)
             .collect();
         let mut done: Vec<_> = stale
             .iter()
             .filter_map(|k| self.pending.remove(k))
-            .map(Pending::finish)
+            .map(|p| p.decision)
             .collect();
         done.sort_by_key(|f| f.first.header().ts_ns.get());
         done
-    }
-}
-
-impl<L> Pending<L> {
-    fn finish(self) -> Finished<L> {
-        Finished {
-            first: self.first,
-            last: self.last,
-            lookups: self.lookups,
-            captured: self.captured,
-        }
     }
 }
 
@@ -588,6 +582,17 @@ mod tests {
         }
     }
 
+    /// The decisions `event` completes.
+    fn pushed(
+        g: &mut RouteGrouper<RouteEvent>,
+        event: &RouteEvent,
+        hold_hits: bool,
+    ) -> Vec<Finished<RouteEvent>> {
+        let mut done = Vec::new();
+        g.push(event, hold_hits, |f| done.push(f.clone()));
+        done
+    }
+
     fn lookup(tid: u32, ts: u64, table: u32, err: i32, oif: i32) -> RouteEvent {
         let mut e = RouteEvent::new_zeroed();
         e.header.tid.set(tid);
@@ -607,7 +612,7 @@ mod tests {
     #[test]
     fn single_table_success_is_one_decision() {
         let mut g = RouteGrouper::default();
-        let done: Vec<_> = g.push(&lookup(7, 1, 254, 0, 0), false).collect();
+        let done: Vec<_> = pushed(&mut g, &lookup(7, 1, 254, 0, 0), false);
         assert_eq!(done.len(), 1);
         let d = done[0].decide(|_| None);
         assert_eq!(&*d.table_name, "main");
@@ -620,15 +625,9 @@ mod tests {
     #[test]
     fn policy_walk_groups_misses_with_the_match() {
         let mut g = RouteGrouper::default();
-        assert!(g
-            .push(&lookup(7, 1, 255, FIB_NO_MATCH, 0), false)
-            .next()
-            .is_none());
-        assert!(g
-            .push(&lookup(7, 2, 100, FIB_NO_MATCH, 0), false)
-            .next()
-            .is_none());
-        let done: Vec<_> = g.push(&lookup(7, 3, 254, 0, 0), false).collect();
+        assert!(pushed(&mut g, &lookup(7, 1, 255, FIB_NO_MATCH, 0), false).is_empty());
+        assert!(pushed(&mut g, &lookup(7, 2, 100, FIB_NO_MATCH, 0), false).is_empty());
+        let done: Vec<_> = pushed(&mut g, &lookup(7, 3, 254, 0, 0), false);
         assert_eq!(done.len(), 1);
         let d = done[0].decide(|_| None);
         let tables: Vec<u32> = d.lookups.iter().map(|l| l.table).collect();
@@ -640,10 +639,7 @@ mod tests {
     #[test]
     fn bound_miss_is_an_onlink_fallback_after_idle() {
         let mut g = RouteGrouper::default();
-        assert!(g
-            .push(&lookup(9, 100, 254, FIB_NO_MATCH, 4), false)
-            .next()
-            .is_none());
+        assert!(pushed(&mut g, &lookup(9, 100, 254, FIB_NO_MATCH, 4), false).is_empty());
         assert!(g.flush_idle(101, 1_000).is_empty());
         let done = g.flush_idle(2_000, 1_000);
         assert_eq!(done.len(), 1);
@@ -658,14 +654,11 @@ mod tests {
     fn a_suppressed_hit_continues_and_a_new_walk_starts_at_the_first_table() {
         let mut g = RouteGrouper::default();
         // local misses, main's default is refused (suppress_prefixlength 0), 51820 decides.
-        assert!(g
-            .push(&lookup(7, 1, 255, FIB_NO_MATCH, 0), true)
-            .next()
-            .is_none());
-        assert!(g.push(&lookup(7, 2, 254, 0, 0), true).next().is_none());
-        assert!(g.push(&lookup(7, 3, 51820, 0, 0), true).next().is_none());
+        assert!(pushed(&mut g, &lookup(7, 1, 255, FIB_NO_MATCH, 0), true).is_empty());
+        assert!(pushed(&mut g, &lookup(7, 2, 254, 0, 0), true).is_empty());
+        assert!(pushed(&mut g, &lookup(7, 3, 51820, 0, 0), true).is_empty());
         // The same flow again, from the local table: the first decision is complete.
-        let done: Vec<_> = g.push(&lookup(7, 4, 255, FIB_NO_MATCH, 0), true).collect();
+        let done: Vec<_> = pushed(&mut g, &lookup(7, 4, 255, FIB_NO_MATCH, 0), true);
         assert_eq!(done.len(), 1);
         assert_eq!(
             done[0].lookups[..],
@@ -677,13 +670,10 @@ mod tests {
     #[test]
     fn another_flow_closes_the_previous_decision() {
         let mut g = RouteGrouper::default();
-        assert!(g
-            .push(&lookup(7, 1, 254, FIB_NO_MATCH, 0), false)
-            .next()
-            .is_none());
+        assert!(pushed(&mut g, &lookup(7, 1, 254, FIB_NO_MATCH, 0), false).is_empty());
         let mut other = lookup(7, 2, 254, 0, 0);
         other.dst = [203, 0, 113, 9];
-        let done: Vec<_> = g.push(&other, false).collect();
+        let done: Vec<_> = pushed(&mut g, &other, false);
         assert_eq!(done.len(), 2);
         assert!(!done[0].decide(|_| None).onlink_fallback);
     }
