@@ -65,9 +65,9 @@ impl<K> Part<K> {
     }
 }
 
-/// What the flow part is written from.
+/// What the flow part is written from (and, with [`AnswerKey`], the table's route text).
 #[derive(PartialEq)]
-struct FlowKey {
+pub(crate) struct FlowKey {
     table: u32,
     table_name: Arc<str>,
     dst: Address,
@@ -82,7 +82,7 @@ struct FlowKey {
 }
 
 impl FlowKey {
-    fn of(d: &RouteDecision) -> Self {
+    pub(crate) fn of(d: &RouteDecision) -> Self {
         FlowKey {
             table: d.table,
             table_name: d.table_name.clone(),
@@ -98,7 +98,7 @@ impl FlowKey {
         }
     }
 
-    fn is_of(&self, d: &RouteDecision) -> bool {
+    pub(crate) fn is_of(&self, d: &RouteDecision) -> bool {
         self.table == d.table
             && self.table_name == d.table_name
             && self.dst == d.dst
@@ -114,7 +114,7 @@ impl FlowKey {
 }
 
 /// What the answer part is written from.
-struct AnswerKey {
+pub(crate) struct AnswerKey {
     flowlabel: Option<u32>,
     mark: Option<u32>,
     uid: Option<u32>,
@@ -129,7 +129,7 @@ struct AnswerKey {
 }
 
 impl AnswerKey {
-    fn of(d: &RouteDecision) -> Self {
+    pub(crate) fn of(d: &RouteDecision) -> Self {
         AnswerKey {
             flowlabel: d.flowlabel,
             mark: d.mark,
@@ -145,7 +145,7 @@ impl AnswerKey {
         }
     }
 
-    fn is_of(&self, d: &RouteDecision) -> bool {
+    pub(crate) fn is_of(&self, d: &RouteDecision) -> bool {
         self.flowlabel == d.flowlabel
             && self.mark == d.mark
             && self.uid == d.uid
