@@ -22,6 +22,7 @@ mod ndjson;
 pub mod netns;
 pub mod output;
 pub mod policy;
+mod ring;
 pub mod route;
 mod route6_hooks;
 pub mod routes;

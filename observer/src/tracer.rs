@@ -17,6 +17,7 @@ use sockabi::IFNAMSIZ;
 
 use crate::config::{Cidr, Config, NetnsSpec};
 use crate::netns::{inode_of, IfNames};
+use crate::ring::RingReader;
 use crate::route6_hooks::{self, Route6Hooks};
 use crate::tracefs::{self, Tracefs};
 use crate::{btf, Error};
@@ -169,6 +170,9 @@ pub(crate) fn abridge(message: &str) -> &str {
 /// A loaded and attached bindscope.
 pub struct Tracer {
     // Field order is drop order: readers first, then the programs and links.
+    /// Reads the records (see [`RingReader`]).
+    reader: RingReader,
+    /// The ring buffer map itself: its fd, for epoll.
     events: RingBuf<MapData>,
     lost: PerCpuArray<MapData, u64>,
     logger: Option<aya_log::EbpfLogger<&'static dyn log::Log>>,
@@ -430,12 +434,15 @@ impl Tracer {
                 .ok_or_else(|| load_error("no EVENTS map".into()))?,
         )
         .map_err(|e| load_error(e.to_string()))?;
+        let reader = RingReader::new(events.as_fd(), config.ring_size)
+            .map_err(|e| load_error(format!("mapping the ring buffer: {e}")))?;
         let lost = PerCpuArray::try_from(
             ebpf.take_map("LOST")
                 .ok_or_else(|| load_error("no LOST map".into()))?,
         )
         .map_err(|e| load_error(e.to_string()))?;
         Ok(Tracer {
+            reader,
             events,
             lost,
             logger,
@@ -455,14 +462,7 @@ impl Tracer {
     /// Hands the records waiting in the ring buffer to `each`, at most `max` of them; returns
     /// how many there were.
     pub fn drain(&mut self, max: usize, mut each: impl FnMut(&[u8])) -> usize {
-        let mut count = 0;
-        while count < max {
-            let Some(item) = self.events.next() else {
-                break;
-            };
-            each(&item);
-            count += 1;
-        }
+        let count = self.reader.drain(max, &mut each);
         if let Some(logger) = self.logger.as_mut() {
             logger.flush();
         }
