@@ -17,7 +17,9 @@ use std::sync::Arc;
 #[cfg(test)]
 use crate::decode::Attribution;
 use crate::decode::{Context, Origin};
-use crate::route::{Address, Family, Purpose, RouteDecision, RuleReport, TableLookup};
+use crate::route::{
+    Address, Family, Purpose, RouteDecision, RuleReport, TableLookup, TableLookups,
+};
 
 /// Writes a stream of route decisions, which repeat: the same task asks the same
 /// question again and again, and a router forwards flow after flow through one route. The
@@ -124,7 +126,7 @@ pub(crate) struct AnswerKey {
     gw: Option<Address>,
     err: Option<Cow<'static, str>>,
     onlink_fallback: bool,
-    lookups: Vec<TableLookup>,
+    lookups: TableLookups,
     rule_action: Option<Box<RuleReport>>,
 }
 
@@ -422,7 +424,7 @@ pub(crate) mod tests {
             gw: Some(Ipv4Addr::new(192, 0, 2, 193).into()),
             err: None,
             onlink_fallback: false,
-            lookups: vec![TableLookup {
+            lookups: smallvec::smallvec![TableLookup {
                 table: 254,
                 table_name: "main".into(),
                 err: None,

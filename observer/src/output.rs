@@ -541,7 +541,7 @@ mod tests {
         later.ts_ns += 1_234_567;
 
         let mut walked = decision();
-        walked.lookups = vec![
+        walked.lookups = smallvec::smallvec![
             TableLookup {
                 table: 254,
                 table_name: "main".into(),

@@ -198,12 +198,16 @@ pub struct RouteDecision {
     /// The kernel will assume the destination is on-link on `oif` instead of failing.
     pub onlink_fallback: bool,
     /// Every table consulted, in order.
-    pub lookups: Vec<TableLookup>,
+    pub lookups: TableLookups,
     /// The rule whose action ended the decision without a table lookup (`unreachable`,
     /// `prohibit`, `blackhole`): its error is the decision's. Boxed: rare, and a report is
     /// moved a few times on its way out, by the hundred thousand a second.
     pub rule_action: Option<Box<RuleReport>>,
 }
+
+/// The tables a decision consulted, as reported: inline when it is one, as it is for nearly
+/// every decision without custom rules, so that a report costs no allocation.
+pub type TableLookups = SmallVec<[TableLookup; 1]>;
 
 /// A decision's table lookups (table id, result), in order. Inline up to two, the most a
 /// decision without custom rules makes (IPv6: local, main), so that most decisions cost no
