@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 
-use aya::maps::{MapData, PerCpuArray, RingBuf};
+use aya::maps::{Map, MapData, PerCpuArray};
 use aya::programs::{BtfTracePoint, FEntry, FExit, Program, RawTracePoint, TracePoint};
 use aya::{Ebpf, EbpfLoader};
 use aya_obj::generated::{bpf_cmd, bpf_prog_info};
@@ -172,8 +172,9 @@ pub struct Tracer {
     // Field order is drop order: readers first, then the programs and links.
     /// Reads the records (see [`RingReader`]).
     reader: RingReader,
-    /// The ring buffer map itself: its fd, for epoll.
-    events: RingBuf<MapData>,
+    /// The ring buffer map itself: its fd, for epoll. (Not aya's `RingBuf`, which would map
+    /// the ring a second time.)
+    events: MapData,
     lost: PerCpuArray<MapData, u64>,
     logger: Option<aya_log::EbpfLogger<&'static dyn log::Log>>,
     _ebpf: Ebpf,
@@ -429,12 +430,11 @@ impl Tracer {
             kernel_btf.as_ref(),
         )?;
         let (route_hook, rules_in_kernel) = (attached.route, attached.rules_in_kernel);
-        let events = RingBuf::try_from(
-            ebpf.take_map("EVENTS")
-                .ok_or_else(|| load_error("no EVENTS map".into()))?,
-        )
-        .map_err(|e| load_error(e.to_string()))?;
-        let reader = RingReader::new(events.as_fd(), config.ring_size)
+        let events = match ebpf.take_map("EVENTS") {
+            Some(Map::RingBuf(events)) => events,
+            _ => return Err(load_error("no EVENTS ring buffer".into())),
+        };
+        let reader = RingReader::new(events.fd().as_fd(), config.ring_size)
             .map_err(|e| load_error(format!("mapping the ring buffer: {e}")))?;
         let lost = PerCpuArray::try_from(
             ebpf.take_map("LOST")
@@ -488,7 +488,7 @@ impl Tracer {
 
     /// The ring buffer's fd, readable when records are waiting (for epoll / `AsyncFd`).
     pub fn ring_fd(&self) -> BorrowedFd<'_> {
-        self.events.as_fd()
+        self.events.fd().as_fd()
     }
 }
 
