@@ -353,7 +353,7 @@ impl Counts {
 const TYPES: [&str; 4] = ["sockopt", "route", "ioctl", "cmsg"];
 
 /// The index of a report's type in [`TYPES`].
-fn type_index(report: &Report) -> usize {
+pub(crate) fn type_index(report: &Report) -> usize {
     match report.body {
         Body::Sockopt(_) => 0,
         Body::Route(_) => 1,

@@ -97,13 +97,20 @@ impl<L: Clone + Hash + Eq + Other + EncodeLabelSet + std::fmt::Debug + Send + Sy
 
     /// Counts one report under `labels`, or under `other` if that would be one set too many.
     pub(super) fn inc(&mut self, labels: L) {
+        self.counter(labels).inc();
+    }
+
+    /// The counter of `labels`, or of `other` if that would be one set too many: a handle to
+    /// keep while the same labels come again.
+    pub(super) fn counter(&mut self, labels: L) -> Counter {
         if self.seen.contains(&labels) {
-            self.family.get_or_create(&labels).inc();
+            self.family.get_or_create(&labels).clone()
         } else if self.seen.len() < self.cap {
-            self.family.get_or_create(&labels).inc();
+            let counter = self.family.get_or_create(&labels).clone();
             self.seen.insert(labels);
+            counter
         } else {
-            self.family.get_or_create(&L::other()).inc();
+            self.family.get_or_create(&L::other()).clone()
         }
     }
 }

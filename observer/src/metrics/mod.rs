@@ -42,6 +42,12 @@ pub struct Metrics {
     ring_used: Gauge,
     ring: Option<RingLevel>,
     names: crate::netns::NetnsNames,
+    /// The counter of the last route decision's labels, and what they were made from:
+    /// decisions come in runs of the same labels, and making them (four strings, two hashes)
+    /// cost more than the rest of a report.
+    last_route: Option<(sink::RouteKey, Counter)>,
+    /// The counter of each report type, by `stream::type_index`.
+    by_type: [Option<Counter>; 4],
 }
 
 impl Metrics {
@@ -115,6 +121,8 @@ impl Metrics {
             ring_used,
             ring,
             names: crate::netns::NetnsNames::default(),
+            last_route: None,
+            by_type: Default::default(),
         }
     }
 
@@ -221,5 +229,51 @@ mod tests {
             )),
             "{text}"
         );
+    }
+
+    /// Route decisions in runs and alternations, past the cap: each is counted under its own
+    /// labels (or `other`), whichever counter the sink kept from the decision before.
+    #[test]
+    fn route_decisions_are_counted_under_their_own_labels() {
+        let decision = |netns: u32, dev: Option<&str>, err: Option<&'static str>| {
+            let mut d = crate::ndjson::tests::decision();
+            d.dev = dev.map(Into::into);
+            d.err = err.map(Into::into);
+            let mut origin = crate::ndjson::tests::origin("curl");
+            origin.netns = netns;
+            Report {
+                origin,
+                body: Body::Route(d),
+            }
+        };
+        let mut metrics = Metrics::with_cap(None, 2);
+        let eth0 = decision(1_000_001, Some("eth0"), None);
+        let eth1 = decision(1_000_001, Some("eth1"), None);
+        let failed = decision(1_000_001, None, Some("ENETUNREACH"));
+        let elsewhere = decision(1_000_002, Some("eth0"), None);
+        for report in [
+            &eth0, &eth0, &eth1, &eth0, &failed, &eth1, &elsewhere, &eth0,
+        ] {
+            metrics.report(report);
+        }
+        let route = |labels: &str| format!("bindscope_route_decisions_total{{{labels}}}");
+        let counts = series(&metrics.text(), "bindscope_route_decisions_total{");
+        for want in [
+            format!(
+                "{} 4",
+                route("netns=\"1000001\",dev=\"eth0\",table=\"main\",result=\"ok\"")
+            ),
+            format!(
+                "{} 2",
+                route("netns=\"1000001\",dev=\"eth1\",table=\"main\",result=\"ok\"")
+            ),
+            format!(
+                "{} 2",
+                route("netns=\"other\",dev=\"other\",table=\"other\",result=\"other\"")
+            ),
+        ] {
+            assert!(counts.contains(&want), "{want} in {counts:?}");
+        }
+        assert_eq!(counts.len(), 3, "{counts:?}");
     }
 }
