@@ -544,6 +544,15 @@ impl Decoder {
         self.last_attribution = settled.then(|| (origin.netns, cgroup, origin.attribution.clone()));
     }
 
+    /// The name of interface `index` in the namespace of the task whose syscall `header`
+    /// describes, as of the event.
+    fn ifname(&mut self, header: &EventHeader, index: i32) -> Option<String> {
+        let (netns, task, at) = (header.netns.get(), task_of(header), header.ts_ns.get());
+        self.names
+            .name(netns, task, index, at)
+            .map(|n| n.to_string())
+    }
+
     fn sockopt(&mut self, e: &SockoptEvent) -> Report {
         let (level, optname) = (e.level.get(), e.optname.get());
         let ret = e.ret.get();
@@ -581,15 +590,7 @@ impl Decoder {
                 report.ifname = value.ifname().map(|n| n.to_string());
                 if report.ifname.is_none() {
                     if let Some(index) = report.ifindex.and_then(|i| i32::try_from(i).ok()) {
-                        report.ifname = self
-                            .names
-                            .name(
-                                e.header.netns.get(),
-                                task_of(&e.header),
-                                index,
-                                e.header.ts_ns.get(),
-                            )
-                            .map(|n| n.to_string());
+                        report.ifname = self.ifname(&e.header, index);
                     }
                 }
                 for (role, addr) in value.ip_addresses() {
@@ -629,15 +630,7 @@ impl Decoder {
         }
         if let Some(in6) = in6_ifreq(request, e.arg()) {
             let index = in6.value.ifindex();
-            report.ifname = self
-                .names
-                .name(
-                    e.header.netns.get(),
-                    task_of(&e.header),
-                    index,
-                    e.header.ts_ns.get(),
-                )
-                .map(|n| n.to_string());
+            report.ifname = self.ifname(&e.header, index);
             report.value = in6.to_string();
             return Report {
                 origin: Origin::of(&e.header, &mut self.comms),
@@ -681,16 +674,12 @@ impl Decoder {
                 .and_then(|s| s.socket_addr().ok())
                 .map(SocketAddr::V4),
         };
-        let (netns, task) = (e.header.netns.get(), task_of(&e.header));
         let mut messages = Vec::new();
         for item in sockabi::cmsg::cmsgs(e.control()) {
             messages.push(match item {
                 Ok(sockabi::cmsg::Cmsg::PktInfo(info)) => ControlMessage::Pktinfo {
                     ifindex: info.ifindex(),
-                    ifname: self
-                        .names
-                        .name(netns, task, info.ifindex(), e.header.ts_ns.get())
-                        .map(|n| n.to_string()),
+                    ifname: self.ifname(&e.header, info.ifindex()),
                     spec_dst: info.spec_dst(),
                     addr: info.addr(),
                 },
@@ -706,10 +695,7 @@ impl Decoder {
                 },
                 Ok(sockabi::cmsg::Cmsg::PktInfo6(info)) => ControlMessage::Pktinfo6 {
                     ifindex: info.ifindex(),
-                    ifname: self
-                        .names
-                        .name(netns, task, info.ifindex(), e.header.ts_ns.get())
-                        .map(|n| n.to_string()),
+                    ifname: self.ifname(&e.header, info.ifindex()),
                     addr: info.addr(),
                 },
                 Ok(sockabi::cmsg::Cmsg::RecvErr6(err)) => ControlMessage::Recverr {
