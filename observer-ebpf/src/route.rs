@@ -36,7 +36,7 @@ use crate::{
 
 /// The device name of a lookup without a next hop, as the classic tracepoint writes it: "-"
 /// (the first byte of the first word: BPF here is little-endian).
-const NO_DEVICE: Name = [b'-' as u64, 0];
+pub(crate) const NO_DEVICE: Name = [b'-' as u64, 0];
 
 /// The `iif` of locally generated flows (0: an address-type check, which has none).
 const LOOPBACK_IFINDEX: i32 = 1;
@@ -406,16 +406,17 @@ pub(crate) fn load_name(base: u64, offset: u32) -> Name {
 /// calls are the task, the softirq note, the clock and the ring buffer. Preferred over the raw
 /// and classic programs.
 fn try_fib_table_lookup_btf(ctx: &BtfTracePointContext) -> Option<()> {
-    let tsk = global(&TASK_OFFSETS);
+    // Offsets one at a time where used: a copy of the whole array is a spill per field.
+    let tsk = |field: usize| global(&TASK_OFFSETS[field]);
     // SAFETY: returns the current task, never NULL.
     let task_ptr = unsafe { bpf_get_current_task_btf() } as u64;
     // What `bpf_get_current_pid_tgid` returns, without the helper call.
     let pid_tgid = || {
-        let tgid: u32 = load(task_ptr, tsk[task_field::TASK_TGID]);
-        let pid: u32 = load(task_ptr, tsk[task_field::TASK_PID]);
+        let tgid: u32 = load(task_ptr, tsk(task_field::TASK_TGID));
+        let pid: u32 = load(task_ptr, tsk(task_field::TASK_PID));
         (u64::from(tgid) << 32) | u64::from(pid)
     };
-    let comm = || load_name(task_ptr, tsk[task_field::TASK_COMM]);
+    let comm = || load_name(task_ptr, tsk(task_field::TASK_COMM));
     let who = origin(task_ptr, pid_tgid, comm)?;
     let off = |field: usize| global(&FIB_RAW_OFFSETS[field]);
     let flow: u64 = ctx.arg(1);
@@ -447,7 +448,7 @@ fn try_fib_table_lookup_btf(ctx: &BtfTracePointContext) -> Option<()> {
             l.dev = load_name(dev, off(raw::NETDEV_NAME));
             let net: u64 = load_if(dev, off(raw::NETDEV_NET));
             if net != 0 {
-                next_hop_netns = load(net, tsk[task_field::NET_NS_INUM]);
+                next_hop_netns = load(net, tsk(task_field::NET_NS_INUM));
             }
         }
         if load::<u8>(nhc, off(raw::NHC_GW_FAMILY)) == AF_INET {
@@ -455,18 +456,18 @@ fn try_fib_table_lookup_btf(ctx: &BtfTracePointContext) -> Option<()> {
         }
     }
     let task_netns = || {
-        if tsk[task_field::TASK_NSPROXY] == OFFSET_ABSENT {
+        if tsk(task_field::TASK_NSPROXY) == OFFSET_ABSENT {
             return 0;
         }
-        let nsproxy: u64 = load(task_ptr, tsk[task_field::TASK_NSPROXY]);
+        let nsproxy: u64 = load(task_ptr, tsk(task_field::TASK_NSPROXY));
         if nsproxy == 0 {
             return 0;
         }
-        let net: u64 = load(nsproxy, tsk[task_field::NSPROXY_NET_NS]);
+        let net: u64 = load(nsproxy, tsk(task_field::NSPROXY_NET_NS));
         if net == 0 {
             return 0;
         }
-        load(net, tsk[task_field::NET_NS_INUM])
+        load(net, tsk(task_field::NET_NS_INUM))
     };
     if let Some(priority) = who.notes.rule_for(flow) {
         l.rule_captured = 1;

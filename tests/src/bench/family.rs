@@ -90,23 +90,33 @@ pub fn run(bindscope: &std::path::Path, host: &Netns, rounds: u32, length: Durat
         workload::while_probing(host, || tracer.wait_line(|_| true, Duration::from_secs(60)))?.0?;
         // Statistics only while measuring: they cost every BPF program on the machine.
         let stats = enable_stats(Stats::RunTime).context("BPF_ENABLE_STATS")?;
-        let start = (program_stats(PROGRAM4), program_stats(PROGRAM6));
-        let traced4 = workload::connect_loop_to(host, dest4, length, sockets)?;
-        let middle = (program_stats(PROGRAM4), program_stats(PROGRAM6));
-        let traced6 = workload::connect_loop_to(host, dest6, length, sockets)?;
-        let end = (program_stats(PROGRAM4), program_stats(PROGRAM6));
+        // Each family's loop runs with the program's statistics read just before and after
+        // it. Which family goes first alternates by round, so a drift within the tracer's
+        // run (its ring buffer filling, user space catching up) weighs on both alike.
+        let measure = |dest: SocketAddr, program: &str| -> Result<(LoopRun, Option<f64>)> {
+            let before = program_stats(program);
+            let run = workload::connect_loop_to(host, dest, length, sockets)?;
+            Ok((run, per_run(before, program_stats(program))))
+        };
+        let ((traced4, program4), (traced6, program6)) = if round % 2 == 1 {
+            let four = measure(dest4, PROGRAM4)?;
+            (four, measure(dest6, PROGRAM6)?)
+        } else {
+            let six = measure(dest6, PROGRAM6)?;
+            (measure(dest4, PROGRAM4)?, six)
+        };
         drop(stats);
         let finished = tracer.stop()?;
         let (_, lost) = tracers::bindscope_summary(&finished.tail)?;
         let r4 = Round {
             untraced: untraced4,
             traced: traced4,
-            program_ns: per_run(start.0, middle.0),
+            program_ns: program4,
         };
         let r6 = Round {
             untraced: untraced6,
             traced: traced6,
-            program_ns: per_run(middle.1, end.1),
+            program_ns: program6,
         };
         println!(
             "  round {round}/{rounds}: IPv4 {:.0} -> {:.0} ns loop CPU per connect, program {} ns; \
