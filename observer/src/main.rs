@@ -376,13 +376,32 @@ fn trace(args: TraceArgs) -> anyhow::Result<()> {
         human.header();
         &mut human
     };
-    match counters.as_mut() {
+    log_attached();
+    let summary = match counters.as_mut() {
         Some(counters) => {
             runtime.block_on(stream::run(collector, limits, &mut Both(sink, counters)))?
         }
         None => runtime.block_on(stream::run(collector, limits, sink))?,
     };
+    log_summary(&summary);
     Ok(())
+}
+
+/// Logs (at `info`) that every program is attached. With the summary below, this lets a
+/// script that sends the events elsewhere (`> /dev/null`, a file) see from standard error
+/// when tracing began and what was lost.
+fn log_attached() {
+    log::info!("attached; tracing until stopped");
+}
+
+/// Logs (at `info`) the run's summary, which `trace` also writes as its last output line.
+fn log_summary(summary: &stream::Summary) {
+    log::info!(
+        "stopped by {}: {} events, {} lost",
+        summary.stopped_by,
+        summary.events.values().sum::<u64>(),
+        summary.lost
+    );
 }
 
 /// Starts serving the metrics of `collector`'s tracer on `listener`, on `runtime`.
@@ -415,12 +434,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let mut counters = start_metrics(&runtime, &collector, &config, listener)?;
+    log_attached();
     let summary = runtime.block_on(stream::run(collector, Limits::default(), &mut counters))?;
-    log::info!(
-        "stopped by {}: {} events, {} lost",
-        summary.stopped_by,
-        summary.events.values().sum::<u64>(),
-        summary.lost
-    );
+    log_summary(&summary);
     Ok(())
 }

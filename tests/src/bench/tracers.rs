@@ -11,7 +11,7 @@
 use std::io::{ErrorKind, Read};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -47,9 +47,23 @@ pub struct Traced {
     child: Child,
     spawned: Instant,
     first_lines: Receiver<(Instant, String)>,
-    /// The reader thread; at end of file it hands back the tail of the output.
+    /// The reader thread of the output watched (standard output, or standard error for a
+    /// tracer whose standard output goes to `/dev/null`); at end of file it hands back the
+    /// tail of the output.
     stdout: Option<JoinHandle<std::io::Result<Output>>>,
+    /// The reader of standard error, when standard output is the one watched.
     stderr: Option<JoinHandle<String>>,
+    watched: Watched,
+}
+
+/// Which of a tracer's outputs [`Traced`] watches for its first lines and its summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Watched {
+    /// Standard output (events and the summary); standard error is kept for error messages.
+    Stdout,
+    /// Standard error (bindscope's log, at `info`), with standard output sent to
+    /// `/dev/null`: the events are written, and never read.
+    Stderr,
 }
 
 /// What a stopped tracer left behind.
@@ -61,8 +75,9 @@ pub struct Finished {
     pub stop: Duration,
     /// From `SIGINT` until the last output before the summary line arrived (zero if all of
     /// it came before): how long delivering the backlog took, without the time detaching
-    /// took after it (half a second with syscall tracepoints, see the README).
-    pub drained: Duration,
+    /// took after it (half a second with syscall tracepoints, see the README). Unknown when
+    /// the events went to `/dev/null`.
+    pub drained: Option<Duration>,
     /// The process's CPU time (user + system, seconds) as last read before it exited.
     pub cpu: Option<f64>,
 }
@@ -82,31 +97,61 @@ pub fn cpu_seconds(pid: u32) -> Option<f64> {
 
 impl Traced {
     /// Spawns `command` with standard output and error captured.
-    pub fn spawn(name: &'static str, mut command: Command) -> Result<Self> {
+    pub fn spawn(name: &'static str, command: Command) -> Result<Self> {
+        Self::spawn_watching(name, command, Watched::Stdout)
+    }
+
+    /// Spawns `command`, watching `watched` (the other output is captured for error
+    /// messages, or sent to `/dev/null` if it is standard output).
+    pub fn spawn_watching(
+        name: &'static str,
+        mut command: Command,
+        watched: Watched,
+    ) -> Result<Self> {
         let spawned = Instant::now();
+        let stdout = match watched {
+            Watched::Stdout => Stdio::piped(),
+            Watched::Stderr => Stdio::null(),
+        };
         let mut child = command
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
+            .stdout(stdout)
             .stderr(Stdio::piped())
             .spawn()
             .with_context(|| format!("could not start {name} ({command:?})"))?;
         let (sender, first_lines) = mpsc::channel();
-        let stdout = child.stdout.take().map(|out| {
-            // SAFETY: plain fcntl on a descriptor we own. Failure only means the default size.
-            let _ = unsafe { libc::fcntl(out.as_raw_fd(), libc::F_SETPIPE_SZ, PIPE_SIZE) };
+        let reader = |out: Box<dyn Read + Send>, which: &str| {
             std::thread::Builder::new()
-                .name(format!("{name} stdout"))
-                .spawn(move || read_stdout(out, sender))
-        });
-        let stderr = child.stderr.take().map(|mut err| {
-            std::thread::Builder::new()
-                .name(format!("{name} stderr"))
-                .spawn(move || {
-                    let mut text = String::new();
-                    let _ = err.read_to_string(&mut text);
-                    text
-                })
-        });
+                .name(format!("{name} {which}"))
+                .spawn(move || read_output(out, sender))
+        };
+        let (stdout, stderr) = match watched {
+            Watched::Stdout => {
+                let stdout = child.stdout.take().map(|out| {
+                    // SAFETY: plain fcntl on a descriptor we own. Failure only means the
+                    // default size.
+                    let _ = unsafe { libc::fcntl(out.as_raw_fd(), libc::F_SETPIPE_SZ, PIPE_SIZE) };
+                    reader(Box::new(out), "stdout")
+                });
+                let stderr = child.stderr.take().map(|mut err| {
+                    std::thread::Builder::new()
+                        .name(format!("{name} stderr"))
+                        .spawn(move || {
+                            let mut text = String::new();
+                            let _ = err.read_to_string(&mut text);
+                            text
+                        })
+                });
+                (stdout, stderr)
+            }
+            Watched::Stderr => (
+                child
+                    .stderr
+                    .take()
+                    .map(|err| reader(Box::new(err), "stderr")),
+                None,
+            ),
+        };
         Ok(Traced {
             name,
             child,
@@ -114,6 +159,7 @@ impl Traced {
             first_lines,
             stdout: stdout.transpose().context("spawning a reader thread")?,
             stderr: stderr.transpose().context("spawning a reader thread")?,
+            watched,
         })
     }
 
@@ -174,10 +220,15 @@ impl Traced {
         let stop = asked.elapsed();
         let output = join(self.stdout.take())?
             .with_context(|| format!("reading the output of {}", self.name))?;
-        let drained = output
-            .before_summary
-            .map_or(Duration::ZERO, |at| at.saturating_duration_since(asked));
-        let stderr = join(self.stderr.take())?;
+        let drained = (self.watched == Watched::Stdout).then(|| {
+            output
+                .before_summary
+                .map_or(Duration::ZERO, |at| at.saturating_duration_since(asked))
+        });
+        let stderr = match self.stderr.take() {
+            Some(reader) => join(Some(reader))?,
+            None => String::from_utf8_lossy(&output.tail).into_owned(),
+        };
         if !status.success() {
             bail!("{} exited with {status}: {}", self.name, stderr.trim());
         }
@@ -207,7 +258,15 @@ impl Traced {
     fn fail(&mut self, what: &str) -> anyhow::Error {
         let _ = self.child.kill();
         let status = self.child.wait();
-        let stderr = join(self.stderr.take()).unwrap_or_default();
+        // When standard error is the watched output, its reader holds it.
+        let stderr = match self.stderr.take() {
+            Some(reader) => join(Some(reader)).unwrap_or_default(),
+            None => join(self.stdout.take())
+                .ok()
+                .and_then(Result::ok)
+                .map(|output| String::from_utf8_lossy(&output.tail).into_owned())
+                .unwrap_or_default(),
+        };
         anyhow!(
             "{}: {what} (exit: {status:?}); stderr: {}",
             self.name,
@@ -245,9 +304,13 @@ struct Output {
 /// Marks bindscope's summary line, the one it prints after detaching.
 const SUMMARY_MARK: &[u8] = b"\"type\":\"summary\"";
 
-/// The stdout reader: passes the first [`FIRST_LINES`] lines on with the time they arrived,
-/// and returns the tail of the output and when the last output before the summary came.
-fn read_stdout(mut out: ChildStdout, first: Sender<(Instant, String)>) -> std::io::Result<Output> {
+/// The watched output's reader: passes the first [`FIRST_LINES`] lines on with the time they
+/// arrived, and returns the tail of the output and when the last output before the summary
+/// came.
+fn read_output(
+    mut out: Box<dyn Read + Send>,
+    first: Sender<(Instant, String)>,
+) -> std::io::Result<Output> {
     let mut buf = vec![0u8; 1 << 20];
     let mut tail = Vec::new();
     let mut before_summary = None;
@@ -322,14 +385,40 @@ pub fn cli(given: Option<&Path>) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// What bindscope writes.
+/// What bindscope writes, and where.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// NDJSON (`--json`).
+    /// NDJSON (`--json`) to a pipe this program drains.
     Json,
+    /// NDJSON (`--json`) to `/dev/null`, as the issue's CPU-per-event target names it: no
+    /// reader shares the CPUs, and a write never waits. Attachment and the summary come from
+    /// bindscope's log on standard error (`RUST_LOG=bindscope=info`).
+    JsonToNull,
     /// The human table (no colours: its output is a pipe).
     Table,
 }
+
+impl Format {
+    /// Which output of bindscope's tells when it attached and what it lost.
+    pub fn watched(self) -> Watched {
+        match self {
+            Format::Json | Format::Table => Watched::Stdout,
+            Format::JsonToNull => Watched::Stderr,
+        }
+    }
+
+    /// Whether `line`, among the first lines of the watched output, shows bindscope attached:
+    /// the first event of a probe, or (output to `/dev/null`) the log line saying so.
+    pub fn shows_attached(self, line: &str) -> bool {
+        match self {
+            Format::Json | Format::Table => is_event_line(line),
+            Format::JsonToNull => line.contains(ATTACHED_LOG),
+        }
+    }
+}
+
+/// bindscope's `info` log line once every program is attached.
+const ATTACHED_LOG: &str = "attached; tracing until stopped";
 
 /// `bindscope trace` in `format` with the given event families and namespace filter, and the
 /// given ring-buffer size (`None`: the CLI's default).
@@ -342,8 +431,14 @@ pub fn bindscope(
 ) -> Command {
     let mut command = Command::new(binary);
     command.arg("trace");
-    if format == Format::Json {
-        command.arg("--json");
+    match format {
+        Format::Json => {
+            command.arg("--json");
+        }
+        Format::JsonToNull => {
+            command.arg("--json").env("RUST_LOG", "bindscope=info");
+        }
+        Format::Table => {}
     }
     command.args(["--events", events]);
     if let Some(size) = ring_size {
@@ -370,6 +465,9 @@ pub fn is_event_line(line: &str) -> bool {
 /// lost, from its summary line: NDJSON's `{"type":"summary",...}` or the table's
 /// `-- 2 route, 1 sockopt; 0 lost; stopped by SIGINT`.
 pub fn bindscope_summary(tail: &str) -> Result<(u64, u64)> {
+    if let Some(summary) = tail.lines().rev().find_map(logged_summary) {
+        return Ok(summary);
+    }
     if let Some(line) = tail.lines().rev().find(|l| l.starts_with(TABLE_SUMMARY)) {
         return table_summary(line).ok_or_else(|| anyhow!("bad summary line {line:?}"));
     }
@@ -388,6 +486,15 @@ pub fn bindscope_summary(tail: &str) -> Result<(u64, u64)> {
         .as_u64()
         .ok_or_else(|| anyhow!("no \"lost\" in summary {line:?}"))?;
     Ok((events, lost))
+}
+
+/// The summary as bindscope logs it at `info`, after env_logger's prefix:
+/// `[... INFO  bindscope] stopped by SIGINT: 12 events, 3 lost`: events, lost.
+fn logged_summary(line: &str) -> Option<(u64, u64)> {
+    let (_, rest) = line.split_once("] stopped by ")?;
+    let (_, counts) = rest.split_once(": ")?;
+    let (events, lost) = counts.strip_suffix(" lost")?.split_once(" events, ")?;
+    Some((events.parse().ok()?, lost.parse().ok()?))
 }
 
 /// How the table's summary line begins.
@@ -435,6 +542,10 @@ mod tests {
         let tail = "{\"type\":\"route\"}\n{\"type\":\"summary\",\"events\":{\"route\":10,\"sockopt\":2},\"lost\":3,\"stopped_by\":\"SIGINT\"}\n";
         assert_eq!(bindscope_summary(tail).unwrap(), (12, 3));
         assert!(bindscope_summary("{\"type\":\"route\"}\n").is_err());
+        let logged = "[2026-12-05T12:00:00Z INFO  bindscope] attached; tracing until stopped\n\
+                      [2026-12-05T12:00:02Z INFO  bindscope] stopped by SIGINT: 1234 events, 5 lost\n";
+        assert_eq!(bindscope_summary(logged).unwrap(), (1234, 5));
+        assert!(Format::JsonToNull.shows_attached(logged.lines().next().unwrap()));
         let table = "  0.000001  4026531840  x[1] route ...\n-- 7 route, 2 sockopt; 1 lost; stopped by SIGINT\n";
         assert_eq!(bindscope_summary(table).unwrap(), (9, 1));
         assert_eq!(
