@@ -15,6 +15,7 @@ use sockabi::sockopt::{self, AddrRole};
 use crate::container::{Cgroups, Container};
 use crate::errno;
 use crate::intern::Interner;
+use crate::name::Name;
 use crate::netns::{IfNames, NetnsNames, Task};
 use crate::policy::{self, Policy};
 use crate::route::{Family, Finished, Lookup, RouteDecision, RouteGrouper, TableNames};
@@ -43,7 +44,7 @@ pub struct Origin {
     /// Thread id; `None` in a softirq.
     pub tid: Option<u32>,
     /// Task name; `None` in a softirq.
-    pub comm: Option<Arc<str>>,
+    pub comm: Option<Name>,
     /// Network namespace inode (0: unknown): the task's, and for a route decision the one
     /// whose FIB was consulted.
     pub netns: u32,

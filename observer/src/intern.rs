@@ -1,9 +1,10 @@
-//! Shared strings for names that repeat from event to event (a task's `comm`, a device's
-//! name): one allocation per distinct name instead of one per event. A report then holds an
-//! `Arc<str>`, which serializes and prints as the string.
+//! Names that repeat from event to event (a task's `comm`, a device's name): one allocation
+//! per distinct name instead of one per event. A report then holds a [`Name`], which
+//! serializes and prints as the string, and costs nothing to clone (see `crate::name`).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+
+use crate::name::Name;
 
 /// Distinct names kept at most; past it the table starts over (names come and go with tasks
 /// and devices, and a long-running tracer must not keep every one it ever saw).
@@ -12,15 +13,15 @@ const MAX_NAMES: usize = 4096;
 /// NUL-padded 16-byte names (`TASK_COMM_LEN`, `IFNAMSIZ`) to shared strings.
 #[derive(Default)]
 pub struct Interner {
-    names: HashMap<[u8; 16], Arc<str>>,
+    names: HashMap<[u8; 16], Name>,
     /// The last name asked for: events come in runs of one task and device, and comparing
     /// 16 bytes costs less than hashing them (the hash showed in the profile).
-    last: Option<([u8; 16], Arc<str>)>,
+    last: Option<([u8; 16], Name)>,
 }
 
 impl Interner {
     /// The shared string for `bytes` (up to the first NUL, invalid UTF-8 replaced).
-    pub fn get(&mut self, bytes: &[u8; 16]) -> Arc<str> {
+    pub fn get(&mut self, bytes: &[u8; 16]) -> Name {
         if let Some((last, name)) = &self.last {
             if last == bytes {
                 return name.clone();
@@ -31,14 +32,14 @@ impl Interner {
         name
     }
 
-    fn lookup(&mut self, bytes: &[u8; 16]) -> Arc<str> {
+    fn lookup(&mut self, bytes: &[u8; 16]) -> Name {
         if let Some(name) = self.names.get(bytes) {
             return name.clone();
         }
         if self.names.len() >= MAX_NAMES {
             self.names.clear();
         }
-        let name: Arc<str> = crate::route::cstr(bytes).into();
+        let name = Name::kept(&crate::route::cstr(bytes));
         self.names.insert(*bytes, name.clone());
         name
     }
@@ -55,7 +56,7 @@ mod tests {
         eth0[..4].copy_from_slice(b"eth0");
         let a = interner.get(&eth0);
         let b = interner.get(&eth0);
-        assert!(Arc::ptr_eq(&a, &b));
+        assert!(std::ptr::eq(a.as_str(), b.as_str()));
         assert_eq!(&*a, "eth0");
         let mut weird = [b'x'; 16];
         weird[0] = 0xff;

@@ -18,6 +18,7 @@ mod error;
 pub mod explain;
 mod intern;
 pub mod metrics;
+pub mod name;
 mod ndjson;
 pub mod netns;
 pub mod output;

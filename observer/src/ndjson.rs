@@ -12,11 +12,11 @@
 use std::borrow::Cow;
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::Arc;
 
 #[cfg(test)]
 use crate::decode::Attribution;
 use crate::decode::{Context, Origin};
+use crate::name::Name;
 use crate::route::{
     Address, Family, Purpose, RouteDecision, RuleReport, TableLookup, TableLookups,
 };
@@ -71,13 +71,13 @@ impl<K> Part<K> {
 #[derive(PartialEq)]
 pub(crate) struct FlowKey {
     table: u32,
-    table_name: Arc<str>,
+    table_name: Name,
     dst: Address,
     src: Address,
     oif: i32,
-    oif_name: Option<Arc<str>>,
+    oif_name: Option<Name>,
     iif: i32,
-    iif_name: Option<Arc<str>>,
+    iif_name: Option<Name>,
     proto: u8,
     tos: u8,
     dscp: u8,
@@ -122,7 +122,7 @@ pub(crate) struct AnswerKey {
     uid: Option<u32>,
     l3mdev: Option<i32>,
     netns_source: &'static str,
-    dev: Option<Arc<str>>,
+    dev: Option<Name>,
     gw: Option<Address>,
     err: Option<Cow<'static, str>>,
     onlink_fallback: bool,
@@ -442,7 +442,7 @@ pub(crate) mod tests {
             context: Context::Task,
             pid: Some(412),
             tid: Some(413),
-            comm: Some(comm.into()),
+            comm: Some(Name::shared(comm)),
             netns: 4026531840,
             attribution: Attribution::new(
                 Some("h\"1".into()),

@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 use sockabi::IfName;
 
+use crate::name::Name;
+
 /// The inode of a network namespace file (`/proc/PID/ns/net`, `/run/netns/NAME`).
 pub fn inode_of(path: &Path) -> std::io::Result<u32> {
     Ok(std::fs::metadata(path)?.ino() as u32)
@@ -165,13 +167,13 @@ pub struct IfNames {
 }
 
 /// When a name was resolved, and the answer (`None`: no such index).
-type Resolved = (u64, Option<Arc<str>>);
+type Resolved = (u64, Option<Name>);
 
 impl IfNames {
     /// The name of `ifindex` in namespace `netns`, where `task` was when it made the call at
     /// `at_ns` (the event's time, `CLOCK_MONOTONIC`): event time ages the cached names, so
     /// that a name costs no clock read per event.
-    pub fn name(&mut self, netns: u32, task: Task, ifindex: i32, at_ns: u64) -> Option<Arc<str>> {
+    pub fn name(&mut self, netns: u32, task: Task, ifindex: i32, at_ns: u64) -> Option<Name> {
         if ifindex <= 0 {
             return None;
         }
@@ -186,8 +188,11 @@ impl IfNames {
         let known = match self.names.get(&(netns, ifindex)) {
             Some((resolved, known)) if fresh(*resolved) => (*resolved, known.clone()),
             _ => {
-                let name: Option<Arc<str>> = open_in(netns, task)
-                    .and_then(|socket| name_of(&socket, ifindex).map(Arc::from));
+                // Shared, not kept: a name read again every NAME_TTL would use up the budget
+                // of kept names (see `crate::name`).
+                let name = open_in(netns, task)
+                    .and_then(|socket| name_of(&socket, ifindex))
+                    .map(|name| Name::shared(&name));
                 if self.names.len() >= NAMES_KEPT {
                     self.names.retain(|_, (resolved, _)| fresh(*resolved));
                 }

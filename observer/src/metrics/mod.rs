@@ -141,6 +141,7 @@ impl Metrics {
 mod tests {
     use super::*;
     use crate::decode::{Body, Context, Origin, Report, SockoptReport};
+    use crate::name::Name;
     use crate::stream::Sink;
 
     fn bind_to_device(netns: u32, errno: Option<&str>) -> Report {
@@ -237,7 +238,7 @@ mod tests {
     fn route_decisions_are_counted_under_their_own_labels() {
         let decision = |netns: u32, dev: Option<&str>, err: Option<&'static str>| {
             let mut d = crate::ndjson::tests::decision();
-            d.dev = dev.map(Into::into);
+            d.dev = dev.map(Name::shared);
             d.err = err.map(Into::into);
             let mut origin = crate::ndjson::tests::origin("curl");
             origin.netns = netns;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use super::labels::{OnlinkLabels, PinningLabels, RouteLabels, TypeLabels};
 use super::Metrics;
 use crate::decode::{Body, Report};
+use crate::name::Name;
 use crate::stream::{type_index, type_name, Sink, Summary};
 
 /// A namespace's label: its name, or its inode.
@@ -18,8 +19,8 @@ fn label(netns: u32, name: Option<&str>) -> String {
 pub(super) type RouteKey = (
     u32,
     Option<Arc<str>>,
-    Option<Arc<str>>,
-    Arc<str>,
+    Option<Name>,
+    Name,
     Option<Cow<'static, str>>,
 );
 

@@ -1,9 +1,9 @@
 //! Addresses in route decisions, with the interface an IPv6 address is scoped to.
 
+use crate::name::Name;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::ops::Deref;
-use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
@@ -17,13 +17,13 @@ pub struct Address {
     /// The address.
     pub ip: IpAddr,
     /// The interface's name (or `if<N>` where it has none), for scoped addresses only.
-    pub scope: Option<Arc<str>>,
+    pub scope: Option<Name>,
 }
 
 impl Address {
     /// `ip`, scoped to the interface `scope` names if `ip` needs a scope (otherwise `scope`
     /// is not called).
-    pub fn scoped(ip: IpAddr, scope: impl FnOnce() -> Option<Arc<str>>) -> Self {
+    pub fn scoped(ip: IpAddr, scope: impl FnOnce() -> Option<Name>) -> Self {
         let scope = match ip {
             IpAddr::V6(v6) if needs_scope(v6) => scope(),
             _ => None,

@@ -22,6 +22,7 @@ use sockabi::event::NetnsSource;
 
 use crate::errno::{self, FIB_NO_MATCH};
 use crate::intern::Interner;
+use crate::name::Name;
 use crate::policy::{End, FlowKeys, Method, RuleRef, Walk};
 use crate::tracer::FlowFields;
 
@@ -43,7 +44,7 @@ pub struct TableLookup {
     /// Table id.
     pub table: u32,
     /// Table name (`main`, `local`, or from rt_tables).
-    pub table_name: Arc<str>,
+    pub table_name: Name,
     /// `null` on a match, `EAGAIN` for "no match here, go on", else the route's error.
     pub err: Option<Cow<'static, str>>,
     /// The table had a route, but the rule refused it (`suppress_prefixlength`,
@@ -148,7 +149,7 @@ pub struct RouteDecision {
     /// The table that decided (the last one consulted).
     pub table: u32,
     /// Its name.
-    pub table_name: Arc<str>,
+    pub table_name: Name,
     /// Destination (with its interface where it is an IPv6 link-scoped address: the
     /// requested `oif`, else the chosen device).
     pub dst: Address,
@@ -157,11 +158,11 @@ pub struct RouteDecision {
     /// Requested output interface (0: any).
     pub oif: i32,
     /// Its name in the event's namespace.
-    pub oif_name: Option<Arc<str>>,
+    pub oif_name: Option<Name>,
     /// Input interface (1 = loopback: locally generated).
     pub iif: i32,
     /// Its name.
-    pub iif_name: Option<Arc<str>>,
+    pub iif_name: Option<Name>,
     /// IP protocol of the flow.
     pub proto: u8,
     /// TOS of the flow: the DS field as `flowi4_tos` (`flowi4_dscp` from Linux 6.18) holds
@@ -189,7 +190,7 @@ pub struct RouteDecision {
     /// task's own namespace), or `unknown`.
     pub netns_source: &'static str,
     /// The chosen device (`None` when the decision failed).
-    pub dev: Option<Arc<str>>,
+    pub dev: Option<Name>,
     /// The chosen gateway (`None` when directly connected or failed); an IPv6 link-local
     /// gateway is scoped to the chosen device.
     pub gw: Option<Address>,
@@ -407,7 +408,7 @@ impl<L: Lookup> Finished<L> {
         devices: &mut Interner,
         fields: FlowFields,
         walk: Option<&Walk>,
-        mut names: impl FnMut(i32) -> Option<Arc<str>>,
+        mut names: impl FnMut(i32) -> Option<Name>,
     ) -> RouteDecision {
         let rule_action = walk.and_then(|w| match &w.end {
             End::Action { rule, error } => Some((RuleReport::of(rule), *error)),
@@ -509,22 +510,23 @@ pub(crate) fn cstr(bytes: &[u8]) -> String {
 
 /// Routing table names: the kernel's reserved ones and those in iproute2's `rt_tables`, and
 /// the numbers of tables without a name as they are met. A B-tree: a handful of entries,
-/// looked up twice per event, where hashing would cost more; shared strings, so a report
-/// costs no allocation for its table's name.
+/// looked up twice per event, where hashing would cost more; [`Name`]s kept for the
+/// process's life (as the tables here are), so a report's table name costs no allocation
+/// and no reference count.
 pub struct TableNames {
     /// The reserved names and iproute2's.
-    named: BTreeMap<u32, Arc<str>>,
+    named: BTreeMap<u32, Name>,
     /// The numbers of tables without a name, as met.
-    unnamed: RefCell<BTreeMap<u32, Arc<str>>>,
+    unnamed: RefCell<BTreeMap<u32, Name>>,
     /// `main`'s name, asked for by nearly every decision: no tree walk for it.
-    main: Arc<str>,
+    main: Name,
 }
 
 impl Default for TableNames {
     fn default() -> Self {
-        let mut names: BTreeMap<u32, Arc<str>> = [(253, "default"), (254, "main"), (255, "local")]
+        let mut names: BTreeMap<u32, Name> = [(253, "default"), (254, "main"), (255, "local")]
             .into_iter()
-            .map(|(k, v)| (k, v.into()))
+            .map(|(k, v)| (k, Name::from(v)))
             .collect();
         for path in ["/usr/share/iproute2/rt_tables", "/etc/iproute2/rt_tables"] {
             for line in std::fs::read_to_string(path).unwrap_or_default().lines() {
@@ -533,7 +535,7 @@ impl Default for TableNames {
                     (words.next().and_then(|w| w.parse().ok()), words.next())
                 {
                     if !name.starts_with('#') && id != 0 {
-                        names.insert(id, name.into());
+                        names.insert(id, Name::kept(name));
                     }
                 }
             }
@@ -551,7 +553,7 @@ impl Default for TableNames {
 
 impl TableNames {
     /// Table `id`'s name, or its number.
-    pub fn name(&self, id: u32) -> Arc<str> {
+    pub fn name(&self, id: u32) -> Name {
         if id == TABLE_MAIN {
             return self.main.clone();
         }
@@ -561,7 +563,7 @@ impl TableNames {
         self.unnamed
             .borrow_mut()
             .entry(id)
-            .or_insert_with(|| id.to_string().into())
+            .or_insert_with(|| Name::kept(&id.to_string()))
             .clone()
     }
 }
@@ -575,7 +577,7 @@ mod tests {
 
     impl Finished<RouteEvent> {
         /// The decision, with no policy walk and default flow fields.
-        fn decide(&self, names: impl FnMut(i32) -> Option<Arc<str>>) -> RouteDecision {
+        fn decide(&self, names: impl FnMut(i32) -> Option<Name>) -> RouteDecision {
             self.decision(
                 &TableNames::default(),
                 &mut Interner::default(),
