@@ -45,7 +45,12 @@ impl Name {
     /// else a shared one. For names that repeat for as long as the tracer runs (tasks,
     /// devices, tables): each call keeps a new copy, so callers intern.
     pub fn kept(text: &str) -> Name {
-        if KEPT.fetch_add(1, Ordering::Relaxed) < KEPT_NAMES_MAX {
+        Name::kept_within(text, &KEPT, KEPT_NAMES_MAX)
+    }
+
+    /// `kept`, counting in `kept` against a budget of `max`.
+    fn kept_within(text: &str, kept: &AtomicUsize, max: usize) -> Name {
+        if kept.fetch_add(1, Ordering::Relaxed) < max {
             Name(Repr::Kept(Box::leak(text.into())))
         } else {
             Name::shared(text)
@@ -167,6 +172,19 @@ mod tests {
         };
         assert_eq!(hash(&kept), hash(&shared));
         assert_ne!(Name::from("main"), Name::from("local"));
+    }
+
+    #[test]
+    fn past_the_budget_names_are_shared() {
+        let kept = AtomicUsize::new(0);
+        let names: Vec<Name> = ["a", "b", "c"]
+            .iter()
+            .map(|t| Name::kept_within(t, &kept, 2))
+            .collect();
+        let is_kept = |n: &Name| matches!(n.0, Repr::Kept(_));
+        assert!(is_kept(&names[0]) && is_kept(&names[1]));
+        assert!(!is_kept(&names[2]));
+        assert_eq!(names[2], "c");
     }
 
     #[test]
