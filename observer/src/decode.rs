@@ -3,7 +3,6 @@
 //! lookups into decisions.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::Arc;
 
 use serde::Serialize;
 use sockabi::event::{
@@ -12,7 +11,9 @@ use sockabi::event::{
 };
 use sockabi::sockopt::{self, AddrRole};
 
-use crate::container::{Cgroups, Container};
+pub use crate::attribution::Attribution;
+use crate::attribution::Attributions;
+use crate::container::Cgroups;
 use crate::errno;
 use crate::intern::Interner;
 use crate::name::Name;
@@ -85,70 +86,6 @@ impl Origin {
                 ..Origin::of(first.header(), comms)
             },
         }
-    }
-}
-
-/// Where an event came from beyond its namespace's inode: that namespace's name under
-/// `/run/netns` (`ip netns add`), and for a task's event its cgroup (v2) and the container and
-/// pod read from it (see [`crate::container`]). One pointer in every report, shared by the
-/// events of one namespace and cgroup: reports are moved by the hundred thousand a second,
-/// and four fields of their own made each one 64 bytes larger.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Attribution(Option<Arc<Attributed>>);
-
-#[derive(Debug, PartialEq, Eq)]
-struct Attributed {
-    netns_name: Option<Arc<str>>,
-    container: Option<Arc<Container>>,
-}
-
-impl Attribution {
-    /// The attribution of a namespace's `netns_name` and a task's `container`.
-    pub fn new(netns_name: Option<Arc<str>>, container: Option<Arc<Container>>) -> Self {
-        if netns_name.is_none() && container.is_none() {
-            return Attribution(None);
-        }
-        Attribution(Some(Arc::new(Attributed {
-            netns_name,
-            container,
-        })))
-    }
-
-    /// The namespace's name under `/run/netns`.
-    pub fn netns_name(&self) -> Option<&str> {
-        self.0.as_ref()?.netns_name.as_deref()
-    }
-
-    fn container(&self) -> Option<&Container> {
-        self.0.as_ref()?.container.as_deref()
-    }
-
-    /// The task's cgroup v2 path.
-    pub fn cgroup(&self) -> Option<&str> {
-        self.container().map(|c| &*c.cgroup)
-    }
-
-    /// The container id read from the cgroup.
-    pub fn container_id(&self) -> Option<&str> {
-        self.container()?.id.as_deref()
-    }
-
-    /// The Kubernetes pod UID read from the cgroup.
-    pub fn pod_uid(&self) -> Option<&str> {
-        self.container()?.pod_uid.as_deref()
-    }
-}
-
-/// As four fields of the event: `netns_name`, `cgroup`, `container_id`, `pod_uid`.
-impl Serialize for Attribution {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(4))?;
-        map.serialize_entry("netns_name", &self.netns_name())?;
-        map.serialize_entry("cgroup", &self.cgroup())?;
-        map.serialize_entry("container_id", &self.container_id())?;
-        map.serialize_entry("pod_uid", &self.pod_uid())?;
-        map.end()
     }
 }
 
@@ -385,6 +322,8 @@ pub struct Decoder {
     cgroups: Cgroups,
     /// The last (namespace, cgroup) attributed, and its attribution.
     last_attribution: Option<(u32, u32, Attribution)>,
+    /// One attribution per namespace name and cgroup.
+    attributions: Attributions,
 }
 
 impl Decoder {
@@ -541,7 +480,7 @@ impl Decoder {
         };
         // A cgroup not found yet is looked for again by its next event.
         let settled = cgroup == 0 || container.is_some();
-        origin.attribution = Attribution::new(name, container);
+        origin.attribution = self.attributions.get(name, container);
         self.last_attribution = settled.then(|| (origin.netns, cgroup, origin.attribution.clone()));
     }
 

@@ -9,6 +9,7 @@
 //! namespace's routing tables as route(8) does. The regression suite in `tests/` uses it to
 //! assert on what was traced.
 
+mod attribution;
 mod btf;
 pub mod config;
 pub mod container;

@@ -50,10 +50,9 @@ impl Name {
 
     /// `kept`, counting in `kept` against a budget of `max`.
     fn kept_within(text: &str, kept: &AtomicUsize, max: usize) -> Name {
-        if kept.fetch_add(1, Ordering::Relaxed) < max {
-            Name(Repr::Kept(Box::leak(text.into())))
-        } else {
-            Name::shared(text)
+        match keep(Box::from(text), kept, max) {
+            Ok(text) => Name(Repr::Kept(text)),
+            Err(text) => Name(Repr::Shared(text.into())),
         }
     }
 
@@ -69,6 +68,21 @@ impl Name {
             Repr::Kept(text) => text,
             Repr::Shared(text) => text,
         }
+    }
+}
+
+/// `value`, kept for the life of the process while the budget counted in `kept` is under
+/// `max`; given back once it is spent. Whoever keeps values this way interns them, so that
+/// the budget counts distinct values.
+pub(crate) fn keep<T: ?Sized>(
+    value: Box<T>,
+    kept: &AtomicUsize,
+    max: usize,
+) -> Result<&'static T, Box<T>> {
+    if kept.fetch_add(1, Ordering::Relaxed) < max {
+        Ok(Box::leak(value))
+    } else {
+        Err(value)
     }
 }
 
