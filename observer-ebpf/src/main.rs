@@ -330,7 +330,7 @@ pub(crate) fn submit<T: 'static>(mut entry: RingBufEntry<T>) {
 /// Reserves a `T` record (every record starts with its `EventHeader`) and fills the header;
 /// when the ring buffer is full, counts a lost event instead.
 #[inline(always)]
-fn start_record<T: 'static>(
+pub(crate) fn start_record<T: 'static>(
     kind: EventKind,
     pid_tgid: u64,
     netns: u32,

@@ -31,8 +31,8 @@ use crate::route::{
     NO_DEVICE,
 };
 use crate::{
-    count_lost, current_comm, current_netns, global, header, submit, Header, Name, EVENTS,
-    FILTER_DST6_MASK, FILTER_DST6_NET, FILTER_DST_FAMILY, TASK_OFFSETS,
+    current_comm, current_netns, global, start_record, submit, Header, Name, FILTER_DST6_MASK,
+    FILTER_DST6_NET, FILTER_DST_FAMILY, TASK_OFFSETS,
 };
 
 /// `AF_INET6`, the family of an IPv6 gateway.
@@ -148,20 +148,13 @@ fn passes(netns: u32, dst: &Addr6, oif: i32, iif: i32, dev: Name) -> bool {
     device_passes(oif, iif, dev)
 }
 
-/// Reserves a record for a lookup that passed the filters (counting a lost event when the
-/// ring buffer is full), with its header written.
+/// Reserves a record for `who`'s lookup in `netns`, with its header written (`start_record`),
+/// as the native mirror.
 #[inline(always)]
-fn reserve(who: &Origin, netns: u32) -> Option<RingBufEntry<Route6Event>> {
-    let Some(mut entry) = EVENTS.reserve::<Route6Event>(0) else {
-        count_lost();
-        return None;
-    };
-    let record = entry.as_mut_ptr().cast::<Route6Record>();
-    // SAFETY: the reservation is 8-aligned and sized for a `Route6Event`, laid out as this.
-    unsafe {
-        (&raw mut (*record).header).write(header(EventKind::Route6, who.pid_tgid, netns, who.comm))
-    };
-    Some(entry)
+fn start(who: &Origin, netns: u32) -> Option<(RingBufEntry<Route6Event>, *mut Route6Record)> {
+    let (entry, record) =
+        start_record::<Route6Event>(EventKind::Route6, who.pid_tgid, netns, who.comm)?;
+    Some((entry, record.cast()))
 }
 
 /// Applies the filters and writes the record (the classic tracepoint's path, which has the
@@ -173,9 +166,8 @@ fn emit(who: &Origin, netns: (u32, NetnsSource), l: &mut Lookup6) -> Option<()> 
     }
     l.context = context_of(who);
     l.netns_source = netns.1 as u8;
-    let mut entry = reserve(who, netns.0)?;
-    let record = entry.as_mut_ptr().cast::<Route6Record>();
-    // SAFETY: as in `reserve`.
+    let (entry, record) = start(who, netns.0)?;
+    // SAFETY: `start` reserved a `Route6Event`, laid out as this.
     unsafe { (&raw mut (*record).lookup).write(*l) };
     submit(entry);
     Some(())
@@ -257,10 +249,9 @@ fn lookup_btf(ctx: &BtfTracePointContext, who: &Origin) -> Option<()> {
     if !passes(netns, &dst, oif, iif, dev) {
         return None;
     }
-    let mut entry = reserve(who, netns)?;
-    let record = entry.as_mut_ptr().cast::<Route6Record>();
-    // SAFETY: as in `reserve`; every field of the lookup is written (the ring buffer's memory
-    // holds earlier records).
+    let (entry, record) = start(who, netns)?;
+    // SAFETY: `start` reserved a `Route6Event`, laid out as this; every field of the lookup
+    // is written (the ring buffer's memory holds earlier records).
     let l = unsafe { &mut (*record).lookup };
     l.oif = oif;
     l.iif = iif;

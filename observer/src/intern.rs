@@ -36,6 +36,8 @@ impl Interner {
         if let Some(name) = self.names.get(bytes) {
             return name.clone();
         }
+        // Kept names outlive the map: one met again after this is kept again, from the
+        // process's budget (which bounds what churn can cost).
         if self.names.len() >= MAX_NAMES {
             self.names.clear();
         }

@@ -7,8 +7,9 @@
 //! to the four or five names of each route report (made, then dropped) took a third of user
 //! space's time. Most names a tracer meets repeat for as long as it runs, so they are kept
 //! for the life of the process, up to a budget ([`KEPT_NAMES_MAX`]); a clone of a kept name is
-//! a copy of a pointer. Past the budget (and for names that come and go, such as those read
-//! from rtnetlink), a name is shared and counted as before.
+//! a copy of a pointer. Past the budget (and for names read again and again, such as the
+//! interface names `netns::IfNames` asks the kernel for every 20 ms), a name is shared and
+//! counted as before.
 
 use std::borrow::Borrow;
 use std::fmt;

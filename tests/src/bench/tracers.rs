@@ -50,7 +50,7 @@ pub struct Traced {
     /// The reader thread of the output watched (standard output, or standard error for a
     /// tracer whose standard output goes to `/dev/null`); at end of file it hands back the
     /// tail of the output.
-    stdout: Option<JoinHandle<std::io::Result<Output>>>,
+    output: Option<JoinHandle<std::io::Result<Output>>>,
     /// The reader of standard error, when standard output is the one watched.
     stderr: Option<JoinHandle<String>>,
     watched: Watched,
@@ -125,7 +125,7 @@ impl Traced {
                 .name(format!("{name} {which}"))
                 .spawn(move || read_output(out, sender))
         };
-        let (stdout, stderr) = match watched {
+        let (output, stderr) = match watched {
             Watched::Stdout => {
                 let stdout = child.stdout.take().map(|out| {
                     // SAFETY: plain fcntl on a descriptor we own. Failure only means the
@@ -157,7 +157,7 @@ impl Traced {
             child,
             spawned,
             first_lines,
-            stdout: stdout.transpose().context("spawning a reader thread")?,
+            output: output.transpose().context("spawning a reader thread")?,
             stderr: stderr.transpose().context("spawning a reader thread")?,
             watched,
         })
@@ -218,7 +218,7 @@ impl Traced {
             std::thread::sleep(Duration::from_millis(1));
         };
         let stop = asked.elapsed();
-        let output = join(self.stdout.take())?
+        let output = join(self.output.take())?
             .with_context(|| format!("reading the output of {}", self.name))?;
         let drained = (self.watched == Watched::Stdout).then(|| {
             output
@@ -261,7 +261,7 @@ impl Traced {
         // When standard error is the watched output, its reader holds it.
         let stderr = match self.stderr.take() {
             Some(reader) => join(Some(reader)).unwrap_or_default(),
-            None => join(self.stdout.take())
+            None => join(self.output.take())
                 .ok()
                 .and_then(Result::ok)
                 .map(|output| String::from_utf8_lossy(&output.tail).into_owned())
