@@ -11,16 +11,18 @@ use sockabi::event::{
 };
 use sockabi::sockopt::{self, AddrRole};
 
-pub use crate::attribution::Attribution;
-use crate::attribution::Attributions;
-use crate::container::Cgroups;
-use crate::errno;
-use crate::intern::Interner;
-use crate::name::Name;
-use crate::netns::{IfNames, NetnsNames, Task};
+pub use crate::enrich::attribution::Attribution;
+use crate::enrich::attribution::Attributions;
+use crate::enrich::container::Cgroups;
+use crate::enrich::errno;
+use crate::enrich::intern::Interner;
+use crate::enrich::name::Name;
+use crate::enrich::netns::{IfNames, NetnsNames};
+use crate::enrich::tables::TableNames;
 use crate::policy::{self, Policy};
-use crate::route::{Family, Finished, Lookup, RouteDecision, RouteGrouper, TableNames};
-use crate::tracer::FlowFields;
+use crate::route::{Family, Finished, Lookup, RouteDecision, RouteGrouper};
+use crate::sys::netns::Task;
+use crate::trace::FlowFields;
 
 /// Whose event it is: a task's own call, or the kernel's work in a softirq.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -709,4 +711,22 @@ fn in6_ifreq(request: u32, arg: &[u8]) -> Option<sockabi::ifreq::In6IfreqRequest
     let decoded = sockabi::ifreq::decode_in6(request, arg).ok()?;
     let plausible = decoded.value.prefixlen() <= 128 && decoded.value.ifindex() > 0;
     (plausible && (family != AF_INET || request == SIOCDIFADDR)).then_some(decoded)
+}
+
+/// The type name a report has in JSON and in the summary.
+pub fn type_name(report: &Report) -> &'static str {
+    TYPES[type_index(report)]
+}
+
+/// The report types, by [`type_index`].
+pub(crate) const TYPES: [&str; 4] = ["sockopt", "route", "ioctl", "cmsg"];
+
+/// The index of a report's type in [`TYPES`].
+pub fn type_index(report: &Report) -> usize {
+    match report.body {
+        Body::Sockopt(_) => 0,
+        Body::Route(_) => 1,
+        Body::Ioctl(_) => 2,
+        Body::Cmsg(_) => 3,
+    }
 }

@@ -1,13 +1,15 @@
 //! The `bindscope` command: trace which interface sockets use, and why.
+//!
+//! Only the command line lives here: clap's definitions, and turning parsed arguments into
+//! the library's options. What each command does is in `bindscope::commands`.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use bindscope::config::parse_ring_size;
-use bindscope::output::{Human, Json, Palette};
-use bindscope::stream::{self, Both, Collector, Limits, Sink};
-use bindscope::{explain, metrics, routes};
+use bindscope::stream::Limits;
+use bindscope::trace::config::parse_ring_size;
+use bindscope::{commands, explain, routes};
 use bindscope::{Cidr, Config, EventSet, Filter, NetnsSpec};
 use clap::{Parser, Subcommand, ValueEnum};
 use sockabi::IfName;
@@ -16,8 +18,10 @@ use sockabi::IfName;
 ///
 /// bindscope traces, live and system-wide, the calls that pin sockets to interfaces
 /// (SO_BINDTODEVICE, SO_BINDTOIFINDEX, IP_MULTICAST_IF, IP_ADD_MEMBERSHIP, IP_UNICAST_IF,
-/// IP_PKTINFO, ...), netdevice ioctls, per-packet control data, and every IPv4 route lookup
-/// with its result. Needs root (or CAP_BPF + CAP_PERFMON).
+/// IP_PKTINFO and their IPv6 forms, ...), netdevice ioctls, per-packet control data, and every
+/// IPv4 and IPv6 route lookup with its result and the policy rule behind it. `explain` walks
+/// one IPv4 decision before any traffic; `routes` shows the IPv4 tables and rules it walks.
+/// Needs root (or CAP_BPF + CAP_PERFMON).
 #[derive(Parser)]
 #[command(name = "bindscope", version, about, long_about)]
 struct Cli {
@@ -27,21 +31,23 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Trace live until Ctrl-C, --duration or --count.
+    /// Trace pinning calls, ioctls, control data and IPv4/IPv6 route lookups live, until
+    /// Ctrl-C, --duration or --count.
     Trace(TraceArgs),
-    /// Show a namespace's IPv4 routing tables as route(8) lays them out, with its policy
-    /// rules (--rules), or stream their changes (--watch).
+    /// Show a namespace's IPv4 routing tables as route(8) lays them out (IPv6 tables: not
+    /// yet), with its IPv4 policy rules (--rules), and stream their changes (--watch).
     Routes(RoutesArgs),
     /// Serve Prometheus metrics of what is traced (no event output), until SIGTERM or Ctrl-C.
     Serve(ServeArgs),
-    /// Explain the route decision the kernel takes for a flow, before any traffic: the rules
-    /// it passes and why, the routes that matched and lost in each table, and the outcome.
+    /// Explain the IPv4 route decision the kernel takes for a flow, before any traffic: the
+    /// rules it passes and why, the routes that matched and lost in each table, and the
+    /// outcome.
     Explain(ExplainArgs),
 }
 
 #[derive(clap::Args)]
 struct ExplainArgs {
-    /// The destination address.
+    /// The destination address (IPv4).
     #[arg(value_name = "DST")]
     dst: std::net::Ipv4Addr,
     /// The device the socket is bound to (SO_BINDTODEVICE): the lookup's oif.
@@ -266,26 +272,17 @@ fn main() -> ExitCode {
 }
 
 fn routes(args: RoutesArgs) -> anyhow::Result<()> {
-    let tables = routes::Tables::parse(&args.table)?;
-    let netns = args
-        .netns
-        .as_deref()
-        .map(str::parse::<NetnsSpec>)
-        .transpose()?;
-    let mut namespace = routes::Namespace::open(netns.as_ref())?;
-    let snapshot = namespace.snapshot(tables, args.rules)?;
-    let mut stdout = std::io::stdout().lock();
-    if args.json {
-        // With --watch, the snapshot is the stream's first line: one JSON value per line.
-        writeln!(stdout, "{}", routes::snapshot_json(&snapshot))?;
-    } else {
-        routes::write_tables(&mut stdout, &snapshot)?;
-    }
-    stdout.flush()?;
-    if args.watch {
-        namespace.watch(tables, args.json, &mut stdout)?;
-    }
-    Ok(())
+    commands::routes(&commands::RoutesOptions {
+        netns: args
+            .netns
+            .as_deref()
+            .map(str::parse::<NetnsSpec>)
+            .transpose()?,
+        tables: routes::Tables::parse(&args.table)?,
+        rules: args.rules,
+        json: args.json,
+        watch: args.watch,
+    })
 }
 
 fn explain(args: ExplainArgs) -> anyhow::Result<()> {
@@ -315,14 +312,7 @@ fn explain(args: ExplainArgs) -> anyhow::Result<()> {
             .map(str::parse::<NetnsSpec>)
             .transpose()?,
     };
-    let explanation = explain::explain(&request)?;
-    let mut stdout = std::io::stdout().lock();
-    if args.json {
-        writeln!(stdout, "{}", serde_json::to_string_pretty(&explanation)?)?;
-    } else {
-        explain::write_explanation(&mut stdout, &explanation)?;
-    }
-    Ok(())
+    commands::explain(&request, args.json)
 }
 
 fn trace(args: TraceArgs) -> anyhow::Result<()> {
@@ -332,110 +322,25 @@ fn trace(args: TraceArgs) -> anyhow::Result<()> {
             "bad --duration {secs}: give a positive number of seconds"
         );
     }
-    // Bound before anything is loaded: a port in use is an error, not a half-started tracer.
-    let listener = args
-        .metrics
-        .map(|addr| metrics::Listener::bind(addr, args.metrics_public))
-        .transpose()?;
-    let config = args.selection.config();
-    let limits = Limits {
-        count: args.count,
-        duration: args.duration.map(Duration::from_secs_f64),
-    };
-    let collector = Collector::start(&config)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let mut counters = match listener {
-        Some(listener) => Some(start_metrics(&runtime, &collector, &config, listener)?),
-        None => None,
-    };
-    // Buffered: the event loop flushes once per batch.
-    let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let mut json;
-    let mut human;
-    let sink: &mut dyn Sink = if args.json {
-        json = Json::new(stdout);
-        &mut json
-    } else {
-        let colour = match args.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-            }
-        };
-        human = Human::new(
-            stdout,
-            if colour {
-                Palette::COLOR
-            } else {
-                Palette::PLAIN
-            },
-        );
-        human.header();
-        &mut human
-    };
-    log_attached();
-    let summary = match counters.as_mut() {
-        Some(counters) => {
-            runtime.block_on(stream::run(collector, limits, &mut Both(sink, counters)))?
+    let colour = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
-        None => runtime.block_on(stream::run(collector, limits, sink))?,
     };
-    log_summary(&summary);
-    Ok(())
-}
-
-/// Logs (at `info`) that every program is attached. With the summary below, this lets a
-/// script that sends the events elsewhere (`> /dev/null`, a file) see from standard error
-/// when tracing began and what was lost.
-fn log_attached() {
-    log::info!("attached; tracing until stopped");
-}
-
-/// Logs (at `info`) the run's summary, which `trace` also writes as its last output line.
-fn log_summary(summary: &stream::Summary) {
-    log::info!(
-        "stopped by {}: {} events, {} lost",
-        summary.stopped_by,
-        summary.events.values().sum::<u64>(),
-        summary.lost
-    );
-}
-
-/// Starts serving the metrics of `collector`'s tracer on `listener`, on `runtime`.
-fn start_metrics(
-    runtime: &tokio::runtime::Runtime,
-    collector: &Collector,
-    config: &Config,
-    listener: metrics::Listener,
-) -> anyhow::Result<metrics::Metrics> {
-    let ring = metrics::RingLevel::new(collector.tracer().ring_fd(), config.ring_size)
-        .map_err(|e| log::warn!("the ring buffer's fill level is not reported: {e}"))
-        .ok();
-    let counters = metrics::Metrics::new(ring);
-    let addr = listener.local_addr()?;
-    let registry = counters.registry();
-    runtime.spawn(async move {
-        if let Err(e) = metrics::serve(listener, registry).await {
-            log::error!("the metrics endpoint stopped: {e}");
-        }
-    });
-    log::info!("serving metrics at http://{addr}/metrics");
-    Ok(counters)
+    commands::trace(commands::TraceOptions {
+        config: args.selection.config(),
+        limits: Limits {
+            count: args.count,
+            duration: args.duration.map(Duration::from_secs_f64),
+        },
+        json: args.json,
+        colour,
+        metrics: args.metrics.map(|addr| (addr, args.metrics_public)),
+    })
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let listener = metrics::Listener::bind(args.metrics, args.metrics_public)?;
-    let config = args.selection.config();
-    let collector = Collector::start(&config)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let mut counters = start_metrics(&runtime, &collector, &config, listener)?;
-    log_attached();
-    let summary = runtime.block_on(stream::run(collector, Limits::default(), &mut counters))?;
-    log_summary(&summary);
-    Ok(())
+    commands::serve(args.metrics, args.metrics_public, &args.selection.config())
 }

@@ -6,12 +6,15 @@ use std::collections::BTreeMap;
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::Duration;
 
-use serde::Serialize;
 use tokio::io::unix::AsyncFd;
 use tokio::signal::unix::{signal, SignalKind};
 
-use crate::decode::{Body, Decoder, Report};
-use crate::{Config, Error, Tracer};
+use crate::decode::{type_index, Body, Decoder, Report, TYPES};
+use crate::output::sink::{Sink, Summary};
+use crate::sys::clock::monotonic_ns;
+use crate::trace::config::Config;
+use crate::trace::Tracer;
+use crate::Error;
 
 /// How long a route decision that only saw `-EAGAIN` waits for another table's lookup.
 const ROUTE_IDLE_NS: u64 = 20_000_000;
@@ -21,55 +24,6 @@ const ROUTE_IDLE_NS: u64 = 20_000_000;
 /// and the lost count are checked.
 const TICK: Duration = Duration::from_millis(10);
 
-/// Where reports go.
-pub trait Sink {
-    /// One report.
-    fn report(&mut self, report: &Report);
-    /// Events were lost since the last call: `delta` now, `total` so far.
-    fn lost(&mut self, delta: u64, total: u64);
-    /// The end.
-    fn summary(&mut self, summary: &Summary);
-    /// Called after each batch of reports: write out what is buffered (one write per batch,
-    /// not per event, keeps the tracer's own cost low under load).
-    fn flush(&mut self);
-}
-
-/// Two sinks fed the same reports (`trace --metrics`: the table or NDJSON, and the counters).
-pub struct Both<'a>(pub &'a mut dyn Sink, pub &'a mut dyn Sink);
-
-impl Sink for Both<'_> {
-    fn report(&mut self, report: &Report) {
-        self.0.report(report);
-        self.1.report(report);
-    }
-
-    fn lost(&mut self, delta: u64, total: u64) {
-        self.0.lost(delta, total);
-        self.1.lost(delta, total);
-    }
-
-    fn summary(&mut self, summary: &Summary) {
-        self.0.summary(summary);
-        self.1.summary(summary);
-    }
-
-    fn flush(&mut self) {
-        self.0.flush();
-        self.1.flush();
-    }
-}
-
-/// What a run saw, printed at exit.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Summary {
-    /// Reports delivered, by type.
-    pub events: BTreeMap<&'static str, u64>,
-    /// Events lost in the kernel (ring buffer full).
-    pub lost: u64,
-    /// Why the run stopped.
-    pub stopped_by: &'static str,
-}
-
 /// When to stop, besides signals.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Limits {
@@ -77,19 +31,6 @@ pub struct Limits {
     pub count: Option<u64>,
     /// After this long.
     pub duration: Option<Duration>,
-}
-
-/// The monotonic clock `bpf_ktime_get_ns` uses.
-pub fn monotonic_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes the timespec it is given.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-    (ts.tv_sec as u64)
-        .saturating_mul(1_000_000_000)
-        .saturating_add(ts.tv_nsec as u64)
 }
 
 /// A tracer and its decoder, read synchronously: what tests use to assert on events.
@@ -219,11 +160,6 @@ fn kept(report: &Report, errors_only: bool, container: Option<&str>) -> bool {
         })
 }
 
-/// The type name a report has in JSON and in the summary.
-pub fn type_name(report: &Report) -> &'static str {
-    TYPES[type_index(report)]
-}
-
 struct Fd(RawFd);
 
 impl AsRawFd for Fd {
@@ -346,19 +282,6 @@ impl Counts {
             .zip(self.0)
             .filter(|&(_, n)| n > 0)
             .collect()
-    }
-}
-
-/// The report types, by [`type_index`].
-const TYPES: [&str; 4] = ["sockopt", "route", "ioctl", "cmsg"];
-
-/// The index of a report's type in [`TYPES`].
-pub(crate) fn type_index(report: &Report) -> usize {
-    match report.body {
-        Body::Sockopt(_) => 0,
-        Body::Route(_) => 1,
-        Body::Ioctl(_) => 2,
-        Body::Cmsg(_) => 3,
     }
 }
 

@@ -467,7 +467,7 @@ fn a_flood_of_real_namespaces_stays_within_the_label_cap() {
     if !privileges::ok_or_skip() {
         return;
     }
-    // bindscope's documented cap (observer/src/metrics/mod.rs, README "Many hosts").
+    // bindscope's documented cap (observer/src/output/metrics/mod.rs, README "Many hosts").
     const CAP: usize = 1000;
     const FLOOD: usize = CAP + 100;
     const COMM: &str = "bs-nsflood";

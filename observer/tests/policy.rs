@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use bindscope::policy::{FlowKeys, Method, Policy, MISS};
-use bindscope::stream::monotonic_ns;
+use bindscope::sys::clock::monotonic_ns;
 use bindscope_tests::{privileges, Netns};
 
 /// One rule of each kind `ip rule` can add, on documentation addresses (ip-rule(8)).

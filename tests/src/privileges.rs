@@ -1,13 +1,11 @@
 //! Whether this process may build namespaces, and what a scenario reports when it may not.
 //!
 //! Scenarios need `CAP_SYS_ADMIN` (to create and enter namespaces, and for bindscope to load
-//! its eBPF programs), `CAP_NET_ADMIN` (to configure them) and the `ip` tool. Without them a scenario is skipped with the reason, so a
+//! its eBPF programs), `CAP_NET_ADMIN` (to configure them) and the `ip` tool. Without them a scenario is skipped with the reason (`crate::scenario` says so), so a
 //! developer without root still gets a clean run of the rest of the workspace; under CI
 //! (`CI` set) the same situation is a failure, because no test may pass by skipping in CI.
 
 use std::sync::OnceLock;
-
-use crate::scenario::Outcome;
 
 /// `CAP_NET_ADMIN`'s bit number.
 const CAP_NET_ADMIN: u32 = 12;
@@ -59,18 +57,6 @@ pub fn ok_or_skip() -> bool {
             false
         }
         Err(reason) => panic!("CI must run the privileged tests: {reason}"),
-    }
-}
-
-/// What a scenario reports when [`check`] failed with `reason`: a skip on a developer's
-/// machine, a failure under CI.
-pub fn missing(reason: String) -> Outcome {
-    if in_ci() {
-        Outcome::Fail {
-            reason: format!("no test passes by skipping in CI: {reason}"),
-        }
-    } else {
-        Outcome::Skip { reason }
     }
 }
 

@@ -88,7 +88,7 @@ fn every_scenario_has_a_test() {
 fn stale_namespaces_of_dead_processes_are_swept() {
     if let Err(reason) = bindscope_tests::privileges::check() {
         // Same policy as the scenarios: skip on a developer's machine, fail under CI.
-        let outcome = bindscope_tests::privileges::missing(reason);
+        let outcome = bindscope_tests::scenario::missing(reason);
         println!(
             "{}",
             outcome.verdict_line("stale_namespaces_of_dead_processes_are_swept")
@@ -134,7 +134,7 @@ fn failing_body(ctx: &mut bindscope_tests::Ctx) -> anyhow::Result<Outcome> {
 fn failing_and_panicking_scenarios_fail_and_clean_up() {
     if let Err(reason) = bindscope_tests::privileges::check() {
         // Without privileges this may skip only outside CI, and says why.
-        let outcome = bindscope_tests::privileges::missing(reason);
+        let outcome = bindscope_tests::scenario::missing(reason);
         println!(
             "{}",
             outcome.verdict_line("failing_and_panicking_scenarios_fail_and_clean_up")

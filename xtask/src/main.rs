@@ -8,6 +8,7 @@ mod cmd;
 mod deploy;
 mod ebpf;
 mod fuzz;
+mod layers;
 mod run;
 mod setup;
 mod soak;
@@ -42,6 +43,8 @@ enum Task {
     Bench(bench::BenchArgs),
     /// bindscope under load and namespace churn: RSS, lost events, clean exit.
     Soak(soak::SoakArgs),
+    /// Check that no module imports from a module that imports it back.
+    Layers(layers::LayersArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -66,5 +69,6 @@ fn run(task: Task) -> Result<()> {
         Task::VmTest(args) => vm::run(args),
         Task::Bench(args) => bench::run(args),
         Task::Soak(args) => soak::run(&args),
+        Task::Layers(args) => layers::check(&args),
     }
 }

@@ -8,7 +8,7 @@ use std::process::Command;
 use anyhow::{Context, Result};
 
 use crate::cmd::{self, root, step};
-use crate::{deploy, ebpf, fuzz, setup, soak};
+use crate::{deploy, ebpf, fuzz, layers, setup, soak};
 
 /// Options of `cargo xtask test`.
 #[derive(clap::Args)]
@@ -54,6 +54,9 @@ pub fn run(args: TestArgs) -> Result<()> {
             manifest,
         ]))?;
     }
+
+    step("layers: no module imports from a module that imports it back");
+    layers::check(&layers::LayersArgs { graph: false })?;
 
     step("clippy, warnings are errors");
     cmd::run(cmd::cargo(None).current_dir(root()).args([

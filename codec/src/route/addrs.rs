@@ -84,21 +84,6 @@ impl RtaBit {
     }
 }
 
-/// The names of the eight slots all four systems share.
-pub(crate) const fn common_rta_name(rtax: u8) -> Option<&'static str> {
-    Some(match rtax {
-        0 => "RTA_DST",
-        1 => "RTA_GATEWAY",
-        2 => "RTA_NETMASK",
-        3 => "RTA_GENMASK",
-        4 => "RTA_IFP",
-        5 => "RTA_IFA",
-        6 => "RTA_AUTHOR",
-        7 => "RTA_BRD",
-        _ => return None,
-    })
-}
-
 /// Iterator over the addresses of a routing message, in ascending `RTA_*` order.
 ///
 /// The walk first finds the message's family ([`Addrs::family`]): that of `RTA_DST`, or, in a

@@ -636,7 +636,7 @@ pub const fn message_kind(rtm_type: u8) -> MessageKind {
 /// The C name of an address slot (`RTA_*`), by its index (`RTAX_*`).
 #[inline]
 pub const fn rta_name(rtax: u8) -> Option<&'static str> {
-    super::addrs::common_rta_name(rtax)
+    super::slots::common_rta_name(rtax)
 }
 
 #[cfg(test)]

@@ -64,6 +64,7 @@ mod message;
 pub mod netbsd;
 pub mod openbsd;
 mod request;
+mod slots;
 mod sockaddr;
 
 pub use addrs::{Addrs, RawAddrs, RtaBit};

@@ -461,7 +461,7 @@ pub const fn message_kind(rtm_type: u8) -> MessageKind {
 pub const fn rta_name(rtax: u8) -> Option<&'static str> {
     match rtax {
         RTAX_TAG => Some("RTA_TAG"),
-        _ => super::addrs::common_rta_name(rtax),
+        _ => super::slots::common_rta_name(rtax),
     }
 }
 

@@ -520,7 +520,7 @@ pub const fn rta_name(rtax: u8) -> Option<&'static str> {
         RTAX_DNS => Some("RTA_DNS"),
         RTAX_STATIC => Some("RTA_STATIC"),
         RTAX_SEARCH => Some("RTA_SEARCH"),
-        _ => super::addrs::common_rta_name(rtax),
+        _ => super::slots::common_rta_name(rtax),
     }
 }
 

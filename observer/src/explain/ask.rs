@@ -7,9 +7,9 @@ use std::net::Ipv4Addr;
 use netlink_packet_route::route::{RouteAddress, RouteAttribute, RouteFlags, RouteMessage};
 use netlink_packet_route::AddressFamily;
 
-use super::{Error, Request};
-use crate::config::NetnsSpec;
+use super::request::{Error, Request};
 use crate::policy::Session;
+use crate::trace::config::NetnsSpec;
 
 /// The keys of one request, devices resolved to indexes.
 #[derive(Clone, Copy)]
@@ -102,7 +102,7 @@ fn one(message: RouteMessage, netns: Option<&NetnsSpec>) -> Result<Answer, Error
         Ok(Answer { tid, reply })
     };
     match netns {
-        Some(spec) => crate::netns::run_in(spec.open()?, ask),
+        Some(spec) => crate::sys::netns::run_in(spec.open()?, ask),
         None => std::thread::spawn(ask)
             .join()
             .unwrap_or_else(|_| Err(std::io::Error::other("request thread panicked"))),

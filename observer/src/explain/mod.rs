@@ -16,101 +16,28 @@
 //! `sk_bound_dev_if` as `flowi4_oif`), and the same request is asked again without it, to
 //! show what an unbound socket would get.
 
+//!
+//! Its files, in the order the data goes: [`request`] (what to ask), `ask` (asking the
+//! kernel), `analysis` (the walk, with `rules`, `tables` and `outcome` for its three parts),
+//! [`model`] (what the walk is made of and gives), `text` (the walk in words).
+
 mod analysis;
 mod ask;
+pub mod model;
 mod outcome;
+pub mod request;
 mod rules;
 mod tables;
 mod text;
 
-use std::net::Ipv4Addr;
-
-use serde::Serialize;
-
-use crate::config::{Cidr, Config, EventSet, Filter, Ipv4Cidr, NetnsSpec};
 use crate::route::Purpose;
 use crate::routes::{self, Tables};
 use crate::stream::Collector;
+use crate::trace::config::{Cidr, Config, EventSet, Filter, Ipv4Cidr};
 
-pub use analysis::{Candidate, Case, Outcome, RuleLine, Rules, TableWalk};
+pub use model::{Candidate, Case, Explanation, Outcome, RuleLine, Rules, TableWalk};
+pub use request::{Device, Error, Request};
 pub use text::write_explanation;
-
-/// A device as the user named it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Device {
-    /// By name (`--dev`, `--iif`).
-    Name(String),
-    /// By index (`--ifindex`).
-    Index(u32),
-}
-
-/// What to ask: the flow's keys, as `ip route get` takes them.
-#[derive(Debug, Clone, Default)]
-pub struct Request {
-    /// The destination.
-    pub dst: Option<Ipv4Addr>,
-    /// The device the socket is bound to (`oif`).
-    pub dev: Option<Device>,
-    /// The source address (`from`).
-    pub src: Option<Ipv4Addr>,
-    /// The firewall mark (`SO_MARK`).
-    pub mark: Option<u32>,
-    /// The socket owner's uid (default: the kernel takes bindscope's own for an output
-    /// lookup).
-    pub uid: Option<u32>,
-    /// The TOS byte (`IP_TOS`).
-    pub tos: u8,
-    /// For a received packet: the device it came in on.
-    pub iif: Option<Device>,
-    /// The IP protocol (`ipproto`).
-    pub proto: Option<u8>,
-    /// The source port.
-    pub sport: Option<u16>,
-    /// The destination port.
-    pub dport: Option<u16>,
-    /// The namespace (default: bindscope's own).
-    pub netns: Option<NetnsSpec>,
-}
-
-/// Why the decision could not be explained; each one line that says what to do.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// No destination.
-    #[error("no destination: give the IPv4 address to explain the route to")]
-    NoDestination,
-    /// `--dev`/`--iif` names no device of the namespace.
-    #[error(
-        "unknown device {0:?} in this network namespace: `ip -n NETNS link` lists its devices"
-    )]
-    UnknownDevice(String),
-    /// `--ifindex` is no device of the namespace.
-    #[error(
-        "no device has ifindex {0} in this network namespace: `ip -n NETNS link` lists its devices"
-    )]
-    UnknownIfindex(u32),
-    /// The namespace, its routes or rules could not be read.
-    #[error(transparent)]
-    Routes(#[from] routes::Error),
-    /// The lookups could not be traced.
-    #[error(transparent)]
-    Trace(#[from] crate::Error),
-    /// The request could not be made.
-    #[error("could not ask the kernel for the route through rtnetlink: {0}")]
-    Netlink(#[source] std::io::Error),
-}
-
-/// The whole explanation.
-#[derive(Debug, Clone, Serialize)]
-pub struct Explanation {
-    /// The destination.
-    pub dst: Ipv4Addr,
-    /// The namespace's inode.
-    pub netns: u32,
-    /// The decision for the request as given.
-    pub case: Case,
-    /// With a device: the same request without it, as an unbound socket would ask.
-    pub unbound: Option<Case>,
-}
 
 /// Explains the decision the kernel takes for `request`. Needs what tracing needs (root, or
 /// CAP_BPF and CAP_PERFMON) and, for another namespace, CAP_SYS_ADMIN.
@@ -141,7 +68,7 @@ pub fn explain(request: &Request) -> Result<Explanation, Error> {
             let inode = spec.open()?.metadata().map_err(Error::Netlink)?.ino();
             u32::try_from(inode).unwrap_or(0)
         }
-        None => crate::netns::own_inode().map_err(Error::Netlink)?,
+        None => crate::sys::netns::own_inode().map_err(Error::Netlink)?,
     };
     // Only this process's lookups towards the destination: the requests' own.
     let config = Config {
@@ -184,7 +111,7 @@ pub fn explain(request: &Request) -> Result<Explanation, Error> {
             .find(|d| d.dst == dst && d.purpose != Purpose::AddressType)
     };
     let case = |answers: &ask::Answers, oif: Option<(u32, String)>| {
-        analysis::case(&analysis::Inputs {
+        analysis::case(&model::Inputs {
             request,
             oif,
             answers,

@@ -1,7 +1,7 @@
 //! The kernel's answer to a request, and what an error or the on-link fallback means.
 
-use super::analysis::{Inputs, Outcome};
-use crate::errno;
+use super::model::{Inputs, Outcome};
+use crate::enrich::errno;
 use crate::policy::table_name;
 use crate::route::RouteDecision;
 use crate::routes::Route;

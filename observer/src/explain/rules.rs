@@ -3,8 +3,8 @@
 
 use std::net::IpAddr;
 
-use super::analysis::{name_of, RuleLine, LOOPBACK_IFINDEX};
-use crate::errno;
+use super::model::{name_of, RuleLine, LOOPBACK_IFINDEX};
+use crate::enrich::errno;
 use crate::policy::{table_name, Action, FlowKeys, Links, Rule, Selector, Step};
 use crate::route::RouteDecision;
 

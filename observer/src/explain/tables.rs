@@ -5,7 +5,7 @@
 
 use netlink_packet_route::route::RouteType;
 
-use super::analysis::Candidate;
+use super::model::Candidate;
 use crate::policy::FlowKeys;
 use crate::routes::{Route, Snapshot};
 

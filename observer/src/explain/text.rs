@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{Case, Explanation, Rules};
+use super::model::{Case, Explanation, Rules};
 
 /// Writes `explanation` for a reader.
 pub fn write_explanation(out: &mut impl Write, explanation: &Explanation) -> io::Result<()> {

@@ -31,7 +31,7 @@
 //!     dst: "198.51.100.7".parse().unwrap(),
 //!     l3mdev: Some(0),
 //! };
-//! let netns = bindscope::netns::own_inode().unwrap();
+//! let netns = bindscope::sys::netns::own_inode().unwrap();
 //! // The lookups of one decision as the tracer saw them: local missed, 51820 answered.
 //! let walk = policy.attribute(netns, &flow, &[(255, MISS), (51820, 0)]);
 //! for lookup in &walk.lookups {
@@ -62,7 +62,7 @@ pub use rule::{Action, Dscp, Ports, Rule, Shown};
 pub use selector::{FlowKeys, Selector};
 pub use walk::{walk, walk_steps, Attributed, End, Method, RuleRef, Step, Walk, MISS};
 
-use crate::stream::monotonic_ns;
+use crate::sys::clock::monotonic_ns;
 use history::History;
 pub(crate) use netlink::Session;
 
@@ -130,7 +130,7 @@ struct Namespace {
 impl Namespace {
     /// Subscribes to the namespace's notifications, then dumps its rules and links.
     fn open(netns: u32) -> Result<Namespace, Error> {
-        let file = crate::netns::find(netns, None).ok_or(Error::NamespaceNotFound(netns))?;
+        let file = crate::sys::netns::find(netns, None).ok_or(Error::NamespaceNotFound(netns))?;
         let failed = |source| Error::Netlink { netns, source };
         let mut session = Session::open_in(file).map_err(failed)?;
         let rules = session.rules().map_err(failed)?;

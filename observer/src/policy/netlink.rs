@@ -3,7 +3,7 @@
 //!
 //! A netlink socket talks to the namespace it was created in, for its whole life, so both
 //! sockets of a [`Session`] are created on a short-lived thread that has entered the
-//! namespace ([`crate::netns::run_in`]). The notification socket subscribes before the first
+//! namespace ([`crate::sys::netns::run_in`]). The notification socket subscribes before the first
 //! dump, so no change falls between the two. Messages are built and parsed by
 //! `netlink-packet-route`; the sockets are `netlink-sys`'s.
 
@@ -81,7 +81,7 @@ impl Session {
             Ok((requests, events))
         };
         let (requests, events) = match ns {
-            Some(ns) => crate::netns::run_in(ns, open)?,
+            Some(ns) => crate::sys::netns::run_in(ns, open)?,
             None => open()?,
         };
         Ok(Session {

@@ -1,6 +1,6 @@
 //! Addresses in route decisions, with the interface an IPv6 address is scoped to.
 
-use crate::name::Name;
+use crate::enrich::name::Name;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::ops::Deref;

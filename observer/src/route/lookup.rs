@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use serde::Serialize;
 use sockabi::event::{EventHeader, Route6Event, RouteEvent};
 
-use crate::errno::FIB_NO_MATCH;
+use crate::enrich::errno::FIB_NO_MATCH;
 
 /// The address family of a decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -12,28 +12,25 @@
 //! says, it assumes the destination is directly reachable on that interface and sends there.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::Serialize;
 use smallvec::{smallvec, SmallVec};
 use sockabi::event::NetnsSource;
 
-use crate::errno::{self, FIB_NO_MATCH};
-use crate::intern::Interner;
-use crate::name::Name;
+use crate::enrich::errno::{self, FIB_NO_MATCH};
+use crate::enrich::intern::Interner;
+use crate::enrich::name::Name;
+use crate::enrich::tables::TableNames;
 use crate::policy::{End, FlowKeys, Method, RuleRef, Walk};
-use crate::tracer::FlowFields;
+use crate::trace::FlowFields;
 
 mod address;
 mod lookup;
 
 pub use address::Address;
 pub use lookup::{Family, Flow, Lookup};
-
-/// `RT_TABLE_MAIN`.
-const TABLE_MAIN: u32 = 254;
 
 /// `LOOPBACK_IFINDEX`: the `iif` of every locally generated (output) lookup.
 const LOOPBACK_IFINDEX: i32 = 1;
@@ -499,72 +496,6 @@ impl<L: Lookup> Finished<L> {
                 .collect(),
             rule_action: rule_action.map(|(rule, _)| Box::new(rule)),
         }
-    }
-}
-
-/// A NUL-padded C string as text.
-pub(crate) fn cstr(bytes: &[u8]) -> String {
-    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-    String::from_utf8_lossy(&bytes[..end]).into_owned()
-}
-
-/// Routing table names: the kernel's reserved ones and those in iproute2's `rt_tables`, and
-/// the numbers of tables without a name as they are met. A B-tree: a handful of entries,
-/// looked up twice per event, where hashing would cost more; [`Name`]s kept for the
-/// process's life (as the tables here are), so a report's table name costs no allocation
-/// and no reference count.
-pub struct TableNames {
-    /// The reserved names and iproute2's.
-    named: BTreeMap<u32, Name>,
-    /// The numbers of tables without a name, as met.
-    unnamed: RefCell<BTreeMap<u32, Name>>,
-    /// `main`'s name, asked for by nearly every decision: no tree walk for it.
-    main: Name,
-}
-
-impl Default for TableNames {
-    fn default() -> Self {
-        let mut names: BTreeMap<u32, Name> = [(253, "default"), (254, "main"), (255, "local")]
-            .into_iter()
-            .map(|(k, v)| (k, Name::from(v)))
-            .collect();
-        for path in ["/usr/share/iproute2/rt_tables", "/etc/iproute2/rt_tables"] {
-            for line in std::fs::read_to_string(path).unwrap_or_default().lines() {
-                let mut words = line.split_whitespace();
-                if let (Some(id), Some(name)) =
-                    (words.next().and_then(|w| w.parse().ok()), words.next())
-                {
-                    if !name.starts_with('#') && id != 0 {
-                        names.insert(id, Name::kept(name));
-                    }
-                }
-            }
-        }
-        TableNames {
-            main: names
-                .get(&TABLE_MAIN)
-                .cloned()
-                .unwrap_or_else(|| "main".into()),
-            named: names,
-            unnamed: RefCell::default(),
-        }
-    }
-}
-
-impl TableNames {
-    /// Table `id`'s name, or its number.
-    pub fn name(&self, id: u32) -> Name {
-        if id == TABLE_MAIN {
-            return self.main.clone();
-        }
-        if let Some(name) = self.named.get(&id) {
-            return name.clone();
-        }
-        self.unnamed
-            .borrow_mut()
-            .entry(id)
-            .or_insert_with(|| Name::kept(&id.to_string()))
-            .clone()
     }
 }
 

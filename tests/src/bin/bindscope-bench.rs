@@ -171,7 +171,7 @@ fn run(args: &Args) -> Result<()> {
         );
     }
     if let Some(size) = &args.ring_size {
-        bindscope::config::parse_ring_size(size)?;
+        bindscope::trace::config::parse_ring_size(size)?;
     }
     privileges::check().map_err(|reason| anyhow::anyhow!("{reason}"))?;
     let bindscope = tracers::cli(args.bindscope.as_deref())?;

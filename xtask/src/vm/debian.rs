@@ -22,7 +22,7 @@ use super::apt::{
     debian_source, AptContext, DEBIAN_KEYRING, DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR,
 };
 use super::cmd;
-use super::kernels::{image_release, modules_dir_in, Kernel};
+use super::image::{image_release, modules_dir_in, Kernel};
 
 /// A stock Debian amd64 kernel that can be booted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -21,6 +21,7 @@
 mod apt;
 mod cmd;
 mod debian;
+mod image;
 mod initramfs;
 mod kernels;
 mod modules;
@@ -35,7 +36,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
-use kernels::{Kernel, KernelSpec, Resolved};
+use image::Kernel;
+use kernels::{KernelSpec, Resolved};
 use modules::{ModuleTree, Resolution};
 use report::{KernelReport, Matrix};
 

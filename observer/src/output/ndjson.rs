@@ -16,7 +16,7 @@ use std::net::{IpAddr, Ipv4Addr};
 #[cfg(test)]
 use crate::decode::Attribution;
 use crate::decode::{Context, Origin};
-use crate::name::Name;
+use crate::enrich::name::Name;
 use crate::route::{
     Address, Family, Purpose, RouteDecision, RuleReport, TableLookup, TableLookups,
 };
@@ -446,7 +446,7 @@ pub(crate) mod tests {
             netns: 4026531840,
             attribution: Attribution::new(
                 Some("h\"1".into()),
-                Some(std::sync::Arc::new(crate::container::Container {
+                Some(std::sync::Arc::new(crate::enrich::container::Container {
                     cgroup: "/kubepods/besteffort/pod9e5a9d3c-6f3b-4a61-8c2e-1d7f0b2a4c55/0123"
                         .into(),
                     id: Some("0123".into()),

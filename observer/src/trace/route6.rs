@@ -4,16 +4,16 @@
 //! file; works without BTF). A kernel without IPv6 has neither: bindscope then traces IPv4
 //! only and says so.
 //!
-//! Kept apart from the IPv4 hooks in [`crate::tracer`]: the two tracepoints have different
+//! Kept apart from the IPv4 hooks in `route4.rs`: the two tracepoints have different
 //! arguments, and the IPv6 one needs no raw-tracepoint middle step: where the task cannot be
 //! read with plain loads (5.10), a second BTF-typed program reads it through helpers.
 
 use aya::programs::Program;
 use sockabi::event::{fib6_btf_field, fib6_field, OFFSET_ABSENT};
 
-use crate::btf;
-use crate::tracefs::{self, Tracefs};
-use crate::tracer::{abridge, attach, attach_btf, FlowFields, RouteHook};
+use super::attach::{abridge, attach, attach_btf, FlowFields, RouteHook};
+use super::btf;
+use super::tracefs::{self, Tracefs};
 
 /// The IPv6 route programs: BTF-typed reading the task with plain loads (preferred, 5.11+),
 /// BTF-typed through helpers (5.10), and classic.

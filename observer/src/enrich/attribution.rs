@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::container::Container;
-use crate::name::keep;
+use super::container::Container;
+use super::name::keep;
 
 /// Where an event came from beyond its namespace's inode: that namespace's name under
 /// `/run/netns` (`ip netns add`), and for a task's event its cgroup (v2) and the container and
-/// pod read from it (see [`crate::container`]). One pointer in every report, shared by the
+/// pod read from it (see [`crate::enrich::container`]). One pointer in every report, shared by the
 /// events of one namespace and cgroup: reports are moved by the hundred thousand a second,
 /// and four fields of their own made each one 64 bytes larger.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,7 +25,7 @@ struct Attributed {
 }
 
 /// An [`Attributed`] kept for the life of the process (from [`Attributions`]: nothing to
-/// count when a report is made or dropped, see `crate::name`), or shared and counted.
+/// count when a report is made or dropped, see `crate::enrich::name`), or shared and counted.
 #[derive(Debug, Clone)]
 enum Held {
     Kept(&'static Attributed),

@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use super::labels::{OnlinkLabels, PinningLabels, RouteLabels, TypeLabels};
 use super::Metrics;
+use crate::decode::{type_index, type_name};
 use crate::decode::{Body, Report};
-use crate::name::Name;
-use crate::stream::{type_index, type_name, Sink, Summary};
+use crate::enrich::name::Name;
+use crate::output::sink::{Sink, Summary};
 
 /// A namespace's label: its name, or its inode.
 fn label(netns: u32, name: Option<&str>) -> String {

@@ -1,7 +1,7 @@
 //! Prometheus metrics: what the tracer saw, counted with bounded labels, served over HTTP in
 //! the OpenMetrics text format (`prometheus-client`) for the monitoring people already run.
 //!
-//! [`Metrics`] is a [`Sink`](crate::stream::Sink) like the table and NDJSON writers: the event
+//! [`Metrics`] is a [`Sink`](crate::output::Sink) like the table and NDJSON writers: the event
 //! loop hands it every report, and it counts. [`serve`] answers `GET /metrics` from the same
 //! registry. Labels stay bounded: a namespace is labelled by its name under `/run/netns`
 //! where it has one, by its inode otherwise, and each metric keeps at most [`MAX_SERIES`]
@@ -41,7 +41,7 @@ pub struct Metrics {
     lost: Counter,
     ring_used: Gauge,
     ring: Option<RingLevel>,
-    names: crate::netns::NetnsNames,
+    names: crate::enrich::netns::NetnsNames,
     /// The counter of the last route decision's labels, and what they were made from:
     /// decisions come in runs of the same labels, and making them (four strings, two hashes)
     /// cost more than the rest of a report.
@@ -120,7 +120,7 @@ impl Metrics {
             lost,
             ring_used,
             ring,
-            names: crate::netns::NetnsNames::default(),
+            names: crate::enrich::netns::NetnsNames::default(),
             last_route: None,
             by_type: Default::default(),
         }
@@ -141,8 +141,8 @@ impl Metrics {
 mod tests {
     use super::*;
     use crate::decode::{Body, Context, Origin, Report, SockoptReport};
-    use crate::name::Name;
-    use crate::stream::Sink;
+    use crate::enrich::name::Name;
+    use crate::output::sink::Sink;
 
     fn bind_to_device(netns: u32, errno: Option<&str>) -> Report {
         Report {
@@ -237,10 +237,10 @@ mod tests {
     #[test]
     fn route_decisions_are_counted_under_their_own_labels() {
         let decision = |netns: u32, dev: Option<&str>, err: Option<&'static str>| {
-            let mut d = crate::ndjson::tests::decision();
+            let mut d = crate::output::ndjson::tests::decision();
             d.dev = dev.map(Name::shared);
             d.err = err.map(Into::into);
-            let mut origin = crate::ndjson::tests::origin("curl");
+            let mut origin = crate::output::ndjson::tests::origin("curl");
             origin.netns = netns;
             Report {
                 origin,

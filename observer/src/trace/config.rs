@@ -231,7 +231,7 @@ const PID_MAX_LIMIT: u32 = 4 * 1024 * 1024;
 const NETNS_RUN_DIR: &str = "/run/netns";
 
 impl NetnsSpec {
-    /// The namespace's file, opened: for an inode, found as [`crate::netns::find`] finds it.
+    /// The namespace's file, opened: for an inode, found as [`crate::sys::netns::find`] finds it.
     pub fn open(&self) -> Result<std::fs::File, Error> {
         let file = match self {
             NetnsSpec::Path(path) => std::fs::File::open(path).map_err(|e| {
@@ -247,7 +247,7 @@ impl NetnsSpec {
                 }
             })?,
             NetnsSpec::Inode(inode) => {
-                crate::netns::find(*inode, None).ok_or_else(|| Error::BadFilter {
+                crate::sys::netns::find(*inode, None).ok_or_else(|| Error::BadFilter {
                     what: "--netns",
                     value: inode.to_string(),
                     reason: "no network namespace with this inode was found (in /run/netns or any process)".into(),

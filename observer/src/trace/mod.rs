@@ -4,23 +4,42 @@
 //! version, tracefs, BTF), hands the program this kernel's offsets and the filters as globals,
 //! and attaches only the families asked for. Dropping the `Tracer` detaches and unloads
 //! everything: aya closes the links and program fds, and nothing is pinned.
+//!
+//! The room of the kernel side: the configuration it is given ([`config`]), the kernel's
+//! layouts read from BTF ([`btf`]) and tracefs ([`tracefs`]), attaching ([`attach`], the
+//! route hooks of each family: [`route4`], [`route6`]) and the ring reader ([`ring`]). It
+//! uses the host's facts (`crate::sys`) and nothing downstream of it.
+
+mod attach;
+mod btf;
+pub mod config;
+mod ring;
+mod route4;
+mod route6;
+mod tracefs;
 
 use std::collections::HashMap;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 
 use aya::maps::{Map, MapData, PerCpuArray};
-use aya::programs::{BtfTracePoint, FEntry, FExit, Program, RawTracePoint, TracePoint};
+use aya::programs::{FEntry, FExit, Program};
 use aya::{Ebpf, EbpfLoader};
 use aya_obj::generated::{bpf_cmd, bpf_prog_info};
 use sockabi::event::{fib_field, fib_raw_field, rule_field, task_field, OFFSET_ABSENT};
 use sockabi::IFNAMSIZ;
 
-use crate::config::{Cidr, Config, NetnsSpec};
-use crate::netns::{inode_of, IfNames};
-use crate::ring::RingReader;
-use crate::route6_hooks::{self, Route6Hooks};
-use crate::tracefs::{self, Tracefs};
-use crate::{btf, Error};
+use crate::sys::netns::{index_in, inode_of};
+use crate::Error;
+use attach::{abridge, attach, attach_raw, load_error};
+pub use attach::{FlowFields, RouteHook};
+use config::{Cidr, Config, NetnsSpec};
+use ring::RingReader;
+use route4::{
+    RouteHooks, RoutePrograms, BTF_ROUTE_PROGRAM, CLASSIC_ROUTE_PROGRAM, RAW_ROUTE_PROGRAM,
+    RULE_FUNCTION, RULE_PROGRAMS,
+};
+use route6::Route6Hooks;
+use tracefs::Tracefs;
 
 /// The eBPF object, embedded at build time (see build.rs).
 #[cfg(bindscope_ebpf_object)]
@@ -43,15 +62,6 @@ const CMSG_PROGRAMS: [(&str, &str, &str); 4] = [
     ("enter_recvmsg", "syscalls", "sys_enter_recvmsg"),
     ("exit_recvmsg", "syscalls", "sys_exit_recvmsg"),
 ];
-/// The route program on the BTF-typed raw tracepoint (preferred), the raw tracepoint and the
-/// classic one (fallbacks, in that order).
-const BTF_ROUTE_PROGRAM: &str = "fib_table_lookup_btf";
-const RAW_ROUTE_PROGRAM: &str = "fib_table_lookup_raw";
-const CLASSIC_ROUTE_PROGRAM: &str = "fib_table_lookup";
-/// The kernel function whose entry and exit bracket a policy rule's table lookup, and the
-/// programs (fentry, fexit) that capture the rule there (see `observer-ebpf/src/rules.rs`).
-const RULE_FUNCTION: &str = "fib4_rule_action";
-const RULE_PROGRAMS: [&str; 2] = ["rule_action_entry", "rule_action_exit"];
 /// (program, raw tracepoint) of the notes that tell whose a route lookup is: the softirq being
 /// served on a CPU, and the device its packet arrived on (see `observer-ebpf/src/context.rs`).
 const CONTEXT_PROGRAMS: [(&str, &str); 3] = [
@@ -59,113 +69,6 @@ const CONTEXT_PROGRAMS: [(&str, &str); 3] = [
     ("softirq_exit", "softirq_exit"),
     ("netif_receive_skb", "netif_receive_skb"),
 ];
-
-/// How route lookups can be traced on this kernel, cheapest first: the BTF-typed raw
-/// tracepoint (`tp_btf`: reads every field with a plain load; needs BTF and Linux 5.11), the
-/// raw tracepoint (one `bpf_probe_read_kernel` per struct; needs BTF for the
-/// `flowi4`/`fib_nh_common` offsets and to check the tracepoint's arguments) and the classic
-/// one (offsets from its `format` file; works without BTF, costs the most). All are prepared;
-/// each is tried in turn and the next used if it is unavailable or the kernel's verifier
-/// rejects it.
-struct RouteHooks {
-    raw: Option<[u32; fib_raw_field::COUNT]>,
-    classic: Result<[u32; fib_field::COUNT], Error>,
-    /// The BTF-typed program reads the task's `comm` and the device's `name` as two 8-byte
-    /// words each, so it is only tried where both start 8-aligned (everywhere we know of).
-    names_aligned: bool,
-}
-
-impl RouteHooks {
-    /// `task_comm` is the offset of `comm` in `task_struct` (or `OFFSET_ABSENT`).
-    fn prepare(btf: Option<&btf::Btf>, tracefs: &Tracefs, task_comm: u32) -> Result<Self, Error> {
-        let raw = match btf.map(btf::fib_raw_offsets) {
-            Some(Ok(offsets)) => Some(offsets),
-            Some(Err(err)) => {
-                log::info!("route lookups: no raw tracepoint, because {err}");
-                None
-            }
-            None => None,
-        };
-        let classic = tracefs::fib_offsets(tracefs);
-        let names_aligned = raw.is_some_and(|raw| {
-            let name = raw[fib_raw_field::NETDEV_NAME];
-            name != OFFSET_ABSENT
-                && name.is_multiple_of(8)
-                && task_comm != OFFSET_ABSENT
-                && task_comm.is_multiple_of(8)
-        });
-        match (raw, classic) {
-            (None, Err(err)) => Err(err),
-            (raw, classic) => Ok(RouteHooks {
-                raw,
-                classic,
-                names_aligned,
-            }),
-        }
-    }
-
-    /// Attaches the BTF-typed program, or else the raw one, or else the classic one, and says
-    /// which. `kernel_btf` is the kernel's BTF as aya reads it (for the `tp_btf` attach point).
-    fn attach(
-        &self,
-        programs: RoutePrograms<'_>,
-        kernel_btf: Option<&aya::Btf>,
-    ) -> Result<RouteHook, Error> {
-        if self.raw.is_some() {
-            if !self.names_aligned {
-                log::info!("BTF-typed raw tracepoint fib_table_lookup skipped: task comm or device name not 8-aligned here");
-            }
-            if let Some(kernel_btf) = kernel_btf.filter(|_| self.names_aligned) {
-                match attach_btf(programs.btf, "fib_table_lookup", kernel_btf) {
-                    Ok(()) => {
-                        log::info!("route lookups: BTF-typed raw tracepoint fib_table_lookup");
-                        return Ok(RouteHook::BtfTyped);
-                    }
-                    Err(err) => log::info!(
-                        "BTF-typed raw tracepoint fib_table_lookup unusable here ({}); trying the raw tracepoint",
-                        abridge(&err.to_string())
-                    ),
-                }
-            }
-            match attach_raw(programs.raw, "fib_table_lookup") {
-                Ok(()) => {
-                    log::info!("route lookups: raw tracepoint fib_table_lookup");
-                    return Ok(RouteHook::Raw);
-                }
-                Err(err) if self.classic.is_ok() => {
-                    log::warn!("raw tracepoint fib_table_lookup unusable here ({}); using the classic tracepoint", abridge(&err.to_string()));
-                }
-                Err(err) => return Err(err),
-            }
-        }
-        attach(programs.classic, "fib", "fib_table_lookup")?;
-        log::info!("route lookups: classic tracepoint fib:fib_table_lookup");
-        Ok(RouteHook::Classic)
-    }
-}
-
-/// The three forms of the route program, borrowed from the loaded object.
-struct RoutePrograms<'a> {
-    btf: (&'a str, &'a mut Program),
-    raw: (&'a str, &'a mut Program),
-    classic: (&'a str, &'a mut Program),
-}
-
-/// Which form of `fib_table_lookup` the route program is attached to (see [`RouteHooks`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RouteHook {
-    /// The BTF-typed raw tracepoint (`tp_btf`): plain loads, the cheapest.
-    BtfTyped,
-    /// The raw tracepoint: one `bpf_probe_read_kernel` per struct.
-    Raw,
-    /// The classic tracepoint `fib:fib_table_lookup`, with offsets from its `format` file.
-    Classic,
-}
-
-/// The first line of a long error (a verifier log can run to thousands of lines).
-pub(crate) fn abridge(message: &str) -> &str {
-    message.lines().next().unwrap_or(message)
-}
 
 /// A loaded and attached bindscope.
 pub struct Tracer {
@@ -195,32 +98,6 @@ pub struct Tracer {
     pub rules6_in_kernel: bool,
     /// Which policy-routing fields of the flow IPv6 route events carry on this kernel.
     pub flow6_fields: FlowFields,
-}
-
-/// The flow fields beyond the classic tracepoint's that the route program can read here: the
-/// classic tracepoint has none of them, and `flowi4_l3mdev` arrived in Linux 5.18. An absent
-/// field is reported as unknown (`null`), never as 0.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct FlowFields {
-    /// `flowi4_mark`.
-    pub mark: bool,
-    /// `flowi4_uid`.
-    pub uid: bool,
-    /// `flowi4_l3mdev`.
-    pub l3mdev: bool,
-}
-
-impl FlowFields {
-    fn of(hook: Option<RouteHook>, raw: &[u32; fib_raw_field::COUNT]) -> Self {
-        match hook {
-            None | Some(RouteHook::Classic) => FlowFields::default(),
-            Some(RouteHook::BtfTyped | RouteHook::Raw) => FlowFields {
-                mark: raw[fib_raw_field::FLOWI4_MARK] != OFFSET_ABSENT,
-                uid: raw[fib_raw_field::FLOWI4_UID] != OFFSET_ABSENT,
-                l3mdev: raw[fib_raw_field::FLOWI4_L3MDEV] != OFFSET_ABSENT,
-            },
-        }
-    }
 }
 
 impl Tracer {
@@ -275,8 +152,8 @@ impl Tracer {
                                 btf.aya_btf_for_raw_tracepoint(
                                     bytes,
                                     "fib_table_lookup",
-                                    &[route6_hooks::TRACEPOINT],
-                                    &[RULE_FUNCTION, route6_hooks::RULE_FUNCTION],
+                                    &[route6::TRACEPOINT],
+                                    &[RULE_FUNCTION, route6::RULE_FUNCTION],
                                 )
                             })
                             .flatten();
@@ -348,7 +225,7 @@ impl Tracer {
                     Some(NetnsSpec::Path(path)) => Some(path.as_path()),
                     _ => None,
                 };
-                let index = IfNames::index_in(ns_path, name)
+                let index = index_in(ns_path, name)
                     .ok()
                     .flatten()
                     .ok_or_else(|| Error::BadFilter {
@@ -449,7 +326,7 @@ impl Tracer {
             _ebpf: ebpf,
             netns_tagged,
             route_hook,
-            flow_fields: FlowFields::of(route_hook, &fib_raw_offsets),
+            flow_fields: route4::flow_fields(route_hook, &fib_raw_offsets),
             rules_in_kernel,
             route6_hook: attached.route6,
             rules6_in_kernel: attached.rules6_in_kernel,
@@ -537,13 +414,6 @@ fn recursion_misses(fd: BorrowedFd<'_>) -> u64 {
     }
 }
 
-fn load_error(message: String) -> Error {
-    if message.contains("Operation not permitted") || message.contains("EPERM") {
-        return Error::NotPermitted;
-    }
-    Error::Load(message)
-}
-
 /// What [`attach_all`] attached.
 struct Attached {
     route: Option<RouteHook>,
@@ -585,13 +455,13 @@ fn attach_all(
         Some(hooks) => Some((
             hooks,
             [
-                take(route6_hooks::BTF_PROGRAM)?,
-                take(route6_hooks::BTF_HELPERS_PROGRAM)?,
-                take(route6_hooks::CLASSIC_PROGRAM)?,
+                take(route6::BTF_PROGRAM)?,
+                take(route6::BTF_HELPERS_PROGRAM)?,
+                take(route6::CLASSIC_PROGRAM)?,
             ],
             (
-                take(route6_hooks::RULE_PROGRAMS[0])?,
-                take(route6_hooks::RULE_PROGRAMS[1])?,
+                take(route6::RULE_PROGRAMS[0])?,
+                take(route6::RULE_PROGRAMS[1])?,
             ),
         )),
     };
@@ -626,7 +496,7 @@ fn attach_all(
                 let hook = hooks.attach(programs, kernel_btf);
                 let in_kernel = match (hook, kernel_btf) {
                     (Some(RouteHook::BtfTyped), Some(btf)) => {
-                        attach_rule_capture(rules, btf, route6_hooks::RULE_FUNCTION)
+                        attach_rule_capture(rules, btf, route6::RULE_FUNCTION)
                     }
                     _ => false,
                 };
@@ -699,65 +569,6 @@ fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
     handle
         .join()
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-}
-
-pub(crate) fn attach(
-    (program, prog): (&str, &mut Program),
-    category: &str,
-    name: &str,
-) -> Result<(), Error> {
-    let tracepoint = format!("{category}:{name}");
-    let prog: &mut TracePoint = prog
-        .try_into()
-        .map_err(|e: aya::programs::ProgramError| load_error(e.to_string()))?;
-    prog.load()
-        .map_err(|e| load_error(format!("{program}: {e}")))?;
-    prog.attach(category, name).map_err(|e| {
-        let reason = e.to_string();
-        if reason.contains("No such file") || reason.contains("not found") {
-            Error::TracepointMissing {
-                tracepoint: tracepoint.clone(),
-            }
-        } else if reason.contains("Permission denied") || reason.contains("not permitted") {
-            Error::NotPermitted
-        } else {
-            Error::Attach {
-                tracepoint: tracepoint.clone(),
-                reason,
-            }
-        }
-    })?;
-    Ok(())
-}
-
-fn attach_raw((program, prog): (&str, &mut Program), tracepoint: &str) -> Result<(), Error> {
-    let prog: &mut RawTracePoint = prog
-        .try_into()
-        .map_err(|e: aya::programs::ProgramError| load_error(e.to_string()))?;
-    prog.load()
-        .map_err(|e| load_error(format!("{program}: {e}")))?;
-    prog.attach(tracepoint).map_err(|e| Error::Attach {
-        tracepoint: format!("raw {tracepoint}"),
-        reason: e.to_string(),
-    })?;
-    Ok(())
-}
-
-pub(crate) fn attach_btf(
-    (program, prog): (&str, &mut Program),
-    tracepoint: &str,
-    kernel_btf: &aya::Btf,
-) -> Result<(), Error> {
-    let prog: &mut BtfTracePoint = prog
-        .try_into()
-        .map_err(|e: aya::programs::ProgramError| load_error(e.to_string()))?;
-    prog.load(tracepoint, kernel_btf)
-        .map_err(|e| load_error(format!("{program}: {e}")))?;
-    prog.attach().map_err(|e| Error::Attach {
-        tracepoint: format!("tp_btf {tracepoint}"),
-        reason: e.to_string(),
-    })?;
-    Ok(())
 }
 
 fn comm_filter(comm: Option<&str>) -> Result<[u8; 16], Error> {

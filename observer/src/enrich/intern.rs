@@ -1,10 +1,10 @@
 //! Names that repeat from event to event (a task's `comm`, a device's name): one allocation
 //! per distinct name instead of one per event. A report then holds a [`Name`], which
-//! serializes and prints as the string, and costs nothing to clone (see `crate::name`).
+//! serializes and prints as the string, and costs nothing to clone (see `crate::enrich::name`).
 
 use std::collections::HashMap;
 
-use crate::name::Name;
+use super::name::Name;
 
 /// Distinct names kept at most; past it the table starts over (names come and go with tasks
 /// and devices, and a long-running tracer must not keep every one it ever saw).
@@ -41,7 +41,7 @@ impl Interner {
         if self.names.len() >= MAX_NAMES {
             self.names.clear();
         }
-        let name = Name::kept(&crate::route::cstr(bytes));
+        let name = Name::kept(&crate::sys::cstr::cstr(bytes));
         self.names.insert(*bytes, name.clone());
         name
     }
