@@ -11,6 +11,7 @@
 use core::cmp::Ordering;
 use core::fmt;
 
+use crate::text::Escaped;
 use crate::{Error, Result};
 
 /// `IFNAMSIZ`: the size of an interface-name buffer, NUL included (so names have at most 15 bytes).
@@ -179,7 +180,8 @@ impl fmt::Debug for IfName {
 }
 
 impl fmt::Display for IfName {
-    /// The name, with bytes that are not printable ASCII escaped (`\xa0`, `\t`, ...).
+    /// The name by [`crate::text`]'s rule: control bytes, invalid UTF-8 and `\` escaped
+    /// (`\x1b`, `\\`), text as it is.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&Escaped(self.as_bytes()), f)
     }
@@ -298,22 +300,9 @@ impl fmt::Debug for RawIfName {
 }
 
 impl fmt::Display for RawIfName {
-    /// The bytes, with anything that is not printable ASCII escaped.
+    /// The bytes by [`crate::text`]'s rule: control bytes, invalid UTF-8 and `\\` escaped.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&Escaped(self.as_bytes()), f)
-    }
-}
-
-/// Shows bytes as text, escaping what is not printable ASCII (and `"`, `'`, `\`), without
-/// allocating.
-pub(crate) struct Escaped<'a>(pub(crate) &'a [u8]);
-
-impl fmt::Display for Escaped<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for c in self.0.escape_ascii() {
-            fmt::Write::write_char(f, char::from(c))?;
-        }
-        Ok(())
     }
 }
 
@@ -452,7 +441,8 @@ mod tests {
         let mut w = Writer(&mut buf, 0);
         fmt::write(&mut w, format_args!("{name} {name:?}")).unwrap();
         let len = w.1;
-        assert_eq!(&buf[..len], br#"a\xffb\" IfName("a\xffb\"")"#);
+        // One rule for every name (see `crate::text`): a quote is text, a bad byte is not.
+        assert_eq!(&buf[..len], br#"a\xffb" IfName("a\xffb"")"#);
     }
 
     #[test]

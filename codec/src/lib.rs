@@ -32,6 +32,7 @@ pub mod mtuinfo;
 pub mod pktinfo;
 pub mod route;
 pub mod sockopt;
+pub mod text;
 
 pub use addr::{In6Addr, InAddr, SockaddrIn, SockaddrIn6, SockaddrStorage};
 pub use error::{Error, Result};

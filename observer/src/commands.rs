@@ -10,7 +10,7 @@ use crate::output::metrics;
 use crate::output::{Both, Human, Json, Palette, Sink, Summary};
 use crate::stream::{self, Collector, Limits};
 use crate::trace::config::{Config, NetnsSpec};
-use crate::{explain, routes};
+use crate::{escape, explain, routes};
 
 /// `bindscope trace`, parsed.
 pub struct TraceOptions {
@@ -101,32 +101,45 @@ pub struct RoutesOptions {
     pub watch: bool,
 }
 
-/// `bindscope routes`: the tables (and rules), then their changes with `watch`.
+/// `bindscope routes`: the tables (and rules), then their changes with `watch`. Text goes
+/// through the escaping rule line by line (see [`escape::Lines`]); JSON is exact.
 pub fn routes(options: &RoutesOptions) -> anyhow::Result<()> {
     let mut namespace = routes::Namespace::open(options.netns.as_ref())?;
     let snapshot = namespace.snapshot(options.tables, options.rules)?;
-    let mut stdout = std::io::stdout().lock();
+    let stdout = std::io::stdout().lock();
+    let mut text;
+    let mut json;
+    let out: &mut dyn Write = if options.json {
+        json = stdout;
+        &mut json
+    } else {
+        text = escape::Lines::new(stdout);
+        &mut text
+    };
     if options.json {
         // With --watch, the snapshot is the stream's first line: one JSON value per line.
-        writeln!(stdout, "{}", routes::snapshot_json(&snapshot))?;
+        writeln!(out, "{}", routes::snapshot_json(&snapshot))?;
     } else {
-        routes::write_tables(&mut stdout, &snapshot)?;
+        routes::write_tables(out, &snapshot)?;
     }
-    stdout.flush()?;
+    out.flush()?;
     if options.watch {
-        namespace.watch(options.tables, options.json, &mut stdout)?;
+        namespace.watch(options.tables, options.json, out)?;
     }
     Ok(())
 }
 
-/// `bindscope explain`: the walk of `request`, as text or one JSON document.
+/// `bindscope explain`: the walk of `request`, as text (by the escaping rule) or one JSON
+/// document (exact).
 pub fn explain(request: &explain::Request, json: bool) -> anyhow::Result<()> {
     let explanation = explain::explain(request)?;
     let mut stdout = std::io::stdout().lock();
     if json {
         writeln!(stdout, "{}", serde_json::to_string_pretty(&explanation)?)?;
     } else {
-        explain::write_explanation(&mut stdout, &explanation)?;
+        let mut text = escape::Lines::new(stdout);
+        explain::write_explanation(&mut text, &explanation)?;
+        text.flush()?;
     }
     Ok(())
 }

@@ -179,7 +179,7 @@ pub struct SockoptReport {
     pub value: String,
     /// The interface name the option names (SO_BINDTODEVICE), or the resolved name of
     /// `ifindex`.
-    pub ifname: Option<String>,
+    pub ifname: Option<Name>,
     /// The interface index the option names, if any.
     pub ifindex: Option<u32>,
     /// The multicast group, if any.
@@ -206,7 +206,7 @@ pub struct IoctlReport {
     /// The errno name when the call failed.
     pub errno: Option<String>,
     /// `ifr_name`.
-    pub ifname: Option<String>,
+    pub ifname: Option<Name>,
     /// The decoded union member (e.g. `ifindex=3`).
     pub value: String,
     /// Why the argument could not be decoded.
@@ -239,7 +239,7 @@ pub enum ControlMessage {
         /// `ipi_ifindex` (0: let routing choose).
         ifindex: i32,
         /// Its name in the event's namespace.
-        ifname: Option<String>,
+        ifname: Option<Name>,
         /// `ipi_spec_dst`: the source address to use.
         spec_dst: Ipv4Addr,
         /// `ipi_addr`.
@@ -250,7 +250,7 @@ pub enum ControlMessage {
         /// `ipi6_ifindex` (0: let routing choose).
         ifindex: i32,
         /// Its name in the event's namespace.
-        ifname: Option<String>,
+        ifname: Option<Name>,
         /// `ipi6_addr`.
         addr: Ipv6Addr,
     },
@@ -488,11 +488,9 @@ impl Decoder {
 
     /// The name of interface `index` in the namespace of the task whose syscall `header`
     /// describes, as of the event.
-    fn ifname(&mut self, header: &EventHeader, index: i32) -> Option<String> {
+    fn ifname(&mut self, header: &EventHeader, index: i32) -> Option<Name> {
         let (netns, task, at) = (header.netns.get(), task_of(header), header.ts_ns.get());
-        self.names
-            .name(netns, task, index, at)
-            .map(|n| n.to_string())
+        self.names.name(netns, task, index, at)
     }
 
     fn sockopt(&mut self, e: &SockoptEvent) -> Report {
@@ -529,7 +527,7 @@ impl Decoder {
                 report.value = value.to_string();
                 report.unbind = value.unbinds();
                 report.ifindex = value.ifindex();
-                report.ifname = value.ifname().map(|n| n.to_string());
+                report.ifname = value.ifname().map(|n| Name::shared_bytes(n.as_bytes()));
                 if report.ifname.is_none() {
                     if let Some(index) = report.ifindex.and_then(|i| i32::try_from(i).ok()) {
                         report.ifname = self.ifname(&e.header, index);
@@ -584,9 +582,9 @@ impl Decoder {
                 report.ifname = match &decoded.value {
                     // SIOCGIFNAME's answer is the name.
                     sockabi::ifreq::IfreqValue::IndexToName { name, .. } => {
-                        Some(name.to_string()).filter(|n| !n.is_empty())
+                        Some(Name::shared_bytes(name.as_bytes())).filter(|n| !n.is_empty())
                     }
-                    _ => decoded.name.map(|n| n.to_string()),
+                    _ => decoded.name.map(|n| Name::shared_bytes(n.as_bytes())),
                 };
                 report.value = decoded.to_string();
             }

@@ -55,7 +55,7 @@ pub enum Error {
         reason: String,
     },
     /// A filter value that cannot be used.
-    #[error("bad {what} {value:?}: {reason}")]
+    #[error("bad {what} \"{value}\": {reason}")]
     BadFilter {
         /// The option (`--dst`, `--netns`, ...).
         what: &'static str,

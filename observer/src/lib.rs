@@ -27,6 +27,7 @@ pub mod commands;
 pub mod decode;
 pub mod enrich;
 mod error;
+pub mod escape;
 pub mod explain;
 pub mod output;
 pub mod policy;

@@ -3,13 +3,13 @@
 //! Only the command line lives here: clap's definitions, and turning parsed arguments into
 //! the library's options. What each command does is in `bindscope::commands`.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use bindscope::stream::Limits;
 use bindscope::trace::config::parse_ring_size;
-use bindscope::{commands, explain, routes};
+use bindscope::{commands, escape, explain, routes};
 use bindscope::{Cidr, Config, EventSet, Filter, NetnsSpec};
 use clap::{Parser, Subcommand, ValueEnum};
 use sockabi::IfName;
@@ -102,7 +102,7 @@ fn parse_number(text: &str) -> Result<u32, String> {
         Some(hex) => u32::from_str_radix(hex, 16),
         None => text.parse(),
     }
-    .map_err(|_| format!("{text:?} is not a number (decimal, or hexadecimal with 0x)"))
+    .map_err(|_| format!("\"{text}\" is not a number (decimal, or hexadecimal with 0x)"))
 }
 
 #[derive(clap::Args)]
@@ -236,18 +236,43 @@ fn parse_ifname(text: &str) -> Result<IfName, String> {
         .ok()
         .filter(|n| n.as_bytes().len() == text.len())
         .ok_or_else(|| {
-            format!("{text:?} is not a valid interface name (1 to 15 bytes, no '/', ':' or spaces)")
+            format!(
+                "\"{text}\" is not a valid interface name (1 to 15 bytes, no '/', ':' or spaces)"
+            )
         })
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version go out as clap writes them; a usage error quotes what was typed,
+        // so it goes through the escaping rule like every other line.
+        Err(err) if !err.use_stderr() => err.exit(),
+        Err(err) => {
+            for line in err.render().to_string().lines() {
+                eprintln!("{}", escape::text(line));
+            }
+            return ExitCode::from(2);
+        }
+    };
     // A daemon says what it does through its log; the interactive commands only warn.
     let level = match cli.command {
         Command::Serve(_) => "info",
         _ => "warn",
     };
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level)).init();
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level))
+        .format(|buf, record| {
+            // env_logger's own layout; the message by the escaping rule (logs quote names).
+            writeln!(
+                buf,
+                "[{} {:<5} {}] {}",
+                buf.timestamp(),
+                record.level(),
+                record.target(),
+                escape::text(&record.args().to_string())
+            )
+        })
+        .init();
     let result = match cli.command {
         Command::Trace(args) => trace(args),
         Command::Routes(args) => routes(args),
@@ -265,7 +290,9 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!("bindscope: error: {err:#}");
+            // Errors quote what they were given (a device, a namespace, a table): one line,
+            // by the escaping rule.
+            eprintln!("bindscope: error: {}", escape::text(&format!("{err:#}")));
             ExitCode::FAILURE
         }
     }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::container::Container;
-use super::name::keep;
+use super::name::{keep, Name};
 
 /// Where an event came from beyond its namespace's inode: that namespace's name under
 /// `/run/netns` (`ip netns add`), and for a task's event its cgroup (v2) and the container and
@@ -20,7 +20,7 @@ pub struct Attribution(Option<Held>);
 
 #[derive(Debug, PartialEq, Eq)]
 struct Attributed {
-    netns_name: Option<Arc<str>>,
+    netns_name: Option<Name>,
     container: Option<Arc<Container>>,
 }
 
@@ -51,7 +51,7 @@ impl Eq for Held {}
 
 impl Attribution {
     /// The attribution of a namespace's `netns_name` and a task's `container`.
-    pub fn new(netns_name: Option<Arc<str>>, container: Option<Arc<Container>>) -> Self {
+    pub fn new(netns_name: Option<Name>, container: Option<Arc<Container>>) -> Self {
         if netns_name.is_none() && container.is_none() {
             return Attribution(None);
         }
@@ -66,8 +66,8 @@ impl Attribution {
     }
 
     /// The namespace's name under `/run/netns`.
-    pub fn netns_name(&self) -> Option<&str> {
-        self.attributed()?.netns_name.as_deref()
+    pub fn netns_name(&self) -> Option<&Name> {
+        self.attributed()?.netns_name.as_ref()
     }
 
     fn container(&self) -> Option<&Container> {
@@ -75,8 +75,8 @@ impl Attribution {
     }
 
     /// The task's cgroup v2 path.
-    pub fn cgroup(&self) -> Option<&str> {
-        self.container().map(|c| &*c.cgroup)
+    pub fn cgroup(&self) -> Option<&Name> {
+        self.container().map(|c| &c.cgroup)
     }
 
     /// The container id read from the cgroup.
@@ -120,13 +120,13 @@ pub struct Attributions {
 }
 
 /// What an attribution says: the namespace's name and the cgroup's path.
-type Key = (Option<Arc<str>>, Option<Arc<str>>);
+type Key = (Option<Name>, Option<Name>);
 
 impl Attributions {
     /// The attribution of `netns_name` and `container`.
     pub fn get(
         &mut self,
-        netns_name: Option<Arc<str>>,
+        netns_name: Option<Name>,
         container: Option<Arc<Container>>,
     ) -> Attribution {
         self.get_within(netns_name, container, &KEPT, KEPT_ATTRIBUTIONS_MAX)
@@ -135,7 +135,7 @@ impl Attributions {
     /// `get`, counting kept attributions in `kept` against a budget of `max`.
     fn get_within(
         &mut self,
-        netns_name: Option<Arc<str>>,
+        netns_name: Option<Name>,
         container: Option<Arc<Container>>,
         kept: &AtomicUsize,
         max: usize,
@@ -174,8 +174,9 @@ mod tests {
                 "/system.slice/docker-0123.scope",
             )))
         };
-        let mut get =
-            |name: &str, container| attributions.get_within(Some(name.into()), container, &kept, 2);
+        let mut get = |name: &str, container| {
+            attributions.get_within(Some(Name::shared(name)), container, &kept, 2)
+        };
         let a = get("red", None);
         let b = get("red", None);
         assert!(
@@ -183,12 +184,15 @@ mod tests {
         );
         let c = get("red", docker());
         assert_ne!(a, c);
-        assert_eq!(c.cgroup(), Some("/system.slice/docker-0123.scope"));
+        assert_eq!(
+            c.cgroup().map(Name::as_str),
+            Some("/system.slice/docker-0123.scope")
+        );
         // The budget (2) is spent: a third distinct attribution is shared, and says the same.
         let d = get("blue", None);
         assert!(matches!(d.0, Some(Held::Shared(_))));
         assert_eq!(d, Attribution::new(Some("blue".into()), None));
-        assert_eq!(d.netns_name(), Some("blue"));
+        assert_eq!(d.netns_name().map(Name::as_str), Some("blue"));
         assert_eq!(
             attributions.get(None, None),
             Attribution::default(),

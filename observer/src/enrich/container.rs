@@ -22,10 +22,13 @@
 //! Container ids are 64 hex digits; an nspawn container is known by its machine name.
 
 use std::collections::HashMap;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use super::name::Name;
 
 /// How often, at most, the cgroup tree is walked again for an id not seen yet.
 pub const RESCAN: Duration = Duration::from_millis(200);
@@ -33,8 +36,8 @@ pub const RESCAN: Duration = Duration::from_millis(200);
 /// What a cgroup path says about the container of a task.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Container {
-    /// The cgroup's path in the v2 hierarchy (`/system.slice/docker-ID.scope`).
-    pub cgroup: Arc<str>,
+    /// The cgroup's path in the v2 hierarchy (`/system.slice/docker-ID.scope`), exactly.
+    pub cgroup: Name,
     /// The container id (64 hex digits), or an nspawn machine's name.
     pub id: Option<Arc<str>>,
     /// The Kubernetes pod UID, for a container of a pod.
@@ -44,6 +47,14 @@ pub struct Container {
 impl Container {
     /// Reads the container id and pod UID out of `cgroup`, a path in the v2 hierarchy.
     pub fn parse(cgroup: &str) -> Container {
+        Container::parse_bytes(cgroup.as_bytes())
+    }
+
+    /// [`parse`](Self::parse) of a path as the file system gives it (any bytes but NUL; the
+    /// ids looked for are ASCII).
+    pub fn parse_bytes(path: &[u8]) -> Container {
+        let text = String::from_utf8_lossy(path);
+        let cgroup: &str = &text;
         let mut id = None;
         let mut pod_uid = None;
         let parts: Vec<&str> = cgroup.split('/').filter(|p| !p.is_empty()).collect();
@@ -57,7 +68,7 @@ impl Container {
             }
         }
         Container {
-            cgroup: Arc::from(cgroup),
+            cgroup: Name::shared_bytes(path),
             id: id.map(Arc::from),
             pod_uid: pod_uid.map(Arc::from),
         }
@@ -193,9 +204,10 @@ impl Cgroups {
 fn walk(root: &Path, dir: &Path, known: &mut HashMap<u32, Arc<Container>>) {
     if let Ok(meta) = std::fs::metadata(dir) {
         let relative = dir.strip_prefix(root).unwrap_or(dir);
-        let path = format!("/{}", relative.display());
+        let mut path = b"/".to_vec();
+        path.extend_from_slice(relative.as_os_str().as_bytes());
         // The low 32 bits, as the records carry them.
-        known.insert(meta.ino() as u32, Arc::new(Container::parse(&path)));
+        known.insert(meta.ino() as u32, Arc::new(Container::parse_bytes(&path)));
     }
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         if entry.file_type().is_ok_and(|t| t.is_dir()) {

@@ -20,7 +20,7 @@ pub struct Interner {
 }
 
 impl Interner {
-    /// The shared string for `bytes` (up to the first NUL, invalid UTF-8 replaced).
+    /// The shared name for `bytes` (up to the first NUL, exactly).
     pub fn get(&mut self, bytes: &[u8; 16]) -> Name {
         if let Some((last, name)) = &self.last {
             if last == bytes {
@@ -41,7 +41,7 @@ impl Interner {
         if self.names.len() >= MAX_NAMES {
             self.names.clear();
         }
-        let name = Name::kept(&crate::sys::cstr::cstr(bytes));
+        let name = Name::kept_bytes(crate::sys::cstr::cstr(bytes));
         self.names.insert(*bytes, name.clone());
         name
     }
@@ -62,6 +62,10 @@ mod tests {
         assert_eq!(&*a, "eth0");
         let mut weird = [b'x'; 16];
         weird[0] = 0xff;
-        assert_eq!(&*interner.get(&weird), "\u{fffd}xxxxxxxxxxxxxxx");
+        // Not UTF-8: kept exactly, shown by the escaping rule.
+        let name = interner.get(&weird);
+        assert!(!name.is_utf8());
+        assert_eq!(&*name.to_bytes(), &weird[..]);
+        assert_eq!(&*name, "\\xffxxxxxxxxxxxxxxx");
     }
 }

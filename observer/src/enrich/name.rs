@@ -11,7 +11,6 @@
 //! interface names `netns::IfNames` asks the kernel for every 20 ms), a name is shared and
 //! counted as before.
 
-use std::borrow::Borrow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
@@ -19,6 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
+use sockabi::text::Escaped;
 
 /// How many distinct names the process keeps for its life: at 16 bytes a name at most (plus
 /// the allocator's overhead), well under a MiB. A host where containers come and go meets new
@@ -28,8 +28,14 @@ pub const KEPT_NAMES_MAX: usize = 16 * 1024;
 /// Names kept so far (process-wide).
 static KEPT: AtomicUsize = AtomicUsize::new(0);
 
-/// A name shared by many reports; dereferences, compares, hashes, prints and serializes as
-/// its `str`.
+/// A name shared by many reports, holding the exact bytes someone else chose.
+///
+/// A name that is valid UTF-8 (nearly all) is held as that text: it dereferences, compares
+/// and hashes as it, and serializes as a JSON string, which escapes its controls. One that is
+/// not is held as its text by the escaping rule of `sockabi::text` (`\xff`), from which the
+/// bytes come back: it dereferences to that escaped text and serializes as the array of its
+/// bytes, so that JSON carries every name losslessly. [`Display`](fmt::Display) writes either
+/// by the escaping rule, for a terminal.
 #[derive(Clone)]
 pub struct Name(Repr);
 
@@ -39,6 +45,8 @@ enum Repr {
     Kept(&'static str),
     /// Shared and counted.
     Shared(Arc<str>),
+    /// Not UTF-8: the bytes by the escaping rule, shared (rare enough to need no budget).
+    Escaped(Arc<str>),
 }
 
 impl Name {
@@ -47,6 +55,15 @@ impl Name {
     /// devices, tables): each call keeps a new copy, so callers intern.
     pub fn kept(text: &str) -> Name {
         Name::kept_within(text, &KEPT, KEPT_NAMES_MAX)
+    }
+
+    /// [`kept`](Self::kept), from the bytes as they came (a NUL-padded kernel field has been
+    /// cut at its NUL already).
+    pub fn kept_bytes(bytes: &[u8]) -> Name {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Name::kept(text),
+            Err(_) => Name::escaped(bytes),
+        }
     }
 
     /// `kept`, counting in `kept` against a budget of `max`.
@@ -63,11 +80,49 @@ impl Name {
         Name(Repr::Shared(text.into()))
     }
 
-    /// The name.
+    /// [`shared`](Self::shared), from the bytes as they came.
+    pub fn shared_bytes(bytes: &[u8]) -> Name {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Name::shared(text),
+            Err(_) => Name::escaped(bytes),
+        }
+    }
+
+    fn escaped(bytes: &[u8]) -> Name {
+        Name(Repr::Escaped(Escaped(bytes).to_string().into()))
+    }
+
+    /// The name as text: exactly, where it is UTF-8; else by the escaping rule.
     pub fn as_str(&self) -> &str {
         match &self.0 {
             Repr::Kept(text) => text,
-            Repr::Shared(text) => text,
+            Repr::Shared(text) | Repr::Escaped(text) => text,
+        }
+    }
+
+    /// Whether the name is UTF-8, and so [`as_str`](Self::as_str) its exact bytes.
+    pub fn is_utf8(&self) -> bool {
+        !matches!(self.0, Repr::Escaped(_))
+    }
+
+    /// The exact bytes.
+    pub fn to_bytes(&self) -> std::borrow::Cow<'_, [u8]> {
+        match &self.0 {
+            Repr::Escaped(text) => {
+                let mut bytes = Vec::with_capacity(text.len());
+                // The rule's own output always reads back.
+                let _ = sockabi::text::unescape(text, |b| bytes.push(b));
+                bytes.into()
+            }
+            _ => self.as_str().as_bytes().into(),
+        }
+    }
+
+    /// Writes the name by the escaping rule to `out` (a table cell, a line of text).
+    pub fn write_escaped(&self, out: &mut String) {
+        match &self.0 {
+            Repr::Escaped(text) => out.push_str(text),
+            _ => crate::escape::push(out, self.as_str()),
         }
     }
 }
@@ -94,12 +149,6 @@ impl From<&'static str> for Name {
     }
 }
 
-impl From<Arc<str>> for Name {
-    fn from(text: Arc<str>) -> Self {
-        Name(Repr::Shared(text))
-    }
-}
-
 impl Deref for Name {
     type Target = str;
 
@@ -114,31 +163,26 @@ impl AsRef<str> for Name {
     }
 }
 
-impl Borrow<str> for Name {
-    fn borrow(&self) -> &str {
-        self.as_str()
-    }
-}
-
 impl PartialEq for Name {
     fn eq(&self, other: &Self) -> bool {
         let (a, b) = (self.as_str(), other.as_str());
         // The same kept or shared string (the usual case when equal), else the bytes.
-        std::ptr::eq(a, b) || a == b
+        self.is_utf8() == other.is_utf8() && (std::ptr::eq(a, b) || a == b)
     }
 }
 
 impl Eq for Name {}
 
 impl PartialEq<str> for Name {
+    /// Equal to `other` when the name is exactly that text.
     fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
+        self.is_utf8() && self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for Name {
     fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
+        *self == **other
     }
 }
 
@@ -150,19 +194,28 @@ impl Hash for Name {
 
 impl fmt::Debug for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.as_str(), f)
+        write!(f, "\"{self}\"")
     }
 }
 
 impl fmt::Display for Name {
+    /// The name by the escaping rule (`sockabi::text`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        match &self.0 {
+            Repr::Escaped(text) => f.write_str(text),
+            _ => fmt::Display::fmt(&Escaped(self.as_str().as_bytes()), f),
+        }
     }
 }
 
 impl Serialize for Name {
+    /// A JSON string where the name is UTF-8, else the array of its bytes (see the README's
+    /// schema).
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+        match &self.0 {
+            Repr::Escaped(_) => serializer.serialize_bytes(&self.to_bytes()),
+            _ => serializer.serialize_str(self.as_str()),
+        }
     }
 }
 
@@ -179,6 +232,7 @@ mod tests {
         assert_eq!(&*shared, "eth0");
         assert_eq!(kept.to_string(), "eth0");
         assert_eq!(format!("{shared:?}"), "\"eth0\"");
+        assert_eq!(Name::shared_bytes(b"eth0"), kept);
         assert_eq!(serde_json::to_string(&kept).unwrap(), "\"eth0\"");
         let hash = |n: &Name| {
             let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -200,6 +254,32 @@ mod tests {
         assert!(is_kept(&names[0]) && is_kept(&names[1]));
         assert!(!is_kept(&names[2]));
         assert_eq!(names[2], "c");
+    }
+
+    #[test]
+    fn a_name_that_is_not_utf8_keeps_its_bytes() {
+        let name = Name::kept_bytes(b"e\xff\x1b");
+        assert!(!name.is_utf8());
+        assert_eq!(&*name.to_bytes(), b"e\xff\x1b");
+        assert_eq!(name.to_string(), "e\\xff\\x1b");
+        assert_eq!(serde_json::to_string(&name).unwrap(), "[101,255,27]");
+        // Not equal to a UTF-8 name spelling its escapes.
+        assert_ne!(name, Name::kept("e\\xff\\x1b"));
+        assert_ne!(name, "e\\xff\\x1b");
+        let mut text = String::new();
+        name.write_escaped(&mut text);
+        assert_eq!(text, "e\\xff\\x1b");
+    }
+
+    #[test]
+    fn controls_are_exact_in_json_and_escaped_in_text() {
+        let name = Name::kept_bytes(b"\x1b[31mEVIL\x1b[0m\x07\\");
+        assert!(name.is_utf8());
+        assert_eq!(name.to_string(), "\\x1b[31mEVIL\\x1b[0m\\x07\\\\");
+        let json = serde_json::to_string(&name).unwrap();
+        assert_eq!(json, "\"\\u001b[31mEVIL\\u001b[0m\\u0007\\\\\"");
+        let back: String = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.as_bytes(), b"\x1b[31mEVIL\x1b[0m\x07\\");
     }
 
     #[test]

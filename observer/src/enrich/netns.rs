@@ -6,7 +6,7 @@
 //! short-lived thread that `setns()`es there, see `crate::sys::netns`) with `SIOCGIFNAME`.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::os::unix::ffi::OsStrExt;
 use std::time::{Duration, Instant};
 
 use super::name::Name;
@@ -20,7 +20,7 @@ const RESCAN: Duration = Duration::from_secs(1);
 #[derive(Debug, Default)]
 pub struct NetnsNames {
     /// Inodes looked up since the last read of the list: their name, or none.
-    names: HashMap<u32, Option<Arc<str>>>,
+    names: HashMap<u32, Option<Name>>,
     scanned: Option<Instant>,
 }
 
@@ -28,10 +28,10 @@ impl NetnsNames {
     /// The name of namespace `inode`, if it has one. The list is read again when an inode
     /// not looked up before comes (at most every [`RESCAN`]), and for an unnamed one once
     /// [`RESCAN`] has passed (it may have been named since).
-    pub fn name(&mut self, inode: u32) -> Option<Arc<str>> {
+    pub fn name(&mut self, inode: u32) -> Option<Name> {
         let stale = || self.scanned.is_none_or(|at| at.elapsed() >= RESCAN);
         match self.names.get(&inode) {
-            Some(Some(name)) => return Some(Arc::clone(name)),
+            Some(Some(name)) => return Some(name.clone()),
             Some(None) if !stale() => return None,
             None if !stale() => {
                 self.names.insert(inode, None);
@@ -40,7 +40,7 @@ impl NetnsNames {
             _ => {}
         }
         self.scanned = Some(Instant::now());
-        let mut names: HashMap<u32, Option<Arc<str>>> = std::fs::read_dir("/run/netns")
+        let mut names: HashMap<u32, Option<Name>> = std::fs::read_dir("/run/netns")
             .into_iter()
             .flatten()
             .flatten()
@@ -48,7 +48,7 @@ impl NetnsNames {
                 let inode = inode_of(&entry.path()).ok()?;
                 Some((
                     inode,
-                    Some(Arc::from(entry.file_name().to_string_lossy().as_ref())),
+                    Some(Name::shared_bytes(entry.file_name().as_bytes())),
                 ))
             })
             .collect();
@@ -57,10 +57,11 @@ impl NetnsNames {
         self.names.get(&inode).cloned().flatten()
     }
 
-    /// [`name`](Self::name), or the inode as text: a metric label.
+    /// [`name`](Self::name), or the inode as text: a metric label. The exact name where it
+    /// is UTF-8 (the exposition format escapes what it must), else by the escaping rule.
     pub fn label(&mut self, inode: u32) -> String {
         self.name(inode)
-            .map_or_else(|| inode.to_string(), |name| name.to_string())
+            .map_or_else(|| inode.to_string(), |name| name.as_str().to_owned())
     }
 }
 
@@ -108,7 +109,7 @@ impl IfNames {
                 // of kept names (see `crate::enrich::name`).
                 let name = open_in(netns, task)
                     .and_then(|socket| name_of(&socket, ifindex))
-                    .map(|name| Name::shared(&name));
+                    .map(|name| Name::shared_bytes(&name));
                 if self.names.len() >= NAMES_KEPT {
                     self.names.retain(|_, (resolved, _)| fresh(*resolved));
                 }

@@ -29,13 +29,20 @@ impl Default for TableNames {
             .map(|(k, v)| (k, Name::from(v)))
             .collect();
         for path in ["/usr/share/iproute2/rt_tables", "/etc/iproute2/rt_tables"] {
-            for line in std::fs::read_to_string(path).unwrap_or_default().lines() {
-                let mut words = line.split_whitespace();
-                if let (Some(id), Some(name)) =
-                    (words.next().and_then(|w| w.parse().ok()), words.next())
-                {
-                    if !name.starts_with('#') && id != 0 {
-                        names.insert(id, Name::kept(name));
+            // Bytes, not text: a name is whatever the file holds (printed by the escaping
+            // rule, serialized exactly).
+            let file = std::fs::read(path).unwrap_or_default();
+            for line in file.split(|&b| b == b'\n') {
+                let mut words = line
+                    .split(|b| b.is_ascii_whitespace())
+                    .filter(|w| !w.is_empty());
+                let id = words
+                    .next()
+                    .and_then(|w| std::str::from_utf8(w).ok())
+                    .and_then(|w| w.parse().ok());
+                if let (Some(id), Some(name)) = (id, words.next()) {
+                    if !name.starts_with(b"#") && id != 0 {
+                        names.insert(id, Name::kept_bytes(name));
                     }
                 }
             }

@@ -50,7 +50,7 @@ pub enum Error {
     NoDestination,
     /// `--dev`/`--iif` names no device of the namespace.
     #[error(
-        "unknown device {0:?} in this network namespace: `ip -n NETNS link` lists its devices"
+        "unknown device \"{0}\" in this network namespace: `ip -n NETNS link` lists its devices"
     )]
     UnknownDevice(String),
     /// `--ifindex` is no device of the namespace.

@@ -1,9 +1,11 @@
 //! The walk in words: rules, tables, outcome, and with a device the unbound decision and the
-//! two outcomes side by side.
+//! two outcomes side by side. The caller escapes each line (`escape::Lines`): names are
+//! written as they are and columns padded by what they take once escaped.
 
 use std::io::{self, Write};
 
 use super::model::{Case, Explanation, Rules};
+use crate::escape;
 
 /// Writes `explanation` for a reader.
 pub fn write_explanation(out: &mut impl Write, explanation: &Explanation) -> io::Result<()> {
@@ -60,12 +62,19 @@ fn write_case(out: &mut impl Write, case: &Case) -> io::Result<()> {
             not_reached,
             disagreement,
         } => {
-            let width = rules.iter().map(|r| r.rule.len()).max().unwrap_or(0);
+            // Aligned by the columns each rule takes once escaped (`out` escapes the line).
+            let width = rules
+                .iter()
+                .map(|r| escape::columns(&r.rule))
+                .max()
+                .unwrap_or(0);
             for rule in rules {
                 writeln!(
                     out,
-                    "  {:<width$}  {:<8} {}",
-                    rule.rule, rule.verdict, rule.detail
+                    "  {}  {:<8} {}",
+                    escape::pad(&rule.rule, width),
+                    rule.verdict,
+                    rule.detail
                 )?;
             }
             if *not_reached > 0 {
@@ -161,16 +170,21 @@ fn write_side_by_side(out: &mut impl Write, bound: &Case, unbound: &Case) -> io:
     let title = format!("bound to {dev}");
     let width = left
         .iter()
-        .map(String::len)
+        .map(|text| escape::columns(text))
         .max()
         .unwrap_or(0)
-        .max(title.len());
-    writeln!(out, "{:<9}{title:<width$}  unbound", "")?;
+        .max(escape::columns(&title));
+    writeln!(out, "{:<9}{}  unbound", "", escape::pad(&title, width))?;
     for (n, label) in ["device", "gateway", "source", "table", "error"]
         .iter()
         .enumerate()
     {
-        writeln!(out, "{label:<9}{:<width$}  {}", left[n], right[n])?;
+        writeln!(
+            out,
+            "{label:<9}{}  {}",
+            escape::pad(&left[n], width),
+            right[n]
+        )?;
     }
     Ok(())
 }

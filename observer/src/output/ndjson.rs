@@ -215,14 +215,14 @@ fn write_origin(out: &mut Vec<u8>, origin: &Origin, family: Family, purpose: Pur
     out.extend_from_slice(b",\"tid\":");
     optional_int(out, origin.tid);
     out.extend_from_slice(b",\"comm\":");
-    optional_string(out, origin.comm.as_deref());
+    optional_name(out, origin.comm.as_ref());
     out.extend_from_slice(b",\"netns\":");
     int(out, origin.netns);
     out.extend_from_slice(b",\"netns_name\":");
     let a = &origin.attribution;
-    optional_string(out, a.netns_name());
+    optional_name(out, a.netns_name());
     out.extend_from_slice(b",\"cgroup\":");
-    optional_string(out, a.cgroup());
+    optional_name(out, a.cgroup());
     out.extend_from_slice(b",\"container_id\":");
     optional_string(out, a.container_id());
     out.extend_from_slice(b",\"pod_uid\":");
@@ -243,7 +243,7 @@ fn write_flow(out: &mut Vec<u8>, d: &RouteDecision) {
     out.extend_from_slice(b",\"table\":");
     int(out, d.table);
     out.extend_from_slice(b",\"table_name\":");
-    string(out, &d.table_name);
+    name(out, &d.table_name);
     out.extend_from_slice(b",\"dst\":");
     address(out, &d.dst);
     out.extend_from_slice(b",\"src\":");
@@ -251,11 +251,11 @@ fn write_flow(out: &mut Vec<u8>, d: &RouteDecision) {
     out.extend_from_slice(b",\"oif\":");
     int(out, d.oif);
     out.extend_from_slice(b",\"oif_name\":");
-    optional_string(out, d.oif_name.as_deref());
+    optional_name(out, d.oif_name.as_ref());
     out.extend_from_slice(b",\"iif\":");
     int(out, d.iif);
     out.extend_from_slice(b",\"iif_name\":");
-    optional_string(out, d.iif_name.as_deref());
+    optional_name(out, d.iif_name.as_ref());
     out.extend_from_slice(b",\"proto\":");
     int(out, d.proto);
     out.extend_from_slice(b",\"tos\":");
@@ -277,7 +277,7 @@ fn write_answer(out: &mut Vec<u8>, d: &RouteDecision) {
     out.extend_from_slice(b",\"netns_source\":");
     string(out, d.netns_source);
     out.extend_from_slice(b",\"dev\":");
-    optional_string(out, d.dev.as_deref());
+    optional_name(out, d.dev.as_ref());
     out.extend_from_slice(b",\"gw\":");
     match &d.gw {
         Some(gw) => address(out, gw),
@@ -303,7 +303,7 @@ fn table_lookup(out: &mut Vec<u8>, l: &TableLookup) {
     out.extend_from_slice(b"{\"table\":");
     int(out, l.table);
     out.extend_from_slice(b",\"table_name\":");
-    string(out, &l.table_name);
+    name(out, &l.table_name);
     out.extend_from_slice(b",\"err\":");
     optional_string(out, l.err.as_deref());
     out.extend_from_slice(if l.suppressed {
@@ -375,6 +375,23 @@ fn string(out: &mut Vec<u8>, s: &str) {
     } else {
         // Writing a string into a Vec cannot fail.
         let _ = serde_json::to_writer(&mut *out, s);
+    }
+}
+
+/// A name as `Name` serializes: a string where it is UTF-8, else the array of its bytes.
+fn name(out: &mut Vec<u8>, n: &Name) {
+    if n.is_utf8() {
+        string(out, n);
+    } else {
+        // Writing into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, n);
+    }
+}
+
+fn optional_name(out: &mut Vec<u8>, n: Option<&Name>) {
+    match n {
+        Some(n) => name(out, n),
+        None => out.extend_from_slice(b"null"),
     }
 }
 

@@ -6,6 +6,8 @@ use std::io::Write;
 use super::ndjson::{AnswerKey, FlowKey};
 use super::sink::{Sink, Summary};
 use crate::decode::{Body, ControlMessage, Report};
+use crate::enrich::name::Name;
+use crate::escape;
 use crate::route::{Purpose, RouteDecision, RuleReport};
 
 /// ANSI colours, or none.
@@ -100,7 +102,8 @@ pub fn describe(report: &Report, palette: Palette) -> String {
                 format!("setsockopt {}", s.value)
             };
             if let (Some(index), Some(name)) = (s.ifindex, &s.ifname) {
-                if !s.value.contains(name.as_str()) && index != 0 {
+                // `value` shows a name by the escaping rule, as `name` displays.
+                if !s.value.contains(&name.to_string()) && index != 0 {
                     text.push_str(&format!(" ({name})"));
                 }
             }
@@ -217,11 +220,11 @@ fn write_route(out: &mut String, d: &RouteDecision, p: Palette) {
     }
     if d.oif != 0 {
         out.push_str(" oif=");
-        name_or_index(out, d.oif_name.as_deref(), d.oif);
+        name_or_index(out, d.oif_name.as_ref(), d.oif);
     }
     if d.iif != 1 && d.iif != 0 {
         out.push_str(" iif=");
-        name_or_index(out, d.iif_name.as_deref(), d.iif);
+        name_or_index(out, d.iif_name.as_ref(), d.iif);
     }
     out.push_str(" -> ");
     match &d.err {
@@ -231,7 +234,10 @@ fn write_route(out: &mut String, d: &RouteDecision, p: Palette) {
             }
             out.push_str(p.ok);
             out.push_str("dev ");
-            out.push_str(d.dev.as_deref().unwrap_or("?"));
+            match &d.dev {
+                Some(dev) => dev.write_escaped(out),
+                None => out.push('?'),
+            }
             out.push_str(p.reset);
         }
         Some(err) => {
@@ -248,7 +254,7 @@ fn write_route(out: &mut String, d: &RouteDecision, p: Palette) {
                     " {}(on-link fallback: the kernel assumes {} is directly on ",
                     p.note, d.dst
                 );
-                name_or_index(out, d.oif_name.as_deref(), d.oif);
+                name_or_index(out, d.oif_name.as_ref(), d.oif);
                 out.push(')');
                 out.push_str(p.reset);
             }
@@ -260,7 +266,7 @@ fn write_route(out: &mut String, d: &RouteDecision, p: Palette) {
             if i > 0 {
                 out.push_str(" -> ");
             }
-            out.push_str(&l.table_name);
+            l.table_name.write_escaped(out);
             match (&l.err, l.suppressed) {
                 (Some(e), _) => {
                     out.push(':');
@@ -272,7 +278,7 @@ fn write_route(out: &mut String, d: &RouteDecision, p: Palette) {
         }
     } else {
         out.push_str(" (table ");
-        out.push_str(&d.table_name);
+        d.table_name.write_escaped(out);
     }
     // The rule behind the deciding lookup, when the namespace has custom rules (unless a
     // rule's action decided: then that rule is named with the error).
@@ -289,9 +295,9 @@ fn write_route(out: &mut String, d: &RouteDecision, p: Palette) {
 }
 
 /// An interface's name, or its index where it has none.
-fn name_or_index(out: &mut String, name: Option<&str>, index: i32) {
+fn name_or_index(out: &mut String, name: Option<&Name>, index: i32) {
     match name {
-        Some(name) => out.push_str(name),
+        Some(name) => name.write_escaped(out),
         None => {
             let _ = write!(out, "{index}");
         }
@@ -301,14 +307,18 @@ fn name_or_index(out: &mut String, name: Option<&str>, index: i32) {
 /// A rule in brief (`rule 32765 not fwmark 0xca6c -> table 51820`), or why it is unknown.
 fn rule_text(out: &mut String, rule: &RuleReport) {
     match (&rule.reason, rule.method) {
+        // Rules quote interface names (`iif`, `oif`), reasons quote rules: escaped whole.
         (Some(reason), "unknown") => {
             out.push_str("rule unknown: ");
-            out.push_str(reason);
+            escape::push(out, reason);
         }
         (Some(reason), _) => {
-            let _ = write!(out, "{} ({reason})", rule.brief);
+            escape::push(out, &rule.brief);
+            out.push_str(" (");
+            escape::push(out, reason);
+            out.push(')');
         }
-        (None, _) => out.push_str(&rule.brief),
+        (None, _) => escape::push(out, &rule.brief),
     }
 }
 
@@ -329,25 +339,25 @@ impl<W: Write> Sink for Human<W> {
         let who_at = line.len();
         match (&report.origin.comm, report.origin.pid) {
             (Some(comm), Some(pid)) => {
-                line.push_str(comm);
+                comm.write_escaped(line);
                 line.push('[');
                 line.push_str(itoa::Buffer::new().format(pid));
                 line.push(']');
             }
             _ => line.push_str("[softirq]"),
         }
-        // `{who:<22}`: padded to 22 characters.
-        let who = &line[who_at..];
-        let who_chars = match who.is_ascii() {
-            true => who.len(),
-            false => who.chars().count(),
-        };
-        line.extend(std::iter::repeat_n(' ', 22usize.saturating_sub(who_chars)));
+        // Padded to 22 terminal columns (a wide character takes two, a zero-width one none).
+        let who_columns = escape::width(&line[who_at..]);
+        line.extend(std::iter::repeat_n(
+            ' ',
+            22usize.saturating_sub(who_columns),
+        ));
         line.push(' ');
         if self.containers {
             let id = report.origin.attribution.container_id().unwrap_or("-");
             let short: String = id.chars().take(SHORT_ID).collect();
-            let _ = write!(line, "{short:<SHORT_ID$} ");
+            escape::push_padded(line, &escape::text(&short), SHORT_ID);
+            line.push(' ');
         }
         match &report.body {
             Body::Route(d) => {

@@ -12,13 +12,15 @@ use std::io;
 use std::os::fd::AsRawFd;
 
 use netlink_packet_core::{
-    NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST,
+    Emitable, NetlinkBuffer, NetlinkHeader, NetlinkMessage, NetlinkPayload, NlaBuffer,
+    NlasIterator, Parseable, ParseableParametrized, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST,
 };
-use netlink_packet_route::link::LinkMessage;
+use netlink_packet_route::link::{LinkAttribute, LinkHeader, LinkMessage};
 use netlink_packet_route::route::RouteMessage;
-use netlink_packet_route::rule::RuleMessage;
+use netlink_packet_route::rule::{RuleAttribute, RuleHeader, RuleMessage};
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 use netlink_sys::{protocols::NETLINK_ROUTE, Socket, SocketAddr};
+use sockabi::text::Escaped;
 
 use super::links::Links;
 use super::rule::Rule;
@@ -318,8 +320,11 @@ impl Session {
 fn parse(mut bytes: &[u8]) -> io::Result<Vec<NetlinkMessage<RouteNetlinkMessage>>> {
     let mut messages = Vec::new();
     while !bytes.is_empty() {
-        let message = NetlinkMessage::<RouteNetlinkMessage>::deserialize(bytes)
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+        let message = match NetlinkMessage::<RouteNetlinkMessage>::deserialize(bytes) {
+            Ok(message) => message,
+            Err(error) => lenient(bytes)
+                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, error.to_string()))?,
+        };
         // Messages are aligned to 4 bytes (NLMSG_ALIGN).
         let length = (message.header.length as usize).next_multiple_of(4);
         if length == 0 {
@@ -329,4 +334,74 @@ fn parse(mut bytes: &[u8]) -> io::Result<Vec<NetlinkMessage<RouteNetlinkMessage>
         bytes = bytes.get(length..).unwrap_or_default();
     }
     Ok(messages)
+}
+
+/// `RTM_NEWLINK`, `RTM_DELLINK`, `RTM_NEWRULE`, `RTM_DELRULE`.
+const LINK_MESSAGES: [u16; 2] = [16, 17];
+const RULE_MESSAGES: [u16; 2] = [32, 33];
+/// `IFLA_IFNAME`; `FRA_IIFNAME`, `FRA_OIFNAME`.
+const IFLA_IFNAME: u16 = 3;
+const FRA_IFNAMES: [u16; 2] = [3, 17];
+
+/// A link or rule message that `netlink-packet-route` refused, read attribute by attribute
+/// with its own parsers. The crate takes names for UTF-8 (`String`), while an interface may
+/// be named with any bytes but `/`, `:` and white space: one tenant's interface named
+/// `\xff` would otherwise make every dump of its namespace fail. Such a name is kept by the
+/// escaping rule of `sockabi::text` (`\xff`); any other attribute the crate cannot read is
+/// left out, as the dump it came in is more use than none.
+fn lenient(bytes: &[u8]) -> Option<NetlinkMessage<RouteNetlinkMessage>> {
+    let buffer = NetlinkBuffer::new_checked(bytes).ok()?;
+    let header = NetlinkHeader::parse(&buffer).ok()?;
+    let payload = buffer.payload();
+    let kind = header.message_type;
+    let name = |nla: &NlaBuffer<&[u8]>| {
+        let value = nla.value();
+        let value = value.strip_suffix(&[0]).unwrap_or(value);
+        Escaped(value).to_string()
+    };
+    let inner = if LINK_MESSAGES.contains(&kind) {
+        let mut message = LinkMessage::default();
+        message.header = LinkHeader::parse(payload).ok()?;
+        let family = message.header.interface_family;
+        for nla in NlasIterator::new(payload.get(message.header.buffer_len()..)?) {
+            let nla = nla.ok()?;
+            match LinkAttribute::parse_with_param(&nla, family) {
+                Ok(attribute) => message.attributes.push(attribute),
+                Err(_) if nla.kind() == IFLA_IFNAME => {
+                    message.attributes.push(LinkAttribute::IfName(name(&nla)));
+                }
+                Err(_) => {}
+            }
+        }
+        match kind {
+            16 => RouteNetlinkMessage::NewLink(message),
+            _ => RouteNetlinkMessage::DelLink(message),
+        }
+    } else if RULE_MESSAGES.contains(&kind) {
+        let mut message = RuleMessage::default();
+        message.header = RuleHeader::parse(payload).ok()?;
+        for nla in NlasIterator::new(payload.get(message.header.buffer_len()..)?) {
+            let nla = nla.ok()?;
+            match RuleAttribute::parse(&nla) {
+                Ok(attribute) => message.attributes.push(attribute),
+                Err(_) if nla.kind() == FRA_IFNAMES[0] => {
+                    message.attributes.push(RuleAttribute::Iifname(name(&nla)));
+                }
+                Err(_) if nla.kind() == FRA_IFNAMES[1] => {
+                    message.attributes.push(RuleAttribute::Oifname(name(&nla)));
+                }
+                Err(_) => {}
+            }
+        }
+        match kind {
+            32 => RouteNetlinkMessage::NewRule(message),
+            _ => RouteNetlinkMessage::DelRule(message),
+        }
+    } else {
+        return None;
+    };
+    Some(NetlinkMessage::new(
+        header,
+        NetlinkPayload::InnerMessage(inner),
+    ))
 }

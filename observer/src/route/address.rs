@@ -82,6 +82,7 @@ impl PartialEq<Ipv6Addr> for Address {
 }
 
 impl fmt::Display for Address {
+    /// For a human: the scope by the escaping rule.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.scope {
             Some(scope) => write!(f, "{}%{scope}", self.ip),
@@ -91,8 +92,14 @@ impl fmt::Display for Address {
 }
 
 impl Serialize for Address {
+    /// `ADDR` or `ADDR%SCOPE` with the scope's exact text (JSON escapes its controls); a scope
+    /// that is not UTF-8 is written by the escaping rule, its bytes being those of the
+    /// interface the decision names (`dev`, `oif_name`).
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        match &self.scope {
+            Some(scope) => serializer.collect_str(&format_args!("{}%{}", self.ip, scope.as_str())),
+            None => serializer.collect_str(&self.ip),
+        }
     }
 }
 

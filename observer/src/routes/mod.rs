@@ -59,7 +59,7 @@ impl Tables {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// `--table` names no table.
-    #[error("unknown table {0:?}: give a table number, `all`, or a name from /etc/iproute2/rt_tables (main, local, default)")]
+    #[error("unknown table \"{0}\": give a table number, `all`, or a name from /etc/iproute2/rt_tables (main, local, default)")]
     UnknownTable(String),
     /// `--netns` could not be resolved or opened.
     #[error(transparent)]
@@ -168,7 +168,7 @@ impl Namespace {
         &mut self,
         tables: Tables,
         json: bool,
-        out: &mut impl std::io::Write,
+        out: &mut (impl std::io::Write + ?Sized),
     ) -> Result<(), Error> {
         watch::watch(&mut self.session, &mut self.links, tables, json, out)
     }

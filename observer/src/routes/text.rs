@@ -94,7 +94,7 @@ impl Route {
 /// Writes the tables of `snapshot` in route(8)'s layout, and its rules (if any) as `ip rule
 /// show` prints them. A lone table gets route(8)'s own title; several are each titled with
 /// their table's name.
-pub fn write_tables(out: &mut impl Write, snapshot: &Snapshot) -> io::Result<()> {
+pub fn write_tables(out: &mut (impl Write + ?Sized), snapshot: &Snapshot) -> io::Result<()> {
     let several = snapshot.tables.len() > 1;
     for (n, (table, routes)) in snapshot.tables.iter().enumerate() {
         if n > 0 {

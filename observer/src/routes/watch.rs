@@ -28,7 +28,7 @@ pub(super) fn watch(
     links: &mut Links,
     tables: Tables,
     as_json: bool,
-    out: &mut impl Write,
+    out: &mut (impl Write + ?Sized),
 ) -> Result<(), Error> {
     loop {
         let messages = session.next_notifications().map_err(|e| {

@@ -64,12 +64,14 @@ fn ifreq_ioctl(socket: &OwnedFd, request: u32, ifreq: &mut [u8; 40]) -> std::io:
     Ok(())
 }
 
-/// The name of `ifindex` as the namespace of `socket` sees it.
-pub(crate) fn name_of(socket: &OwnedFd, ifindex: i32) -> Option<String> {
+/// The name of `ifindex` as the namespace of `socket` sees it: its exact bytes.
+pub(crate) fn name_of(socket: &OwnedFd, ifindex: i32) -> Option<Vec<u8>> {
     let mut ifreq = [0u8; 40];
     ifreq[16..20].copy_from_slice(&ifindex.to_ne_bytes());
     ifreq_ioctl(socket, sockabi_siocgifname(), &mut ifreq).ok()?;
-    IfName::from_bytes(&ifreq[..16]).ok().map(|n| n.to_string())
+    IfName::from_bytes(&ifreq[..16])
+        .ok()
+        .map(|n| n.as_bytes().to_vec())
 }
 
 /// The index of `name` as the namespace of `socket` sees it.

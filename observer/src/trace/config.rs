@@ -299,7 +299,7 @@ impl FromStr for NetnsSpec {
         }
         if !text.contains('/') {
             return Err(bad(format!(
-                "no network namespace named {text:?} in {NETNS_RUN_DIR} (see `ip netns list`); or give a namespace file such as /proc/PID/ns/net, a pid or an inode"
+                "no network namespace named \"{text}\" in {NETNS_RUN_DIR} (see `ip netns list`); or give a namespace file such as /proc/PID/ns/net, a pid or an inode"
             )));
         }
         let path = PathBuf::from(text);

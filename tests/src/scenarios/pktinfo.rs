@@ -179,7 +179,7 @@ fn pktinfo_on_send(ctx: &mut Ctx) -> Result<Outcome> {
         let sent = reports.expect_one("sendmsg", reports.cmsgs("send"))?;
         let want = ControlMessage::Pktinfo {
             ifindex,
-            ifname: (ifindex != 0).then(|| ETH1.to_owned()),
+            ifname: (ifindex != 0).then(|| bindscope::enrich::name::Name::from(ETH1)),
             spec_dst,
             addr: Ipv4Addr::UNSPECIFIED,
         };

@@ -1,7 +1,6 @@
 //! Counting reports: the metrics as a [`Sink`].
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use super::labels::{OnlinkLabels, PinningLabels, RouteLabels, TypeLabels};
 use super::Metrics;
@@ -19,7 +18,7 @@ fn label(netns: u32, name: Option<&str>) -> String {
 /// table and error.
 pub(super) type RouteKey = (
     u32,
-    Option<Arc<str>>,
+    Option<Name>,
     Option<Name>,
     Name,
     Option<Cow<'static, str>>,
