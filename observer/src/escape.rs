@@ -70,6 +70,43 @@ pub fn push_padded(out: &mut String, text: &str, columns: usize) {
     }
 }
 
+/// Appends `text` (escaped already) in exactly `columns` terminal columns: padded when
+/// shorter; when longer, cut between whole characters and escapes (never inside a `\x1b`)
+/// and ended with `…`, so that the columns after it stay aligned. JSON has the whole name.
+pub fn push_fitted(out: &mut String, text: &str, columns: usize) {
+    let used = width(text);
+    if used <= columns {
+        out.push_str(text);
+        out.extend(std::iter::repeat_n(' ', columns - used));
+        return;
+    }
+    let room = columns.saturating_sub(1); // for the `…`
+    let mut taken = 0;
+    let mut rest = text;
+    while let Some(unit) = next_unit(rest) {
+        let unit_width = width(unit);
+        if taken + unit_width > room {
+            break;
+        }
+        out.push_str(unit);
+        taken += unit_width;
+        rest = &rest[unit.len()..];
+    }
+    out.push('…');
+    out.extend(std::iter::repeat_n(' ', room - taken));
+}
+
+/// The first unit of escaped text: an escape (`\xHH`, `\\`) or one character.
+fn next_unit(text: &str) -> Option<&str> {
+    let first = text.chars().next()?;
+    let len = match (first, text.as_bytes().get(1)) {
+        ('\\', Some(b'x')) => 4.min(text.len()),
+        ('\\', Some(_)) => 2,
+        _ => first.len_utf8(),
+    };
+    text.get(..len)
+}
+
 /// Appends `text` (escaped already) right-aligned in `columns` terminal columns.
 pub fn push_right(out: &mut String, text: &str, columns: usize) {
     for _ in width(text)..columns {
@@ -155,6 +192,36 @@ mod tests {
         out.push('|');
         push_right(&mut out, "e\u{301}", 3);
         assert_eq!(out, "\u{754c}  |  e\u{301}");
+    }
+
+    #[test]
+    fn a_long_name_is_cut_between_escapes_and_keeps_the_columns() {
+        let fitted = |text: &str, columns| {
+            let mut out = String::new();
+            push_fitted(&mut out, text, columns);
+            out
+        };
+        assert_eq!(fitted("eth0", 6), "eth0  ");
+        assert_eq!(fitted("eth0", 4), "eth0");
+        assert_eq!(fitted("abcdef", 4), "abc…");
+        // Never half an escape: `\x1b` is whole or absent.
+        assert_eq!(fitted("ab\\x1b[31m", 5), "ab…  ");
+        assert_eq!(fitted("ab\\x1b[31m", 7), "ab\\x1b…");
+        // Wide characters count two columns.
+        assert_eq!(fitted("\u{754c}\u{754c}\u{754c}", 4), "\u{754c}… ");
+        for text in [
+            "\\x1b[31mEVIL\\x1b[0m\\x07[123]",
+            "\u{754c}\u{9762}x\u{200b}y",
+            "plain",
+        ] {
+            for columns in 1..30 {
+                assert_eq!(
+                    width(&fitted(text, columns)),
+                    columns,
+                    "{text} in {columns}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -322,6 +322,9 @@ fn rule_text(out: &mut String, rule: &RuleReport) {
     }
 }
 
+/// The columns of `COMM[PID]`.
+const WHO_COLUMNS: usize = 22;
+
 impl<W: Write> Sink for Human<W> {
     fn report(&mut self, report: &Report) {
         let start = *self.start_ns.get_or_insert(report.origin.ts_ns);
@@ -346,17 +349,27 @@ impl<W: Write> Sink for Human<W> {
             }
             _ => line.push_str("[softirq]"),
         }
-        // Padded to 22 terminal columns (a wide character takes two, a zero-width one none).
+        // 22 terminal columns (a wide character takes two, a zero-width one none); a longer
+        // task name is cut, keeping its pid, so the columns after it stay aligned.
         let who_columns = escape::width(&line[who_at..]);
-        line.extend(std::iter::repeat_n(
-            ' ',
-            22usize.saturating_sub(who_columns),
-        ));
+        if who_columns > WHO_COLUMNS {
+            let who = line.split_off(who_at);
+            let pid_at = who.rfind('[').unwrap_or(who.len());
+            let pid_columns = who.len() - pid_at;
+            escape::push_fitted(
+                line,
+                &who[..pid_at],
+                WHO_COLUMNS.saturating_sub(pid_columns),
+            );
+            line.push_str(&who[pid_at..]);
+        } else {
+            line.extend(std::iter::repeat_n(' ', WHO_COLUMNS - who_columns));
+        }
         line.push(' ');
         if self.containers {
             let id = report.origin.attribution.container_id().unwrap_or("-");
             let short: String = id.chars().take(SHORT_ID).collect();
-            escape::push_padded(line, &escape::text(&short), SHORT_ID);
+            escape::push_fitted(line, &escape::text(&short), SHORT_ID);
             line.push(' ');
         }
         match &report.body {
@@ -560,7 +573,7 @@ mod tests {
         assert!(got[6].contains("CONTAINER"), "{text}");
         assert_eq!(
             got[7],
-            "  0.000003  4026531840  a-very-long-task-name[412] 0123         route 198.51.100.159 oif=eth1 -> via 192.0.2.193 dev eth1 (table main)"
+            "  0.000003  4026531840  a-very-long-task…[412] 0123         route 198.51.100.159 oif=eth1 -> via 192.0.2.193 dev eth1 (table main)"
         );
     }
 }
