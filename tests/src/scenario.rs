@@ -429,6 +429,11 @@ impl Seen {
             .collect()
     }
 
+    /// Every report, in the order they came.
+    pub fn all(&self) -> &[Report] {
+        &self.reports
+    }
+
     /// The `setsockopt` reports of option `optname` (`"SO_BINDTODEVICE"`, ...).
     pub fn sockopts(&self, optname: &str) -> Vec<Found<'_, SockoptReport>> {
         self.find(|r| r.sockopt().filter(|s| s.optname == optname))

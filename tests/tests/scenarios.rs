@@ -71,6 +71,7 @@ scenario_tests!(
     ipv6_recverr_port_unreachable_and_pktinfo,
     ipv6_in6_ifreq_adds_and_deletes_addresses,
     ipv6_policy_rule_selects_second_table,
+    hostile_names,
 );
 
 #[test]

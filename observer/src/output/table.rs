@@ -70,6 +70,11 @@ impl<W: Write> Human<W> {
         }
     }
 
+    /// The writer, once the table is done (flush first).
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
     /// The header line (again, with a CONTAINER column, once the first event from a
     /// container comes).
     pub fn header(&mut self) {

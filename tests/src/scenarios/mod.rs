@@ -16,6 +16,7 @@ use crate::sys::{self, Received};
 mod addressing;
 mod bindtodevice;
 mod forwarding;
+mod hostile;
 mod ipv6;
 mod multicast;
 mod netdevice;
@@ -37,6 +38,7 @@ pub fn all() -> Vec<Scenario> {
         forwarding::SCENARIOS,
         policy::SCENARIOS,
         ipv6::SCENARIOS,
+        hostile::SCENARIOS,
     ]
     .concat()
 }
