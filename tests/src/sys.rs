@@ -439,6 +439,82 @@ pub fn v4(ip: Ipv4Addr, port: u16) -> SocketAddrV4 {
     SocketAddrV4::new(ip, port)
 }
 
+/// `SIOCSIFNAME`: renames the (down) device `old` to `new` (exact bytes: `ip` takes text),
+/// in the calling thread's namespace.
+pub fn rename_device(old: &[u8], new: &[u8]) -> anyhow::Result<()> {
+    let socket = udp_socket()?;
+    let mut ifreq = [0u8; 40];
+    ifreq[..old.len()].copy_from_slice(old);
+    ifreq[16..16 + new.len()].copy_from_slice(new);
+    // SAFETY: the kernel reads (and may write) sizeof(struct ifreq) = 40 bytes.
+    if unsafe { libc::ioctl(socket.as_raw_fd(), libc::SIOCSIFNAME, ifreq.as_mut_ptr()) } < 0 {
+        anyhow::bail!("{}", Errno::last());
+    }
+    Ok(())
+}
+
+/// `SIOCGIFINDEX` of the device named `name` (exact bytes), in the calling thread's namespace.
+pub fn device_index(name: &[u8]) -> Option<i32> {
+    let socket = udp_socket().ok()?;
+    let mut ifreq = [0u8; 40];
+    ifreq[..name.len()].copy_from_slice(name);
+    // SAFETY: the kernel reads and writes sizeof(struct ifreq) = 40 bytes.
+    if unsafe { libc::ioctl(socket.as_raw_fd(), libc::SIOCGIFINDEX, ifreq.as_mut_ptr()) } < 0 {
+        return None;
+    }
+    Some(i32::from_ne_bytes([
+        ifreq[16], ifreq[17], ifreq[18], ifreq[19],
+    ]))
+}
+
+/// `SIOCGIFNAME` of `index`: the name's exact bytes.
+pub fn device_name(index: i32) -> Option<Vec<u8>> {
+    let socket = udp_socket().ok()?;
+    let mut ifreq = [0u8; 40];
+    ifreq[16..20].copy_from_slice(&index.to_ne_bytes());
+    // SAFETY: as above.
+    if unsafe { libc::ioctl(socket.as_raw_fd(), libc::SIOCGIFNAME, ifreq.as_mut_ptr()) } < 0 {
+        return None;
+    }
+    let end = ifreq[..16].iter().position(|&b| b == 0).unwrap_or(16);
+    Some(ifreq[..end].to_vec())
+}
+
+/// `prctl(PR_SET_NAME)`: the calling thread's comm (at most 15 bytes).
+pub fn set_comm(name: &[u8]) {
+    let mut comm = [0u8; 16];
+    comm[..name.len()].copy_from_slice(name);
+    // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16 bytes.
+    unsafe { libc::prctl(libc::PR_SET_NAME, comm.as_ptr()) };
+}
+
+/// Sets the device named `name` (exact bytes) up: `SIOCGIFFLAGS`, then `SIOCSIFFLAGS` with
+/// `IFF_UP`.
+pub fn set_device_up(name: &[u8]) -> anyhow::Result<()> {
+    let socket = udp_socket()?;
+    let mut ifreq = [0u8; 40];
+    ifreq[..name.len()].copy_from_slice(name);
+    // SAFETY: the kernel reads and writes sizeof(struct ifreq) = 40 bytes.
+    if unsafe { libc::ioctl(socket.as_raw_fd(), libc::SIOCGIFFLAGS, ifreq.as_mut_ptr()) } < 0 {
+        anyhow::bail!(
+            "SIOCGIFFLAGS {}: {}",
+            sockabi::text::Escaped(name),
+            Errno::last()
+        );
+    }
+    let flags = i16::from_ne_bytes([ifreq[16], ifreq[17]]) | libc::IFF_UP as i16;
+    ifreq[16..18].copy_from_slice(&flags.to_ne_bytes());
+    // SAFETY: as above.
+    if unsafe { libc::ioctl(socket.as_raw_fd(), libc::SIOCSIFFLAGS, ifreq.as_mut_ptr()) } < 0 {
+        anyhow::bail!(
+            "SIOCSIFFLAGS {}: {}",
+            sockabi::text::Escaped(name),
+            Errno::last()
+        );
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,6 @@
 //! the escaping rule, and that its JSON gives back the exact bytes.
 
 use std::net::SocketAddrV4;
-use std::os::fd::AsRawFd;
 
 use anyhow::{bail, ensure, Context, Result};
 use bindscope::output::{describe, Human, Palette, Sink};
@@ -59,13 +58,13 @@ fn hostile_names(ctx: &mut Ctx) -> Result<Outcome> {
         ])?;
     }
     for (n, name) in NAMES.iter().enumerate() {
-        ns.run(|| rename(format!("hn{n}").as_bytes(), name))
+        ns.run(|| sys::rename_device(format!("hn{n}").as_bytes(), name))
             .with_context(|| format!("SIOCSIFNAME to {}", Escaped(name)))?;
     }
     let kernel_names: Vec<Option<Vec<u8>>> = ns.run(|| {
         NAMES
             .iter()
-            .map(|name| index_of(name).and_then(name_of))
+            .map(|name| sys::device_index(name).and_then(sys::device_name))
             .collect()
     });
     for (name, got) in NAMES.iter().zip(&kernel_names) {
@@ -86,7 +85,7 @@ fn hostile_names(ctx: &mut Ctx) -> Result<Outcome> {
     }
     // Up (a lookup bound to a down device fails before the FIB is asked), by ioctl: `ip`
     // cannot name the one that is not UTF-8.
-    ns.run(|| NAMES.iter().try_for_each(|name| set_up(name)))?;
+    ns.run(|| NAMES.iter().try_for_each(|name| sys::set_device_up(name)))?;
     ns.ip(["addr", "add", "192.0.2.2/24", "dev", escape])?;
     ns.ip(["route", "add", "default", "via", "192.0.2.1", "dev", escape])?;
     ns.ip([
@@ -96,7 +95,7 @@ fn hostile_names(ctx: &mut Ctx) -> Result<Outcome> {
     let mut trace = ctx.trace(&ns)?;
     let far = SocketAddrV4::new(FAR, CLOSED_PORT);
     let outcomes = ns.run(|| {
-        set_comm(COMM);
+        sys::set_comm(COMM);
         NAMES
             .iter()
             .map(|name| {
@@ -218,71 +217,4 @@ fn bytes_of(value: &Value) -> Result<Vec<u8>> {
             .collect(),
         other => bail!("a name is neither a string nor bytes: {other}"),
     }
-}
-
-/// `SIOCSIFNAME`: renames the (down) device `old` to `new`, in the calling thread's namespace.
-fn rename(old: &[u8], new: &[u8]) -> Result<()> {
-    let socket = sys::udp_socket()?;
-    let mut ifreq = [0u8; 40];
-    ifreq[..old.len()].copy_from_slice(old);
-    ifreq[16..16 + new.len()].copy_from_slice(new);
-    // SAFETY: the kernel reads (and may write) sizeof(struct ifreq) = 40 bytes.
-    if unsafe { libc::ioctl(socket.as_raw_fd(), libc::SIOCSIFNAME, ifreq.as_mut_ptr()) } < 0 {
-        bail!("{}", sys::Errno::last());
-    }
-    Ok(())
-}
-
-/// `SIOCGIFINDEX` of the device named `name` (exact bytes), in the calling thread's namespace.
-fn index_of(name: &[u8]) -> Option<i32> {
-    let socket = sys::udp_socket().ok()?;
-    let mut ifreq = [0u8; 40];
-    ifreq[..name.len()].copy_from_slice(name);
-    // SAFETY: the kernel reads and writes sizeof(struct ifreq) = 40 bytes.
-    if unsafe { libc::ioctl(socket.as_raw_fd(), libc::SIOCGIFINDEX, ifreq.as_mut_ptr()) } < 0 {
-        return None;
-    }
-    Some(i32::from_ne_bytes([
-        ifreq[16], ifreq[17], ifreq[18], ifreq[19],
-    ]))
-}
-
-/// `SIOCGIFNAME` of `index`: the name's exact bytes.
-fn name_of(index: i32) -> Option<Vec<u8>> {
-    let socket = sys::udp_socket().ok()?;
-    let mut ifreq = [0u8; 40];
-    ifreq[16..20].copy_from_slice(&index.to_ne_bytes());
-    // SAFETY: as above.
-    if unsafe { libc::ioctl(socket.as_raw_fd(), libc::SIOCGIFNAME, ifreq.as_mut_ptr()) } < 0 {
-        return None;
-    }
-    let end = ifreq[..16].iter().position(|&b| b == 0).unwrap_or(16);
-    Some(ifreq[..end].to_vec())
-}
-
-/// `prctl(PR_SET_NAME)`: the calling thread's comm (at most 15 bytes).
-fn set_comm(name: &[u8]) {
-    let mut comm = [0u8; 16];
-    comm[..name.len()].copy_from_slice(name);
-    // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16 bytes.
-    unsafe { libc::prctl(libc::PR_SET_NAME, comm.as_ptr()) };
-}
-
-/// Sets the device named `name` (exact bytes) up: `SIOCGIFFLAGS`, then `SIOCSIFFLAGS` with
-/// `IFF_UP`.
-fn set_up(name: &[u8]) -> Result<()> {
-    let socket = sys::udp_socket()?;
-    let mut ifreq = [0u8; 40];
-    ifreq[..name.len()].copy_from_slice(name);
-    // SAFETY: the kernel reads and writes sizeof(struct ifreq) = 40 bytes.
-    if unsafe { libc::ioctl(socket.as_raw_fd(), libc::SIOCGIFFLAGS, ifreq.as_mut_ptr()) } < 0 {
-        bail!("SIOCGIFFLAGS {}: {}", Escaped(name), sys::Errno::last());
-    }
-    let flags = i16::from_ne_bytes([ifreq[16], ifreq[17]]) | libc::IFF_UP as i16;
-    ifreq[16..18].copy_from_slice(&flags.to_ne_bytes());
-    // SAFETY: as above.
-    if unsafe { libc::ioctl(socket.as_raw_fd(), libc::SIOCSIFFLAGS, ifreq.as_mut_ptr()) } < 0 {
-        bail!("SIOCSIFFLAGS {}: {}", Escaped(name), sys::Errno::last());
-    }
-    Ok(())
 }
