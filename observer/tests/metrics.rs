@@ -2,8 +2,11 @@
 //! installs): it scrapes `bindscope trace --json --metrics` while the test causes known events
 //! in a namespace (connects that route, connects that fail, SO_BINDTODEVICE calls that
 //! succeed and one that fails), and every counter Prometheus holds must equal what the
-//! NDJSON stream of the same process reported, and what the test caused. `bindscope serve`
-//! stops cleanly on SIGTERM, and its errors are one line.
+//! NDJSON stream of the same process reported, and what the test caused. Names the
+//! exposition format must escape (a namespace's with `"`, `\` and a newline, an interface's
+//! with `"` and `\`, both with an escape sequence) are escaped in `/metrics` and reach
+//! Prometheus's storage byte for byte. `bindscope serve` stops cleanly on SIGTERM, and its
+//! errors are one line.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -546,4 +549,290 @@ fn raise_open_files(wanted: u64) {
             assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &limit), 0);
         }
     }
+}
+
+/// A label value as the exposition format writes it: `\`, `"` and newline escaped, every
+/// other character as it is.
+fn exposition_escaped(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `value` as a PromQL string literal (Go's escapes; control characters as `\xNN`).
+fn promql_string(value: &str) -> String {
+    let mut out = String::from("\"");
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c if c.is_ascii_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A label set (without Prometheus's own `instance` and `job`), as a key.
+type Series = std::collections::BTreeMap<String, String>;
+
+/// Every series Prometheus holds of bindscope's labelled counters that carry names, with its
+/// value: the labels exactly as Prometheus stored them (JSON-decoded).
+fn named_series(prometheus: SocketAddr) -> Option<std::collections::BTreeMap<Series, f64>> {
+    let query = r#"{__name__=~"bindscope_(route_decisions|onlink_fallbacks|pinning_calls)_total"}"#;
+    let (_, body) = http_get(
+        prometheus,
+        &format!("/api/v1/query?query={}", encode(query)),
+    )
+    .ok()?;
+    let json: Value = serde_json::from_str(&body).ok()?;
+    json["data"]["result"]
+        .as_array()?
+        .iter()
+        .map(|series| {
+            let labels = series["metric"]
+                .as_object()?
+                .iter()
+                .filter(|(key, _)| *key != "instance" && *key != "job")
+                .map(|(key, value)| Some((key.clone(), value.as_str()?.to_owned())))
+                .collect::<Option<Series>>()?;
+            let value = series["value"][1].as_str()?.parse().ok()?;
+            Some((labels, value))
+        })
+        .collect()
+}
+
+fn series(labels: &[(&str, &str)]) -> Series {
+    labels
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+#[test]
+fn prometheus_keeps_names_that_need_escaping_exactly() {
+    if !privileges::ok_or_skip() {
+        return;
+    }
+    // The namespace's name: a quote, backslashes, an escape sequence (reverse video), a
+    // newline, the exposition format's own punctuation and a non-ASCII letter. `ip netns
+    // add` takes all of it (it refuses only `/`).
+    let ns = Netns::with_exact_label("hq\"\\x\\\x1b[7m\n{a=\"b\",}é").expect("namespace");
+    let name = ns.name().to_owned();
+    // The interface's: the kernel refuses `/`, `:` and white space (so no newline) and more
+    // than 15 bytes.
+    const DEV: &str = "v\"\\\x1b[7m{=,}";
+    // No IPv6: the kernel's own neighbour discovery would make route decisions too.
+    ns.set_sysctls(&[
+        ("net.ipv6.conf.all.disable_ipv6", "1"),
+        ("net.ipv6.conf.default.disable_ipv6", "1"),
+    ])
+    .expect("sysctls");
+    // One by one, not as a batch: `ip -batch` reads quotes and backslashes itself.
+    for command in [
+        &["link", "add", DEV, "type", "veth", "peer", "name", "peer0"][..],
+        &["link", "set", "lo", "up"],
+        &["link", "set", DEV, "up"],
+        &["link", "set", "peer0", "up"],
+        &["addr", "add", "192.0.2.2/24", "dev", DEV],
+        &["route", "add", "default", "via", "192.0.2.1", "dev", DEV],
+        &["route", "add", "unreachable", "203.0.113.0/25"],
+    ] {
+        ns.ip(command).expect("topology built");
+    }
+    let metrics: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let Some(prometheus) = Prometheus::start(metrics) else {
+        return;
+    };
+    let mut child = Running::spawn(
+        Command::new(BINDSCOPE)
+            .args(["trace", "--json", "--netns", &name, "--metrics"])
+            .arg(metrics.to_string()),
+    );
+    scrape_when_up(metrics, child.child());
+    let (lines_tx, lines) = mpsc::channel::<Value>();
+    let stdout = child.child().stdout.take().expect("stdout");
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines_tx
+                .send(serde_json::from_str(&line).expect("JSON"))
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+
+    // What the test causes, all from one thread: 3 connects pinned to DEV and 2 plain ones
+    // (routed out of DEV by the default route), and 1 pinned connect into the unreachable
+    // prefix, which the kernel sends on-link out of DEV instead of failing. 4
+    // SO_BINDTODEVICE calls, all successful.
+    const PINNED: usize = 3;
+    const PLAIN: usize = 2;
+    let tid = ns.run(|| {
+        for _ in 0..PINNED {
+            let socket = sys::udp_socket().unwrap();
+            bind_to_device(&socket, DEV).unwrap();
+            sys::connect(&socket, sys::v4(Ipv4Addr::new(198, 51, 100, 9), 9)).unwrap();
+        }
+        for _ in 0..PLAIN {
+            let socket = sys::udp_socket().unwrap();
+            sys::connect(&socket, sys::v4(Ipv4Addr::new(198, 51, 100, 10), 9)).unwrap();
+        }
+        let socket = sys::udp_socket().unwrap();
+        bind_to_device(&socket, DEV).unwrap();
+        sys::connect(&socket, sys::v4(Ipv4Addr::new(203, 0, 113, 9), 9)).unwrap();
+        // SAFETY: gettid(2) has no arguments.
+        unsafe { libc::gettid() }
+    });
+
+    let mut seen: Vec<Value> = Vec::new();
+    let routed = |seen: &[Value]| {
+        seen.iter()
+            .filter(|e| e["type"] == "route" && e["dev"] == DEV)
+            .count()
+    };
+    let fallbacks = |seen: &[Value]| {
+        seen.iter()
+            .filter(|e| e["type"] == "route" && e["onlink_fallback"] == true)
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while (routed(&seen) < PINNED + PLAIN || fallbacks(&seen) < 1) && Instant::now() < deadline {
+        if let Ok(event) = lines.recv_timeout(Duration::from_millis(200)) {
+            seen.push(event);
+        }
+    }
+    while let Ok(event) = lines.recv_timeout(Duration::from_millis(1000)) {
+        seen.push(event);
+    }
+    // Every event is the test's, and names the namespace and the device exactly.
+    for event in &seen {
+        assert_eq!(
+            event["tid"], tid,
+            "an event the test did not cause: {event}"
+        );
+        assert_eq!(event["netns_name"], name.as_str(), "{event}");
+    }
+    for event in seen.iter().filter(|e| e["type"] == "route") {
+        let oif = event["oif_name"].as_str();
+        assert!(oif.is_none() || oif == Some(DEV), "{event}");
+    }
+    // The counters Prometheus must hold, from what bindscope reported.
+    let mut expected = std::collections::BTreeMap::<Series, f64>::new();
+    for event in &seen {
+        let labels = match event["type"].as_str() {
+            Some("route") => {
+                if event["onlink_fallback"] == true {
+                    *expected
+                        .entry(series(&[
+                            ("__name__", "bindscope_onlink_fallbacks_total"),
+                            ("netns", &name),
+                            ("dev", event["oif_name"].as_str().expect("oif_name")),
+                        ]))
+                        .or_default() += 1.0;
+                }
+                series(&[
+                    ("__name__", "bindscope_route_decisions_total"),
+                    ("netns", &name),
+                    ("dev", event["dev"].as_str().unwrap_or("none")),
+                    ("table", event["table_name"].as_str().expect("table_name")),
+                    ("result", event["err"].as_str().unwrap_or("ok")),
+                ])
+            }
+            Some("sockopt") => series(&[
+                ("__name__", "bindscope_pinning_calls_total"),
+                ("netns", &name),
+                ("option", event["optname"].as_str().expect("optname")),
+                ("result", event["errno"].as_str().unwrap_or("ok")),
+            ]),
+            _ => continue,
+        };
+        *expected.entry(labels).or_default() += 1.0;
+    }
+    let pinned = series(&[
+        ("__name__", "bindscope_pinning_calls_total"),
+        ("netns", &name),
+        ("option", "SO_BINDTODEVICE"),
+        ("result", "ok"),
+    ]);
+    let routed_ok = series(&[
+        ("__name__", "bindscope_route_decisions_total"),
+        ("netns", &name),
+        ("dev", DEV),
+        ("table", "main"),
+        ("result", "ok"),
+    ]);
+    let onlink = series(&[
+        ("__name__", "bindscope_onlink_fallbacks_total"),
+        ("netns", &name),
+        ("dev", DEV),
+    ]);
+    assert_eq!(
+        expected.get(&pinned),
+        Some(&(PINNED as f64 + 1.0)),
+        "{seen:#?}"
+    );
+    assert!(
+        expected[&routed_ok] >= (PINNED + PLAIN) as f64,
+        "one decision per connect at least: {seen:#?}"
+    );
+    assert!(expected[&onlink] >= 1.0, "{seen:#?}");
+    eprintln!("expected series: {expected:#?}");
+
+    // Prometheus, after its scrapes, holds exactly these series: the same label values, byte
+    // for byte, and the same counts.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut held = None;
+    while held.as_ref() != Some(&expected) {
+        assert!(
+            Instant::now() < deadline,
+            "Prometheus holds {held:#?}, expected {expected:#?}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+        held = named_series(prometheus.addr);
+    }
+    // And a query can select them by the names.
+    prometheus.wait_for(
+        &format!(
+            "sum(bindscope_route_decisions_total{{netns={},dev={}}})",
+            promql_string(&name),
+            promql_string(DEV)
+        ),
+        expected[&routed_ok],
+    );
+
+    // The exposition itself: `\` as `\\`, `"` as `\"`, newline as `\n`, the rest as it is.
+    let (_, text) = http_get(metrics, "/metrics").expect("metrics");
+    let (netns_label, dev_label) = (exposition_escaped(&name), exposition_escaped(DEV));
+    assert!(netns_label.contains("\\\"") && netns_label.contains("\\\\"));
+    assert!(netns_label.contains("\\n") && !netns_label.contains('\n'));
+    for line in [
+        format!(
+            "bindscope_pinning_calls_total{{netns=\"{netns_label}\",option=\"SO_BINDTODEVICE\",result=\"ok\"}} {}\n",
+            expected[&pinned]
+        ),
+        format!(
+            "bindscope_route_decisions_total{{netns=\"{netns_label}\",dev=\"{dev_label}\",table=\"main\",result=\"ok\"}} {}\n",
+            expected[&routed_ok]
+        ),
+        format!(
+            "bindscope_onlink_fallbacks_total{{netns=\"{netns_label}\",dev=\"{dev_label}\"}} {}\n",
+            expected[&onlink]
+        ),
+    ] {
+        assert!(text.contains(&line), "no {line:?} in {text:?}");
+    }
+    assert!(!text.contains(&name), "the name unescaped: {text:?}");
+    let (code, _, stderr) = stop(child, libc::SIGINT);
+    assert_eq!(code, Some(0), "{stderr}");
 }

@@ -108,6 +108,14 @@ impl Netns {
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
             .take(20)
             .collect();
+        Netns::with_exact_label(&label)
+    }
+
+    /// Creates `bs-<pid>-<n>-<label>` with `label` kept byte for byte: for tests of names
+    /// that must be escaped where they are shown. `ip netns add` (iproute2 6.1) refuses a `/`
+    /// and names too long for a file, and takes newlines, quotes, backslashes, control
+    /// characters and bytes that are not UTF-8.
+    pub fn with_exact_label(label: &str) -> Result<Self> {
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         let name = format!("{NAME_PREFIX}{}-{id}-{label}", std::process::id());
         // `ip netns add` creates /run/netns, but not /run (absent in a bare initramfs).
