@@ -91,6 +91,8 @@ pub fn serve(addr: SocketAddr, public: bool, config: &Config) -> anyhow::Result<
 pub struct RoutesOptions {
     /// The namespace (default: bindscope's own).
     pub netns: Option<NetnsSpec>,
+    /// IPv4 or IPv6.
+    pub family: routes::Family,
     /// Which tables.
     pub tables: routes::Tables,
     /// Also the policy rules.
@@ -104,6 +106,9 @@ pub struct RoutesOptions {
 /// `bindscope routes`: the tables (and rules), then their changes with `watch`. Text goes
 /// through the escaping rule line by line (see [`escape::Lines`]); JSON is exact.
 pub fn routes(options: &RoutesOptions) -> anyhow::Result<()> {
+    if options.family == routes::Family::Inet6 {
+        return routes6(options);
+    }
     let mut namespace = routes::Namespace::open(options.netns.as_ref())?;
     let snapshot = namespace.snapshot(options.tables, options.rules)?;
     let stdout = std::io::stdout().lock();
@@ -121,6 +126,32 @@ pub fn routes(options: &RoutesOptions) -> anyhow::Result<()> {
         writeln!(out, "{}", routes::snapshot_json(&snapshot))?;
     } else {
         routes::write_tables(out, &snapshot)?;
+    }
+    out.flush()?;
+    if options.watch {
+        namespace.watch(options.tables, options.json, out)?;
+    }
+    Ok(())
+}
+
+/// `bindscope routes -6`: as [`routes`], in the layout of `route -A inet6 -n`.
+fn routes6(options: &RoutesOptions) -> anyhow::Result<()> {
+    let mut namespace = routes::Namespace6::open(options.netns.as_ref())?;
+    let snapshot = namespace.snapshot(options.tables, options.rules)?;
+    let stdout = std::io::stdout().lock();
+    let mut text;
+    let mut json;
+    let out: &mut dyn Write = if options.json {
+        json = stdout;
+        &mut json
+    } else {
+        text = escape::Lines::new(stdout);
+        &mut text
+    };
+    if options.json {
+        writeln!(out, "{}", routes::snapshot_json6(&snapshot))?;
+    } else {
+        routes::write_tables6(out, &snapshot)?;
     }
     out.flush()?;
     if options.watch {

@@ -20,7 +20,7 @@ use sockabi::IfName;
 /// (SO_BINDTODEVICE, SO_BINDTOIFINDEX, IP_MULTICAST_IF, IP_ADD_MEMBERSHIP, IP_UNICAST_IF,
 /// IP_PKTINFO and their IPv6 forms, ...), netdevice ioctls, per-packet control data, and every
 /// IPv4 and IPv6 route lookup with its result and the policy rule behind it. `explain` walks
-/// one IPv4 decision before any traffic; `routes` shows the IPv4 tables and rules it walks.
+/// one IPv4 decision before any traffic; `routes` shows the IPv4 and IPv6 tables and rules.
 /// Needs root (or CAP_BPF + CAP_PERFMON).
 #[derive(Parser)]
 #[command(name = "bindscope", version, about, long_about)]
@@ -34,8 +34,9 @@ enum Command {
     /// Trace pinning calls, ioctls, control data and IPv4/IPv6 route lookups live, until
     /// Ctrl-C, --duration or --count.
     Trace(TraceArgs),
-    /// Show a namespace's IPv4 routing tables as route(8) lays them out (IPv6 tables: not
-    /// yet), with its IPv4 policy rules (--rules), and stream their changes (--watch).
+    /// Show a namespace's routing tables as route(8) lays them out (IPv4: `route -n`; with
+    /// -6: `route -A inet6 -n`), with its policy rules (--rules), and stream their changes
+    /// (--watch).
     Routes(RoutesArgs),
     /// Serve Prometheus metrics of what is traced (no event output), until SIGTERM or Ctrl-C.
     Serve(ServeArgs),
@@ -110,19 +111,36 @@ struct RoutesArgs {
     /// The network namespace, as `ip -n` takes it (a name from /run/netns, or a file such as /proc/PID/ns/net), a pid or an inode; default: bindscope's own.
     #[arg(long, value_name = "NAME|PATH|PID")]
     netns: Option<String>,
-    /// The table: a number, a name from /etc/iproute2/rt_tables (main, local, default), or `all`.
-    #[arg(long, value_name = "ID|NAME|all", default_value = "main")]
-    table: String,
-    /// Also the policy rules, as `ip rule show` prints them.
+    /// IPv6 instead of IPv4 (as --family inet6).
+    #[arg(short = '6', conflicts_with_all = ["inet", "family"])]
+    inet6: bool,
+    /// IPv4 (the default; as --family inet).
+    #[arg(short = '4', conflicts_with = "family")]
+    inet: bool,
+    /// The address family: inet (IPv4, the default) or inet6.
+    #[arg(long, value_enum, value_name = "FAMILY")]
+    family: Option<FamilyArg>,
+    /// The table: a number, a name from /etc/iproute2/rt_tables (main, local, default), or
+    /// `all`. Default: main for IPv4 (what `route -n` shows), all for IPv6 (what
+    /// `route -A inet6 -n` shows: every table in one, in the kernel's order).
+    #[arg(long, value_name = "ID|NAME|all")]
+    table: Option<String>,
+    /// Also the policy rules, as `ip rule show` (`ip -6 rule show`) prints them.
     #[arg(long)]
     rules: bool,
     /// One JSON document instead of the table (with --watch: one JSON object per change).
     #[arg(long)]
     json: bool,
-    /// After the tables, print each change of a route, rule or IPv4 address as it happens,
-    /// one line each, until Ctrl-C.
+    /// After the tables, print each change of a route, rule or address (of the family) as
+    /// it happens, one line each, until Ctrl-C.
     #[arg(long)]
     watch: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FamilyArg {
+    Inet,
+    Inet6,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -299,13 +317,21 @@ fn main() -> ExitCode {
 }
 
 fn routes(args: RoutesArgs) -> anyhow::Result<()> {
+    let family = match (args.inet6, args.family) {
+        (true, _) | (_, Some(FamilyArg::Inet6)) => routes::Family::Inet6,
+        _ => routes::Family::Inet,
+    };
     commands::routes(&commands::RoutesOptions {
         netns: args
             .netns
             .as_deref()
             .map(str::parse::<NetnsSpec>)
             .transpose()?,
-        tables: routes::Tables::parse(&args.table)?,
+        family,
+        tables: match &args.table {
+            Some(table) => routes::Tables::parse(table)?,
+            None => family.default_tables(),
+        },
         rules: args.rules,
         json: args.json,
         watch: args.watch,

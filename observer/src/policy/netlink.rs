@@ -1,4 +1,4 @@
-//! rtnetlink in one namespace: dumps of the IPv4 and IPv6 rules, the IPv4 routes and the
+//! rtnetlink in one namespace: dumps of the IPv4 and IPv6 rules and routes and of the
 //! links, and the notifications that say when they changed.
 //!
 //! A netlink socket talks to the namespace it was created in, for its whole life, so both
@@ -98,8 +98,16 @@ impl Session {
     /// AF_INET: tables one after the other, each in the order of its trie, as `ip route show
     /// table all` lists them).
     pub(crate) fn routes(&mut self) -> io::Result<Vec<RouteMessage>> {
+        self.routes_of(AddressFamily::Inet)
+    }
+
+    /// The namespace's routes of `family` (`Inet` or `Inet6`) of every table, in the kernel's
+    /// order. For IPv6 (net/ipv6/ip6_fib.c `inet6_dump_fib`) the tables come in the order of
+    /// their hash buckets, each walked as `/proc/net/ipv6_route` walks it, and a multipath
+    /// route is one message with all its next hops (RTA_MULTIPATH).
+    pub(crate) fn routes_of(&mut self, family: AddressFamily) -> io::Result<Vec<RouteMessage>> {
         let mut request = RouteMessage::default();
-        request.header.address_family = AddressFamily::Inet;
+        request.header.address_family = family;
         let messages = self.dump(RouteNetlinkMessage::GetRoute(request))?;
         Ok(messages
             .into_iter()
@@ -108,6 +116,17 @@ impl Session {
                 _ => None,
             })
             .collect())
+    }
+
+    /// Joins the rtnetlink multicast `groups` and leaves `leave` on the notification socket.
+    pub(crate) fn resubscribe(&mut self, groups: &[u32], leave: &[u32]) -> io::Result<()> {
+        for group in groups {
+            self.events.add_membership(*group)?;
+        }
+        for group in leave {
+            self.events.drop_membership(*group)?;
+        }
+        Ok(())
     }
 
     /// Waits for the next notifications and returns them, as they came; an overrun queue

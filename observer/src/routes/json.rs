@@ -7,13 +7,15 @@ use super::{Route, Snapshot};
 use crate::policy::{table_name, Rule};
 
 impl Route {
-    /// The route as one JSON object: route(8)'s columns plus what they leave out (type,
-    /// prefix length, preferred source, table).
+    /// The route as one JSON object: route(8)'s columns plus what they leave out (family,
+    /// type, scope, prefix length, preferred source, table).
     pub fn json(&self) -> Value {
         json!({
+            "family": "inet",
             "table": self.table,
             "table_name": table_name(self.table),
             "type": self.kind_word(),
+            "scope": self.scope_word(),
             "destination": self.destination.to_string(),
             "prefix_len": self.prefix_len,
             "gateway": self.gateway.map(|g| g.to_string()),
@@ -37,8 +39,8 @@ pub fn rule_json(rule: &Rule) -> Value {
     })
 }
 
-/// The whole snapshot: `{"tables": [{"id", "name", "routes": [...]}], "rules": [...]}`
-/// (`rules` only with `--rules`).
+/// The whole snapshot: `{"family": "inet", "tables": [{"id", "name", "routes": [...]}],
+/// "rules": [...]}` (`rules` only with `--rules`).
 pub fn snapshot_json(snapshot: &Snapshot) -> Value {
     let tables: Vec<Value> = snapshot
         .tables
@@ -51,7 +53,7 @@ pub fn snapshot_json(snapshot: &Snapshot) -> Value {
             })
         })
         .collect();
-    let mut document = json!({ "tables": tables });
+    let mut document = json!({ "family": "inet", "tables": tables });
     if let Some(rules) = &snapshot.rules {
         document["rules"] = rules.iter().map(rule_json).collect();
     }

@@ -10,8 +10,10 @@
 //! `Use` are printed as the kernel has given them since the routing cache went (Linux 3.6),
 //! always 0: `fib_route_seq_show` writes both as constant zeros.
 
+mod inet6;
 mod json;
 mod route;
+mod route6;
 mod text;
 mod watch;
 
@@ -21,8 +23,10 @@ use std::io;
 use crate::policy::{Links, Rule, Session};
 use crate::NetnsSpec;
 
+pub use inet6::{snapshot_json6, write_tables6, Family, Namespace6, Snapshot6};
 pub use json::snapshot_json;
 pub use route::Route;
+pub use route6::{Hop, Route6};
 pub use text::write_tables;
 
 /// Which tables to show (`--table`).

@@ -107,34 +107,44 @@ impl Route {
         matches!(self.kind, RouteType::Unreachable | RouteType::Prohibit)
     }
 
-    /// The scope as `ip route` names it (iproute2 lib/rt_names.c `rtnl_rtscope_n2a`).
+    /// The scope as `ip route` names it.
     pub fn scope_word(&self) -> String {
-        match self.scope {
-            0 => "global".into(),
-            200 => "site".into(),
-            253 => "link".into(),
-            254 => "host".into(),
-            255 => "nowhere".into(),
-            other => other.to_string(),
-        }
+        scope_word(self.scope)
     }
 
-    /// The type as `ip route` names it (iproute2 lib/rt_names.c `rtnl_rtntype_n2a`).
+    /// The type as `ip route` names it.
     pub fn kind_word(&self) -> String {
-        match self.kind {
-            RouteType::Unspec => "none".into(),
-            RouteType::Unicast => "unicast".into(),
-            RouteType::Local => "local".into(),
-            RouteType::Broadcast => "broadcast".into(),
-            RouteType::Anycast => "anycast".into(),
-            RouteType::Multicast => "multicast".into(),
-            RouteType::BlackHole => "blackhole".into(),
-            RouteType::Unreachable => "unreachable".into(),
-            RouteType::Prohibit => "prohibit".into(),
-            RouteType::Throw => "throw".into(),
-            RouteType::Nat => "nat".into(),
-            RouteType::ExternalResolve => "xresolve".into(),
-            other => u8::from(other).to_string(),
-        }
+        kind_word(self.kind)
+    }
+}
+
+/// A scope as `ip route` names it (iproute2 lib/rt_names.c `rtnl_rtscope_n2a`).
+pub(super) fn scope_word(scope: u8) -> String {
+    match scope {
+        0 => "global".into(),
+        200 => "site".into(),
+        253 => "link".into(),
+        254 => "host".into(),
+        255 => "nowhere".into(),
+        other => other.to_string(),
+    }
+}
+
+/// A route type as `ip route` names it (iproute2 lib/rt_names.c `rtnl_rtntype_n2a`).
+pub(super) fn kind_word(kind: RouteType) -> String {
+    match kind {
+        RouteType::Unspec => "none".into(),
+        RouteType::Unicast => "unicast".into(),
+        RouteType::Local => "local".into(),
+        RouteType::Broadcast => "broadcast".into(),
+        RouteType::Anycast => "anycast".into(),
+        RouteType::Multicast => "multicast".into(),
+        RouteType::BlackHole => "blackhole".into(),
+        RouteType::Unreachable => "unreachable".into(),
+        RouteType::Prohibit => "prohibit".into(),
+        RouteType::Throw => "throw".into(),
+        RouteType::Nat => "nat".into(),
+        RouteType::ExternalResolve => "xresolve".into(),
+        other => u8::from(other).to_string(),
     }
 }

@@ -77,6 +77,14 @@ fn describe(message: &RouteNetlinkMessage, links: &mut Links, tables: Tables) ->
         M::DelRoute(_) | M::DelRule(_) | M::DelAddress(_) => ("deleted", message),
         _ => return None,
     };
+    if let Some((kind, text, json)) = super::inet6::describe(message, links, tables) {
+        return Some(Change {
+            what,
+            kind,
+            text,
+            json,
+        });
+    }
     match message {
         M::NewRoute(route) | M::DelRoute(route) => {
             let route = Route::from_message(route, links).filter(|r| tables.shows(r.table))?;
