@@ -241,7 +241,10 @@ fn parse_ifname(text: &str) -> Result<IfName, String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return bad_command_line(err),
+    };
     // A daemon says what it does through its log; the interactive commands only warn.
     let level = match cli.command {
         Command::Serve(_) => "info",
@@ -269,6 +272,37 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A value one of our parsers refused is one line, as every other error, saying what is
+/// expected (exit status 2, as clap's). Clap's own errors (an unknown option, a missing
+/// argument) and `--help` print as clap prints them.
+fn bad_command_line(err: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if err.kind() == ErrorKind::ValueValidation {
+        if let Some(reason) = std::error::Error::source(&err).map(ToString::to_string) {
+            let context = |kind| match err.get(kind) {
+                Some(ContextValue::String(text)) => Some(text.clone()),
+                _ => None,
+            };
+            match (
+                context(ContextKind::InvalidArg),
+                context(ContextKind::InvalidValue),
+            ) {
+                // Ours name the option and the value; a standard parser's do not.
+                (Some(arg), Some(value)) if !reason.contains(&value) => {
+                    // `--duration <SECS>`: the option is enough.
+                    let arg = arg
+                        .split_once(' ')
+                        .map_or(arg.as_str(), |(option, _)| option);
+                    eprintln!("bindscope: error: bad {arg} {value:?}: {reason}");
+                }
+                _ => eprintln!("bindscope: error: {reason}"),
+            }
+            return ExitCode::from(2);
+        }
+    }
+    err.exit()
 }
 
 fn routes(args: RoutesArgs) -> anyhow::Result<()> {
@@ -334,6 +368,8 @@ fn trace(args: TraceArgs) -> anyhow::Result<()> {
         limits: Limits {
             count: args.count,
             duration: args.duration.map(Duration::from_secs_f64),
+            // Nothing more can come from a traced namespace that is gone.
+            netns_end: true,
         },
         json: args.json,
         colour,
