@@ -21,7 +21,7 @@ use sockabi::IfName;
 /// IP_PKTINFO and their IPv6 forms, ...), netdevice ioctls, per-packet control data, and every
 /// IPv4 and IPv6 route lookup with its result and the policy rule behind it. `explain` walks
 /// one IPv4 decision before any traffic; `routes` shows the IPv4 tables and rules it walks.
-/// Needs root (or CAP_BPF + CAP_PERFMON).
+/// Needs root (or CAP_BPF + CAP_PERFMON, and CAP_DAC_READ_SEARCH to read tracefs).
 #[derive(Parser)]
 #[command(name = "bindscope", version, about, long_about)]
 struct Cli {
