@@ -291,6 +291,46 @@ fn trace_of_a_namespace_that_is_deleted_says_so_and_stops() {
     assert!(!panicked(&finished.stderr));
 }
 
+/// `serve --netns NAME`, then `ip netns del NAME`: the daemon says so in one line and goes
+/// on serving what it counted.
+#[test]
+fn serve_of_a_namespace_that_is_deleted_says_so_and_goes_on() {
+    if !privileges::ok_or_skip() {
+        return;
+    }
+    let _serial = serial();
+    let netns = Netns::new("faults-gone-serve").expect("namespace");
+    let name = netns.name().to_owned();
+    let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let addr_text = addr.to_string();
+    let mut running = Running::start(&[
+        "serve",
+        "--metrics",
+        &addr_text,
+        "--netns",
+        &name,
+        "--events",
+        "sockopt",
+    ]);
+    mark_in(&netns, 7);
+    netns.delete().expect("ip netns del");
+    running.wait_stderr("the line saying it is gone", |lines| {
+        lines.iter().any(|l| l.contains(" is gone "))
+    });
+    let text = scrape(addr);
+    assert_eq!(
+        metric_sum(&text, "bindscope_pinning_calls_total"),
+        1,
+        "{text}"
+    );
+    let finished = running.stop(libc::SIGTERM);
+    assert_eq!(finished.code, Some(0), "{:?}", finished.stderr);
+    assert_eq!(
+        finished.complaints(),
+        [format!("network namespace /run/netns/{name} is gone (deleted, and no process is left in it): nothing more will be counted there")]
+    );
+}
+
 /// `trace` of every namespace goes on when one of them is deleted: events from the others
 /// keep coming, and nothing is said.
 #[test]
