@@ -9,8 +9,14 @@ pub enum Error {
     )]
     NotPermitted,
     /// tracefs is not mounted.
-    #[error("tracefs is not mounted: mount it with `mount -t tracefs nodev /sys/kernel/tracing` and try again")]
+    #[error("tracefs is not mounted: mount it with `mount -t tracefs nodev /sys/kernel/tracing`")]
     TracefsMissing,
+    /// tracefs is mounted but this user cannot read it.
+    #[error("tracefs at {path} cannot be read by this user (permission denied): run bindscope as root, or give it CAP_DAC_READ_SEARCH besides CAP_BPF and CAP_PERFMON")]
+    TracefsUnreadable {
+        /// Where it is mounted.
+        path: String,
+    },
     /// A tracepoint bindscope attaches to does not exist on this kernel.
     #[error("tracepoint {tracepoint} does not exist on this kernel (it needs CONFIG_FTRACE_SYSCALLS for syscalls:* and CONFIG_IP_... tracepoints for fib:*); leave it out with --events")]
     TracepointMissing {
@@ -26,8 +32,19 @@ pub enum Error {
         field: String,
     },
     /// No kernel BTF.
-    #[error("this kernel has no BTF at /sys/kernel/btf/vmlinux (CONFIG_DEBUG_INFO_BTF): events cannot be tagged with their network namespace, so --netns cannot be used")]
-    BtfMissing,
+    #[error("no kernel BTF at {path} (kernels built with CONFIG_DEBUG_INFO_BTF have it): without it events carry no network namespace and --netns cannot be used; point BINDSCOPE_BTF at this kernel's BTF file (from BTFHub, say) to have them")]
+    BtfMissing {
+        /// Where it was looked for.
+        path: String,
+    },
+    /// Kernel BTF that cannot be read or parsed.
+    #[error("the kernel BTF at {path} cannot be used ({reason}): without it events carry no network namespace and --netns cannot be used; point BINDSCOPE_BTF at this kernel's BTF file (from BTFHub, say) to have them")]
+    BtfUnreadable {
+        /// Where it was read.
+        path: String,
+        /// What was wrong.
+        reason: String,
+    },
     /// BTF lacks a struct member on the task-to-netns path.
     #[error("kernel BTF has no {member}; this kernel is not supported yet for network-namespace tagging, please report it")]
     BtfMember {
@@ -43,11 +60,19 @@ pub enum Error {
     /// Built without the eBPF object.
     #[error("this bindscope was built without its eBPF object: build it with `cargo xtask build-ebpf` (or use `cargo xtask run`)")]
     ObjectMissing,
+    /// The kernel could not allocate the ring buffer.
+    #[error("the kernel could not allocate a {size} ring buffer ({reason}: more memory than this memory cgroup, or the machine, can spare; before Linux 5.11, more than RLIMIT_MEMLOCK): give a smaller --ring-size (the default 4m holds some 30,000 route events)")]
+    RingTooLarge {
+        /// The size asked for, as `--ring-size` takes it.
+        size: String,
+        /// What the kernel said.
+        reason: String,
+    },
     /// The kernel refused the program or a map.
     #[error("the kernel rejected bindscope's eBPF program: {0} (run with RUST_LOG=debug for the verifier log)")]
     Load(String),
     /// Attaching a program failed.
-    #[error("could not attach to tracepoint {tracepoint}: {reason}")]
+    #[error("the kernel refused to attach to tracepoint {tracepoint} ({reason}): leave its family out with --events, and please report it with the output of RUST_LOG=debug")]
     Attach {
         /// `category:name`.
         tracepoint: String,

@@ -40,4 +40,6 @@ pub mod trace;
 pub use decode::{Decoder, Report};
 pub use error::Error;
 pub use trace::config::{Cidr, Config, EventSet, Filter, Ipv4Cidr, Ipv6Cidr, NetnsSpec};
-pub use trace::{loaded_program_ids, FlowFields, RouteHook, Tracer};
+pub use trace::{
+    loaded_link_ids, loaded_map_ids, loaded_program_ids, FlowFields, RouteHook, Tracer,
+};

@@ -21,7 +21,7 @@ use sockabi::IfName;
 /// IP_PKTINFO and their IPv6 forms, ...), netdevice ioctls, per-packet control data, and every
 /// IPv4 and IPv6 route lookup with its result and the policy rule behind it. `explain` walks
 /// one IPv4 decision before any traffic; `routes` shows the IPv4 and IPv6 tables and rules.
-/// Needs root (or CAP_BPF + CAP_PERFMON).
+/// Needs root (or CAP_BPF + CAP_PERFMON, and CAP_DAC_READ_SEARCH to read tracefs).
 #[derive(Parser)]
 #[command(name = "bindscope", version, about, long_about)]
 struct Cli {
@@ -263,15 +263,7 @@ fn parse_ifname(text: &str) -> Result<IfName, String> {
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        // Help and version go out as clap writes them; a usage error quotes what was typed,
-        // so it goes through the escaping rule like every other line.
-        Err(err) if !err.use_stderr() => err.exit(),
-        Err(err) => {
-            for line in err.render().to_string().lines() {
-                eprintln!("{}", escape::text(line));
-            }
-            return ExitCode::from(2);
-        }
+        Err(err) => return bad_command_line(err),
     };
     // A daemon says what it does through its log; the interactive commands only warn.
     let level = match cli.command {
@@ -314,6 +306,45 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A value one of our parsers refused is one line, as every other error, saying what is
+/// expected (exit status 2, as clap's). Clap's own errors (an unknown option, a missing
+/// argument) print as clap words them, and `--help` as clap writes it. Each quotes what was
+/// typed, so each line goes through the escaping rule.
+fn bad_command_line(err: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if err.kind() == ErrorKind::ValueValidation {
+        if let Some(reason) = std::error::Error::source(&err).map(ToString::to_string) {
+            let context = |kind| match err.get(kind) {
+                Some(ContextValue::String(text)) => Some(text.clone()),
+                _ => None,
+            };
+            match (
+                context(ContextKind::InvalidArg),
+                context(ContextKind::InvalidValue),
+            ) {
+                // Ours name the option and the value; a standard parser's do not.
+                (Some(arg), Some(value)) if !reason.contains(&value) => {
+                    // `--duration <SECS>`: the option is enough.
+                    let arg = arg
+                        .split_once(' ')
+                        .map_or(arg.as_str(), |(option, _)| option);
+                    let line = format!("bad {arg} \"{value}\": {reason}");
+                    eprintln!("bindscope: error: {}", escape::text(&line));
+                }
+                _ => eprintln!("bindscope: error: {}", escape::text(&reason)),
+            }
+            return ExitCode::from(2);
+        }
+    }
+    if !err.use_stderr() {
+        err.exit()
+    }
+    for line in err.render().to_string().lines() {
+        eprintln!("{}", escape::text(line));
+    }
+    ExitCode::from(2)
 }
 
 fn routes(args: RoutesArgs) -> anyhow::Result<()> {
@@ -387,6 +418,8 @@ fn trace(args: TraceArgs) -> anyhow::Result<()> {
         limits: Limits {
             count: args.count,
             duration: args.duration.map(Duration::from_secs_f64),
+            // Nothing more can come from a traced namespace that is gone.
+            netns_end: true,
         },
         json: args.json,
         colour,

@@ -12,7 +12,9 @@ use tokio::signal::unix::{signal, SignalKind};
 use crate::decode::{type_index, Body, Decoder, Report, TYPES};
 use crate::output::sink::{Sink, Summary};
 use crate::sys::clock::monotonic_ns;
-use crate::trace::config::Config;
+use crate::sys::netns::own_inode;
+use crate::sys::netns_end::NetnsEnd;
+use crate::trace::config::{Config, NetnsSpec};
 use crate::trace::Tracer;
 use crate::Error;
 
@@ -31,6 +33,9 @@ pub struct Limits {
     pub count: Option<u64>,
     /// After this long.
     pub duration: Option<Duration>,
+    /// When the namespace `--netns` names ends (deleted, its last process gone): nothing
+    /// more can be traced there. Otherwise (`serve`) its end is only logged.
+    pub netns_end: bool,
 }
 
 /// A tracer and its decoder, read synchronously: what tests use to assert on events.
@@ -47,6 +52,8 @@ pub struct Collector {
     scratch: Vec<Report>,
     /// The last poll left records in the ring buffer.
     more: bool,
+    /// The namespace `--netns` names (as given), watched for its end.
+    netns: Option<(String, NetnsEnd)>,
 }
 
 /// Records one [`Collector::poll`] decodes at most. A backlog (user space briefly starved of
@@ -59,6 +66,7 @@ impl Collector {
     /// Starts tracing.
     pub fn start(config: &Config) -> Result<Self, Error> {
         let tracer = Tracer::start(config)?;
+        let netns = config.filter.netns.as_ref().and_then(watch_end);
         Ok(Collector {
             decoder: Decoder::new(tracer.flow_fields, tracer.flow6_fields),
             tracer,
@@ -67,7 +75,18 @@ impl Collector {
             last_poll: 0,
             scratch: Vec::with_capacity(2),
             more: false,
+            netns,
         })
+    }
+
+    /// The namespace `--netns` names (as given), if it has ended since the last call: nothing
+    /// more can happen in it. Never blocks; tells an end once.
+    pub fn netns_ended(&mut self) -> Option<String> {
+        let (_, end) = self.netns.as_mut()?;
+        if !end.ended() {
+            return None;
+        }
+        self.netns.take().map(|(name, _)| name)
     }
 
     /// Reports of the records waiting now, at most [`POLL_RECORDS`] of them (see
@@ -140,6 +159,27 @@ impl Collector {
     /// The tracer.
     pub fn tracer(&self) -> &Tracer {
         &self.tracer
+    }
+}
+
+/// A watch on the end of the namespace `spec` names, with its name for messages; `None`
+/// for bindscope's own namespace (it ends with bindscope) or one that cannot be watched.
+fn watch_end(spec: &NetnsSpec) -> Option<(String, NetnsEnd)> {
+    let file = spec.open().ok()?;
+    let inode = std::os::unix::fs::MetadataExt::ino(&file.metadata().ok()?) as u32;
+    if own_inode().ok() == Some(inode) {
+        return None;
+    }
+    let name = match spec {
+        NetnsSpec::Path(path) => path.display().to_string(),
+        NetnsSpec::Inode(inode) => inode.to_string(),
+    };
+    match NetnsEnd::watch(&file) {
+        Ok(end) => Some((name, end)),
+        Err(e) => {
+            log::info!("the end of network namespace {name} is not watched: {e}");
+            None
+        }
     }
 }
 
@@ -228,6 +268,13 @@ pub async fn run(
         }
         // Reading the lost count takes a system call per program; once per tick is enough.
         if ticked {
+            if let Some(name) = collector.netns_ended() {
+                if limits.netns_end {
+                    log::warn!("network namespace {name} is gone (deleted, and no process is left in it): nothing more can be traced there; stopping");
+                    break 'outer "netns-gone";
+                }
+                log::warn!("network namespace {name} is gone (deleted, and no process is left in it): nothing more will be counted there");
+            }
             let lost = collector.lost();
             if lost > lost_seen {
                 sink.lost(lost - lost_seen, lost);

@@ -128,6 +128,15 @@ impl Netns {
         Ok(Netns { name })
     }
 
+    /// Deletes the namespace now (`ip netns del`), as an operator would while something
+    /// runs in it; it is then not deleted again when dropped.
+    pub fn delete(mut self) -> Result<()> {
+        let name = std::mem::take(&mut self.name);
+        // Nothing but the name is held: nothing else to drop.
+        std::mem::forget(self);
+        ip(["netns", "del", &name]).map(drop)
+    }
+
     /// The namespace's name, as `ip -n` and `ip netns` know it.
     pub fn name(&self) -> &str {
         &self.name

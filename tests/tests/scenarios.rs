@@ -53,6 +53,7 @@ scenario_tests!(
     siocgifflags_up_running,
     siocgifmtu_siocsifmtu,
     siocgifconf_null_buffer_gives_size,
+    siocsifname_renames_an_interface,
     siocsifmtu_needs_cap_net_admin,
     route_types_unreachable_prohibit_blackhole,
     no_route_at_all,

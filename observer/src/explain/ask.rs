@@ -2,6 +2,7 @@
 //! short-lived thread inside the namespace, so that the lookups a request causes run in that
 //! namespace and carry that thread's id, which tells them apart in the trace.
 
+use std::fs::File;
 use std::net::Ipv4Addr;
 
 use netlink_packet_route::route::{RouteAddress, RouteAttribute, RouteFlags, RouteMessage};
@@ -9,7 +10,6 @@ use netlink_packet_route::AddressFamily;
 
 use super::request::{Error, Request};
 use crate::policy::Session;
-use crate::trace::config::NetnsSpec;
 
 /// The keys of one request, devices resolved to indexes.
 #[derive(Clone, Copy)]
@@ -40,8 +40,8 @@ pub(crate) struct Answers {
     pub(crate) fib_match: Answer,
 }
 
-/// Asks both questions about `keys`, in `netns`.
-pub(super) fn both(keys: &Keys<'_>, netns: Option<&NetnsSpec>) -> Result<Answers, Error> {
+/// Asks both questions about `keys`, in the namespace of `netns` (`None`: bindscope's own).
+pub(super) fn both(keys: &Keys<'_>, netns: Option<&File>) -> Result<Answers, Error> {
     Ok(Answers {
         route: one(message(keys, false), netns)?,
         fib_match: one(message(keys, true), netns)?,
@@ -91,9 +91,9 @@ fn message(keys: &Keys<'_>, fib_match: bool) -> RouteMessage {
     message
 }
 
-/// Sends `message` from a new thread in `netns` (bindscope's own namespace: a new thread
-/// too, for a tid of its own) and waits for the answer.
-fn one(message: RouteMessage, netns: Option<&NetnsSpec>) -> Result<Answer, Error> {
+/// Sends `message` from a new thread in the namespace of `netns` (bindscope's own namespace:
+/// a new thread too, for a tid of its own) and waits for the answer.
+fn one(message: RouteMessage, netns: Option<&File>) -> Result<Answer, Error> {
     let ask = move || -> std::io::Result<Answer> {
         // SAFETY: gettid has no preconditions.
         let tid = unsafe { libc::gettid() } as u32;
@@ -102,7 +102,9 @@ fn one(message: RouteMessage, netns: Option<&NetnsSpec>) -> Result<Answer, Error
         Ok(Answer { tid, reply })
     };
     match netns {
-        Some(spec) => crate::sys::netns::run_in(spec.open()?, ask),
+        Some(file) => file
+            .try_clone()
+            .and_then(|file| crate::sys::netns::run_in(file, ask)),
         None => std::thread::spawn(ask)
             .join()
             .unwrap_or_else(|_| Err(std::io::Error::other("request thread panicked"))),

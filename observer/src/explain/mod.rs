@@ -43,7 +43,18 @@ pub use text::write_explanation;
 /// CAP_BPF and CAP_PERFMON) and, for another namespace, CAP_SYS_ADMIN.
 pub fn explain(request: &Request) -> Result<Explanation, Error> {
     let dst = request.dst.ok_or(Error::NoDestination)?;
-    let mut namespace = routes::Namespace::open(request.netns.as_ref())?;
+    // Opened once, and held until the answer is written: a namespace deleted meanwhile lives
+    // on until then, and the whole walk is of the namespace as it was.
+    let file = request
+        .netns
+        .as_ref()
+        .map(crate::NetnsSpec::open)
+        .transpose()?;
+    let again = |file: &std::fs::File| file.try_clone().map_err(Error::Netlink);
+    let mut namespace = routes::Namespace::open_file(
+        file.as_ref().map(again).transpose()?,
+        request.netns.as_ref(),
+    )?;
     let snapshot = namespace.snapshot(Tables::All, true)?;
     let links = namespace.links().clone();
     let resolve = |device: &Device| -> Result<(u32, String), Error> {
@@ -62,10 +73,10 @@ pub fn explain(request: &Request) -> Result<Explanation, Error> {
     };
     let oif = request.dev.as_ref().map(resolve).transpose()?;
     let iif = request.iif.as_ref().map(resolve).transpose()?;
-    let netns = match &request.netns {
-        Some(spec) => {
+    let netns = match &file {
+        Some(file) => {
             use std::os::unix::fs::MetadataExt;
-            let inode = spec.open()?.metadata().map_err(Error::Netlink)?.ino();
+            let inode = file.metadata().map_err(Error::Netlink)?.ino();
             u32::try_from(inode).unwrap_or(0)
         }
         None => crate::sys::netns::own_inode().map_err(Error::Netlink)?,
@@ -95,10 +106,10 @@ pub fn explain(request: &Request) -> Result<Explanation, Error> {
         iif: iif.as_ref().map(|(i, _)| *i),
         request,
     };
-    let asked = ask::both(&keys, request.netns.as_ref())?;
+    let asked = ask::both(&keys, file.as_ref())?;
     let unbound = if oif.is_some() {
         let keys = ask::Keys { oif: None, ..keys };
-        Some(ask::both(&keys, request.netns.as_ref())?)
+        Some(ask::both(&keys, file.as_ref())?)
     } else {
         None
     };

@@ -70,6 +70,10 @@ pub trait Lookup: Copy {
     fn whose(&self) -> (u8, u8);
     /// The rule priority captured in the kernel, if it was.
     fn captured_rule(&self) -> Option<u32>;
+    /// Whether a route this lookup found goes through the requested `oif` itself, so that the
+    /// chosen device's name, captured in the kernel, is `oif`'s name at the time of the
+    /// lookup. (False without an `oif`.)
+    fn route_is_through_oif(&self) -> bool;
 
     /// The flow, for grouping.
     fn flow(&self) -> Flow {
@@ -145,6 +149,15 @@ impl Lookup for RouteEvent {
     }
     fn captured_rule(&self) -> Option<u32> {
         (self.rule_captured != 0).then(|| self.rule_priority.get())
+    }
+    /// An IPv4 lookup bound to a device matches only next hops through that device
+    /// (net/ipv4/fib_trie.c `fib_lookup_good_nhc`), unless told to skip that check: a VRF's
+    /// lookups before Linux 5.18 (`FLOWI_FLAG_SKIP_NH_OIF`; since, a VRF master as `oif` is
+    /// cleared to the flow's l3mdev before the lookup).
+    fn route_is_through_oif(&self) -> bool {
+        /// `FLOWI_FLAG_SKIP_NH_OIF` (include/net/flow.h before 5.18; the bit is unused since).
+        const SKIP_NH_OIF: u8 = 0x04;
+        self.oif.get() != 0 && self.flags & SKIP_NH_OIF == 0
     }
 
     // IPv4's flow is built without going through `IpAddr`: this runs for every event.
@@ -229,5 +242,10 @@ impl Lookup for Route6Event {
     }
     fn captured_rule(&self) -> Option<u32> {
         (self.rule_captured != 0).then(|| self.rule_priority.get())
+    }
+    /// An IPv6 `oif` is a preference unless the lookup is strict (`RT6_LOOKUP_F_IFACE`, which
+    /// the tracepoint does not show): the route found may go through another device.
+    fn route_is_through_oif(&self) -> bool {
+        false
     }
 }

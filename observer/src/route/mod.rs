@@ -420,7 +420,14 @@ impl<L: Lookup> Finished<L> {
         let (oif, iif) = (last.oif(), last.iif());
         let dev = devices.get(last.dev());
         let dev = (!failed && !dev.is_empty() && &*dev != "-").then_some(dev);
-        let oif_name = names(oif);
+        // Where the route found goes through the requested device, the device name the
+        // kernel gave with the lookup is that device's name then: right even if the device
+        // was renamed or deleted before the event was decoded, and no name to look up.
+        // Otherwise the name is looked up now, in the event's namespace.
+        let oif_name = match &dev {
+            Some(dev) if last.route_is_through_oif() => Some(dev.clone()),
+            _ => names(oif),
+        };
         let gw = last.gw();
         let (mark, uid, l3mdev) = last.keys();
         let (sport, dport) = last.ports();
@@ -571,6 +578,26 @@ mod tests {
         assert_eq!(tables, [255, 100, 254]);
         assert_eq!(d.lookups[0].err.as_deref(), Some("EAGAIN"));
         assert_eq!(d.err, None);
+    }
+
+    #[test]
+    fn a_bound_match_names_oif_as_the_kernel_did_then() {
+        // Bound to index 3, routed through it: the kernel named the device eth1 at the
+        // lookup; it has been renamed wan1 (or deleted) since.
+        let mut g = RouteGrouper::default();
+        let done: Vec<_> = pushed(&mut g, &lookup(7, 1, 254, 0, 3), false);
+        let renamed = done[0].decide(|i| (i == 3).then(|| "wan1".into()));
+        assert_eq!(renamed.oif_name.as_deref(), Some("eth1"));
+        let deleted = done[0].decide(|_| None);
+        assert_eq!(deleted.oif_name.as_deref(), Some("eth1"));
+        // A VRF's lookup before 5.18 (FLOWI_FLAG_SKIP_NH_OIF) may go through another device
+        // than its oif: oif is named by its index.
+        let mut vrf = lookup(8, 1, 254, 0, 3);
+        vrf.flags = 0x04;
+        let done: Vec<_> = pushed(&mut g, &vrf, false);
+        let d = done[0].decide(|i| (i == 3).then(|| "blue".into()));
+        assert_eq!(d.oif_name.as_deref(), Some("blue"));
+        assert_eq!(d.dev.as_deref(), Some("eth1"));
     }
 
     #[test]

@@ -116,6 +116,12 @@ impl Namespace {
     /// Opens the namespace of `netns` (`None`: bindscope's own).
     pub fn open(netns: Option<&NetnsSpec>) -> Result<Namespace, Error> {
         let file: Option<File> = netns.map(NetnsSpec::open).transpose()?;
+        Namespace::open_file(file, netns)
+    }
+
+    /// Opens the namespace the file `file` refers to (`None`: bindscope's own), which
+    /// `netns` names in errors.
+    pub fn open_file(file: Option<File>, netns: Option<&NetnsSpec>) -> Result<Namespace, Error> {
         let mut session = Session::open_notified(file, &WATCHED).map_err(|e| {
             if e.raw_os_error() == Some(libc::EPERM) {
                 let name = match netns {

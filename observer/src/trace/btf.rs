@@ -6,6 +6,8 @@
 //! records, their names, and struct/union members (searching through anonymous members, as
 //! `task_struct` nests many fields in anonymous structs).
 
+use std::path::{Path, PathBuf};
+
 use sockabi::event::OFFSET_ABSENT;
 
 use crate::Error;
@@ -264,9 +266,62 @@ impl Btf {
     }
 }
 
-/// The running kernel's BTF, unparsed.
-pub fn read_sys_fs() -> Result<Vec<u8>, Error> {
-    std::fs::read("/sys/kernel/btf/vmlinux").map_err(|_| Error::BtfMissing)
+/// Where the running kernel publishes its BTF.
+pub const SYS_FS: &str = "/sys/kernel/btf/vmlinux";
+/// The variable that points bindscope at this kernel's BTF kept elsewhere: a BTFHub file
+/// for a kernel built without `CONFIG_DEBUG_INFO_BTF`, say.
+pub const VARIABLE: &str = "BINDSCOPE_BTF";
+
+/// The kernel's BTF as read, and whence.
+pub struct Source {
+    /// The raw BTF.
+    pub bytes: Vec<u8>,
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// It is the running kernel's own (`/sys/kernel/btf/vmlinux`), whose type ids the
+    /// BTF-typed attach points (`tp_btf`, fentry) name; a copy from elsewhere gives offsets
+    /// only.
+    pub own: bool,
+}
+
+impl Source {
+    /// Why the file at `path` gave no BTF: it is not there, or it could not be read.
+    fn error(path: &Path, error: &std::io::Error) -> Error {
+        match error.kind() {
+            std::io::ErrorKind::NotFound => Error::BtfMissing {
+                path: path.display().to_string(),
+            },
+            _ => Error::BtfUnreadable {
+                path: path.display().to_string(),
+                reason: error.to_string(),
+            },
+        }
+    }
+
+    /// This BTF cannot be used, for `reason`.
+    pub fn unusable(&self, reason: &str) -> Error {
+        Error::BtfUnreadable {
+            path: self.path.display().to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The running kernel's BTF: from the file [`VARIABLE`] names if it is set, else from
+/// [`SYS_FS`].
+pub fn read() -> Result<Source, Error> {
+    let path = std::env::var_os(VARIABLE)
+        .filter(|p| !p.is_empty())
+        .map_or_else(|| PathBuf::from(SYS_FS), PathBuf::from);
+    let bytes = std::fs::read(&path).map_err(|e| Source::error(&path, &e))?;
+    let own = path == Path::new(SYS_FS);
+    if !own {
+        log::info!(
+            "kernel BTF from {} ({VARIABLE}): offsets only, no BTF-typed attach points",
+            path.display()
+        );
+    }
+    Ok(Source { bytes, path, own })
 }
 
 /// Bytes that follow a type record of this kind.
@@ -452,7 +507,7 @@ mod tests {
     /// The running kernel's BTF; `None` (after saying why) on a kernel without it, which CI's
     /// is not.
     fn kernel_btf_or_skip() -> Option<Vec<u8>> {
-        let bytes = read_sys_fs().ok();
+        let bytes = std::fs::read(SYS_FS).ok();
         if bytes.is_none() {
             assert!(
                 std::env::var_os("CI").is_none(),

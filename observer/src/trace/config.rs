@@ -31,6 +31,51 @@ impl EventSet {
         ioctl: true,
         cmsg: true,
     };
+
+    /// No family.
+    pub const NONE: EventSet = EventSet {
+        sockopt: false,
+        route: false,
+        ioctl: false,
+        cmsg: false,
+    };
+
+    /// The family called `name` in `--events`, if there is one.
+    fn flag(&mut self, name: &str) -> Option<&mut bool> {
+        match name {
+            "sockopt" => Some(&mut self.sockopt),
+            "route" => Some(&mut self.route),
+            "ioctl" => Some(&mut self.ioctl),
+            "cmsg" => Some(&mut self.cmsg),
+            _ => None,
+        }
+    }
+
+    /// Whether the family called `name` (in `--events`) is in the set.
+    pub fn contains(self, name: &str) -> bool {
+        let mut set = self;
+        set.flag(name).is_some_and(|f| *f)
+    }
+
+    /// Takes the family called `name` out of the set.
+    pub fn remove(&mut self, name: &str) {
+        if let Some(flag) = self.flag(name) {
+            *flag = false;
+        }
+    }
+
+    /// Whether no family is in the set.
+    pub fn is_empty(self) -> bool {
+        self == EventSet::NONE
+    }
+
+    /// The families in the set, by their names in `--events`, in its order.
+    pub fn names(self) -> Vec<&'static str> {
+        ["sockopt", "route", "ioctl", "cmsg"]
+            .into_iter()
+            .filter(|name| self.contains(name))
+            .collect()
+    }
 }
 
 impl Default for EventSet {
@@ -235,10 +280,11 @@ impl NetnsSpec {
     pub fn open(&self) -> Result<std::fs::File, Error> {
         let file = match self {
             NetnsSpec::Path(path) => std::fs::File::open(path).map_err(|e| {
-                let reason = if e.kind() == std::io::ErrorKind::PermissionDenied {
-                    "permission denied: opening another process's namespace needs root (CAP_SYS_PTRACE); run with sudo".to_owned()
-                } else {
-                    e.to_string()
+                let reason = match e.kind() {
+                    std::io::ErrorKind::PermissionDenied => "permission denied: opening another process's namespace needs root (CAP_SYS_PTRACE); run with sudo".to_owned(),
+                    // It was there when the command line was read.
+                    std::io::ErrorKind::NotFound => "the namespace is gone (deleted, or its process exited); `ip netns list` shows the named ones".to_owned(),
+                    _ => e.to_string(),
                 };
                 Error::BadFilter {
                     what: "--netns",
@@ -254,8 +300,34 @@ impl NetnsSpec {
                 })?
             }
         };
+        // `ip netns del` unmounts the namespace, then removes the file it was mounted on: a
+        // file opened in between is an empty one.
+        if !is_namespace(&file) {
+            return Err(Error::BadFilter {
+                what: "--netns",
+                value: match self {
+                    NetnsSpec::Path(path) => path.display().to_string(),
+                    NetnsSpec::Inode(inode) => inode.to_string(),
+                },
+                reason: "not a namespace file (any more: the namespace is gone?); `ip netns list` shows the named ones".into(),
+            });
+        }
         Ok(file)
     }
+}
+
+/// Whether `file` is a namespace file (nsfs, as `/proc/PID/ns/net` and the bind mounts of
+/// `ip netns` are).
+fn is_namespace(file: &std::fs::File) -> bool {
+    use std::os::fd::AsRawFd;
+    /// `NSFS_MAGIC` (include/uapi/linux/magic.h).
+    const NSFS_MAGIC: u32 = 0x6e73_6673;
+    // SAFETY: all zeroes is a valid `statfs`, which fstatfs fills in.
+    let mut stat: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid fd, and a `statfs` that outlives the call.
+    let ok = unsafe { libc::fstatfs(file.as_raw_fd(), &mut stat) } == 0;
+    // Its width differs between architectures; the magic fits 32 bits.
+    ok && stat.f_type as u32 == NSFS_MAGIC
 }
 
 impl FromStr for NetnsSpec {
@@ -357,6 +429,10 @@ impl Default for Config {
     }
 }
 
+/// The largest `--ring-size`: the ring is that much memory the kernel holds for as long as
+/// bindscope runs.
+pub const RING_SIZE_MAX: u64 = 1 << 30;
+
 /// Checks `--ring-size`: the kernel wants a power of two that is a multiple of the page size.
 pub fn parse_ring_size(text: &str) -> Result<u32, Error> {
     let bad = |reason: &str| Error::BadFilter {
@@ -367,16 +443,31 @@ pub fn parse_ring_size(text: &str) -> Result<u32, Error> {
     let (digits, unit) = match text.trim().to_ascii_lowercase() {
         t if t.ends_with('k') => (t.trim_end_matches('k').to_string(), 1 << 10),
         t if t.ends_with('m') => (t.trim_end_matches('m').to_string(), 1 << 20),
+        t if t.ends_with('g') => (t.trim_end_matches('g').to_string(), 1 << 30),
         t => (t, 1),
     };
     let size = digits
         .parse::<u64>()
-        .map_err(|_| bad("expected a byte count such as 4096, 64k or 4m"))?
-        * unit;
-    if size < 4096 || !size.is_power_of_two() || size > 1 << 30 {
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .ok_or_else(|| bad("expected a byte count such as 4096, 64k, 4m or 1g"))?;
+    if size > RING_SIZE_MAX {
+        return Err(bad("the ring buffer is at most 1g, memory the kernel holds for as long as bindscope runs (the default 4m holds some 30,000 route events); give a power of two from 4096 to 1g"));
+    }
+    if size < 4096 || !size.is_power_of_two() {
         return Err(bad("must be a power of two from 4096 (one page) to 1g"));
     }
     Ok(size as u32)
+}
+
+/// A ring size as `--ring-size` takes it: `4k`, `64k`, `4m`, `1g`.
+pub fn ring_size_text(size: u32) -> String {
+    match size {
+        s if s >= 1 << 30 && s.is_multiple_of(1 << 30) => format!("{}g", s >> 30),
+        s if s >= 1 << 20 && s.is_multiple_of(1 << 20) => format!("{}m", s >> 20),
+        s if s >= 1 << 10 && s.is_multiple_of(1 << 10) => format!("{}k", s >> 10),
+        s => s.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -428,8 +519,13 @@ mod tests {
 
     #[test]
     fn events_list() {
-        let e: EventSet = "route,sockopt".parse().unwrap();
+        let mut e: EventSet = "route,sockopt".parse().unwrap();
         assert!(e.route && e.sockopt && !e.ioctl && !e.cmsg);
+        assert_eq!(e.names(), ["sockopt", "route"]);
+        assert!(e.contains("route") && !e.contains("cmsg") && !e.contains("bogus"));
+        e.remove("route");
+        e.remove("sockopt");
+        assert!(e.is_empty());
         assert!("route,bogus".parse::<EventSet>().is_err());
         assert!("".parse::<EventSet>().is_err());
     }
@@ -440,6 +536,15 @@ mod tests {
         assert_eq!(parse_ring_size("64k").unwrap(), 65536);
         assert!(parse_ring_size("5000").is_err());
         assert!(parse_ring_size("1024").is_err());
+        assert_eq!(parse_ring_size("1g").unwrap(), 1 << 30);
+        assert_eq!(parse_ring_size("1024m").unwrap(), 1 << 30);
+        for too_large in ["2g", "4g", "2048m", "2097152k"] {
+            let err = parse_ring_size(too_large).unwrap_err().to_string();
+            assert!(err.contains("at most 1g"), "{too_large}: {err}");
+        }
+        for size in ["4k", "64k", "4m", "1g"] {
+            assert_eq!(ring_size_text(parse_ring_size(size).unwrap()), size);
+        }
     }
 
     #[test]

@@ -25,14 +25,16 @@ use aya::maps::{Map, MapData, PerCpuArray};
 use aya::programs::{FEntry, FExit, Program};
 use aya::{Ebpf, EbpfLoader};
 use aya_obj::generated::{bpf_cmd, bpf_prog_info};
-use sockabi::event::{fib_field, fib_raw_field, rule_field, task_field, OFFSET_ABSENT};
+use sockabi::event::{
+    fib_field, fib_raw_field, rule_field, syscall_field, task_field, OFFSET_ABSENT,
+};
 use sockabi::IFNAMSIZ;
 
 use crate::sys::netns::{index_in, inode_of};
 use crate::Error;
-use attach::{abridge, attach, attach_raw, load_error};
+use attach::{abridge, attach, attach_raw, load_error, object_error, unload};
 pub use attach::{FlowFields, RouteHook};
-use config::{Cidr, Config, NetnsSpec};
+use config::{Cidr, Config, EventSet, NetnsSpec};
 use ring::RingReader;
 use route4::{
     RouteHooks, RoutePrograms, BTF_ROUTE_PROGRAM, CLASSIC_ROUTE_PROGRAM, RAW_ROUTE_PROGRAM,
@@ -62,6 +64,15 @@ const CMSG_PROGRAMS: [(&str, &str, &str); 4] = [
     ("enter_recvmsg", "syscalls", "sys_enter_recvmsg"),
     ("exit_recvmsg", "syscalls", "sys_exit_recvmsg"),
 ];
+/// A program of a syscall family: (program, tracepoint category, tracepoint name).
+type SyscallProgram = (&'static str, &'static str, &'static str);
+/// The syscall families: (its name in `--events`, the syscalls whose tracepoint formats it
+/// reads, its programs).
+const SYSCALL_FAMILIES: [(&str, &[&str], &[SyscallProgram]); 3] = [
+    ("sockopt", &["setsockopt"], &SOCKOPT_PROGRAMS),
+    ("ioctl", &["ioctl"], &IOCTL_PROGRAMS),
+    ("cmsg", &["sendmsg", "recvmsg"], &CMSG_PROGRAMS),
+];
 /// (program, raw tracepoint) of the notes that tell whose a route lookup is: the softirq being
 /// served on a CPU, and the device its packet arrived on (see `observer-ebpf/src/context.rs`).
 const CONTEXT_PROGRAMS: [(&str, &str); 3] = [
@@ -83,6 +94,9 @@ pub struct Tracer {
     _ebpf: Ebpf,
     /// Whether events carry their network namespace (kernel BTF was usable).
     pub netns_tagged: bool,
+    /// The families traced: those asked for, less any this kernel could not trace (each
+    /// said in a warning).
+    pub families: EventSet,
     /// Where route lookups are traced, if they are.
     pub route_hook: Option<RouteHook>,
     /// Which policy-routing fields of the flow route events carry on this kernel.
@@ -109,23 +123,35 @@ impl Tracer {
         check_privileges()?;
         check_kernel_version()?;
         raise_memlock_limit();
-        let tracefs = Tracefs::find()?;
+        // Without tracefs, the syscall families cannot be traced; route lookups can, on their
+        // raw tracepoints.
+        let tracefs = Tracefs::find();
+        // The families asked for that cannot be traced here, and why: the others are traced,
+        // and each one left out is said in one line (see `say_left_out`).
+        let mut left_out: Vec<(&'static str, Error)> = Vec::new();
 
-        let mut wanted_syscalls = Vec::new();
-        let mut programs: Vec<(&str, &str, &str)> = Vec::new();
-        if config.events.sockopt {
-            wanted_syscalls.push("setsockopt");
-            programs.extend(SOCKOPT_PROGRAMS);
+        let mut syscall_offsets = [OFFSET_ABSENT; syscall_field::COUNT];
+        let mut syscall_families = Vec::new();
+        for (family, syscalls, programs) in SYSCALL_FAMILIES {
+            if !config.events.contains(family) {
+                continue;
+            }
+            let offsets = match &tracefs {
+                Ok(tracefs) => tracefs::syscall_offsets(tracefs, syscalls),
+                Err(unusable) => Err(unusable.error()),
+            };
+            match offsets {
+                Ok(offsets) => {
+                    for (all, one) in syscall_offsets.iter_mut().zip(offsets) {
+                        if one != OFFSET_ABSENT {
+                            *all = one;
+                        }
+                    }
+                    syscall_families.push((family, programs));
+                }
+                Err(err) => left_out.push((family, err)),
+            }
         }
-        if config.events.ioctl {
-            wanted_syscalls.push("ioctl");
-            programs.extend(IOCTL_PROGRAMS);
-        }
-        if config.events.cmsg {
-            wanted_syscalls.extend(["sendmsg", "recvmsg"]);
-            programs.extend(CMSG_PROGRAMS);
-        }
-        let syscall_offsets = tracefs::syscall_offsets(&tracefs, &wanted_syscalls)?;
         // Start-up is most of what a user waits for, and the kernel's BTF is most of start-up.
         // aya's loader parses all of it when created, for CO-RE relocations this object does
         // not have (offsets come in as globals): that runs on its own thread, which also
@@ -140,17 +166,20 @@ impl Tracer {
                 aya::features();
                 loader
             });
-            let (btf, kernel_btf) = match btf::read_sys_fs() {
+            let (btf, kernel_btf) = match btf::read() {
                 Err(err) => (Err(err), None),
-                Ok(bytes) => match btf::Btf::parse(&bytes) {
-                    None => (Err(Error::BtfMissing), None),
+                Ok(source) => match btf::Btf::parse(&source.bytes) {
+                    None => (
+                        Err(source.unusable("it is not BTF, or it is cut short")),
+                        None,
+                    ),
                     Some(btf) => {
-                        let kernel_btf = config
-                            .events
-                            .route
+                        // The BTF-typed attach points are type ids of the running kernel's
+                        // own BTF: a copy from elsewhere gives offsets only.
+                        let kernel_btf = (config.events.route && source.own)
                             .then(|| {
                                 btf.aya_btf_for_raw_tracepoint(
-                                    bytes,
+                                    source.bytes,
                                     "fib_table_lookup",
                                     &[route6::TRACEPOINT],
                                     &[RULE_FUNCTION, route6::RULE_FUNCTION],
@@ -163,41 +192,51 @@ impl Tracer {
             };
             (btf, join(loader), kernel_btf)
         });
-        let netns = match &btf {
-            Ok(btf) => btf::task_offsets(btf),
-            Err(_) => Err(Error::BtfMissing),
+        let (btf, netns) = match btf {
+            Ok(btf) => {
+                let netns = btf::task_offsets(&btf);
+                (Some(btf), netns)
+            }
+            Err(err) => (None, Err(err)),
         };
         let (task_offsets, netns_tagged) = match netns {
             Ok(offsets) => (offsets, true),
             Err(err) if config.filter.netns.is_none() => {
-                log::warn!("{err}; events will show netns 0");
+                log::warn!("{err}; tracing without namespaces (netns 0)");
                 ([OFFSET_ABSENT; task_field::COUNT], false)
             }
             Err(err) => return Err(err),
         };
         let route_hooks = match config.events.route {
             false => None,
-            true => Some(RouteHooks::prepare(
-                btf.as_ref().ok(),
+            true => match RouteHooks::prepare(
+                btf.as_ref(),
                 &tracefs,
                 task_offsets[task_field::TASK_COMM],
-            )?),
+            ) {
+                Ok(hooks) => Some(hooks),
+                Err(err) => {
+                    left_out.push(("route", err));
+                    None
+                }
+            },
         };
-        let route6_hooks = match config.events.route {
-            false => None,
-            true => Route6Hooks::prepare(
-                btf.as_ref().ok(),
-                &tracefs,
+        let route6_hooks = match route_hooks {
+            None => None,
+            Some(_) => Route6Hooks::prepare(
+                btf.as_ref(),
+                tracefs.as_ref().ok(),
                 task_offsets[task_field::TASK_COMM],
             ),
         };
+        nothing_left(config.events, &mut left_out)?;
         let (fib6_btf_offsets, fib6_offsets) = Route6Hooks::offsets(route6_hooks.as_ref());
         let fib_raw_offsets = route_hooks
             .as_ref()
             .and_then(|h| h.raw)
             .unwrap_or([OFFSET_ABSENT; fib_raw_field::COUNT]);
         let rule_offsets = match btf.as_ref().map(btf::rule_offsets) {
-            Ok(Ok(offsets)) => offsets,
+            Some(Ok(offsets)) => offsets,
             _ => [OFFSET_ABSENT; rule_field::COUNT],
         };
         let fib_offsets = match route_hooks.as_ref().map(|h| &h.classic) {
@@ -290,7 +329,9 @@ impl Tracer {
             .override_global("ERRORS_ONLY", &errors_only, true)
             .override_global("WITH_SOFTIRQ", &with_softirq, true)
             .override_global("WAKEUP_EVERY", &wakeup_every, true);
-        let mut ebpf = loader.load(OBJECT).map_err(|e| load_error(e.to_string()))?;
+        let mut ebpf = loader
+            .load(OBJECT)
+            .map_err(|e| object_error(&e, config.ring_size))?;
 
         // Optional: eBPF-side diagnostics through aya-log at debug level.
         let logger = if log::log_enabled!(log::Level::Debug) {
@@ -299,13 +340,16 @@ impl Tracer {
             None
         };
 
-        let attached = attach_all(
+        let mut attached = attach_all(
             &mut ebpf,
-            &programs,
+            &syscall_families,
             route_hooks.as_ref(),
             route6_hooks.as_ref(),
             kernel_btf.as_ref(),
         )?;
+        left_out.append(&mut attached.left_out);
+        let traced = nothing_left(config.events, &mut left_out)?;
+        say_left_out(&left_out, traced);
         let (route_hook, rules_in_kernel) = (attached.route, attached.rules_in_kernel);
         let events = match ebpf.take_map("EVENTS") {
             Some(Map::RingBuf(events)) => events,
@@ -325,6 +369,7 @@ impl Tracer {
             logger,
             _ebpf: ebpf,
             netns_tagged,
+            families: traced,
             route_hook,
             flow_fields: route4::flow_fields(route_hook, &fib_raw_offsets),
             rules_in_kernel,
@@ -371,12 +416,57 @@ impl Tracer {
 
 /// The ids of the eBPF programs loaded in the kernel right now (by any process): with the
 /// `prog_id`s a bindscope process holds (`/proc/PID/fdinfo`), tests check that nothing of
-/// bindscope's stays loaded after it exits.
+/// bindscope's stays loaded after it exits, however it exits.
 pub fn loaded_program_ids() -> Vec<u32> {
-    aya::programs::loaded_programs()
-        .filter_map(Result::ok)
-        .map(|info| info.id())
-        .collect()
+    kernel_ids(bpf_cmd::BPF_PROG_GET_NEXT_ID)
+}
+
+/// The ids of the eBPF maps in the kernel right now (by any process); see
+/// [`loaded_program_ids`].
+pub fn loaded_map_ids() -> Vec<u32> {
+    kernel_ids(bpf_cmd::BPF_MAP_GET_NEXT_ID)
+}
+
+/// The ids of the BPF links in the kernel right now (by any process): what keeps a program
+/// attached; see [`loaded_program_ids`].
+pub fn loaded_link_ids() -> Vec<u32> {
+    kernel_ids(bpf_cmd::BPF_LINK_GET_NEXT_ID)
+}
+
+/// Every id the kernel's `*_GET_NEXT_ID` command `cmd` walks through, in order. Only ids are
+/// read: no object is opened (which would hold it for a moment).
+fn kernel_ids(cmd: bpf_cmd) -> Vec<u32> {
+    /// `bpf_attr` for the `*_GET_NEXT_ID` commands.
+    #[repr(C)]
+    struct NextId {
+        start_id: u32,
+        next_id: u32,
+        open_flags: u32,
+    }
+    let mut ids = Vec::new();
+    let mut attr = NextId {
+        start_id: 0,
+        next_id: 0,
+        open_flags: 0,
+    };
+    loop {
+        // SAFETY: the kernel reads `start_id` and writes `next_id` of `attr`, a valid prefix
+        // of `union bpf_attr` for this command, which lives until the call returns.
+        let ret = unsafe {
+            libc::syscall(
+                libc::SYS_bpf,
+                cmd as libc::c_long,
+                &raw mut attr,
+                std::mem::size_of::<NextId>(),
+            )
+        };
+        // ENOENT past the last id; EPERM without CAP_SYS_ADMIN.
+        if ret != 0 {
+            return ids;
+        }
+        ids.push(attr.next_id);
+        attr.start_id = attr.next_id;
+    }
 }
 
 /// How often the kernel skipped program `fd` because a BPF program was already running on that
@@ -420,15 +510,37 @@ struct Attached {
     rules_in_kernel: bool,
     route6: Option<RouteHook>,
     rules6_in_kernel: bool,
+    /// The families that failed to attach, and why; none of their programs stays loaded.
+    left_out: Vec<(&'static str, Error)>,
 }
 
-/// Loads and attaches the syscall programs and the route programs (with their context notes,
-/// and the rule capture where a route program is BTF-typed and the kernel has trampolines).
-/// The kernel verifies each program as it is loaded, which is most of the time this takes,
-/// so they are loaded side by side, one thread each.
+/// The programs of the route family: IPv4's forms, the context notes, the rule capture and
+/// IPv6's, all unloaded together if the family cannot be traced.
+const ROUTE_FAMILY_PROGRAMS: [&str; 13] = [
+    BTF_ROUTE_PROGRAM,
+    RAW_ROUTE_PROGRAM,
+    CLASSIC_ROUTE_PROGRAM,
+    CONTEXT_PROGRAMS[0].0,
+    CONTEXT_PROGRAMS[1].0,
+    CONTEXT_PROGRAMS[2].0,
+    RULE_PROGRAMS[0],
+    RULE_PROGRAMS[1],
+    route6::BTF_PROGRAM,
+    route6::BTF_HELPERS_PROGRAM,
+    route6::CLASSIC_PROGRAM,
+    route6::RULE_PROGRAMS[0],
+    route6::RULE_PROGRAMS[1],
+];
+
+/// Loads and attaches the programs of the syscall families and of the route family (with
+/// its context notes, and the rule capture where a route program is BTF-typed and the
+/// kernel has trampolines). The kernel verifies each program as it is loaded, which is most
+/// of the time this takes, so they are loaded side by side, one thread each. A family whose
+/// program the kernel refuses is left out (its other programs unloaded), and said in
+/// [`Attached::left_out`]; the others are traced.
 fn attach_all(
     ebpf: &mut Ebpf,
-    syscall_programs: &[(&str, &str, &str)],
+    syscall_families: &[(&'static str, &[SyscallProgram])],
     route_hooks: Option<&RouteHooks>,
     route6_hooks: Option<&Route6Hooks>,
     kernel_btf: Option<&aya::Btf>,
@@ -474,10 +586,12 @@ fn attach_all(
         rules = Some((take(RULE_PROGRAMS[0])?, take(RULE_PROGRAMS[1])?));
     }
     let mut syscalls = Vec::new();
-    for &(program, category, name) in syscall_programs {
-        syscalls.push((take(program)?, category, name));
+    for &(family, programs) in syscall_families {
+        for &(program, category, name) in programs {
+            syscalls.push((family, take(program)?, category, name));
+        }
     }
-    std::thread::scope(|scope| {
+    let attached = std::thread::scope(|scope| {
         let route = route.map(|(hooks, programs)| {
             scope.spawn(move || {
                 let hook = hooks.attach(programs, kernel_btf)?;
@@ -509,22 +623,107 @@ fn attach_all(
             .collect();
         let syscalls: Vec<_> = syscalls
             .into_iter()
-            .map(|(program, category, name)| scope.spawn(move || attach(program, category, name)))
+            .map(|(family, program, category, name)| {
+                (family, scope.spawn(move || attach(program, category, name)))
+            })
             .collect();
-        // Every thread is joined before the first error (in program order) is returned.
+        // Every thread is joined; a family takes the first error of its programs (in
+        // program order).
+        let mut left_out: Vec<(&'static str, Error)> = Vec::new();
+        let mut fail = |family: &'static str, result: Result<(), Error>| {
+            if let Err(err) = result {
+                if !left_out.iter().any(|(f, _)| *f == family) {
+                    left_out.push((family, err));
+                }
+            }
+        };
         let context: Vec<_> = context.into_iter().map(join).collect();
-        let syscalls: Vec<_> = syscalls.into_iter().map(join).collect();
+        for (family, handle) in syscalls {
+            fail(family, join(handle));
+        }
         let route6 = route6.map(join);
-        let route = route.map(join).transpose()?;
-        context.into_iter().collect::<Result<(), Error>>()?;
-        syscalls.into_iter().collect::<Result<(), Error>>()?;
-        Ok(Attached {
+        let route = route.map(join);
+        let route = match route {
+            Some(Ok(route)) => Some(route),
+            Some(Err(err)) => {
+                fail("route", Err(err));
+                None
+            }
+            None => None,
+        };
+        for result in context {
+            fail("route", result);
+        }
+        let route_failed = left_out.iter().any(|(f, _)| *f == "route");
+        let (route, route6) = match route_failed {
+            true => (None, None),
+            false => (route, route6),
+        };
+        Attached {
             route: route.map(|r| r.0),
             rules_in_kernel: route.is_some_and(|r| r.1),
             route6: route6.and_then(|r| r.0),
             rules6_in_kernel: route6.is_some_and(|r| r.1),
-        })
-    })
+            left_out,
+        }
+    });
+    // What a left-out family had attached goes: nothing of it keeps running for nothing.
+    drop(by_name);
+    for (family, _) in &attached.left_out {
+        let names: Vec<&str> = match *family {
+            "route" => ROUTE_FAMILY_PROGRAMS.to_vec(),
+            family => syscall_families
+                .iter()
+                .filter(|(f, _)| *f == family)
+                .flat_map(|(_, programs)| programs.iter().map(|p| p.0))
+                .collect(),
+        };
+        for (name, program) in ebpf.programs_mut() {
+            if names.contains(&name) {
+                unload(program);
+            }
+        }
+    }
+    Ok(attached)
+}
+
+/// Drops from `left_out` the families not asked for, and returns the families that remain
+/// to be traced; the first error if none does (the one thing left to say).
+fn nothing_left(
+    asked: EventSet,
+    left_out: &mut Vec<(&'static str, Error)>,
+) -> Result<EventSet, Error> {
+    left_out.retain(|(family, _)| asked.contains(family));
+    let mut traced = asked;
+    for (family, _) in left_out.iter() {
+        traced.remove(family);
+    }
+    if traced.is_empty() {
+        if let Some((_, err)) = left_out.drain(..).next() {
+            return Err(err);
+        }
+    }
+    Ok(traced)
+}
+
+/// Says which families asked for are not traced and why (which says what to do), and what
+/// is traced instead: one line per reason (tracefs missing leaves three families out).
+fn say_left_out(left_out: &[(&'static str, Error)], traced: EventSet) {
+    let mut reasons: Vec<(String, Vec<&str>)> = Vec::new();
+    for (family, err) in left_out {
+        let reason = err.to_string();
+        match reasons.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, families)) => families.push(family),
+            None => reasons.push((reason, vec![family])),
+        }
+    }
+    for (reason, families) in reasons {
+        log::warn!(
+            "{} events are not traced: {reason}; tracing {}",
+            families.join(", "),
+            traced.names().join(", ")
+        );
+    }
 }
 
 /// Attaches the rule-capture programs (fentry and fexit on `function`: `fib4_rule_action` or

@@ -9,7 +9,7 @@ use sockabi::event::{fib_field, fib_raw_field, OFFSET_ABSENT};
 
 use super::attach::{abridge, attach, attach_btf, attach_raw, FlowFields, RouteHook};
 use super::btf;
-use super::tracefs::{self, Tracefs};
+use super::tracefs::{self, Tracefs, Unusable};
 use crate::Error;
 
 /// The route program on the BTF-typed raw tracepoint (preferred), the raw tracepoint and the
@@ -41,7 +41,7 @@ impl RouteHooks {
     /// `task_comm` is the offset of `comm` in `task_struct` (or `OFFSET_ABSENT`).
     pub(crate) fn prepare(
         btf: Option<&btf::Btf>,
-        tracefs: &Tracefs,
+        tracefs: &Result<Tracefs, Unusable>,
         task_comm: u32,
     ) -> Result<Self, Error> {
         let raw = match btf.map(btf::fib_raw_offsets) {
@@ -52,7 +52,10 @@ impl RouteHooks {
             }
             None => None,
         };
-        let classic = tracefs::fib_offsets(tracefs);
+        let classic = match tracefs {
+            Ok(tracefs) => tracefs::fib_offsets(tracefs),
+            Err(unusable) => Err(unusable.error()),
+        };
         let names_aligned = raw.is_some_and(|raw| {
             let name = raw[fib_raw_field::NETDEV_NAME];
             name != OFFSET_ABSENT

@@ -14,6 +14,7 @@ use sockabi::event::{fib6_btf_field, fib6_field, OFFSET_ABSENT};
 use super::attach::{abridge, attach, attach_btf, FlowFields, RouteHook};
 use super::btf;
 use super::tracefs::{self, Tracefs};
+use crate::Error;
 
 /// The IPv6 route programs: BTF-typed reading the task with plain loads (preferred, 5.11+),
 /// BTF-typed through helpers (5.10), and classic.
@@ -41,7 +42,7 @@ impl Route6Hooks {
     /// `task_comm` is the offset of `comm` in `task_struct` (or `OFFSET_ABSENT`).
     pub(crate) fn prepare(
         btf: Option<&btf::Btf>,
-        tracefs: &Tracefs,
+        tracefs: Option<&Tracefs>,
         task_comm: u32,
     ) -> Option<Self> {
         let typed = match btf.map(btf::fib6_btf_offsets) {
@@ -52,15 +53,16 @@ impl Route6Hooks {
             }
             None => None,
         };
-        let classic = match tracefs::fib6_offsets(tracefs) {
-            Ok(offsets) => Some(offsets),
-            Err(err) => {
+        let classic = match tracefs.map(tracefs::fib6_offsets) {
+            Some(Ok(offsets)) => Some(offsets),
+            None => None,
+            Some(Err(err)) => {
                 log::info!("IPv6 route lookups: no classic tracepoint, because {err}");
                 None
             }
         };
         if typed.is_none() && classic.is_none() {
-            log::warn!("IPv6 route lookups are not traced on this kernel (no fib6_table_lookup tracepoint: built without IPv6?)");
+            log::warn!("IPv6 route lookups are not traced: this kernel has no fib6_table_lookup tracepoint (built without IPv6?); tracing IPv4 route lookups");
             return None;
         }
         let names_aligned = typed.is_some_and(|o| {
@@ -123,11 +125,14 @@ impl Route6Hooks {
                     return Some(RouteHook::Classic);
                 }
                 Err(err) => {
-                    log::warn!(
-                        "IPv6 route lookups are not traced: {}",
-                        abridge(&err.to_string())
-                    );
-                    log::debug!("{err}");
+                    // What to do is only to report it: IPv4 is traced all the same.
+                    let reason = match &err {
+                        Error::Attach { reason, .. } => {
+                            format!("the kernel refused to attach to fib6:{TRACEPOINT} ({reason})")
+                        }
+                        err => abridge(&err.to_string()).to_owned(),
+                    };
+                    log::warn!("IPv6 route lookups are not traced: {reason}; tracing IPv4 route lookups (please report it with the output of RUST_LOG=debug)");
                 }
             }
         }

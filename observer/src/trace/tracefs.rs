@@ -30,17 +30,47 @@ pub struct Field {
     pub data_loc: bool,
 }
 
+/// Why tracefs cannot be used: kept (it is cheap to copy) so that each family that needs
+/// tracefs can say so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unusable {
+    /// Not mounted where it is looked for.
+    NotMounted,
+    /// Mounted, but this user may not read it (mode 700 root: a user with CAP_BPF and
+    /// CAP_PERFMON, not root).
+    Unreadable(PathBuf),
+}
+
+impl Unusable {
+    /// The error a family that needs tracefs fails with.
+    pub fn error(&self) -> Error {
+        match self {
+            Unusable::NotMounted => Error::TracefsMissing,
+            Unusable::Unreadable(path) => Error::TracefsUnreadable {
+                path: path.display().to_string(),
+            },
+        }
+    }
+}
+
 impl Tracefs {
     /// Finds the mounted tracefs.
-    pub fn find() -> Result<Self, Error> {
-        TRACEFS_CANDIDATES
-            .iter()
-            .map(Path::new)
-            .find(|root| root.join("events").is_dir())
-            .map(|root| Tracefs {
-                root: root.to_path_buf(),
-            })
-            .ok_or(Error::TracefsMissing)
+    pub fn find() -> Result<Self, Unusable> {
+        let mut unreadable = None;
+        for root in TRACEFS_CANDIDATES.iter().map(Path::new) {
+            match std::fs::metadata(root.join("events")) {
+                Ok(meta) if meta.is_dir() => {
+                    return Ok(Tracefs {
+                        root: root.to_path_buf(),
+                    })
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                    unreadable.get_or_insert_with(|| root.to_path_buf());
+                }
+                _ => {}
+            }
+        }
+        Err(unreadable.map_or(Unusable::NotMounted, Unusable::Unreadable))
     }
 
     /// The fields of `category:name`, from its `format` file.

@@ -44,6 +44,13 @@ pub(super) const SCENARIOS: &[Scenario] = &[
         run: siocgifconf_null_buffer_gives_size,
     },
     Scenario {
+        name: "siocsifname_renames_an_interface",
+        claim: "004_601343dfe295c4cf.txt: \"SIOCSIFNAME Changes the name of the interface \
+                specified in ifr_name to ifr_newname. This is a privileged operation. It is \
+                allowed only when the interface is not up.\"",
+        run: siocsifname_renames_an_interface,
+    },
+    Scenario {
         name: "siocsifmtu_needs_cap_net_admin",
         claim: "004_601343dfe295c4cf.txt: \"If an ioctl is marked as privileged, then using it \
                 requires an effective user ID of 0 or the CAP_NET_ADMIN capability. If this is \
@@ -431,5 +438,112 @@ fn siocsifmtu_needs_cap_net_admin(ctx: &mut Ctx) -> Result<Outcome> {
         read.line(),
         set_mtu.line(),
         set_flags.line()
+    )))
+}
+
+/// `SIOCSIFNAME` of `name` to `new_name`.
+fn rename(socket: &OwnedFd, name: &str, new_name: &str) -> Result<(), Errno> {
+    let mut ifr = abi::ifreq_with_name(name);
+    ifr[libc::IFNAMSIZ..libc::IFNAMSIZ + new_name.len()].copy_from_slice(new_name.as_bytes());
+    sys::ioctl_ifreq(socket, libc::SIOCSIFNAME, &mut ifr)
+}
+
+/// Takes `name` down (`SIOCSIFFLAGS` without `IFF_UP`).
+fn set_down(socket: &OwnedFd, name: &str) -> Result<(), Errno> {
+    let flags = abi::ifreq_flags(&ifreq_ioctl(socket, libc::SIOCGIFFLAGS, name)?);
+    let mut ifr = abi::ifreq_with_name(name);
+    let down = flags & !(libc::IFF_UP as u16);
+    ifr[libc::IFNAMSIZ..libc::IFNAMSIZ + 2].copy_from_slice(&down.to_ne_bytes());
+    sys::ioctl_ifreq(socket, libc::SIOCSIFFLAGS, &mut ifr)
+}
+
+/// A rename of an interface that is up is refused (`EBUSY`) where the document's rule holds,
+/// and done once it is down; newer kernels rename it up too (the modern behaviour, said in
+/// the note). Then the names bindscope gives on either side of the rename: a route decision
+/// made through eth1 before it keeps the name the kernel gave with the lookup, for the chosen
+/// device and for the device the socket asked for, however late bindscope decodes it (the
+/// README's "Interface names"); a binding by index made after it is named `wan1`.
+fn siocsifname_renames_an_interface(ctx: &mut Ctx) -> Result<Outcome> {
+    let topo = ctx.seed_topology()?;
+    let socket = topo.host_socket()?;
+    let (bound, by_index) = (topo.host_socket()?, topo.host_socket()?);
+    let eth1 = topo.ifindex.eth1 as i32;
+    let dest = sys::v4(FAR, CLOSED_PORT);
+    let mut trace = ctx.trace(&topo.host)?;
+
+    let mut by_index_ifr = abi::ifreq_with_index(eth1);
+    let (connected, while_up, when_down, named, rebound) = topo.host.run(|| {
+        let connected =
+            sys::setsockopt_bytes(&bound, libc::SOL_SOCKET, libc::SO_BINDTODEVICE, b"eth1")
+                .and_then(|()| sys::connect(&bound, dest));
+        let while_up = rename(&socket, ETH1, "wan1");
+        let when_down = match while_up {
+            Err(Errno(libc::EBUSY)) => {
+                Some(set_down(&socket, ETH1).and_then(|()| rename(&socket, ETH1, "wan1")))
+            }
+            _ => None,
+        };
+        let named = sys::ioctl_ifreq(&socket, libc::SIOCGIFNAME, &mut by_index_ifr);
+        let rebound =
+            sys::setsockopt_int(&by_index, libc::SOL_SOCKET, libc::SO_BINDTOIFINDEX, eth1);
+        (connected, while_up, when_down, named, rebound)
+    });
+    let seen = trace.collect()?;
+
+    expect_ok("connect bound to eth1", connected)?;
+    let kernel = match (while_up, when_down) {
+        (Err(Errno(libc::EBUSY)), Some(renamed)) => {
+            expect_ok("SIOCSIFNAME once down", renamed)?;
+            "EBUSY while up, renamed once down, as documented"
+        }
+        (Ok(()), None) => {
+            "this kernel renames an interface that is up too: the document's rule (only when \
+             not up) no longer holds"
+        }
+        (while_up, _) => {
+            return Err(anyhow::anyhow!(
+                "SIOCSIFNAME while up: expected EBUSY or success, got {while_up:?}"
+            ))
+        }
+    };
+    expect_ok("SIOCGIFNAME after", named)?;
+    expect_eq(
+        "eth1's index is named",
+        abi::ifreq_name(&by_index_ifr),
+        "wan1".to_owned(),
+    )?;
+    expect_ok("SO_BINDTOIFINDEX after", rebound)?;
+
+    let decision = seen.expect_first("the bound decision", seen.routes_to(dest))?;
+    seen.expect_eq(
+        "the bound decision's (dev, oif_name)",
+        (
+            decision.get().dev.as_deref(),
+            decision.get().oif_name.as_deref(),
+        ),
+        (Some(ETH1), Some(ETH1)),
+    )?;
+    let renames = seen.ioctls("SIOCSIFNAME");
+    let last = renames
+        .last()
+        .ok_or_else(|| seen.error("SIOCSIFNAME: no such report".into()))?;
+    expect_ioctl(
+        &seen,
+        last,
+        "the SIOCSIFNAME that renamed",
+        (Some(ETH1), 0, None),
+        "wan1",
+    )?;
+    let binding = seen.expect_one("SO_BINDTOIFINDEX", seen.sockopts("SO_BINDTOIFINDEX"))?;
+    seen.expect_eq(
+        "SO_BINDTOIFINDEX's name",
+        binding.get().ifname.as_deref(),
+        Some("wan1"),
+    )?;
+    Ok(Outcome::pass(format!(
+        "{kernel}; bindscope: {}; {}; {}",
+        decision.line(),
+        last.line(),
+        binding.line()
     )))
 }
