@@ -10,6 +10,10 @@ use crate::routes::Route;
 pub(super) fn outcome(inputs: &Inputs<'_>) -> Outcome {
     let mut outcome = answer(inputs);
     let (by, why) = decided_by(inputs, &outcome);
+    // A shortcut's reason is the meaning: the table-walk readings of an error do not apply.
+    if inputs.decision.is_none() && by != "unknown" {
+        outcome.meaning = None;
+    }
     outcome.decided_by = by;
     outcome.decided_why = why;
     outcome
