@@ -47,10 +47,13 @@ fn decided_by(inputs: &Inputs<'_>, outcome: &Outcome) -> (&'static str, String) 
     let why = match (&outcome.error, outcome.kind.as_deref()) {
         (Some(error), _) => format!("table {table} answered {error}"),
         (None, Some("multicast")) => format!(
-            "the route of table {table} that covers the multicast group gave the device (a \
-             multicast packet goes to no gateway unless a route of /4 or longer names one)"
+            "the route chosen in table {table} gave the device (to a multicast group, a \
+             gateway only from a route of /4 or longer)"
         ),
-        (None, Some("broadcast")) => format!("a route of table {table} answered: broadcast"),
+        (None, Some("broadcast")) => format!(
+            "the route chosen in table {table} gave the device (to a broadcast, never a \
+             gateway)"
+        ),
         _ => format!("the route chosen in table {table}"),
     };
     ("table", why)

@@ -187,7 +187,10 @@ fn write_side_by_side(out: &mut impl Write, bound: &Case, unbound: &Case) -> io:
     };
     let left = column(bound);
     let right = column(unbound);
-    let title = format!("bound to {dev}");
+    let title = match bound.oif_by {
+        Some(option) if option != "SO_BINDTODEVICE" => format!("{option} {dev}"),
+        _ => format!("bound to {dev}"),
+    };
     let width = left
         .iter()
         .map(|text| escape::columns(text))
