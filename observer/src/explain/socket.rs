@@ -55,8 +55,8 @@ pub(super) fn keys(
                 Some((_, b)) if *b != name => notes.push(format!(
                     "IP_MULTICAST_IF {name} is not used: the socket is bound to {b}, and the \
                      bound device wins (udp_sendmsg takes IP_MULTICAST_IF only when no device \
-                     is bound); on a socket already bound to {b}, setting it to {name} fails \
-                     with EINVAL"
+                     is bound); set before SO_BINDTODEVICE it is kept unused, set after it \
+                     fails with EINVAL"
                 )),
                 Some((_, b)) => notes.push(format!(
                     "IP_MULTICAST_IF names {b}, the device the socket is bound to"
@@ -102,8 +102,8 @@ pub(super) fn keys(
                 Some((_, b)) => notes.push(format!(
                     "IP_UNICAST_IF {name} is not used: the socket is bound to {b}, and the \
                      bound device wins (udp_sendmsg takes IP_UNICAST_IF only when no device is \
-                     bound); on a socket bound to a device outside a VRF, setting it fails \
-                     with EINVAL"
+                     bound); set before SO_BINDTODEVICE it is kept unused, set after it fails \
+                     with EINVAL (on a device outside a VRF, even {b} itself)"
                 )),
                 None => {
                     notes.push(format!(
@@ -122,5 +122,93 @@ pub(super) fn keys(
         oif_by,
         src,
         notes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dev(index: u32, name: &str) -> Option<(u32, String)> {
+        Some((index, name.to_owned()))
+    }
+
+    fn addr(text: &str) -> Ipv4Addr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn multicast_if_gives_the_oif_of_multicast_lookups_only_where_none_is_bound() {
+        let request = Request::default();
+        let given = keys(
+            addr("239.1.2.3"),
+            &request,
+            None,
+            dev(3, "eth3").map(|d| (d, None)),
+            None,
+        );
+        assert_eq!(given.oif, dev(3, "eth3"));
+        assert_eq!(given.oif_by, Some("IP_MULTICAST_IF"));
+        let bound = keys_bound("239.1.2.3");
+        assert_eq!(bound.oif, dev(2, "eth0"));
+        assert_eq!(bound.oif_by, Some("SO_BINDTODEVICE"));
+        assert!(bound.notes.iter().any(|n| n.contains("bound device wins")));
+        let unicast = keys(
+            addr("198.51.100.9"),
+            &request,
+            None,
+            dev(3, "eth3").map(|d| (d, None)),
+            None,
+        );
+        assert_eq!(unicast.oif, None);
+        assert!(unicast.notes[0].contains("does not apply"));
+    }
+
+    fn keys_bound(dst: &str) -> Keys {
+        keys(
+            addr(dst),
+            &Request::default(),
+            dev(2, "eth0"),
+            dev(3, "eth3").map(|d| (d, None)),
+            dev(3, "eth3"),
+        )
+    }
+
+    #[test]
+    fn multicast_if_address_is_the_source_of_a_socket_bound_to_none() {
+        let mc = dev(3, "eth3").map(|d| (d, Some(addr("192.0.2.194"))));
+        let free = keys(
+            addr("239.1.2.3"),
+            &Request::default(),
+            None,
+            mc.clone(),
+            None,
+        );
+        assert_eq!(free.src, Some(addr("192.0.2.194")));
+        let request = Request {
+            src: Some(addr("192.0.2.2")),
+            ..Request::default()
+        };
+        let bound = keys(addr("239.1.2.3"), &request, None, mc, None);
+        assert_eq!(bound.src, Some(addr("192.0.2.2")));
+    }
+
+    #[test]
+    fn unicast_if_gives_the_oif_of_other_lookups_broadcasts_included() {
+        for dst in ["198.51.100.9", "255.255.255.255", "192.0.2.255"] {
+            let k = keys(addr(dst), &Request::default(), None, None, dev(3, "eth3"));
+            assert_eq!(k.oif, dev(3, "eth3"), "{dst}");
+            assert_eq!(k.oif_by, Some("IP_UNICAST_IF"));
+            let bound = keys_bound(dst);
+            assert_eq!(bound.oif, dev(2, "eth0"), "{dst}");
+        }
+        let multicast = keys(
+            addr("239.1.2.3"),
+            &Request::default(),
+            None,
+            None,
+            dev(3, "eth3"),
+        );
+        assert_eq!(multicast.oif, None);
     }
 }

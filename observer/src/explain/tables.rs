@@ -43,7 +43,6 @@ const LOCAL: u32 = 255;
 /// the default rules (`merged`), main's trie holds the local table's routes too
 /// (`fib_unmerge` has not split them), so a lookup of main sees the `local` and `broadcast`
 /// routes as well.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn candidates(
     snapshot: &Snapshot,
     table: u32,
