@@ -724,7 +724,8 @@ fn random_topologies_agree_with_ip_route_get() {
 }
 
 /// The host of issue 25: eth0 (192.0.2.2/26, the default route), eth3 (192.0.2.194/26),
-/// eth1 (198.51.100.1/24) with the group 239.1.2.3 joined (`autojoin`) and eth2 with none.
+/// eth1 (198.51.100.1/24) with the group 239.1.2.3 joined (`autojoin`), eth2 with none, and
+/// eth4 down.
 const ISSUE: &str = "\
 link add eth0 type veth peer name peer0
 link add eth1 type veth peer name peer1
@@ -745,6 +746,7 @@ addr add 198.51.100.1/24 dev eth1
 addr add 203.0.113.1/24 dev eth2
 addr add 239.1.2.3/32 dev eth1 autojoin
 route add default via 192.0.2.1 dev eth0
+link add eth4 type veth peer name peer4
 ";
 
 #[test]
@@ -827,6 +829,8 @@ fn multicast_and_broadcast_name_what_decided() {
             "onlink-fallback",
         ),
         (query("239.5.6.7", None, Some("eth0"), None), "table"),
+        (query("239.5.6.7", None, Some("eth4"), None), "oif"),
+        (query("198.51.100.9", None, Some("eth4"), None), "oif"),
         (query("239.1.2.3", None, None, None), "table"),
         (
             query("192.0.2.63", Some("192.0.2.194"), None, None),

@@ -9,6 +9,8 @@
 //!   broadcast or with protocol IGMP: out of that device (other multicast groups are looked
 //!   up, and fall back to on-link there when no route goes through it);
 //! - output with a source that no device owns: ENETUNREACH, before any lookup;
+//! - output with a device that is down (or has no IPv4 configuration): ENETUNREACH, before
+//!   any lookup;
 //! - input of a multicast destination (`ip_route_input_rcu`): `ip_route_input_mc` when the
 //!   device joined the group (or forwards multicast, except link-local groups), else EINVAL;
 //! - input of the limited broadcast (`ip_route_input_slow`): delivered as broadcast.
@@ -142,6 +144,16 @@ pub(super) fn decided(inputs: &Inputs<'_>) -> Option<(&'static str, String)> {
         }
     }
     if let Some((_, oif)) = &inputs.oif {
+        if matches!(reply, Err(e) if -*e == libc::ENETUNREACH) {
+            return Some((
+                "oif",
+                format!(
+                    "{oif} is down, or has no IPv4 configuration: \
+                     ip_route_output_key_hash_rcu refuses a lookup bound to it before any \
+                     table (ENETUNREACH)"
+                ),
+            ));
+        }
         let igmp = request.proto == Some(libc::IPPROTO_IGMP as u8);
         if local_multicast(dst) || lbcast(dst) || igmp {
             let which = if igmp {
