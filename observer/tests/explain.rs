@@ -595,6 +595,23 @@ fn random_topology(random: &mut Random) -> String {
             ));
         }
     }
+    // Routes for multicast groups: all of them (/4, the kernel keeps their gateway), or
+    // 239/8, through a device or a gateway.
+    for table in ["main", "100", "200"] {
+        if random.chance(40) {
+            let prefix = random.pick(&["224.0.0.0/4", "239.0.0.0/8"]);
+            let (dev, gateway) = random.pick(&devices);
+            let via = if random.chance(50) {
+                format!(" via {gateway}")
+            } else {
+                String::new()
+            };
+            batch.push_str(&format!(
+                "route add {prefix}{via} dev {dev} table {table} metric {}\n",
+                random.pick(&[0, 5])
+            ));
+        }
+    }
     for n in 0..random.below(4) + 2 {
         let mut selector = String::new();
         if random.chance(40) {
