@@ -494,6 +494,18 @@ fn errors_are_one_line() {
             vec!["198.51.100.9", "--iif", "nosuch1"],
             "unknown device \"nosuch1\"",
         ),
+        (
+            vec!["239.1.2.3", "--multicast-if", "192.0.2.77"],
+            "no device owns 192.0.2.77 in this network namespace",
+        ),
+        (
+            vec!["239.1.2.3", "--multicast-if", "nosuch2"],
+            "unknown device \"nosuch2\"",
+        ),
+        (
+            vec!["198.51.100.9", "--unicast-if", "nosuch3"],
+            "unknown device \"nosuch3\"",
+        ),
     ] {
         let mut all = vec!["explain", "--netns", ns.name()];
         all.extend(args);

@@ -22,9 +22,16 @@
 //! only where no device is bound (`udp_sendmsg`, `ip4_datagram_connect`); [`socket`] says
 //! which applies, and why.
 //!
-//! Its files, in the order the data goes: [`request`] (what to ask), `ask` (asking the
-//! kernel), `analysis` (the walk, with `rules`, `tables` and `outcome` for its three parts),
-//! [`model`] (what the walk is made of and gives), `text` (the walk in words).
+//! Some decisions are made with no table lookup at all (multicast and limited broadcast
+//! shortcuts, refusals before routing); `shortcut` names them from the request and the
+//! kernel's answer where no lookup was traced, so that the outcome's `decided_by` says what
+//! decided instead of calling them untraced.
+//!
+//! Its files, in the order the data goes: [`request`] (what to ask), `socket` (the oif and
+//! source the socket options give), `ask` (asking the kernel), `analysis` (the walk, with
+//! `rules`, `tables` and `outcome` for its three parts, and `shortcut` for the decisions made
+//! without a table), [`model`] (what the walk is made of and gives), `text` (the walk in
+//! words).
 
 mod analysis;
 mod ask;
