@@ -57,6 +57,15 @@ struct ExplainArgs {
     /// The bound device, by index (SO_BINDTOIFINDEX).
     #[arg(long, value_name = "N")]
     ifindex: Option<u32>,
+    /// The socket's IP_MULTICAST_IF (a device, or an address: the device that owns it, and
+    /// the source of a socket bound to no address): the oif of lookups to multicast groups,
+    /// where no device is bound.
+    #[arg(long, value_name = "IFNAME|ADDR")]
+    multicast_if: Option<String>,
+    /// The socket's IP_UNICAST_IF: the oif of lookups to other destinations (the broadcasts
+    /// too), where no device is bound.
+    #[arg(long, value_name = "IFNAME")]
+    unicast_if: Option<String>,
     /// The source address (a socket bound to an address, or IP_PKTINFO's).
     #[arg(long, value_name = "ADDR")]
     src: Option<std::net::Ipv4Addr>,
@@ -378,6 +387,11 @@ fn explain(args: ExplainArgs) -> anyhow::Result<()> {
             .dev
             .map(explain::Device::Name)
             .or(args.ifindex.map(explain::Device::Index)),
+        multicast_if: args.multicast_if.map(|text| match text.parse() {
+            Ok(addr) => explain::MulticastIf::Addr(addr),
+            Err(_) => explain::MulticastIf::Device(explain::Device::Name(text)),
+        }),
+        unicast_if: args.unicast_if.map(explain::Device::Name),
         src: args.src,
         mark: args.mark,
         uid: args.uid,

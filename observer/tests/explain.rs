@@ -9,7 +9,7 @@
 use std::net::Ipv4Addr;
 use std::process::{Command, Output};
 
-use bindscope::explain::{explain, Device, Explanation, Request, Rules};
+use bindscope::explain::{explain, Device, Explanation, MulticastIf, Request, Rules};
 use bindscope::NetnsSpec;
 use bindscope_tests::{privileges, Netns};
 use serde_json::Value;
@@ -152,6 +152,29 @@ impl Query {
     }
 }
 
+/// `ip -j -n NS route get fibmatch ARGS`: the matched route's prefix (`a.b.c.d/len`) and
+/// metric, or `None` when the kernel names no FIB entry (an error route or action, or a
+/// decision made without a table route: fibmatch answers EHOSTUNREACH).
+fn ip_fibmatch(ns: &Netns, args: &[String]) -> Option<(String, u64)> {
+    let output = Command::new("ip")
+        .args(["-j", "-n", ns.name(), "route", "get", "fibmatch"])
+        .args(args)
+        .output()
+        .expect("ip runs");
+    if !output.status.success() {
+        return None;
+    }
+    let json: Value = serde_json::from_slice(&output.stdout).expect("ip -j prints JSON");
+    let route = &json[0];
+    let dst = route["dst"].as_str().expect("a dst");
+    let prefix = match dst {
+        "default" => "0.0.0.0/0".to_owned(),
+        with_len if with_len.contains('/') => with_len.to_owned(),
+        host => format!("{host}/32"),
+    };
+    Some((prefix, route["metric"].as_u64().unwrap_or(0)))
+}
+
 /// Explains `query` in `ns`, checks it against `ip route get` and against itself, and
 /// returns it.
 fn check(ns: &Netns, query: &Query, seed: Option<u64>) -> Explanation {
@@ -166,6 +189,39 @@ fn check(ns: &Netns, query: &Query, seed: Option<u64>) -> Explanation {
         explanation.case
     );
     coherent(&explanation, query, seed);
+    // The route chosen is the one `ip route get fibmatch` names; a decision that names none
+    // was made by no table route, and says what made it.
+    let case = &explanation.case;
+    let chosen = case
+        .tables
+        .last()
+        .and_then(|t| t.candidates.iter().find(|c| c.chosen));
+    let decided_by = case.outcome.decided_by;
+    match ip_fibmatch(ns, &query.ip_args()) {
+        Some((prefix, metric)) if case.outcome.error.is_none() => {
+            assert_eq!(decided_by, "table", "{query:?} (seed {seed:?}): {case:#?}");
+            let chosen = chosen.unwrap_or_else(|| {
+                panic!("{query:?} (seed {seed:?}): fibmatch {prefix}, none chosen: {case:#?}")
+            });
+            assert_eq!(
+                (chosen.prefix.as_str(), u64::from(chosen.metric)),
+                (prefix.as_str(), metric),
+                "{query:?} (seed {seed:?}): {case:#?}"
+            );
+        }
+        _ => assert!(
+            case.outcome.error.is_some() || decided_by != "table",
+            "{query:?} (seed {seed:?}): no FIB entry matched, but a table decided: {case:#?}"
+        ),
+    }
+    assert_ne!(
+        decided_by, "unknown",
+        "{query:?} (seed {seed:?}): {case:#?}"
+    );
+    assert!(
+        !matches!(case.rules, Rules::Untraced { .. }),
+        "{query:?} (seed {seed:?}): {case:#?}"
+    );
     explanation
 }
 
@@ -438,6 +494,18 @@ fn errors_are_one_line() {
             vec!["198.51.100.9", "--iif", "nosuch1"],
             "unknown device \"nosuch1\"",
         ),
+        (
+            vec!["239.1.2.3", "--multicast-if", "192.0.2.77"],
+            "no device owns 192.0.2.77 in this network namespace",
+        ),
+        (
+            vec!["239.1.2.3", "--multicast-if", "nosuch2"],
+            "unknown device \"nosuch2\"",
+        ),
+        (
+            vec!["198.51.100.9", "--unicast-if", "nosuch3"],
+            "unknown device \"nosuch3\"",
+        ),
     ] {
         let mut all = vec!["explain", "--netns", ns.name()];
         all.extend(args);
@@ -539,6 +607,23 @@ fn random_topology(random: &mut Random) -> String {
             ));
         }
     }
+    // Routes for multicast groups: all of them (/4, the kernel keeps their gateway), or
+    // 239/8, through a device or a gateway.
+    for table in ["main", "100", "200"] {
+        if random.chance(40) {
+            let prefix = random.pick(&["224.0.0.0/4", "239.0.0.0/8"]);
+            let (dev, gateway) = random.pick(&devices);
+            let via = if random.chance(50) {
+                format!(" via {gateway}")
+            } else {
+                String::new()
+            };
+            batch.push_str(&format!(
+                "route add {prefix}{via} dev {dev} table {table} metric {}\n",
+                random.pick(&[0, 5])
+            ));
+        }
+    }
     for n in 0..random.below(4) + 2 {
         let mut selector = String::new();
         if random.chance(40) {
@@ -582,10 +667,24 @@ fn random_query(random: &mut Random) -> Query {
         .parse()
         .unwrap();
     let proto = random.chance(30).then(|| *random.pick(&[6u8, 17]));
+    let unicast = Ipv4Addr::from(u32::from(base) | (random.next() as u32 & 0xff));
+    // One query in three to a multicast group (link-local or not), the limited broadcast or
+    // a subnet's broadcast.
+    let dst = if random.chance(33) {
+        match random.below(4) {
+            0 => Ipv4Addr::new(239, random.below(256) as u8, 0, random.below(256) as u8),
+            1 => Ipv4Addr::new(224, 0, 0, random.below(256) as u8),
+            2 => Ipv4Addr::BROADCAST,
+            _ => random
+                .pick(&["192.0.2.63", "192.0.2.127", "192.0.2.191"])
+                .parse()
+                .unwrap(),
+        }
+    } else {
+        unicast
+    };
     Query {
-        dst: Some(Ipv4Addr::from(
-            u32::from(base) | (random.next() as u32 & 0xff),
-        )),
+        dst: Some(dst),
         dev: random
             .chance(40)
             .then(|| (*random.pick(&["a0", "b0", "c0"])).to_owned()),
@@ -639,5 +738,235 @@ fn random_topologies_agree_with_ip_route_get() {
             let query = random_query(&mut random);
             check(&ns, &query, Some(seed));
         }
+        // Received multicast and broadcast: 224.0.0.1 (every device joined it), a group no
+        // device joined, the limited broadcast and a subnet's.
+        for dst in ["224.0.0.1", "239.9.9.9", "255.255.255.255", "192.0.2.63"] {
+            let query = Query {
+                dst: dst.parse().ok(),
+                src: "198.51.100.7".parse().ok(),
+                iif: Some((*random.pick(&["a1", "b1", "c1"])).to_owned()),
+                ..Query::default()
+            };
+            check(&ns, &query, Some(seed));
+        }
     }
+}
+
+/// The host of issue 25: eth0 (192.0.2.2/26, the default route), eth3 (192.0.2.194/26),
+/// eth1 (198.51.100.1/24) with the group 239.1.2.3 joined (`autojoin`), eth2 with none, and
+/// eth4 down.
+const ISSUE: &str = "\
+link add eth0 type veth peer name peer0
+link add eth1 type veth peer name peer1
+link add eth2 type veth peer name peer2
+link add eth3 type veth peer name peer3
+link set lo up
+link set eth0 up
+link set peer0 up
+link set eth1 up
+link set peer1 up
+link set eth2 up
+link set peer2 up
+link set eth3 up
+link set peer3 up
+addr add 192.0.2.2/26 dev eth0
+addr add 192.0.2.194/26 dev eth3
+addr add 198.51.100.1/24 dev eth1
+addr add 203.0.113.1/24 dev eth2
+addr add 239.1.2.3/32 dev eth1 autojoin
+route add default via 192.0.2.1 dev eth0
+link add eth4 type veth peer name peer4
+";
+
+#[test]
+fn multicast_and_broadcast_name_what_decided() {
+    if !privileges::ok_or_skip() {
+        return;
+    }
+    let ns = Netns::new("explain-mcast").expect("namespace");
+    ns.ip_batch(ISSUE).expect("topology built");
+    let addr = |a: &str| a.parse::<Ipv4Addr>().ok();
+    let query = |dst: &str, src: Option<&str>, dev: Option<&str>, iif: Option<&str>| Query {
+        dst: addr(dst),
+        src: src.and_then(addr),
+        dev: dev.map(str::to_owned),
+        iif: iif.map(str::to_owned),
+        ..Query::default()
+    };
+    let decided = |e: &Explanation| e.case.outcome.decided_by;
+    let chosen = |e: &Explanation| {
+        e.case
+            .tables
+            .last()
+            .and_then(|t| t.candidates.iter().find(|c| c.chosen))
+            .map(|c| c.route.clone())
+            .unwrap_or_default()
+    };
+
+    // The issue's four findings.
+    let e = check(&ns, &query("239.5.6.7", None, None, None), None);
+    assert_eq!(decided(&e), "table");
+    assert!(
+        chosen(&e).starts_with("default via 192.0.2.1 dev eth0"),
+        "{e:#?}"
+    );
+    let e = check(
+        &ns,
+        &query("239.5.6.7", Some("192.0.2.194"), None, None),
+        None,
+    );
+    assert_eq!(decided(&e), "source-device");
+    assert_eq!(e.case.outcome.dev.as_deref(), Some("eth3"));
+    assert!(matches!(e.case.rules, Rules::NotConsulted { .. }), "{e:#?}");
+    let e = check(&ns, &query("192.0.2.255", None, None, None), None);
+    assert_eq!(decided(&e), "table");
+    assert!(chosen(&e).starts_with("broadcast 192.0.2.255"), "{e:#?}");
+    let e = check(
+        &ns,
+        &query("239.1.2.3", Some("198.51.100.7"), None, Some("peer1")),
+        None,
+    );
+    assert_eq!(decided(&e), "input-multicast");
+    assert_eq!(e.case.outcome.error.as_deref(), Some("EINVAL"));
+    let e = check(
+        &ns,
+        &query("239.1.2.3", Some("198.51.100.7"), None, Some("eth1")),
+        None,
+    );
+    assert_eq!(decided(&e), "input-multicast");
+    assert_eq!(e.case.outcome.error, None);
+
+    // The rest of the shortcuts, and the lookups around them.
+    for (q, by) in [
+        (query("255.255.255.255", None, None, None), "table"),
+        (
+            query("255.255.255.255", Some("192.0.2.194"), None, None),
+            "source-device",
+        ),
+        (
+            query("239.5.6.7", Some("192.0.2.200"), None, None),
+            "source-device",
+        ),
+        (
+            query("198.51.100.9", Some("192.0.2.200"), None, None),
+            "source-check",
+        ),
+        (query("224.0.0.5", None, Some("eth3"), None), "oif"),
+        (query("255.255.255.255", None, Some("eth3"), None), "oif"),
+        (
+            query("239.5.6.7", None, Some("eth3"), None),
+            "onlink-fallback",
+        ),
+        (query("239.5.6.7", None, Some("eth0"), None), "table"),
+        (query("239.5.6.7", None, Some("eth4"), None), "oif"),
+        (query("198.51.100.9", None, Some("eth4"), None), "oif"),
+        (query("239.1.2.3", None, None, None), "table"),
+        (
+            query("192.0.2.63", Some("192.0.2.194"), None, None),
+            "table",
+        ),
+        (
+            query("224.0.0.1", Some("198.51.100.7"), None, Some("eth2")),
+            "input-multicast",
+        ),
+        (
+            query("224.0.0.5", Some("198.51.100.7"), None, Some("eth2")),
+            "input-multicast",
+        ),
+        (
+            query("255.255.255.255", Some("198.51.100.7"), None, Some("eth2")),
+            "input-broadcast",
+        ),
+        (
+            query("192.0.2.255", Some("198.51.100.7"), None, Some("eth2")),
+            "table",
+        ),
+    ] {
+        let e = check(&ns, &q, None);
+        assert_eq!(decided(&e), by, "{q:?}: {e:#?}");
+    }
+
+    // IP_MULTICAST_IF and IP_UNICAST_IF: the oif (and source) they give is what `ip route
+    // get` answers with those keys; the bound device wins over both.
+    let with = |dst: &str, dev: Option<&str>, mc: Option<MulticastIf>, uc: Option<&str>| {
+        explain(&Request {
+            dst: addr(dst),
+            dev: dev.map(|d| Device::Name(d.into())),
+            multicast_if: mc,
+            unicast_if: uc.map(|d| Device::Name(d.into())),
+            netns: Some(NetnsSpec::Path(ns.path())),
+            ..Request::default()
+        })
+        .expect("explained")
+    };
+    let name = |d: &str| Some(MulticastIf::Device(Device::Name(d.into())));
+    let same_as = |e: &Explanation, q: Query| {
+        assert_eq!(ours(e), ip_route_get(&ns, &q.ip_args()), "{q:?}: {e:#?}");
+    };
+    let e = with("239.5.6.7", None, name("eth3"), None);
+    assert_eq!(e.case.oif_by, Some("IP_MULTICAST_IF"));
+    same_as(&e, query("239.5.6.7", None, Some("eth3"), None));
+    let e = with(
+        "239.5.6.7",
+        None,
+        Some(MulticastIf::Addr("192.0.2.194".parse().unwrap())),
+        None,
+    );
+    same_as(
+        &e,
+        query("239.5.6.7", Some("192.0.2.194"), Some("eth3"), None),
+    );
+    let e = with("239.5.6.7", Some("eth0"), name("eth3"), None);
+    assert_eq!(e.case.oif_by, Some("SO_BINDTODEVICE"));
+    assert!(e
+        .case
+        .socket
+        .iter()
+        .any(|n| n.contains("bound device wins")));
+    same_as(&e, query("239.5.6.7", None, Some("eth0"), None));
+    let e = with("239.5.6.7", None, None, Some("eth3"));
+    assert_eq!(
+        e.case.oif, None,
+        "IP_UNICAST_IF does not apply to multicast"
+    );
+    same_as(&e, query("239.5.6.7", None, None, None));
+    let e = with("255.255.255.255", None, name("eth1"), Some("eth3"));
+    assert_eq!(e.case.oif_by, Some("IP_UNICAST_IF"));
+    same_as(&e, query("255.255.255.255", None, Some("eth3"), None));
+    let e = with("198.51.100.9", Some("eth0"), None, Some("eth3"));
+    assert_eq!(e.case.oif.as_deref(), Some("eth0"));
+    same_as(&e, query("198.51.100.9", None, Some("eth0"), None));
+
+    // The CLI: the decision named, and in the JSON.
+    let output = bindscope(&[
+        "explain",
+        "239.5.6.7",
+        "--src",
+        "192.0.2.194",
+        "--netns",
+        ns.name(),
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(
+        !text.contains("untraced") && !text.contains("unknown"),
+        "{text}"
+    );
+    assert!(text.contains("  multicast dev eth3"), "{text}");
+    assert!(text.contains("decided by source-device:"), "{text}");
+    let output = bindscope(&[
+        "explain",
+        "239.5.6.7",
+        "--multicast-if",
+        "eth3",
+        "--json",
+        "--netns",
+        ns.name(),
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let json: Value = serde_json::from_slice(&output.stdout).expect("one JSON document");
+    assert_eq!(json["case"]["oif_by"], "IP_MULTICAST_IF");
+    assert_eq!(json["case"]["outcome"]["dev"], "eth3");
+    assert_eq!(json["case"]["outcome"]["decided_by"], "onlink-fallback");
+    assert_eq!(json["unbound"]["outcome"]["decided_by"], "table");
 }

@@ -24,14 +24,23 @@ use crate::routes::Route;
 pub(super) fn case(inputs: &Inputs<'_>) -> Case {
     let outcome = super::outcome::outcome(inputs);
     let Some(decision) = inputs.decision else {
-        return Case {
-            oif: inputs.oif.as_ref().map(|(_, name)| name.clone()),
-            flow: None,
-            rules: Rules::Untraced {
-                reason: "the kernel made no table lookup for this request (it refused the \
-                         flow before routing it), or the lookups were not traced"
+        let rules = match outcome.decided_by {
+            "unknown" => Rules::Untraced {
+                reason: "no table lookup of this request was traced, and none of the \
+                         kernel's shortcuts without one (multicast, broadcast, a refused \
+                         source) applies to it"
                     .into(),
             },
+            _ => Rules::NotConsulted {
+                reason: outcome.decided_why.clone(),
+            },
+        };
+        return Case {
+            oif: inputs.oif.as_ref().map(|(_, name)| name.clone()),
+            oif_by: None,
+            socket: inputs.socket.clone(),
+            flow: None,
+            rules,
             tables: Vec::new(),
             outcome,
         };
@@ -114,6 +123,7 @@ pub(super) fn case(inputs: &Inputs<'_>) -> Case {
                 candidates: super::tables::candidates(
                     inputs.snapshot,
                     lookup.table,
+                    no_rules,
                     &flow,
                     inputs.oif.as_ref().map(|(_, n)| n.as_str()),
                     &result,
@@ -127,6 +137,8 @@ pub(super) fn case(inputs: &Inputs<'_>) -> Case {
         .collect();
     Case {
         oif: inputs.oif.as_ref().map(|(_, name)| name.clone()),
+        oif_by: None,
+        socket: inputs.socket.clone(),
         flow: Some(Flow {
             purpose: decision.purpose,
             src: decision.src.v4().unwrap_or(Ipv4Addr::UNSPECIFIED),

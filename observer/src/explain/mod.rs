@@ -17,9 +17,21 @@
 //! show what an unbound socket would get.
 
 //!
-//! Its files, in the order the data goes: [`request`] (what to ask), `ask` (asking the
-//! kernel), `analysis` (the walk, with `rules`, `tables` and `outcome` for its three parts),
-//! [`model`] (what the walk is made of and gives), `text` (the walk in words).
+//! `--multicast-if` and `--unicast-if` are `IP_MULTICAST_IF` and `IP_UNICAST_IF`: the oif of
+//! a socket's lookups to multicast groups, and to other destinations (broadcasts too), each
+//! only where no device is bound (`udp_sendmsg`, `ip4_datagram_connect`); [`socket`] says
+//! which applies, and why.
+//!
+//! Some decisions are made with no table lookup at all (multicast and limited broadcast
+//! shortcuts, refusals before routing); `shortcut` names them from the request and the
+//! kernel's answer where no lookup was traced, so that the outcome's `decided_by` says what
+//! decided instead of calling them untraced.
+//!
+//! Its files, in the order the data goes: [`request`] (what to ask), `socket` (the oif and
+//! source the socket options give), `ask` (asking the kernel), `analysis` (the walk, with
+//! `rules`, `tables` and `outcome` for its three parts, and `shortcut` for the decisions made
+//! without a table), [`model`] (what the walk is made of and gives), `text` (the walk in
+//! words).
 
 mod analysis;
 mod ask;
@@ -27,6 +39,8 @@ pub mod model;
 mod outcome;
 pub mod request;
 mod rules;
+mod shortcut;
+mod socket;
 mod tables;
 mod text;
 
@@ -36,13 +50,14 @@ use crate::stream::Collector;
 use crate::trace::config::{Cidr, Config, EventSet, Filter, Ipv4Cidr};
 
 pub use model::{Candidate, Case, Explanation, Outcome, RuleLine, Rules, TableWalk};
-pub use request::{Device, Error, Request};
+pub use request::{Device, Error, MulticastIf, Request};
 pub use text::write_explanation;
 
 /// Explains the decision the kernel takes for `request`. Needs what tracing needs (root, or
 /// CAP_BPF and CAP_PERFMON) and, for another namespace, CAP_SYS_ADMIN.
 pub fn explain(request: &Request) -> Result<Explanation, Error> {
     let dst = request.dst.ok_or(Error::NoDestination)?;
+    let original = request;
     // Opened once, and held until the answer is written: a namespace deleted meanwhile lives
     // on until then, and the whole walk is of the namespace as it was.
     let file = request
@@ -71,7 +86,24 @@ pub fn explain(request: &Request) -> Result<Explanation, Error> {
                 .ok_or(Error::UnknownIfindex(*index)),
         }
     };
-    let oif = request.dev.as_ref().map(resolve).transpose()?;
+    let bound = request.dev.as_ref().map(resolve).transpose()?;
+    let multicast_if = match &request.multicast_if {
+        None => None,
+        Some(MulticastIf::Device(device)) => Some((resolve(device)?, None)),
+        Some(MulticastIf::Addr(addr)) => {
+            let owner = socket::owner(&snapshot, *addr).ok_or(Error::NotLocal(*addr))?;
+            let device = Device::Name(owner);
+            Some((resolve(&device)?, Some(*addr)))
+        }
+    };
+    let unicast_if = request.unicast_if.as_ref().map(resolve).transpose()?;
+    let keys_notes = socket::keys(dst, request, bound, multicast_if, unicast_if);
+    let effective = Request {
+        src: keys_notes.src,
+        ..request.clone()
+    };
+    let request = &effective;
+    let oif = keys_notes.oif.clone();
     let iif = request.iif.as_ref().map(resolve).transpose()?;
     let netns = match &file {
         Some(file) => {
@@ -107,8 +139,13 @@ pub fn explain(request: &Request) -> Result<Explanation, Error> {
         request,
     };
     let asked = ask::both(&keys, file.as_ref())?;
+    // Without a device: what a socket without SO_BINDTODEVICE and the options would get.
     let unbound = if oif.is_some() {
-        let keys = ask::Keys { oif: None, ..keys };
+        let keys = ask::Keys {
+            oif: None,
+            request: original,
+            ..keys
+        };
         Some(ask::both(&keys, file.as_ref())?)
     } else {
         None
@@ -121,20 +158,29 @@ pub fn explain(request: &Request) -> Result<Explanation, Error> {
             .filter_map(|r| r.route())
             .find(|d| d.dst == dst && d.purpose != Purpose::AddressType)
     };
-    let case = |answers: &ask::Answers, oif: Option<(u32, String)>| {
+    let case = |request: &Request,
+                answers: &ask::Answers,
+                oif: Option<(u32, String)>,
+                socket: Vec<String>| {
         analysis::case(&model::Inputs {
             request,
             oif,
+            iif: iif.clone(),
+            socket,
             answers,
             decision: decision_of(answers.route.tid),
             snapshot: &snapshot,
             links: &links,
         })
     };
+    let mut case_as_asked = case(request, &asked, oif.clone(), keys_notes.notes);
+    case_as_asked.oif_by = keys_notes.oif_by;
     Ok(Explanation {
         dst,
         netns,
-        case: case(&asked, oif.clone()),
-        unbound: unbound.as_ref().map(|answers| case(answers, None)),
+        case: case_as_asked,
+        unbound: unbound
+            .as_ref()
+            .map(|answers| case(original, answers, None, Vec::new())),
     })
 }

@@ -32,6 +32,10 @@ pub(super) struct Inputs<'a> {
     pub(super) request: &'a Request,
     /// The bound device (index, name), if any.
     pub(super) oif: Option<(u32, String)>,
+    /// The input device (index, name), for a received packet.
+    pub(super) iif: Option<(u32, String)>,
+    /// What the socket options did to the keys (`Case::socket`).
+    pub(super) socket: Vec<String>,
     pub(super) answers: &'a Answers,
     /// The decision traced for the route request.
     pub(super) decision: Option<&'a RouteDecision>,
@@ -42,8 +46,14 @@ pub(super) struct Inputs<'a> {
 /// One decision, walked.
 #[derive(Debug, Clone, Serialize)]
 pub struct Case {
-    /// The device the request was bound to (`SO_BINDTODEVICE`'s effect: `oif`).
+    /// The device the request was bound to (`SO_BINDTODEVICE`'s effect: `oif`, or what
+    /// `IP_MULTICAST_IF`/`IP_UNICAST_IF` made it).
     pub oif: Option<String>,
+    /// What made it the oif: `SO_BINDTODEVICE`, `IP_MULTICAST_IF` or `IP_UNICAST_IF`.
+    pub oif_by: Option<&'static str>,
+    /// What the socket options asked for (`--multicast-if`, `--unicast-if`, `--dev`) did to
+    /// the lookup's keys, one sentence each; empty without them.
+    pub socket: Vec<String>,
     /// The flow's keys as the kernel looked them up (from the trace).
     pub flow: Option<Flow>,
     /// The rules.
@@ -97,6 +107,12 @@ pub enum Rules {
         not_reached: usize,
         /// Where the walk of the rule list and the lookups traced disagree.
         disagreement: Option<String>,
+    },
+    /// The kernel decided without consulting the rules or any table (a multicast or limited
+    /// broadcast shortcut, or a refusal before routing): `outcome.decided_by` says which.
+    NotConsulted {
+        /// Why no rule was consulted.
+        reason: String,
     },
     /// No lookup of the request was traced, so the rules cannot be told.
     Untraced {
@@ -187,6 +203,18 @@ pub struct Outcome {
     /// No route matched, but the lookup was bound to a device, so the kernel assumed the
     /// destination on-link there instead of failing.
     pub onlink_fallback: bool,
+    /// What decided: `table` (a route of the last table consulted), `rule` (a rule's
+    /// action), `onlink-fallback` (no route, a bound device), or a decision made without any
+    /// table lookup: `source-device` (a multicast or limited broadcast destination with a
+    /// source and no device: out of the device that owns the source), `oif` (a link-local
+    /// multicast, limited broadcast or IGMP destination with a device: out of it),
+    /// `input-multicast` (`ip_route_input_mc`, or the refusal of a group the device has not
+    /// joined), `input-broadcast` (255.255.255.255 received: delivered as broadcast),
+    /// `source-check` (the source refused before routing); `unknown` when no lookup was
+    /// traced and no such shortcut applies.
+    pub decided_by: &'static str,
+    /// Why, in words (the kernel function that decided, for the shortcuts).
+    pub decided_why: String,
 }
 
 /// The name of `ifindex` among `links` (`None` for 0: no device).

@@ -8,6 +8,59 @@ use crate::routes::Route;
 
 /// The kernel's answer, and what it means.
 pub(super) fn outcome(inputs: &Inputs<'_>) -> Outcome {
+    let mut outcome = answer(inputs);
+    let (by, why) = decided_by(inputs, &outcome);
+    // A shortcut's reason is the meaning: the table-walk readings of an error do not apply.
+    if inputs.decision.is_none() && by != "unknown" {
+        outcome.meaning = None;
+    }
+    outcome.decided_by = by;
+    outcome.decided_why = why;
+    outcome
+}
+
+/// What decided: a table's route, a rule's action, the on-link fallback, or a shortcut
+/// taken with no table lookup.
+fn decided_by(inputs: &Inputs<'_>, outcome: &Outcome) -> (&'static str, String) {
+    let Some(decision) = inputs.decision else {
+        return super::shortcut::decided(inputs).unwrap_or((
+            "unknown",
+            "no table lookup of this request was traced".into(),
+        ));
+    };
+    if let Some(rule) = &decision.rule_action {
+        return (
+            "rule",
+            format!(
+                "the action of {} ended the decision",
+                rule.text.as_deref().unwrap_or(&rule.brief)
+            ),
+        );
+    }
+    if outcome.onlink_fallback {
+        return (
+            "onlink-fallback",
+            "no table had a usable route, and the lookup is bound to a device".into(),
+        );
+    }
+    let table = table_name(decision.table);
+    let why = match (&outcome.error, outcome.kind.as_deref()) {
+        (Some(error), _) => format!("table {table} answered {error}"),
+        (None, Some("multicast")) => format!(
+            "the route chosen in table {table} gave the device (to a multicast group, a \
+             gateway only from a route of /4 or longer)"
+        ),
+        (None, Some("broadcast")) => format!(
+            "the route chosen in table {table} gave the device (to a broadcast, never a \
+             gateway)"
+        ),
+        _ => format!("the route chosen in table {table}"),
+    };
+    ("table", why)
+}
+
+/// The kernel's answer, and what an error or the fallback means.
+fn answer(inputs: &Inputs<'_>) -> Outcome {
     let decision = inputs.decision;
     match &inputs.answers.route.reply {
         Ok(message) => {
@@ -39,6 +92,8 @@ pub(super) fn outcome(inputs: &Inputs<'_>) -> Outcome {
                 error: None,
                 meaning,
                 onlink_fallback,
+                decided_by: "",
+                decided_why: String::new(),
             }
         }
         Err(code) => {
@@ -53,6 +108,8 @@ pub(super) fn outcome(inputs: &Inputs<'_>) -> Outcome {
                 meaning: Some(meaning(-*code, decision)),
                 error: Some(error.into_owned()),
                 onlink_fallback: false,
+                decided_by: "",
+                decided_why: String::new(),
             }
         }
     }

@@ -14,6 +14,16 @@ pub enum Device {
     Index(u32),
 }
 
+/// What `IP_MULTICAST_IF` names: a device, or an address (the device that owns it, and the
+/// address as the source of a socket bound to none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MulticastIf {
+    /// A device (`ip_mreqn.imr_ifindex`).
+    Device(Device),
+    /// An address (`in_addr`, or `ip_mreqn.imr_address` with no index).
+    Addr(Ipv4Addr),
+}
+
 /// What to ask: the flow's keys, as `ip route get` takes them.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
@@ -21,6 +31,10 @@ pub struct Request {
     pub dst: Option<Ipv4Addr>,
     /// The device the socket is bound to (`oif`).
     pub dev: Option<Device>,
+    /// The socket's `IP_MULTICAST_IF`: the oif of its lookups to multicast groups.
+    pub multicast_if: Option<MulticastIf>,
+    /// The socket's `IP_UNICAST_IF`: the oif of its lookups to other destinations.
+    pub unicast_if: Option<Device>,
     /// The source address (`from`).
     pub src: Option<Ipv4Addr>,
     /// The firewall mark (`SO_MARK`).
@@ -58,6 +72,12 @@ pub enum Error {
         "no device has ifindex {0} in this network namespace: `ip -n NETNS link` lists its devices"
     )]
     UnknownIfindex(u32),
+    /// `--multicast-if ADDR` names an address no device of the namespace owns.
+    #[error(
+        "no device owns {0} in this network namespace, so IP_MULTICAST_IF would fail \
+         (EADDRNOTAVAIL): `ip -n NETNS addr` lists the addresses"
+    )]
+    NotLocal(Ipv4Addr),
     /// The namespace, its routes or rules could not be read.
     #[error(transparent)]
     Routes(#[from] routes::Error),

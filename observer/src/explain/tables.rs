@@ -35,10 +35,18 @@ fn unusable(route: &Route, flow: &FlowKeys, oif: Option<&str>) -> Option<String>
     }
 }
 
-/// The routes of `table` that cover the flow's destination, the one chosen first.
+/// RT_TABLE_MAIN and RT_TABLE_LOCAL.
+const MAIN: u32 = 254;
+const LOCAL: u32 = 255;
+
+/// The routes of `table` that cover the flow's destination, the one chosen first. With only
+/// the default rules (`merged`), main's trie holds the local table's routes too
+/// (`fib_unmerge` has not split them), so a lookup of main sees the `local` and `broadcast`
+/// routes as well.
 pub(super) fn candidates(
     snapshot: &Snapshot,
     table: u32,
+    merged: bool,
     flow: &FlowKeys,
     oif: Option<&str>,
     result: &str,
@@ -52,18 +60,22 @@ pub(super) fn candidates(
     let mut covering: Vec<&Route> = snapshot
         .tables
         .iter()
-        .filter(|(id, _)| *id == table)
+        .filter(|(id, _)| *id == table || (merged && table == MAIN && *id == LOCAL))
         .flat_map(|(_, routes)| routes)
         .filter(|r| (u32::from(r.destination) ^ dst) & u32::from(r.genmask()) == 0)
         .collect();
     // The kernel's order of preference: longest prefix, then lowest metric, then the
     // table's own order.
     covering.sort_by_key(|r| (std::cmp::Reverse(r.prefix_len), r.metric));
+    // To a multicast group or the limited broadcast, `fibmatch` reports the route it matched
+    // with the type of the answer (multicast, broadcast), not its own.
+    let special = flow.dst.is_multicast() || dst == u32::MAX;
     let same = |a: &Route, b: &Route| {
         a.destination == b.destination
             && a.prefix_len == b.prefix_len
             && a.metric == b.metric
-            && a.kind == b.kind
+            && (a.kind == b.kind
+                || (special && matches!(b.kind, RouteType::Multicast | RouteType::Broadcast)))
             && a.tos == b.tos
     };
     let winner: Option<usize> = match kernel_choice {
@@ -90,6 +102,30 @@ pub(super) fn candidates(
                     kind if error_type(kind) => format!(
                         "the most specific route, of type {}: the lookup ends with its error",
                         route.kind_word()
+                    ),
+                    RouteType::Broadcast => format!(
+                        "the broadcast route the kernel adds for {}'s subnet (table local): the \
+                         longest matching prefix (/{})",
+                        route.device.as_deref().unwrap_or("its device"),
+                        route.prefix_len
+                    ),
+                    RouteType::Local => format!(
+                        "the local route of an address of this host (table local): the longest \
+                         matching prefix (/{})",
+                        route.prefix_len
+                    ),
+                    _ if dst == u32::MAX => format!(
+                        "the longest matching prefix (/{}) with the lowest metric ({}); to the \
+                         limited broadcast it gives only its device: the kernel keeps no \
+                         gateway for a broadcast (__mkroute_output)",
+                        route.prefix_len, route.metric
+                    ),
+                    _ if flow.dst.is_multicast() && route.prefix_len < 4 => format!(
+                        "the longest matching prefix (/{}) with the lowest metric ({}); to a \
+                         multicast group it gives only its device: with no route of /4 or \
+                         longer for multicast, the kernel drops its gateway \
+                         (__mkroute_output: \"use default one, but do not gateway\")",
+                        route.prefix_len, route.metric
                     ),
                     _ => match oif {
                         Some(bound) => format!(

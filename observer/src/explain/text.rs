@@ -10,17 +10,32 @@ use crate::escape;
 /// Writes `explanation` for a reader.
 pub fn write_explanation(out: &mut impl Write, explanation: &Explanation) -> io::Result<()> {
     let dst = explanation.dst;
-    match &explanation.case.oif {
-        Some(dev) => writeln!(
+    let case = &explanation.case;
+    match (&case.oif, case.oif_by) {
+        (Some(dev), Some("SO_BINDTODEVICE") | None) => writeln!(
             out,
             "Route to {dst} for a socket bound to {dev} (SO_BINDTODEVICE: the lookup's oif)"
         )?,
-        None => writeln!(out, "Route to {dst}")?,
+        (Some(dev), Some(option)) => writeln!(
+            out,
+            "Route to {dst} for a socket with {option} {dev} (the lookup's oif)"
+        )?,
+        (None, _) => writeln!(out, "Route to {dst}")?,
     }
-    write_case(out, &explanation.case)?;
+    for note in &case.socket {
+        writeln!(out, "  socket: {note}")?;
+    }
+    write_case(out, case)?;
     if let Some(unbound) = &explanation.unbound {
         writeln!(out)?;
-        writeln!(out, "The same flow from an unbound socket:")?;
+        if case.oif_by.is_some_and(|by| by != "SO_BINDTODEVICE") {
+            writeln!(
+                out,
+                "The same flow from a socket without the options (no oif, no source they give):"
+            )?;
+        } else {
+            writeln!(out, "The same flow from an unbound socket:")?;
+        }
         write_case(out, unbound)?;
         writeln!(out)?;
         write_side_by_side(out, &explanation.case, unbound)?;
@@ -56,6 +71,10 @@ fn write_case(out: &mut impl Write, case: &Case) -> io::Result<()> {
              main (which then holds the local routes too) directly, and default after a miss"
         )?,
         Rules::Untraced { reason } => writeln!(out, "  unknown: {reason}")?,
+        Rules::NotConsulted { .. } => writeln!(
+            out,
+            "  none consulted: the kernel decided without a table lookup (see the outcome)"
+        )?,
         Rules::Walked {
             method,
             rules,
@@ -150,6 +169,7 @@ fn write_case(out: &mut impl Write, case: &Case) -> io::Result<()> {
     if let Some(meaning) = &o.meaning {
         writeln!(out, "  {meaning}")?;
     }
+    writeln!(out, "  decided by {}: {}", o.decided_by, o.decided_why)?;
     Ok(())
 }
 
@@ -167,7 +187,10 @@ fn write_side_by_side(out: &mut impl Write, bound: &Case, unbound: &Case) -> io:
     };
     let left = column(bound);
     let right = column(unbound);
-    let title = format!("bound to {dev}");
+    let title = match bound.oif_by {
+        Some(option) if option != "SO_BINDTODEVICE" => format!("{option} {dev}"),
+        _ => format!("bound to {dev}"),
+    };
     let width = left
         .iter()
         .map(|text| escape::columns(text))
