@@ -40,7 +40,17 @@ pub fn output(command: &mut Command) -> Option<String> {
 /// A `cargo` for a toolchain of our choosing: the variables `cargo xtask` itself runs under
 /// (which pin the stable toolchain and its target dir) are removed.
 pub fn cargo(toolchain: Option<&str>) -> Command {
-    let mut command = Command::new("cargo");
+    let mut command = tool(Path::new("cargo"));
+    if let Some(toolchain) = toolchain {
+        command.arg(format!("+{toolchain}"));
+    }
+    command
+}
+
+/// A program that runs cargo itself (a cargo subcommand such as cargo-deb, started by its path):
+/// without the variables [`cargo`] removes.
+pub fn tool(program: &Path) -> Command {
+    let mut command = Command::new(program);
     for var in [
         "RUSTUP_TOOLCHAIN",
         "RUSTC",
@@ -51,9 +61,6 @@ pub fn cargo(toolchain: Option<&str>) -> Command {
         "CARGO_ENCODED_RUSTFLAGS",
     ] {
         command.env_remove(var);
-    }
-    if let Some(toolchain) = toolchain {
-        command.arg(format!("+{toolchain}"));
     }
     command
 }

@@ -9,6 +9,7 @@ mod deploy;
 mod ebpf;
 mod fuzz;
 mod layers;
+mod licenses;
 mod run;
 mod setup;
 mod soak;
@@ -45,6 +46,8 @@ enum Task {
     Soak(soak::SoakArgs),
     /// Check that no module imports from a module that imports it back.
     Layers(layers::LayersArgs),
+    /// Licenses, bans and sources of every crate (cargo deny, offline).
+    Licenses,
 }
 
 fn main() -> std::process::ExitCode {
@@ -70,5 +73,6 @@ fn run(task: Task) -> Result<()> {
         Task::Bench(args) => bench::run(args),
         Task::Soak(args) => soak::run(&args),
         Task::Layers(args) => layers::check(&args),
+        Task::Licenses => licenses::check(),
     }
 }
