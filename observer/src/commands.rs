@@ -1,16 +1,30 @@
 //! What each command runs once its arguments are parsed: the library's side of `trace`,
-//! `serve`, `routes` and `explain`, so that `main.rs` holds the command line only.
+//! `serve`, `routes` and `explain`, and of the packagers' `generate-man` and
+//! `generate-completions`, so that `main.rs` holds the command line only; and what
+//! `--version` says.
 //!
 //! May use every room; nothing uses it but the binary.
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 
 use crate::output::metrics;
 use crate::output::{Both, Human, Json, Palette, Sink, Summary};
 use crate::stream::{self, Collector, Limits};
 use crate::trace::config::{Config, NetnsSpec};
 use crate::{escape, explain, routes};
+
+/// What `bindscope --version` prints after the name: the crate's version, the commit built
+/// (`unknown` outside a git checkout) and the SHA-256 of the embedded eBPF object (`none` when
+/// built without one); see observer/build.rs. `-V` prints the version alone.
+pub const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\ncommit ",
+    env!("BINDSCOPE_GIT_COMMIT"),
+    "\neBPF object sha256 ",
+    env!("BINDSCOPE_EBPF_SHA256"),
+);
 
 /// `bindscope trace`, parsed.
 pub struct TraceOptions {
@@ -212,4 +226,59 @@ fn start_metrics(
     });
     log::info!("serving metrics at http://{addr}/metrics");
     Ok(counters)
+}
+
+/// `bindscope generate-man DIR`: the page of `command` and one per command under it that is not
+/// hidden (`bindscope-trace.1`, ...), as clap_mangen renders the definitions; prints each path.
+pub fn man_pages(command: clap::Command, dir: &Path) -> anyhow::Result<()> {
+    fn pages(
+        command: clap::Command,
+        dir: &Path,
+        written: &mut Vec<PathBuf>,
+    ) -> std::io::Result<()> {
+        for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+            pages(sub.clone(), dir, written)?;
+        }
+        written.push(clap_mangen::Man::new(command).generate_to(dir)?);
+        Ok(())
+    }
+    create_dir(dir)?;
+    // Built first, so that each command's page is named after its path (bindscope-trace).
+    let mut command = command.disable_help_subcommand(true);
+    command.build();
+    let mut written = Vec::new();
+    pages(command, dir, &mut written)
+        .map_err(|e| anyhow::anyhow!("writing man pages into {}: {e}", dir.display()))?;
+    print_paths(&written)
+}
+
+/// `bindscope generate-completions SHELL DIR`: the completion script clap_complete writes for
+/// `shell` (`bindscope.bash`, `_bindscope`, `bindscope.fish`, ...); prints its path.
+pub fn completions(
+    mut command: clap::Command,
+    shell: clap_complete::Shell,
+    dir: &Path,
+) -> anyhow::Result<()> {
+    create_dir(dir)?;
+    let name = command.get_name().to_owned();
+    let written = clap_complete::generate_to(shell, &mut command, name, dir).map_err(|e| {
+        anyhow::anyhow!(
+            "writing the {shell} completions into {}: {e}",
+            dir.display()
+        )
+    })?;
+    print_paths(&[written])
+}
+
+fn create_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("creating {}: {e}", dir.display()))
+}
+
+/// One path a line, by the escaping rule.
+fn print_paths(paths: &[PathBuf]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    for path in paths {
+        writeln!(out, "{}", escape::text(&path.display().to_string()))?;
+    }
+    Ok(())
 }

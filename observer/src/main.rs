@@ -4,6 +4,7 @@
 //! the library's options. What each command does is in `bindscope::commands`.
 
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -11,7 +12,7 @@ use bindscope::stream::Limits;
 use bindscope::trace::config::parse_ring_size;
 use bindscope::{commands, escape, explain, routes};
 use bindscope::{Cidr, Config, EventSet, Filter, NetnsSpec};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use sockabi::IfName;
 
 /// Which interface will this socket use, and why?
@@ -23,10 +24,36 @@ use sockabi::IfName;
 /// one IPv4 decision before any traffic; `routes` shows the IPv4 and IPv6 tables and rules.
 /// Needs root (or CAP_BPF + CAP_PERFMON, and CAP_DAC_READ_SEARCH to read tracefs).
 #[derive(Parser)]
-#[command(name = "bindscope", version, about, long_about)]
-struct Cli {
+#[command(name = "bindscope", version, long_version = commands::LONG_VERSION, about, long_about)]
+struct Cli<C: Subcommand> {
     #[command(subcommand)]
-    command: Command,
+    command: C,
+}
+
+/// What `bindscope` is run as: a command, or one of the packagers' generators, which are
+/// hidden (from `--help`, and from the man pages and completions, which are made from
+/// `Cli<Command>` alone).
+#[derive(Subcommand)]
+enum Invocation {
+    #[command(flatten)]
+    Command(Command),
+    /// Write bindscope's man pages into DIR: bindscope.1 and one per command
+    /// (bindscope-trace.1, ...). For packaging.
+    #[command(hide = true)]
+    GenerateMan {
+        /// Where to write them.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// Write the completion script for SHELL into DIR. For packaging.
+    #[command(hide = true)]
+    GenerateCompletions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+        /// Where to write it.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -270,13 +297,13 @@ fn parse_ifname(text: &str) -> Result<IfName, String> {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::<Invocation>::try_parse() {
         Ok(cli) => cli,
         Err(err) => return bad_command_line(err),
     };
     // A daemon says what it does through its log; the interactive commands only warn.
     let level = match cli.command {
-        Command::Serve(_) => "info",
+        Invocation::Command(Command::Serve(_)) => "info",
         _ => "warn",
     };
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level))
@@ -293,10 +320,14 @@ fn main() -> ExitCode {
         })
         .init();
     let result = match cli.command {
-        Command::Trace(args) => trace(args),
-        Command::Routes(args) => routes(args),
-        Command::Explain(args) => explain(args),
-        Command::Serve(args) => serve(args),
+        Invocation::Command(Command::Trace(args)) => trace(args),
+        Invocation::Command(Command::Routes(args)) => routes(args),
+        Invocation::Command(Command::Explain(args)) => explain(args),
+        Invocation::Command(Command::Serve(args)) => serve(args),
+        Invocation::GenerateMan { dir } => commands::man_pages(Cli::<Command>::command(), &dir),
+        Invocation::GenerateCompletions { shell, dir } => {
+            commands::completions(Cli::<Command>::command(), shell, &dir)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -320,3 +320,78 @@ fn unprivileged_user_is_told_what_to_do() {
         "{stderr}"
     );
 }
+
+#[test]
+fn version_names_the_commit_and_the_ebpf_object() {
+    let out = Command::new(BINDSCOPE).arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert_eq!(lines[0], concat!("bindscope ", env!("CARGO_PKG_VERSION")));
+    let hex = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit());
+    let commit = lines[1].strip_prefix("commit ").expect(&text);
+    assert!(commit == "unknown" || hex(commit, 40), "{text}");
+    let sha256 = lines[2].strip_prefix("eBPF object sha256 ").expect(&text);
+    assert!(sha256 == "none" || hex(sha256, 64), "{text}");
+    // -V: the version alone.
+    let out = Command::new(BINDSCOPE).arg("-V").output().unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        concat!("bindscope ", env!("CARGO_PKG_VERSION"), "\n")
+    );
+}
+
+/// The packagers' generators write a page per command and each shell's completions, from the
+/// command line's own definitions and without themselves (they are hidden).
+#[test]
+fn man_pages_and_completions_come_from_the_command_line() {
+    let dir = std::env::temp_dir().join(format!("bindscope-generate-{}", std::process::id()));
+    let out = Command::new(BINDSCOPE)
+        .arg("generate-man")
+        .arg(dir.join("man"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let mut pages: Vec<String> = std::fs::read_dir(dir.join("man"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    pages.sort();
+    assert_eq!(
+        pages,
+        [
+            "bindscope-explain.1",
+            "bindscope-routes.1",
+            "bindscope-serve.1",
+            "bindscope-trace.1",
+            "bindscope.1"
+        ]
+    );
+    let trace = std::fs::read_to_string(dir.join("man/bindscope-trace.1")).unwrap();
+    assert!(trace.contains("\\-\\-duration"), "{trace}");
+    for (shell, file) in [
+        ("bash", "bindscope.bash"),
+        ("zsh", "_bindscope"),
+        ("fish", "bindscope.fish"),
+    ] {
+        let out = Command::new(BINDSCOPE)
+            .args(["generate-completions", shell])
+            .arg(dir.join("completions"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let script = std::fs::read_to_string(dir.join("completions").join(file)).unwrap();
+        assert!(
+            script.contains("explain") && script.contains("ring-size"),
+            "{shell}"
+        );
+        assert!(
+            !script.contains("generate-"),
+            "{shell} completes a hidden command"
+        );
+    }
+    let help = Command::new(BINDSCOPE).arg("--help").output().unwrap();
+    assert!(!String::from_utf8_lossy(&help.stdout).contains("generate-"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

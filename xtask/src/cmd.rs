@@ -29,6 +29,37 @@ pub fn run(command: &mut Command) -> Result<()> {
     Ok(())
 }
 
+/// Runs `command`, printing it first, and returns its stdout; its stderr goes through. Fails
+/// if it fails.
+pub fn stdout(command: &mut Command) -> Result<String> {
+    let captured = capture(command.stderr(std::process::Stdio::inherit()))?;
+    if !captured.status.success() {
+        bail!("`{}` failed ({})", display(command), captured.status);
+    }
+    Ok(captured.stdout)
+}
+
+/// What a command printed, and how it ended.
+pub struct Captured {
+    pub status: std::process::ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `command`, printing it first, and returns how it ended and what it printed, whatever
+/// the status (for checks that read a failure).
+pub fn capture(command: &mut Command) -> Result<Captured> {
+    eprintln!("xtask: $ {}", display(command));
+    let out = command
+        .output()
+        .with_context(|| format!("could not start `{}`", display(command)))?;
+    Ok(Captured {
+        status: out.status,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    })
+}
+
 /// Runs `command` quietly and returns its stdout (for checks).
 pub fn output(command: &mut Command) -> Option<String> {
     let out = command.stderr(std::process::Stdio::null()).output().ok()?;
@@ -40,7 +71,17 @@ pub fn output(command: &mut Command) -> Option<String> {
 /// A `cargo` for a toolchain of our choosing: the variables `cargo xtask` itself runs under
 /// (which pin the stable toolchain and its target dir) are removed.
 pub fn cargo(toolchain: Option<&str>) -> Command {
-    let mut command = Command::new("cargo");
+    let mut command = tool(Path::new("cargo"));
+    if let Some(toolchain) = toolchain {
+        command.arg(format!("+{toolchain}"));
+    }
+    command
+}
+
+/// A program that runs cargo itself (a cargo subcommand such as cargo-deb, started by its path):
+/// without the variables [`cargo`] removes.
+pub fn tool(program: &Path) -> Command {
+    let mut command = Command::new(program);
     for var in [
         "RUSTUP_TOOLCHAIN",
         "RUSTC",
@@ -51,9 +92,6 @@ pub fn cargo(toolchain: Option<&str>) -> Command {
         "CARGO_ENCODED_RUSTFLAGS",
     ] {
         command.env_remove(var);
-    }
-    if let Some(toolchain) = toolchain {
-        command.arg(format!("+{toolchain}"));
     }
     command
 }

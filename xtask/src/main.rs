@@ -1,4 +1,5 @@
-//! Project tasks: set-up, eBPF build, live run, tests, fuzzing, benchmarks and kernel VMs.
+//! Project tasks: set-up, eBPF build, live run, tests, fuzzing, benchmarks, kernel VMs and the
+//! release artifacts.
 //!
 //! `cargo xtask run` and `cargo xtask test` must work on a fresh machine: every task first
 //! installs what it needs (idempotently) and prints each step it takes.
@@ -6,9 +7,11 @@
 mod bench;
 mod cmd;
 mod deploy;
+mod dist;
 mod ebpf;
 mod fuzz;
 mod layers;
+mod licenses;
 mod run;
 mod setup;
 mod soak;
@@ -45,6 +48,10 @@ enum Task {
     Soak(soak::SoakArgs),
     /// Check that no module imports from a module that imports it back.
     Layers(layers::LayersArgs),
+    /// The artifacts in target/dist/: static binaries, the Debian package, the OCI image.
+    Dist(dist::DistArgs),
+    /// Licenses, bans and sources of every crate (cargo deny, offline).
+    Licenses,
 }
 
 fn main() -> std::process::ExitCode {
@@ -70,5 +77,7 @@ fn run(task: Task) -> Result<()> {
         Task::Bench(args) => bench::run(args),
         Task::Soak(args) => soak::run(&args),
         Task::Layers(args) => layers::check(&args),
+        Task::Dist(args) => dist::run(&args),
+        Task::Licenses => licenses::check(),
     }
 }

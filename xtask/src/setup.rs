@@ -166,6 +166,62 @@ pub fn cargo_install(binary: &str, package: &str) -> Result<()> {
     cmd::run(cmd::cargo(None).args(["install", "--locked", package]))
 }
 
+/// A cargo subcommand or tool from crates.io at exactly `version`, and where its `binary` is.
+/// The one in cargo's bin folder when `cargo install --list` has it at that version; installed
+/// there (`--locked`) when that folder has no such package; and when it has the package at
+/// another version, that one stays and the pinned one goes into `target/tools/PACKAGE-VERSION`.
+pub fn cargo_tool(package: &str, version: &str, binary: &str, why: &str) -> Result<PathBuf> {
+    let listed = cmd::output(cmd::cargo(None).args(["install", "--list"])).unwrap_or_default();
+    let installed = listed
+        .lines()
+        .filter(|l| !l.starts_with(' '))
+        .find_map(|l| l.strip_prefix(package)?.strip_prefix(" v"))
+        .map(|rest| {
+            rest.trim_end_matches(':')
+                .split(' ')
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        });
+    let install = |root: Option<&std::path::Path>| {
+        let mut command = cmd::cargo(None);
+        command.args(["install", "--locked", package, "--version", version]);
+        if let Some(root) = root {
+            command.arg("--root").arg(root);
+        }
+        cmd::run(&mut command)
+    };
+    match installed.as_deref() {
+        Some(v) if v == version => {
+            step(&format!("ok: {package} {version} present"));
+            Ok(cargo_bin(binary))
+        }
+        None => {
+            step(&format!("installing {package} {version} ({why})"));
+            install(None)?;
+            Ok(cargo_bin(binary))
+        }
+        Some(other) => {
+            let root = cmd::root().join(format!("target/tools/{package}-{version}"));
+            let path = root.join("bin").join(binary);
+            if path.is_file() {
+                step(&format!(
+                    "ok: {package} {version} present in {}",
+                    root.display()
+                ));
+            } else {
+                step(&format!(
+                    "installing {package} {version} ({why}) into {}: cargo's bin folder has \
+                     {other}, which stays",
+                    root.display()
+                ));
+                install(Some(&root))?;
+            }
+            Ok(path)
+        }
+    }
+}
+
 /// A rust-std for `target` on the stable toolchain.
 pub fn rust_target(target: &str) -> Result<()> {
     let installed = cmd::output(Command::new("rustup").args(["target", "list", "--installed"]))

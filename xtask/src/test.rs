@@ -1,14 +1,15 @@
 //! `cargo xtask test`: the one test command, as CI runs it. Sets up what it needs, then runs
 //! format and lint checks, every test of the workspace (the privileged ones for real when
-//! root), the `no_std` builds of the codec, the BSD layout cross-checks, short fuzz runs, a
-//! one-minute soak, and the Debian 6.1 VM.
+//! root), the `no_std` builds of the codec, the BSD layout cross-checks, the licenses of every
+//! crate, the deploy files, the release artifacts (built and used: `cargo xtask dist --check`),
+//! short fuzz runs, a one-minute soak, and the Debian 6.1 VM.
 
 use std::process::Command;
 
 use anyhow::{Context, Result};
 
 use crate::cmd::{self, root, step};
-use crate::{deploy, ebpf, fuzz, layers, setup, soak};
+use crate::{deploy, dist, ebpf, fuzz, layers, licenses, setup, soak};
 
 /// Options of `cargo xtask test`.
 #[derive(clap::Args)]
@@ -129,7 +130,11 @@ pub fn run(args: TestArgs) -> Result<()> {
             ]),
     )?;
 
+    step("licenses, bans and sources of every crate (cargo deny, offline)");
+    licenses::check()?;
     deploy::check(&root().join("target/debug/bindscope"))?;
+    step("the release artifacts, built and used (cargo xtask dist --check)");
+    dist::run(&dist::DistArgs { check: true })?;
     if !args.no_fuzz {
         fuzz::run_all(args.fuzz_seconds)?;
     }
