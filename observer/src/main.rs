@@ -40,7 +40,7 @@ enum Command {
     Routes(RoutesArgs),
     /// Serve Prometheus metrics of what is traced (no event output), until SIGTERM or Ctrl-C.
     Serve(ServeArgs),
-    /// Explain the IPv4 route decision the kernel takes for a flow, before any traffic: the
+    /// Explain the IPv4 or IPv6 route decision the kernel takes for a flow, before any traffic: the
     /// rules it passes and why, the routes that matched and lost in each table, and the
     /// outcome.
     Explain(ExplainArgs),
@@ -48,9 +48,9 @@ enum Command {
 
 #[derive(clap::Args)]
 struct ExplainArgs {
-    /// The destination address (IPv4).
+    /// The destination address (IPv4 or IPv6).
     #[arg(value_name = "DST")]
-    dst: std::net::Ipv4Addr,
+    dst: std::net::IpAddr,
     /// The device the socket is bound to (SO_BINDTODEVICE): the lookup's oif.
     #[arg(long, value_name = "IFNAME", conflicts_with = "ifindex")]
     dev: Option<String>,
@@ -68,7 +68,7 @@ struct ExplainArgs {
     unicast_if: Option<String>,
     /// The source address (a socket bound to an address, or IP_PKTINFO's).
     #[arg(long, value_name = "ADDR")]
-    src: Option<std::net::Ipv4Addr>,
+    src: Option<std::net::IpAddr>,
     /// The firewall mark (SO_MARK), decimal or 0x hex.
     #[arg(long, value_name = "N", value_parser = parse_number)]
     mark: Option<u32>,
@@ -379,10 +379,21 @@ fn routes(args: RoutesArgs) -> anyhow::Result<()> {
 }
 
 fn explain(args: ExplainArgs) -> anyhow::Result<()> {
+    let dst = match args.dst {
+        std::net::IpAddr::V4(dst) => dst,
+        std::net::IpAddr::V6(dst) => return explain6(dst, args),
+    };
+    let src = match args.src {
+        None => None,
+        Some(std::net::IpAddr::V4(src)) => Some(src),
+        Some(std::net::IpAddr::V6(src)) => {
+            anyhow::bail!("--src {src} is IPv6, and the destination {dst} IPv4: give one family")
+        }
+    };
     let tos = u8::try_from(args.tos)
         .map_err(|_| anyhow::anyhow!("bad --tos {}: give a byte, 0 to 255", args.tos))?;
     let request = explain::Request {
-        dst: Some(args.dst),
+        dst: Some(dst),
         dev: args
             .dev
             .map(explain::Device::Name)
@@ -392,7 +403,7 @@ fn explain(args: ExplainArgs) -> anyhow::Result<()> {
             Err(_) => explain::MulticastIf::Device(explain::Device::Name(text)),
         }),
         unicast_if: args.unicast_if.map(explain::Device::Name),
-        src: args.src,
+        src,
         mark: args.mark,
         uid: args.uid,
         tos,
@@ -411,6 +422,47 @@ fn explain(args: ExplainArgs) -> anyhow::Result<()> {
             .transpose()?,
     };
     commands::explain(&request, args.json)
+}
+
+/// `explain` to an IPv6 destination: the options IPv4 sockets have only are refused.
+fn explain6(dst: std::net::Ipv6Addr, args: ExplainArgs) -> anyhow::Result<()> {
+    let src = match args.src {
+        None => None,
+        Some(std::net::IpAddr::V6(src)) => Some(src),
+        Some(std::net::IpAddr::V4(src)) => {
+            anyhow::bail!("--src {src} is IPv4, and the destination {dst} IPv6: give one family")
+        }
+    };
+    if args.multicast_if.is_some() || args.unicast_if.is_some() || args.tos != 0 {
+        anyhow::bail!(
+            "--multicast-if, --unicast-if and --tos are IPv4 socket options: explain does not \
+             take them for an IPv6 destination yet"
+        );
+    }
+    let request = explain::Request6 {
+        dst,
+        dev: args
+            .dev
+            .map(explain::Device::Name)
+            .or(args.ifindex.map(explain::Device::Index)),
+        src,
+        mark: args.mark,
+        uid: args.uid,
+        iif: args.iif.map(explain::Device::Name),
+        proto: args.proto.map(|p| match p {
+            Proto::Udp => libc::IPPROTO_UDP as u8,
+            Proto::Tcp => libc::IPPROTO_TCP as u8,
+            Proto::Icmp => libc::IPPROTO_ICMPV6 as u8,
+        }),
+        sport: args.sport,
+        dport: args.dport,
+        netns: args
+            .netns
+            .as_deref()
+            .map(str::parse::<NetnsSpec>)
+            .transpose()?,
+    };
+    commands::explain6(&request, args.json)
 }
 
 fn trace(args: TraceArgs) -> anyhow::Result<()> {
