@@ -91,6 +91,9 @@ struct ExplainArgs {
     /// The destination port.
     #[arg(long, value_name = "N")]
     dport: Option<u16>,
+    /// The IPv6 flow label (20 bits), decimal or 0x hex.
+    #[arg(long, value_name = "N", value_parser = parse_number)]
+    flowlabel: Option<u32>,
     /// The network namespace, as `ip -n` takes it (a name from /run/netns, or a file such as /proc/PID/ns/net), or a pid; default: bindscope's own.
     #[arg(long, value_name = "NAME|PATH|PID")]
     netns: Option<String>,
@@ -383,6 +386,9 @@ fn explain(args: ExplainArgs) -> anyhow::Result<()> {
         std::net::IpAddr::V4(dst) => dst,
         std::net::IpAddr::V6(dst) => return explain6(dst, args),
     };
+    if args.flowlabel.is_some() {
+        anyhow::bail!("--flowlabel is IPv6's: the destination {dst} is IPv4");
+    }
     let src = match args.src {
         None => None,
         Some(std::net::IpAddr::V4(src)) => Some(src),
@@ -456,6 +462,7 @@ fn explain6(dst: std::net::Ipv6Addr, args: ExplainArgs) -> anyhow::Result<()> {
         }),
         sport: args.sport,
         dport: args.dport,
+        flowlabel: args.flowlabel,
         netns: args
             .netns
             .as_deref()

@@ -160,6 +160,7 @@ struct Query {
     uid: Option<u32>,
     proto: Option<u8>,
     dport: Option<u16>,
+    iif: Option<String>,
 }
 
 impl Query {
@@ -172,6 +173,7 @@ impl Query {
             uid: None,
             proto: None,
             dport: None,
+            iif: None,
         }
     }
 
@@ -185,6 +187,7 @@ impl Query {
         };
         add("oif", self.dev.clone());
         add("from", self.src.map(|s| s.to_string()));
+        add("iif", self.iif.clone());
         add("mark", self.mark.map(|m| m.to_string()));
         add("uid", self.uid.map(|u| u.to_string()));
         add("ipproto", self.proto.map(|p| p.to_string()));
@@ -199,10 +202,11 @@ impl Query {
             src: self.src,
             mark: self.mark,
             uid: self.uid,
-            iif: None,
+            iif: self.iif.clone().map(Device::Name),
             proto: self.proto,
             sport: None,
             dport: self.dport,
+            flowlabel: None,
             netns: Some(NetnsSpec::Path(ns.path())),
         }
     }
@@ -285,6 +289,8 @@ fn an_ipv6_host_walks_as_ip_route_get_answers() {
         return;
     }
     let ns = host("explain6-host");
+    ns.set_sysctls(&[("net.ipv6.conf.all.forwarding", "1")])
+        .expect("forwarding on");
     let with = |dst: &str, f: &dyn Fn(&mut Query)| {
         let mut query = Query::to(dst);
         f(&mut query);
@@ -310,6 +316,15 @@ fn an_ipv6_host_walks_as_ip_route_get_answers() {
         }),
         with("fe80::1", &|q| q.dev = Some("eth1".into())),
         with("ff05::2", &|q| q.dev = Some("eth1".into())),
+        // Received on eth1 from afar: forwarded, or delivered to an address of this host.
+        with("2001:db8:9::9", &|q| {
+            q.src = "2001:db8:2::7".parse().ok();
+            q.iif = Some("eth1".into())
+        }),
+        with("2001:db8:1::2", &|q| {
+            q.src = "2001:db8:2::7".parse().ok();
+            q.iif = Some("eth1".into())
+        }),
     ];
     for query in &queries {
         check(&ns, query, None);
@@ -371,6 +386,19 @@ fn the_cli_takes_an_ipv6_destination() {
     let json: Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(json["family"], "inet6");
     assert_eq!(json["case"]["outcome"]["dev"], "eth1");
+    // The flow label goes to the kernel (RTA_FLOWLABEL), and the traced lookup carries it.
+    let output = Command::new(BINDSCOPE)
+        .args(["explain", "2001:db8:9::9", "--netns", ns.name(), "--json"])
+        .args(["--flowlabel", "0x12345"])
+        .output()
+        .expect("bindscope runs");
+    let json: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(json["case"]["flow"]["flowlabel"], 0x12345);
+    let output = Command::new(BINDSCOPE)
+        .args(["explain", "192.0.2.1", "--flowlabel", "1"])
+        .output()
+        .expect("bindscope runs");
+    assert!(!output.status.success());
     // Mixed families are one line and a non-zero exit.
     let output = Command::new(BINDSCOPE)
         .args(["explain", "2001:db8:9::9", "--src", "192.0.2.1"])
@@ -524,6 +552,7 @@ fn random_query(random: &mut Random) -> Query {
         dport: proto
             .filter(|_| random.chance(50))
             .map(|_| *random.pick(&[53, 443])),
+        iif: None,
     }
 }
 

@@ -55,6 +55,9 @@ pub struct Request6 {
     pub sport: Option<u16>,
     /// The destination port.
     pub dport: Option<u16>,
+    /// The flow label (`RTA_FLOWLABEL`, as `IPV6_FLOWINFO_SEND` gives it to a socket's
+    /// lookups; 20 bits).
+    pub flowlabel: Option<u32>,
     /// The namespace (default: bindscope's own).
     pub netns: Option<NetnsSpec>,
 }
@@ -348,6 +351,9 @@ fn message(
     }
     if let Some(port) = request.dport {
         attributes.push(RouteAttribute::Dport(port));
+    }
+    if let Some(label) = request.flowlabel {
+        attributes.push(RouteAttribute::Flowlabel(label));
     }
     message
 }
