@@ -347,6 +347,7 @@ fn an_ipv6_host_walks_as_ip_route_get_answers() {
     assert_eq!(walk.case.outcome.error.as_deref(), Some("ENETUNREACH"));
     assert!(meaning.contains("no on-link fallback"), "{meaning}");
     assert!(meaning.contains("fib6_null_entry"), "{meaning}");
+    assert_eq!(walk.case.outcome.decided_by, "null-entry");
     // The losers say why they lost.
     let walk = check(&ns, &Query::to("2001:db8:9::9"), None);
     let main = walk.case.tables.last().expect("a table");

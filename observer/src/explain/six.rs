@@ -193,7 +193,9 @@ pub struct Outcome6 {
     pub error: Option<String>,
     /// What the error means.
     pub meaning: Option<String>,
-    /// `table`, `rule`, or `unknown` (no lookup traced).
+    /// `table` (a route of the last table consulted), `rule` (a rule's action),
+    /// `null-entry` (every table missed: `fib6_null_entry`, ENETUNREACH), or `unknown` (no
+    /// lookup traced).
     pub decided_by: &'static str,
     /// Why, in words.
     pub decided_why: String,
@@ -829,6 +831,18 @@ fn outcome(inputs: &Inputs<'_>) -> Outcome6 {
                     rule.text.as_deref().unwrap_or(&rule.brief)
                 ),
             ),
+            None if outcome.error.as_deref() == Some("ENETUNREACH")
+                && d.lookups
+                    .last()
+                    .is_some_and(|l| l.err.as_deref() == Some("EAGAIN")) =>
+            {
+                (
+                    "null-entry",
+                    "every table consulted missed, so the lookup ended at the null entry \
+                     (fib6_null_entry)"
+                        .to_owned(),
+                )
+            }
             None => {
                 let table = table_name(d.table);
                 match &outcome.error {
