@@ -64,6 +64,8 @@ route add unreachable 2001:db8:a::/48
 route add prohibit 2001:db8:b::/48
 route add blackhole 2001:db8:c::/48
 route add 2001:db8:d::/48 dev eth1 src 2001:db8:2::2
+route add 2001:db8:5::/48 via 2001:db8:2::1 dev eth1 expires 600 pref high
+route add 2001:db8:6::/48 from 2001:db8:2::/64 via 2001:db8:2::1 dev eth1
 route add default via 2001:db8:2::1 dev eth1 table 100
 route add 2001:db8:9::/56 dev eth1 table 100 metric 7
 route add throw 2001:db8:9:ff::/64 table 100
@@ -306,6 +308,9 @@ fn an_ipv6_host_walks_as_ip_route_get_answers() {
         Query::to("2001:db8:f::1"),
         Query::to("2001:db8:2::2"),
         Query::to("2001:db8:77::1"),
+        Query::to("2001:db8:5::1"),
+        with("2001:db8:6::1", &|q| q.src = "2001:db8:1::2".parse().ok()),
+        with("2001:db8:6::1", &|q| q.src = "2001:db8:2::2".parse().ok()),
         with("2001:db8:9::9", &|q| q.dev = Some("eth0".into())),
         with("2001:db8:9::9", &|q| q.src = "2001:db8:2::2".parse().ok()),
         with("2001:db8:9:ff::1", &|q| q.mark = Some(1)),
@@ -329,6 +334,15 @@ fn an_ipv6_host_walks_as_ip_route_get_answers() {
     for query in &queries {
         check(&ns, query, None);
     }
+    // A route learnt as from a router advertisement: its preference and expiry.
+    let walk = check(&ns, &Query::to("2001:db8:5::1"), None);
+    let chosen = &walk.case.tables.last().expect("a table").candidates[0];
+    assert!(chosen.chosen);
+    assert_eq!(chosen.pref.as_deref(), Some("high"));
+    assert!(
+        chosen.expires.is_some_and(|e| e > 0 && e <= 600),
+        "{chosen:?}"
+    );
     // Scoped: a link-local destination names its device.
     let walk = check(
         &ns,
@@ -484,6 +498,13 @@ fn random_topology(random: &mut Random) -> String {
                         " nexthop via {} dev {} nexthop via {} dev {}",
                         DEVICES[0].1, DEVICES[0].0, DEVICES[1].1, DEVICES[1].0
                     ),
+                ),
+                6 => (
+                    format!(
+                        "{prefix} from {} via {gateway} dev {dev}",
+                        random.pick(&["2001:db8:a0::/64", "2001:db8:b0::/64"])
+                    ),
+                    String::new(),
                 ),
                 _ => (format!("{prefix} via {gateway} dev {dev}"), String::new()),
             };

@@ -398,6 +398,9 @@ struct Reply {
     src: Option<Ipv6Addr>,
     destination: Option<Ipv6Addr>,
     prefix_len: u8,
+    /// The source prefix (`fibmatch` of a source-specific route; the flow's source /128 in
+    /// the route answer).
+    from: Option<(Ipv6Addr, u8)>,
     metric: u32,
 }
 
@@ -414,6 +417,7 @@ fn reply(message: &RouteMessage, links: &Links) -> Reply {
         src: None,
         destination: None,
         prefix_len: message.header.destination_prefix_length,
+        from: None,
         metric: 0,
     };
     for attribute in &message.attributes {
@@ -425,6 +429,9 @@ fn reply(message: &RouteMessage, links: &Links) -> Reply {
             RouteAttribute::Gateway(a) => reply.gateway = v6(a),
             RouteAttribute::PrefSource(a) => reply.src = v6(a),
             RouteAttribute::Destination(a) => reply.destination = v6(a),
+            RouteAttribute::Source(a) => {
+                reply.from = v6(a).map(|a| (a, message.header.source_prefix_length))
+            }
             RouteAttribute::Priority(p) => reply.metric = *p,
             RouteAttribute::MultiPath(hops) => {
                 // fibmatch of a multipath route: the first next hop stands for the device.
@@ -553,6 +560,10 @@ fn case(inputs: &Inputs<'_>) -> Case6 {
                     inputs.oif.as_ref().map(|(_, n)| n.as_str()),
                     &result,
                     kernel_choice.as_ref(),
+                    match decision.src.ip {
+                        IpAddr::V6(src) => src,
+                        IpAddr::V4(_) => Ipv6Addr::UNSPECIFIED,
+                    },
                 ),
                 result,
                 suppressed: lookup.suppressed,
@@ -624,6 +635,7 @@ fn same(route: &Route6, choice: &Reply) -> bool {
         && route.prefix_len == choice.prefix_len
         && route.metric == choice.metric
         && route.kind == choice.kind
+        && route.from.filter(|(_, len)| *len > 0) == choice.from.filter(|(_, len)| *len > 0)
         && (error_type(route.kind)
             || choice.dev.is_none()
             || route.hops.iter().any(|h| h.device == choice.dev))
@@ -639,7 +651,20 @@ fn error_type(kind: RouteType) -> bool {
 /// Why `route` cannot answer a lookup bound to `oif`: fib6 looks only at next hops through
 /// the bound device (`RT6_LOOKUP_F_IFACE`), and routes of an error type answer whatever the
 /// device.
-fn unusable(route: &Route6, oif: Option<&str>) -> Option<String> {
+fn unusable(route: &Route6, oif: Option<&str>, src: Ipv6Addr) -> Option<String> {
+    if let Some((from, len)) = route.from.filter(|(_, len)| *len > 0) {
+        let mask = u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0);
+        if (u128::from(from) ^ u128::from(src)) & mask != 0 {
+            return Some(format!(
+                "it is for sources in {from}/{len} (from), and the flow's source is {src}{}",
+                if src.is_unspecified() {
+                    " (none chosen yet)"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
     let bound = oif?;
     if error_type(route.kind) || route.kind == RouteType::Local {
         return None;
@@ -667,6 +692,7 @@ fn candidates(
     oif: Option<&str>,
     result: &str,
     kernel_choice: Option<&Reply>,
+    src: Ipv6Addr,
 ) -> Vec<Candidate6> {
     let mut covering: Vec<&Route6> = snapshot
         .tables
@@ -680,9 +706,11 @@ fn candidates(
         Some(choice) => covering.iter().position(|r| same(r, choice)),
         None if result == "miss" => covering
             .iter()
-            .position(|r| unusable(r, oif).is_none())
+            .position(|r| unusable(r, oif, src).is_none())
             .filter(|&i| covering[i].kind == RouteType::Throw),
-        None => covering.iter().position(|r| unusable(r, oif).is_none()),
+        None => covering
+            .iter()
+            .position(|r| unusable(r, oif, src).is_none()),
     };
     let mut candidates: Vec<Candidate6> = covering
         .iter()
@@ -723,7 +751,7 @@ fn candidates(
                         ),
                     },
                 }
-            } else if let Some(reason) = unusable(route, oif) {
+            } else if let Some(reason) = unusable(route, oif, src) {
                 reason
             } else if let Some(w) = winner.map(|w| covering[w]) {
                 if route.prefix_len < w.prefix_len {
