@@ -422,6 +422,21 @@ fn the_cli_takes_an_ipv6_destination() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("give one family"), "{stderr}");
+    // Errors are one line with a non-zero exit: an unknown device, an IPv4 socket option.
+    for args in [
+        &["--dev", "nosuch0"][..],
+        &["--iif", "nosuch0", "--src", "2001:db8:2::7"][..],
+        &["--tos", "0x10"][..],
+    ] {
+        let output = Command::new(BINDSCOPE)
+            .args(["explain", "2001:db8:9::9", "--netns", ns.name()])
+            .args(args)
+            .output()
+            .expect("bindscope runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
+    }
 }
 
 /// splitmix64: reproducible from the seed printed.
