@@ -967,7 +967,16 @@ fn write_case(out: &mut impl Write, case: &Case6) -> io::Result<()> {
         )?;
     }
     writeln!(out, "1. Rules")?;
-    super::text::write_rules(out, &case.rules)?;
+    match &case.rules {
+        // IPv6 keeps local and main apart: without custom rules, fib6_rule_lookup looks up
+        // local, then main.
+        Rules::NoCustomRules => writeln!(
+            out,
+            "  none consulted: the namespace has only the default rules, so the kernel looks up \
+             local, then main, directly"
+        )?,
+        rules => super::text::write_rules(out, rules)?,
+    }
     writeln!(out, "2. Tables")?;
     if case.tables.is_empty() {
         writeln!(out, "  none looked up")?;
