@@ -189,6 +189,20 @@ pub fn explain(request: &explain::Request, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `bindscope explain` for an IPv6 destination, as text or one JSON document.
+pub fn explain6(request: &explain::Request6, json: bool) -> anyhow::Result<()> {
+    let explanation = explain::explain6(request)?;
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        writeln!(stdout, "{}", serde_json::to_string_pretty(&explanation)?)?;
+    } else {
+        let mut text = escape::Lines::new(stdout);
+        explain::write_explanation6(&mut text, &explanation)?;
+        text.flush()?;
+    }
+    Ok(())
+}
+
 /// Logs (at `info`) that every program is attached. With the summary below, this lets a
 /// script that sends the events elsewhere (`> /dev/null`, a file) see from standard error
 /// when tracing began and what was lost.

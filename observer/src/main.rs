@@ -67,7 +67,7 @@ enum Command {
     Routes(RoutesArgs),
     /// Serve Prometheus metrics of what is traced (no event output), until SIGTERM or Ctrl-C.
     Serve(ServeArgs),
-    /// Explain the IPv4 route decision the kernel takes for a flow, before any traffic: the
+    /// Explain the IPv4 or IPv6 route decision the kernel takes for a flow, before any traffic: the
     /// rules it passes and why, the routes that matched and lost in each table, and the
     /// outcome.
     Explain(ExplainArgs),
@@ -75,9 +75,9 @@ enum Command {
 
 #[derive(clap::Args)]
 struct ExplainArgs {
-    /// The destination address (IPv4).
+    /// The destination address (IPv4 or IPv6).
     #[arg(value_name = "DST")]
-    dst: std::net::Ipv4Addr,
+    dst: std::net::IpAddr,
     /// The device the socket is bound to (SO_BINDTODEVICE): the lookup's oif.
     #[arg(long, value_name = "IFNAME", conflicts_with = "ifindex")]
     dev: Option<String>,
@@ -95,7 +95,7 @@ struct ExplainArgs {
     unicast_if: Option<String>,
     /// The source address (a socket bound to an address, or IP_PKTINFO's).
     #[arg(long, value_name = "ADDR")]
-    src: Option<std::net::Ipv4Addr>,
+    src: Option<std::net::IpAddr>,
     /// The firewall mark (SO_MARK), decimal or 0x hex.
     #[arg(long, value_name = "N", value_parser = parse_number)]
     mark: Option<u32>,
@@ -118,6 +118,9 @@ struct ExplainArgs {
     /// The destination port.
     #[arg(long, value_name = "N")]
     dport: Option<u16>,
+    /// The IPv6 flow label (20 bits), decimal or 0x hex.
+    #[arg(long, value_name = "N", value_parser = parse_number)]
+    flowlabel: Option<u32>,
     /// The network namespace, as `ip -n` takes it (a name from /run/netns, or a file such as /proc/PID/ns/net), or a pid; default: bindscope's own.
     #[arg(long, value_name = "NAME|PATH|PID")]
     netns: Option<String>,
@@ -410,10 +413,24 @@ fn routes(args: RoutesArgs) -> anyhow::Result<()> {
 }
 
 fn explain(args: ExplainArgs) -> anyhow::Result<()> {
+    let dst = match args.dst {
+        std::net::IpAddr::V4(dst) => dst,
+        std::net::IpAddr::V6(dst) => return explain6(dst, args),
+    };
+    if args.flowlabel.is_some() {
+        anyhow::bail!("--flowlabel is IPv6's: the destination {dst} is IPv4");
+    }
+    let src = match args.src {
+        None => None,
+        Some(std::net::IpAddr::V4(src)) => Some(src),
+        Some(std::net::IpAddr::V6(src)) => {
+            anyhow::bail!("--src {src} is IPv6, and the destination {dst} IPv4: give one family")
+        }
+    };
     let tos = u8::try_from(args.tos)
         .map_err(|_| anyhow::anyhow!("bad --tos {}: give a byte, 0 to 255", args.tos))?;
     let request = explain::Request {
-        dst: Some(args.dst),
+        dst: Some(dst),
         dev: args
             .dev
             .map(explain::Device::Name)
@@ -423,7 +440,7 @@ fn explain(args: ExplainArgs) -> anyhow::Result<()> {
             Err(_) => explain::MulticastIf::Device(explain::Device::Name(text)),
         }),
         unicast_if: args.unicast_if.map(explain::Device::Name),
-        src: args.src,
+        src,
         mark: args.mark,
         uid: args.uid,
         tos,
@@ -442,6 +459,48 @@ fn explain(args: ExplainArgs) -> anyhow::Result<()> {
             .transpose()?,
     };
     commands::explain(&request, args.json)
+}
+
+/// `explain` to an IPv6 destination: the options IPv4 sockets have only are refused.
+fn explain6(dst: std::net::Ipv6Addr, args: ExplainArgs) -> anyhow::Result<()> {
+    let src = match args.src {
+        None => None,
+        Some(std::net::IpAddr::V6(src)) => Some(src),
+        Some(std::net::IpAddr::V4(src)) => {
+            anyhow::bail!("--src {src} is IPv4, and the destination {dst} IPv6: give one family")
+        }
+    };
+    if args.multicast_if.is_some() || args.unicast_if.is_some() || args.tos != 0 {
+        anyhow::bail!(
+            "--multicast-if, --unicast-if and --tos are IPv4 socket options: explain does not \
+             take them for an IPv6 destination yet"
+        );
+    }
+    let request = explain::Request6 {
+        dst,
+        dev: args
+            .dev
+            .map(explain::Device::Name)
+            .or(args.ifindex.map(explain::Device::Index)),
+        src,
+        mark: args.mark,
+        uid: args.uid,
+        iif: args.iif.map(explain::Device::Name),
+        proto: args.proto.map(|p| match p {
+            Proto::Udp => libc::IPPROTO_UDP as u8,
+            Proto::Tcp => libc::IPPROTO_TCP as u8,
+            Proto::Icmp => libc::IPPROTO_ICMPV6 as u8,
+        }),
+        sport: args.sport,
+        dport: args.dport,
+        flowlabel: args.flowlabel,
+        netns: args
+            .netns
+            .as_deref()
+            .map(str::parse::<NetnsSpec>)
+            .transpose()?,
+    };
+    commands::explain6(&request, args.json)
 }
 
 fn trace(args: TraceArgs) -> anyhow::Result<()> {

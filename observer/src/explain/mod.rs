@@ -40,6 +40,7 @@ mod outcome;
 pub mod request;
 mod rules;
 mod shortcut;
+mod six;
 mod socket;
 mod tables;
 mod text;
@@ -51,6 +52,9 @@ use crate::trace::config::{Cidr, Config, EventSet, Filter, Ipv4Cidr};
 
 pub use model::{Candidate, Case, Explanation, Outcome, RuleLine, Rules, TableWalk};
 pub use request::{Device, Error, MulticastIf, Request};
+pub use six::{
+    explain6, write_explanation6, Candidate6, Case6, Explanation6, Outcome6, Request6, TableWalk6,
+};
 pub use text::write_explanation;
 
 /// Explains the decision the kernel takes for `request`. Needs what tracing needs (root, or

@@ -143,10 +143,16 @@ fn mismatch(rule: &Rule, selector: Option<Selector>, flow: &FlowKeys, links: &Li
             "from {}: the flow's source is {}{}",
             prefix(rule.src),
             flow.src,
-            if flow.src.is_unspecified() {
-                " (none chosen yet: a socket that has not bound an address looks up with 0.0.0.0)"
-            } else {
-                ""
+            match flow.src {
+                IpAddr::V4(src) if src.is_unspecified() => {
+                    " (none chosen yet: a socket that has not bound an address looks up with \
+                     0.0.0.0)"
+                }
+                IpAddr::V6(src) if src.is_unspecified() => {
+                    " (none chosen yet: a socket that has not bound an address looks up with ::, \
+                     and source address selection picks one after the lookup)"
+                }
+                _ => "",
             }
         ),
         Selector::Dst => format!("to {}: the destination is {}", prefix(rule.dst), flow.dst),

@@ -64,55 +64,7 @@ fn write_case(out: &mut impl Write, case: &Case) -> io::Result<()> {
         )?;
     }
     writeln!(out, "1. Rules")?;
-    match &case.rules {
-        Rules::NoCustomRules => writeln!(
-            out,
-            "  none consulted: the namespace has only the default rules, so the kernel looks up \
-             main (which then holds the local routes too) directly, and default after a miss"
-        )?,
-        Rules::Untraced { reason } => writeln!(out, "  unknown: {reason}")?,
-        Rules::NotConsulted { .. } => writeln!(
-            out,
-            "  none consulted: the kernel decided without a table lookup (see the outcome)"
-        )?,
-        Rules::Walked {
-            method,
-            rules,
-            not_reached,
-            disagreement,
-        } => {
-            // Aligned by the columns each rule takes once escaped (`out` escapes the line).
-            let width = rules
-                .iter()
-                .map(|r| escape::columns(&r.rule))
-                .max()
-                .unwrap_or(0);
-            for rule in rules {
-                writeln!(
-                    out,
-                    "  {}  {:<8} {}",
-                    escape::pad(&rule.rule, width),
-                    rule.verdict,
-                    rule.detail
-                )?;
-            }
-            if *not_reached > 0 {
-                writeln!(out, "  ({not_reached} later rules not reached)")?;
-            }
-            if let Some(reason) = disagreement {
-                writeln!(
-                    out,
-                    "  the rule list does not explain every lookup: {reason}"
-                )?;
-            }
-            let how = if *method == "kernel" {
-                "captured in the kernel as it walked them"
-            } else {
-                "the rule list walked as the kernel does, in agreement with the lookups traced"
-            };
-            writeln!(out, "  (rules: {how})")?;
-        }
-    }
+    write_rules(out, &case.rules)?;
     writeln!(out, "2. Tables")?;
     if case.tables.is_empty() {
         writeln!(out, "  none looked up")?;
@@ -208,6 +160,60 @@ fn write_side_by_side(out: &mut impl Write, bound: &Case, unbound: &Case) -> io:
             escape::pad(&left[n], width),
             right[n]
         )?;
+    }
+    Ok(())
+}
+
+/// The rules part of a walk, one line each (shared by the IPv4 and IPv6 walks).
+pub(super) fn write_rules(out: &mut impl Write, rules_of_case: &Rules) -> io::Result<()> {
+    match rules_of_case {
+        Rules::NoCustomRules => writeln!(
+            out,
+            "  none consulted: the namespace has only the default rules, so the kernel looks up \
+             main (which then holds the local routes too) directly, and default after a miss"
+        )?,
+        Rules::Untraced { reason } => writeln!(out, "  unknown: {reason}")?,
+        Rules::NotConsulted { .. } => writeln!(
+            out,
+            "  none consulted: the kernel decided without a table lookup (see the outcome)"
+        )?,
+        Rules::Walked {
+            method,
+            rules,
+            not_reached,
+            disagreement,
+        } => {
+            // Aligned by the columns each rule takes once escaped (`out` escapes the line).
+            let width = rules
+                .iter()
+                .map(|r| escape::columns(&r.rule))
+                .max()
+                .unwrap_or(0);
+            for rule in rules {
+                writeln!(
+                    out,
+                    "  {}  {:<8} {}",
+                    escape::pad(&rule.rule, width),
+                    rule.verdict,
+                    rule.detail
+                )?;
+            }
+            if *not_reached > 0 {
+                writeln!(out, "  ({not_reached} later rules not reached)")?;
+            }
+            if let Some(reason) = disagreement {
+                writeln!(
+                    out,
+                    "  the rule list does not explain every lookup: {reason}"
+                )?;
+            }
+            let how = if *method == "kernel" {
+                "captured in the kernel as it walked them"
+            } else {
+                "the rule list walked as the kernel does, in agreement with the lookups traced"
+            };
+            writeln!(out, "  (rules: {how})")?;
+        }
     }
     Ok(())
 }

@@ -101,6 +101,11 @@ impl Namespace6 {
         })
     }
 
+    /// The namespace's links, by name and index.
+    pub fn links(&self) -> &Links {
+        self.namespace.links()
+    }
+
     /// Dumps the IPv6 routes of `tables`, their reference counts, and the IPv6 rules if
     /// `rules`.
     pub fn snapshot(&mut self, tables: Tables, rules: bool) -> Result<Snapshot6, Error> {

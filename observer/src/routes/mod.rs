@@ -26,7 +26,7 @@ use crate::NetnsSpec;
 pub use inet6::{snapshot_json6, write_tables6, Family, Namespace6, Snapshot6};
 pub use json::snapshot_json;
 pub use route::Route;
-pub use route6::{Hop, Route6};
+pub use route6::{pref_word, Hop, Route6};
 pub use text::write_tables;
 
 /// Which tables to show (`--table`).
