@@ -44,7 +44,15 @@ fn decided_by(inputs: &Inputs<'_>, outcome: &Outcome) -> (&'static str, String) 
         );
     }
     let table = table_name(decision.table);
-    let why = match (&outcome.error, outcome.kind.as_deref()) {
+    // By the destination, not the answer's type: the kernel can answer a unicast lookup with
+    // the type of a multicast rtable cached on the same next hop.
+    let dst = inputs.request.dst;
+    let kind = match dst {
+        Some(dst) if dst.is_multicast() => Some("multicast"),
+        Some(dst) if dst.is_broadcast() => Some("broadcast"),
+        _ => outcome.kind.as_deref().filter(|&k| k == "broadcast"),
+    };
+    let why = match (&outcome.error, kind) {
         (Some(error), _) => format!("table {table} answered {error}"),
         (None, Some("multicast")) => format!(
             "the route chosen in table {table} gave the device (to a multicast group, a \

@@ -67,15 +67,16 @@ pub(super) fn candidates(
     // The kernel's order of preference: longest prefix, then lowest metric, then the
     // table's own order.
     covering.sort_by_key(|r| (std::cmp::Reverse(r.prefix_len), r.metric));
-    // To a multicast group or the limited broadcast, `fibmatch` reports the route it matched
-    // with the type of the answer (multicast, broadcast), not its own.
-    let special = flow.dst.is_multicast() || dst == u32::MAX;
+    // `fibmatch` reports the route it matched with the type of the answer's rtable, not the
+    // route's own: multicast or broadcast to such a destination, and, to any destination,
+    // the type of an rtable cached on the route's next hop by an earlier lookup (per CPU,
+    // `nhc_pcpu_rth_output`: a multicast group routed through the same gateway leaves a
+    // multicast one). Seen in the random topologies as a unicast lookup answered "multicast".
     let same = |a: &Route, b: &Route| {
         a.destination == b.destination
             && a.prefix_len == b.prefix_len
             && a.metric == b.metric
-            && (a.kind == b.kind
-                || (special && matches!(b.kind, RouteType::Multicast | RouteType::Broadcast)))
+            && (a.kind == b.kind || matches!(b.kind, RouteType::Multicast | RouteType::Broadcast))
             && a.tos == b.tos
     };
     let winner: Option<usize> = match kernel_choice {
