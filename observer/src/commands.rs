@@ -114,7 +114,11 @@ pub fn routes(options: &RoutesOptions) -> anyhow::Result<()> {
     }
     stdout.flush()?;
     if options.watch {
-        namespace.watch(options.tables, options.json, &mut stdout)?;
+        let ended = namespace.watch(options.tables, options.json, &mut stdout)?;
+        if let routes::Ended::NamespaceDeleted(name) = ended {
+            // The end of what was watched, not a failure: status 0, and one line that says so.
+            eprintln!("bindscope: network namespace {name} was deleted; stopping");
+        }
     }
     Ok(())
 }
