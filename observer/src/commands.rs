@@ -143,7 +143,7 @@ pub fn routes(options: &RoutesOptions) -> anyhow::Result<()> {
     }
     out.flush()?;
     if options.watch {
-        namespace.watch(options.tables, options.json, out)?;
+        say_how_it_ended(namespace.watch(options.tables, options.json, out)?);
     }
     Ok(())
 }
@@ -169,9 +169,20 @@ fn routes6(options: &RoutesOptions) -> anyhow::Result<()> {
     }
     out.flush()?;
     if options.watch {
-        namespace.watch(options.tables, options.json, out)?;
+        say_how_it_ended(namespace.watch(options.tables, options.json, out)?);
     }
     Ok(())
+}
+
+/// How `routes --watch` ended: a deleted namespace is the end of what was watched, not a
+/// failure (status 0), and one line says so.
+fn say_how_it_ended(ended: routes::Ended) {
+    if let routes::Ended::NamespaceDeleted(name) = ended {
+        eprintln!(
+            "bindscope: network namespace {} was deleted; stopping",
+            escape::text(&name)
+        );
+    }
 }
 
 /// `bindscope explain`: the walk of `request`, as text (by the escaping rule) or one JSON

@@ -398,6 +398,13 @@ impl Decoder {
         }
     }
 
+    /// Closes the policy room's sockets in namespaces that were deleted or are idle (see
+    /// [`Policy::let_go`]): call it on every poll, whether records came or not, so that a
+    /// deleted namespace is not kept alive until the next lookup.
+    pub fn let_go(&mut self) {
+        self.policy.let_go();
+    }
+
     /// Namespace `netns`'s IPv4 (or, with `ipv6`, IPv6) rule profile as of event time
     /// `ts_ns`: the last one asked for, if it is of the same namespace and family and at most
     /// [`policy::REFRESH`] older.

@@ -100,6 +100,7 @@ impl Collector {
             .drain(POLL_RECORDS, |bytes| decoder.record(bytes, &mut reports));
         self.more = drained == POLL_RECORDS;
         decoder.flush_routes(monotonic_ns(), route_idle_ns, &mut reports);
+        decoder.let_go();
         let container = self.container.as_deref();
         reports.retain(|r| kept(r, self.errors_only, container));
         self.last_poll = reports.len();
@@ -134,6 +135,7 @@ impl Collector {
         *more = drained == POLL_RECORDS;
         decoder.flush_routes(monotonic_ns(), route_idle_ns, scratch);
         hand_on(scratch);
+        decoder.let_go();
     }
 
     /// Whether the last [`poll`](Self::poll) stopped at [`POLL_RECORDS`] with records left

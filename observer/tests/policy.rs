@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use bindscope::policy::{FlowKeys, Method, Policy, MISS};
 use bindscope::sys::clock::monotonic_ns;
+use bindscope_tests::netns::HostVeth;
 use bindscope_tests::{privileges, Netns};
 
 /// One rule of each kind `ip rule` can add, on documentation addresses (ip-rule(8)).
@@ -161,7 +162,7 @@ fn an_idle_namespace_is_let_go_and_a_deleted_one_is_reported() {
     policy.rules(netns).expect("rules dumped");
     assert_eq!(policy.watched(), 1);
     std::thread::sleep(idle * 2);
-    policy.close_idle();
+    policy.let_go();
     assert_eq!(
         policy.watched(),
         0,
@@ -173,6 +174,40 @@ fn an_idle_namespace_is_let_go_and_a_deleted_one_is_reported() {
         panic!("a deleted namespace has no rules to walk: {walk:?}");
     };
     assert!(reason.contains("not found"), "{reason}");
+}
+
+/// Issue 23: the policy room's sockets must not keep a deleted namespace alive. They are
+/// closed within `HELD_CHECK` of the namespace's deletion however recently it was used, and
+/// the kernel then removes the namespace: the host end of its veth pair goes with it.
+#[test]
+fn a_deleted_namespace_is_let_go_before_it_is_idle() {
+    if !privileges::ok_or_skip() {
+        return;
+    }
+    let mut policy = Policy::new();
+    let own = bindscope::sys::netns::own_inode().expect("/proc/self/ns/net");
+    policy.rules(own).expect("own rules dumped");
+    let ns = Netns::new("policy-deleted").expect("namespace");
+    let veth = HostVeth::new(&ns, "eth0").expect("veth pair with its host end here");
+    let netns = inode(&ns);
+    policy.rules(netns).expect("rules dumped");
+    assert_eq!(policy.watched(), 2);
+    // Kept while the namespace lives, however often it is asked.
+    std::thread::sleep(bindscope::policy::HELD_CHECK * 2);
+    policy.let_go();
+    assert_eq!(policy.watched(), 2, "a namespace still named is kept");
+    drop(ns);
+    let deleted = std::time::Instant::now();
+    while veth.exists() && deleted.elapsed() < Duration::from_secs(1) {
+        policy.let_go();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        !veth.exists(),
+        "{} is still there 1 s after its namespace was deleted",
+        veth.name()
+    );
+    assert_eq!(policy.watched(), 1, "bindscope's own namespace is kept");
 }
 
 #[test]

@@ -315,6 +315,62 @@ impl Drop for Netns {
     }
 }
 
+/// A veth pair with one end in the namespace of the process that made it (`bs<pid>v<n>`,
+/// unique on the host, left down: nothing is sent through it) and the other in a [`Netns`]:
+/// the situation of a CNI plugin or a container runtime. The kernel removes the pair when the
+/// namespace of the inner end goes away; whatever is left when this is dropped (a test that
+/// failed, a namespace something kept alive) is deleted then.
+#[derive(Debug)]
+pub struct HostVeth {
+    name: String,
+}
+
+impl HostVeth {
+    /// Creates the pair, its inner end called `inner` in `ns`.
+    pub fn new(ns: &Netns, inner: &str) -> Result<HostVeth> {
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        // IFNAMSIZ: at most 15 characters.
+        let name: String = format!("bs{}v{id}", std::process::id())
+            .chars()
+            .take(15)
+            .collect();
+        ip([
+            "link", "add", &name, "type", "veth", "peer", "name", inner, "netns", &ns.name,
+        ])?;
+        Ok(HostVeth { name })
+    }
+
+    /// The host end's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether the host end still exists (`/sys/class/net/NAME`).
+    pub fn exists(&self) -> bool {
+        Path::new("/sys/class/net").join(&self.name).exists()
+    }
+
+    /// Waits up to `bound` for the host end to go away; `true` if it did.
+    pub fn gone_within(&self, bound: Duration) -> bool {
+        let started = Instant::now();
+        while self.exists() {
+            if started.elapsed() >= bound {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        true
+    }
+}
+
+impl Drop for HostVeth {
+    fn drop(&mut self) {
+        if self.exists() {
+            let _ = ip(["link", "del", &self.name]);
+        }
+    }
+}
+
 /// The kernel's answer to `ip route get`: the device, gateway and source it would use.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteGet {

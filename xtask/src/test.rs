@@ -2,7 +2,7 @@
 //! format and lint checks, every test of the workspace (the privileged ones for real when
 //! root), the `no_std` builds of the codec, the BSD layout cross-checks, the licenses of every
 //! crate, the deploy files, the release artifacts (built and used: `cargo xtask dist --check`),
-//! short fuzz runs, a one-minute soak, and the Debian 6.1 VM.
+//! short fuzz runs, a one-minute soak and a one-minute fast-churn soak, and the Debian 6.1 VM.
 
 use std::process::Command;
 
@@ -139,7 +139,15 @@ pub fn run(args: TestArgs) -> Result<()> {
         fuzz::run_all(args.fuzz_seconds)?;
     }
     step("a one-minute soak: load and namespace churn, no event lost, a clean exit");
-    soak::run(&soak::SoakArgs { minutes: 1 })?;
+    soak::run(&soak::SoakArgs {
+        minutes: 1,
+        churn_ms: None,
+    })?;
+    step("a one-minute churn soak: a namespace every 50 ms, bounded RSS and fds, none kept alive");
+    soak::run(&soak::SoakArgs {
+        minutes: 1,
+        churn_ms: Some(50),
+    })?;
     if !args.no_vm {
         step("the scenarios inside a Debian 6.1 VM");
         let xtask = std::env::current_exe().context("finding the xtask binary")?;

@@ -11,8 +11,13 @@
 //! A traced decision is walked with the rules in force when it was made
 //! ([`Policy::attribute_at`]): the lists of late are kept with when each was seen in force.
 //!
-//! A netlink socket keeps its namespace alive, so a namespace's sockets are closed once no
-//! lookup was attributed in it for [`IDLE`]; the next lookup there opens and dumps anew.
+//! A netlink socket keeps its namespace alive (with its devices: the host end of a veth pair
+//! stays in the host's namespace as long as the pair lives), so a namespace's sockets are
+//! closed as soon as nothing but bindscope holds the namespace (no `/run/netns` file or other
+//! bind mount, no process in it; checked every [`HELD_CHECK`], see
+//! [`crate::sys::netns::held_elsewhere`]), and once no lookup was attributed in it for
+//! [`IDLE`]; the next lookup there opens and dumps anew. [`Policy::let_go`] does both; the
+//! tracer's event loop calls it on every wake-up, lookups or not.
 //!
 //! ```no_run
 //! use bindscope::policy::{End, FlowKeys, Policy, MISS};
@@ -53,6 +58,7 @@ mod walk;
 
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use netlink_packet_route::AddressFamily;
@@ -69,8 +75,14 @@ pub(crate) use netlink::Session;
 /// How long a namespace's rules are kept current without a lookup in it.
 pub const IDLE: Duration = Duration::from_secs(2);
 
-/// How often, at most, idle namespaces are looked for (see [`Policy::close_idle`]).
+/// How often, at most, idle namespaces are looked for (see [`Policy::let_go`]).
 const SWEEP_EVERY: Duration = Duration::from_millis(100);
+
+/// How often, at most, the policy asks whether anything but bindscope still holds the
+/// namespaces it keeps sockets in (see [`Policy::let_go`]): a deleted namespace's sockets
+/// are closed within this time, and the kernel then removes the namespace and its devices
+/// (some 30 ms more here).
+pub const HELD_CHECK: Duration = Duration::from_millis(200);
 
 /// How often, at most, the tracer's policy reads a namespace's notifications
 /// ([`Policy::refreshing_every`]). A decision is decoded a few milliseconds after it was made
@@ -125,6 +137,8 @@ struct Namespace {
     last_used: Instant,
     /// When its notifications were last read (or it was dumped).
     refreshed: Instant,
+    /// Where something else was last seen holding the namespace: looked at first next time.
+    held_at: Option<PathBuf>,
 }
 
 impl Namespace {
@@ -149,6 +163,7 @@ impl Namespace {
             known_tables: HashSet::new(),
             last_used: Instant::now(),
             refreshed: Instant::now(),
+            held_at: None,
         })
     }
 
@@ -204,6 +219,10 @@ pub struct Policy {
     refresh_every: Duration,
     /// When idle namespaces were last looked for.
     last_sweep: Instant,
+    /// When it was last asked whether the namespaces are held by anything else.
+    last_held_check: Instant,
+    /// bindscope's own namespace: it holds that one itself, for as long as it runs.
+    own: Option<u32>,
 }
 
 impl Default for Policy {
@@ -226,6 +245,8 @@ impl Policy {
             idle,
             refresh_every: Duration::ZERO,
             last_sweep: Instant::now(),
+            last_held_check: Instant::now(),
+            own: crate::sys::netns::own_inode().ok(),
         }
     }
 
@@ -259,7 +280,7 @@ impl Policy {
         flow: &FlowKeys,
         lookups: &[(u32, i32)],
     ) -> Walk {
-        self.close_idle();
+        self.let_go();
         let namespace = match self.namespace(netns) {
             Ok(namespace) => namespace,
             Err(error) => return Walk::unknown(lookups, error.to_string()),
@@ -314,25 +335,62 @@ impl Policy {
         Ok(self.namespace(netns)?.history.current())
     }
 
-    /// Closes the sockets of namespaces unused for longer than the idle time (so a deleted
-    /// namespace is not kept alive) and forgets the ones not found. [`Policy::attribute`]
-    /// does this on every call; call it also when lookups stop coming.
-    pub fn close_idle(&mut self) {
+    /// Closes the sockets of the namespaces nothing but bindscope holds any more (deleted:
+    /// checked at most every [`HELD_CHECK`]) and of those no lookup was attributed in for
+    /// longer than the idle time, and forgets the ones not found. [`Policy::attribute`] does
+    /// this on every call; call it also when lookups stop coming (the tracer's event loop does,
+    /// on every wake-up), or a deleted namespace is kept alive until the next lookup anywhere.
+    pub fn let_go(&mut self) {
         let now = Instant::now();
         // A scan of every namespace: at most every SWEEP_EVERY on the tracer's hot path.
-        if now.duration_since(self.last_sweep) < SWEEP_EVERY {
+        if now.duration_since(self.last_sweep) >= SWEEP_EVERY {
+            self.last_sweep = now;
+            let idle = self.idle;
+            self.namespaces.retain(|netns, namespace| {
+                let keep = now.duration_since(namespace.last_used) < idle;
+                if !keep {
+                    log::debug!("policy: namespace {netns} idle, closing its sockets");
+                }
+                keep
+            });
+            self.missing.retain(|_, at| now.duration_since(*at) < idle);
+        }
+        if now.duration_since(self.last_held_check) >= HELD_CHECK {
+            self.last_held_check = now;
+            self.close_deleted();
+        }
+    }
+
+    /// Closes the sockets of the namespaces nothing but bindscope holds (see
+    /// [`crate::sys::netns::held_elsewhere`]): the sockets are all that keeps them, and their
+    /// devices, alive.
+    fn close_deleted(&mut self) {
+        let own = self.own;
+        let wanted: HashMap<u32, Option<PathBuf>> = self
+            .namespaces
+            .iter()
+            .filter(|(netns, _)| Some(**netns) != own)
+            .map(|(netns, namespace)| (*netns, namespace.held_at.clone()))
+            .collect();
+        if wanted.is_empty() {
             return;
         }
-        self.last_sweep = now;
-        let idle = self.idle;
+        let mut held = crate::sys::netns::held_elsewhere(&wanted);
         self.namespaces.retain(|netns, namespace| {
-            let keep = now.duration_since(namespace.last_used) < idle;
-            if !keep {
-                log::debug!("policy: namespace {netns} idle, closing its sockets");
+            if Some(*netns) == own {
+                return true;
             }
-            keep
+            match held.remove(netns) {
+                Some(place) => {
+                    namespace.held_at = Some(place);
+                    true
+                }
+                None => {
+                    log::debug!("policy: namespace {netns} deleted, closing its sockets");
+                    false
+                }
+            }
         });
-        self.missing.retain(|_, at| now.duration_since(*at) < idle);
     }
 
     /// How many namespaces have open sockets.

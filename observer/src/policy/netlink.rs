@@ -10,6 +10,7 @@
 use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant};
 
 use netlink_packet_core::{
     Emitable, NetlinkBuffer, NetlinkHeader, NetlinkMessage, NetlinkPayload, NlaBuffer,
@@ -108,14 +109,14 @@ impl Session {
     pub(crate) fn routes_of(&mut self, family: AddressFamily) -> io::Result<Vec<RouteMessage>> {
         let mut request = RouteMessage::default();
         request.header.address_family = family;
-        let messages = self.dump(RouteNetlinkMessage::GetRoute(request))?;
-        Ok(messages
-            .into_iter()
-            .filter_map(|m| match m {
-                RouteNetlinkMessage::NewRoute(route) => Some(route),
-                _ => None,
-            })
-            .collect())
+        self.dump(
+            RouteNetlinkMessage::GetRoute(request),
+            |routes: &mut Vec<RouteMessage>, message| {
+                if let RouteNetlinkMessage::NewRoute(route) = message {
+                    routes.push(route);
+                }
+            },
+        )
     }
 
     /// Joins the rtnetlink multicast `groups` and leaves `leave` on the notification socket.
@@ -129,23 +130,33 @@ impl Session {
         Ok(())
     }
 
-    /// Waits for the next notifications and returns them, as they came; an overrun queue
-    /// (`ENOBUFS`: changes were lost) is an error, since a stream of changes with a gap would
-    /// mislead.
-    pub(crate) fn next_notifications(&mut self) -> io::Result<Vec<RouteNetlinkMessage>> {
+    /// Waits up to `timeout` for the next notifications and returns them, as they came
+    /// (`None`: none came in time); an overrun queue (`ENOBUFS`: changes were lost) is an
+    /// error, since a stream of changes with a gap would mislead.
+    pub(crate) fn next_notifications(
+        &mut self,
+        timeout: Duration,
+    ) -> io::Result<Option<Vec<RouteNetlinkMessage>>> {
+        let until = Instant::now() + timeout;
         loop {
+            let left = until.saturating_duration_since(Instant::now());
             let mut poll = libc::pollfd {
                 fd: self.events.as_raw_fd(),
                 events: libc::POLLIN,
                 revents: 0,
             };
+            let millis = i32::try_from(left.as_millis()).unwrap_or(i32::MAX);
             // SAFETY: one valid pollfd, for the duration of the call.
-            if unsafe { libc::poll(&mut poll, 1, -1) } < 0 {
-                let error = io::Error::last_os_error();
-                if error.kind() == io::ErrorKind::Interrupted {
-                    continue;
+            match unsafe { libc::poll(&mut poll, 1, millis) } {
+                0 => return Ok(None),
+                n if n < 0 => {
+                    let error = io::Error::last_os_error();
+                    if error.kind() == io::ErrorKind::Interrupted {
+                        continue;
+                    }
+                    return Err(error);
                 }
-                return Err(error);
+                _ => {}
             }
             let size = match self
                 .events
@@ -155,13 +166,15 @@ impl Session {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                 Err(e) => return Err(e),
             };
-            return Ok(parse(&self.buffer[..size])?
-                .into_iter()
-                .filter_map(|message| match message.payload {
-                    NetlinkPayload::InnerMessage(inner) => Some(inner),
-                    _ => None,
-                })
-                .collect());
+            return Ok(Some(
+                parse(&self.buffer[..size])?
+                    .into_iter()
+                    .filter_map(|message| match message.payload {
+                        NetlinkPayload::InnerMessage(inner) => Some(inner),
+                        _ => None,
+                    })
+                    .collect(),
+            ));
         }
     }
 
@@ -174,26 +187,28 @@ impl Session {
     pub(crate) fn rules_of(&mut self, family: AddressFamily) -> io::Result<Vec<Rule>> {
         let mut request = RuleMessage::default();
         request.header.family = family;
-        let messages = self.dump(RouteNetlinkMessage::GetRule(request))?;
-        Ok(messages
-            .iter()
-            .filter_map(|m| match m {
-                RouteNetlinkMessage::NewRule(rule) => Rule::from_message_of(rule, family),
-                _ => None,
-            })
-            .collect())
+        self.dump(
+            RouteNetlinkMessage::GetRule(request),
+            |rules: &mut Vec<Rule>, message| {
+                if let RouteNetlinkMessage::NewRule(rule) = message {
+                    rules.extend(Rule::from_message_of(&rule, family));
+                }
+            },
+        )
     }
 
     /// The namespace's links (RTM_GETLINK dump).
     pub(crate) fn links(&mut self) -> io::Result<Links> {
-        let messages = self.dump(RouteNetlinkMessage::GetLink(LinkMessage::default()))?;
-        let mut links = Links::default();
-        for message in &messages {
-            if let RouteNetlinkMessage::NewLink(link) = message {
-                links.insert_message(link);
-            }
-        }
-        Ok(links)
+        // Each link is kept as its name and index as it is parsed: a namespace of 4,000
+        // devices dumped as parsed messages first took 63 MB, which the allocator kept.
+        self.dump(
+            RouteNetlinkMessage::GetLink(LinkMessage::default()),
+            |links: &mut Links, message| {
+                if let RouteNetlinkMessage::NewLink(link) = message {
+                    links.insert_message(&link);
+                }
+            },
+        )
     }
 
     /// Reads every pending notification without waiting: link changes are applied to
@@ -281,9 +296,14 @@ impl Session {
         }
     }
 
-    /// Sends a dump request and collects the answers, again when the kernel says the dump
-    /// was interrupted by a change.
-    fn dump(&mut self, request: RouteNetlinkMessage) -> io::Result<Vec<RouteNetlinkMessage>> {
+    /// Sends a dump request and hands each answer to `add` as it is parsed, to be kept in a
+    /// `T` (what is kept, not every parsed message: a dump can be thousands of them); again,
+    /// from a new `T`, when the kernel says the dump was interrupted by a change.
+    fn dump<T: Default>(
+        &mut self,
+        request: RouteNetlinkMessage,
+        mut add: impl FnMut(&mut T, RouteNetlinkMessage),
+    ) -> io::Result<T> {
         for _ in 0..DUMP_TRIES {
             self.sequence = self.sequence.wrapping_add(1);
             let mut header = NetlinkHeader::default();
@@ -294,8 +314,9 @@ impl Session {
             let mut bytes = vec![0; packet.buffer_len()];
             packet.serialize(&mut bytes);
             self.requests.send(&bytes, 0)?;
-            if let Some(messages) = self.answers()? {
-                return Ok(messages);
+            let mut kept = T::default();
+            if self.answers(&mut |message| add(&mut kept, message))? {
+                return Ok(kept);
             }
         }
         Err(io::Error::other(
@@ -303,10 +324,9 @@ impl Session {
         ))
     }
 
-    /// The answers to the request of the current sequence number, until NLMSG_DONE; `None`
-    /// if the kernel flagged the dump as interrupted.
-    fn answers(&mut self) -> io::Result<Option<Vec<RouteNetlinkMessage>>> {
-        let mut messages = Vec::new();
+    /// Hands the answers to the request of the current sequence number to `each`, until
+    /// NLMSG_DONE; `false` if the kernel flagged the dump as interrupted.
+    fn answers(&mut self, each: &mut dyn FnMut(RouteNetlinkMessage)) -> io::Result<bool> {
         let mut interrupted = false;
         loop {
             let size = self.requests.recv(&mut &mut self.buffer[..], 0)?;
@@ -316,9 +336,7 @@ impl Session {
                 }
                 interrupted |= message.header.flags & NLM_F_DUMP_INTR != 0;
                 match message.payload {
-                    NetlinkPayload::Done(_) => {
-                        return Ok((!interrupted).then_some(messages));
-                    }
+                    NetlinkPayload::Done(_) => return Ok(!interrupted),
                     NetlinkPayload::Error(error) => {
                         return Err(error
                             .code
@@ -327,7 +345,7 @@ impl Session {
                                 io::Error::other("dump acknowledged, not answered")
                             }))
                     }
-                    NetlinkPayload::InnerMessage(inner) => messages.push(inner),
+                    NetlinkPayload::InnerMessage(inner) => each(inner),
                     _ => {}
                 }
             }

@@ -173,13 +173,14 @@ impl Namespace6 {
             .ok()
     }
 
-    /// Streams the changes since the session opened to `out`, one line each.
+    /// Streams the changes since the session opened to `out`, one line each, until
+    /// interrupted, the reader goes away, or the namespace is deleted.
     pub fn watch(
         &mut self,
         tables: Tables,
         json: bool,
         out: &mut (impl Write + ?Sized),
-    ) -> Result<(), Error> {
+    ) -> Result<super::Ended, Error> {
         self.namespace.watch(tables, json, out)
     }
 }

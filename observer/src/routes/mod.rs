@@ -17,8 +17,11 @@ mod route6;
 mod text;
 mod watch;
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::PathBuf;
 
 use crate::policy::{Links, Rule, Session};
 use crate::NetnsSpec;
@@ -107,9 +110,25 @@ const WATCHED: [u32; 4] = [
 /// A namespace's routing state through rtnetlink: a session subscribed to the groups
 /// `--watch` follows before any dump (so no change falls between), and the links that name
 /// the devices of routes.
+///
+/// The session's sockets keep the namespace alive, with its devices: `--watch` asks every
+/// [`HELD_CHECK`](crate::policy::HELD_CHECK) whether anything else still holds it (see
+/// [`crate::sys::netns::held_elsewhere`]) and ends when nothing does.
 pub struct Namespace {
     session: Session,
     links: Links,
+    /// Another namespace than bindscope's own: its inode, its name as given, and where
+    /// something else was last seen holding it.
+    other: Option<(u32, String, Option<PathBuf>)>,
+}
+
+/// Why `--watch` ended without an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ended {
+    /// The reader went away (`| head`).
+    ReaderGone,
+    /// The namespace was deleted (nothing but bindscope held it any more); its name as given.
+    NamespaceDeleted(String),
 }
 
 impl Namespace {
@@ -122,20 +141,38 @@ impl Namespace {
     /// Opens the namespace the file `file` refers to (`None`: bindscope's own), which
     /// `netns` names in errors.
     pub fn open_file(file: Option<File>, netns: Option<&NetnsSpec>) -> Result<Namespace, Error> {
+        let own = crate::sys::netns::own_inode().ok();
+        let other = match (&file, netns) {
+            (Some(file), Some(spec)) => file
+                .metadata()
+                .ok()
+                .map(|m| m.ino() as u32)
+                .filter(|inode| Some(*inode) != own)
+                // The file given is where to look first (the thread of a
+                // `/proc/PID/task/TID/ns/net` is found nowhere else).
+                .map(|inode| {
+                    let given = match spec {
+                        NetnsSpec::Path(path) => Some(path.clone()),
+                        NetnsSpec::Inode(_) => None,
+                    };
+                    (inode, spec.to_string(), given)
+                }),
+            _ => None,
+        };
         let mut session = Session::open_notified(file, &WATCHED).map_err(|e| {
             if e.raw_os_error() == Some(libc::EPERM) {
-                let name = match netns {
-                    Some(NetnsSpec::Path(path)) => path.display().to_string(),
-                    Some(NetnsSpec::Inode(inode)) => inode.to_string(),
-                    None => "(own)".into(),
-                };
+                let name = netns.map_or_else(|| "(own)".into(), NetnsSpec::to_string);
                 Error::NotPermitted(name)
             } else {
                 Error::Netlink(e)
             }
         })?;
         let links = session.links().map_err(Error::Netlink)?;
-        Ok(Namespace { session, links })
+        Ok(Namespace {
+            session,
+            links,
+            other,
+        })
     }
 
     /// Dumps the routes of `tables`, and the rules if `rules`.
@@ -173,13 +210,32 @@ impl Namespace {
     }
 
     /// Streams the changes since the session opened to `out`, one line each, until
-    /// interrupted or `out` fails.
+    /// interrupted, the reader goes away, or the namespace is deleted.
     pub fn watch(
         &mut self,
         tables: Tables,
         json: bool,
         out: &mut (impl std::io::Write + ?Sized),
-    ) -> Result<(), Error> {
-        watch::watch(&mut self.session, &mut self.links, tables, json, out)
+    ) -> Result<Ended, Error> {
+        let other = &mut self.other;
+        let mut deleted = || {
+            let (inode, name, held_at) = other.as_mut()?;
+            let wanted = HashMap::from([(*inode, held_at.take())]);
+            match crate::sys::netns::held_elsewhere(&wanted).remove(inode) {
+                Some(place) => {
+                    *held_at = Some(place);
+                    None
+                }
+                None => Some(name.clone()),
+            }
+        };
+        watch::watch(
+            &mut self.session,
+            &mut self.links,
+            tables,
+            json,
+            out,
+            &mut deleted,
+        )
     }
 }

@@ -1,15 +1,17 @@
 //! `--watch`: one line per change of a route, rule or IPv4 address, from the rtnetlink
-//! notifications of the session's groups, until the process is interrupted.
+//! notifications of the session's groups, until the process is interrupted, the reader goes
+//! away or the namespace is deleted.
 
 use std::io::{self, Write};
 use std::net::IpAddr;
+use std::time::Instant;
 
 use netlink_packet_route::address::{AddressAttribute, AddressMessage};
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 use serde_json::json;
 
-use super::{json::rule_json, Error, Route, Tables};
-use crate::policy::{Links, Rule, Session};
+use super::{json::rule_json, Ended, Error, Route, Tables};
+use crate::policy::{Links, Rule, Session, HELD_CHECK};
 
 /// A change, as the text line and the JSON object print it.
 struct Change {
@@ -23,22 +25,33 @@ struct Change {
 
 /// Streams the changes `session` is notified of (routes of `tables` only), one line each,
 /// flushed as it comes; `links` (from the snapshot dump) keeps device names current.
+/// `deleted` is asked every [`HELD_CHECK`] whether the namespace was deleted (its name if so):
+/// the session is then all that keeps it alive, and the stream ends.
 pub(super) fn watch(
     session: &mut Session,
     links: &mut Links,
     tables: Tables,
     as_json: bool,
     out: &mut (impl Write + ?Sized),
-) -> Result<(), Error> {
+    deleted: &mut dyn FnMut() -> Option<String>,
+) -> Result<Ended, Error> {
+    let mut checked = Instant::now();
     loop {
-        let messages = session.next_notifications().map_err(|e| {
+        if checked.elapsed() >= HELD_CHECK {
+            checked = Instant::now();
+            if let Some(name) = deleted() {
+                return Ok(Ended::NamespaceDeleted(name));
+            }
+        }
+        let wait = HELD_CHECK.saturating_sub(checked.elapsed());
+        let messages = session.next_notifications(wait).map_err(|e| {
             if e.raw_os_error() == Some(libc::ENOBUFS) {
                 Error::Lost
             } else {
                 Error::Netlink(e)
             }
         })?;
-        for message in messages {
+        for message in messages.into_iter().flatten() {
             let Some(change) = describe(&message, links, tables) else {
                 continue;
             };
@@ -53,7 +66,7 @@ pub(super) fn watch(
             match written.and_then(|()| out.flush()) {
                 Ok(()) => {}
                 // The reader went away (`| head`): the stream ends there.
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Ended::ReaderGone),
                 Err(e) => return Err(Error::Output(e)),
             }
         }

@@ -330,6 +330,16 @@ fn is_namespace(file: &std::fs::File) -> bool {
     ok && stat.f_type as u32 == NSFS_MAGIC
 }
 
+/// As a message names it: the path, or the inode.
+impl std::fmt::Display for NetnsSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NetnsSpec::Path(path) => write!(f, "{}", path.display()),
+            NetnsSpec::Inode(inode) => write!(f, "{inode}"),
+        }
+    }
+}
+
 impl FromStr for NetnsSpec {
     type Err = Error;
 
