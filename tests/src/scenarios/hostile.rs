@@ -137,13 +137,18 @@ fn hostile_names(ctx: &mut Ctx) -> Result<Outcome> {
     // The task name is cut to its column (22 with the pid, with `…`): its escaped form
     // starts the cut one, and JSON (below) has it whole.
     let comm = Escaped(COMM).to_string();
+    // The column starts after the two spaces that end the NETNS column; how many spaces
+    // follow the `…` depends on the pid's width.
     let cut = text
         .lines()
         .nth(1)
-        .and_then(|line| line.split("  ").find(|column| column.ends_with('…')))
+        .and_then(|line| {
+            let before = &line[..line.find('…')?];
+            Some(&before[before.rfind("  ")? + 2..])
+        })
         .with_context(|| format!("no cut task name in the table:\n{text}"))?;
     ensure!(
-        comm.starts_with(cut.trim_end_matches('…')),
+        cut.len() >= 5 && comm.starts_with(cut),
         "the table's {cut} is not the start of {comm}"
     );
     for name in NAMES {
