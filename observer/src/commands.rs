@@ -125,53 +125,51 @@ pub fn routes(options: &RoutesOptions) -> anyhow::Result<()> {
     }
     let mut namespace = routes::Namespace::open(options.netns.as_ref())?;
     let snapshot = namespace.snapshot(options.tables, options.rules)?;
-    let stdout = std::io::stdout().lock();
-    let mut text;
-    let mut json;
-    let out: &mut dyn Write = if options.json {
-        json = stdout;
-        &mut json
-    } else {
-        text = escape::Lines::new(stdout);
-        &mut text
-    };
-    if options.json {
-        // With --watch, the snapshot is the stream's first line: one JSON value per line.
-        writeln!(out, "{}", routes::snapshot_json(&snapshot))?;
-    } else {
-        routes::write_tables(out, &snapshot)?;
-    }
-    out.flush()?;
-    if options.watch {
-        say_how_it_ended(namespace.watch(options.tables, options.json, out)?);
-    }
-    Ok(())
+    to_stdout(options.json, |out| {
+        if options.json {
+            // With --watch, the snapshot is the stream's first line: one JSON value per line.
+            writeln!(out, "{}", routes::snapshot_json(&snapshot))?;
+        } else {
+            routes::write_tables(out, &snapshot)?;
+        }
+        out.flush()?;
+        if options.watch {
+            say_how_it_ended(namespace.watch(options.tables, options.json, out)?);
+        }
+        Ok(())
+    })
 }
 
 /// `bindscope routes -6`: as [`routes`], in the layout of `route -A inet6 -n`.
 fn routes6(options: &RoutesOptions) -> anyhow::Result<()> {
     let mut namespace = routes::Namespace6::open(options.netns.as_ref())?;
     let snapshot = namespace.snapshot(options.tables, options.rules)?;
+    to_stdout(options.json, |out| {
+        if options.json {
+            writeln!(out, "{}", routes::snapshot_json6(&snapshot))?;
+        } else {
+            routes::write_tables6(out, &snapshot)?;
+        }
+        out.flush()?;
+        if options.watch {
+            say_how_it_ended(namespace.watch(options.tables, options.json, out)?);
+        }
+        Ok(())
+    })
+}
+
+/// Runs `write` on standard output: as it is for JSON (exact), through the escaping rule
+/// line by line for text.
+fn to_stdout(
+    json: bool,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let stdout = std::io::stdout().lock();
-    let mut text;
-    let mut json;
-    let out: &mut dyn Write = if options.json {
-        json = stdout;
-        &mut json
+    if json {
+        write(&mut { stdout })
     } else {
-        text = escape::Lines::new(stdout);
-        &mut text
-    };
-    if options.json {
-        writeln!(out, "{}", routes::snapshot_json6(&snapshot))?;
-    } else {
-        routes::write_tables6(out, &snapshot)?;
+        write(&mut escape::Lines::new(stdout))
     }
-    out.flush()?;
-    if options.watch {
-        say_how_it_ended(namespace.watch(options.tables, options.json, out)?);
-    }
-    Ok(())
 }
 
 /// How `routes --watch` ended: a deleted namespace is the end of what was watched, not a
